@@ -1,0 +1,79 @@
+/**
+ * Rules that span several keys of pipeline.yaml (a requirement names a component, an environment
+ * follows another, a pull request needs a provider). They run on the raw document so that they
+ * still report when an unrelated key is invalid: a user fixing ten mistakes wants all ten at once.
+ */
+import type { Problem } from "./problems.js";
+
+type Raw = Record<string, unknown>;
+
+const isMap = (v: unknown): v is Raw => typeof v === "object" && v !== null && !Array.isArray(v);
+const entries = (v: unknown): [string, Raw][] => (isMap(v) ? Object.entries(v).filter((e): e is [string, Raw] => isMap(e[1])) : []);
+
+/** Every cross-reference problem of a raw (parsed but unvalidated) pipeline.yaml. */
+export function referenceProblems(doc: unknown): Problem[] {
+  if (!isMap(doc)) return [];
+  return [...componentProblems(doc), ...environmentProblems(doc)];
+}
+
+function componentProblems(doc: Raw): Problem[] {
+  const problems: Problem[] = [];
+  const components = entries(doc.components);
+  const names = components.map(([n]) => n);
+  const byPath = new Map<string, string>();
+  for (const [name, c] of components) {
+    const at = `components.${name}`;
+    for (const [needed, range] of Object.entries(isMap(c.requires) ? c.requires : {})) {
+      if (needed === name) problems.push({ path: `${at}.requires.${needed}`, message: "a component cannot require itself", value: range });
+      else if (!names.includes(needed))
+        problems.push({ path: `${at}.requires.${needed}`, message: `names no component; components are: ${names.join(", ")}`, value: needed });
+    }
+    if (c.kind === "database" && c.toolchain !== undefined && c.toolchain !== "flyway")
+      problems.push({ path: `${at}.toolchain`, message: "a database component is migrated with Flyway: use toolchain flyway", value: c.toolchain });
+    if (c.migrations !== undefined && c.toolchain !== "flyway")
+      problems.push({ path: `${at}.migrations`, message: "only flyway components have migrations", value: c.migrations });
+    if (typeof c.path === "string") {
+      const normal = c.path.replace(/\/+$/, "");
+      const other = byPath.get(normal);
+      if (other) problems.push({ path: `${at}.path`, message: `is also the path of component ${other}; each component needs its own folder`, value: c.path });
+      else byPath.set(normal, name);
+    }
+  }
+  return problems;
+}
+
+function environmentProblems(doc: Raw): Problem[] {
+  const problems: Problem[] = [];
+  const environments = entries(doc.environments);
+  const names = environments.map(([n]) => n);
+  const provider = isMap(doc.gitops) ? (doc.gitops.provider ?? "git") : undefined;
+  if (environments.length > 0 && doc.gitops === undefined)
+    problems.push({ path: "gitops", message: "is required when environments are defined: promotion writes to the GitOps repository" });
+  for (const [name, env] of environments) {
+    const at = `environments.${name}`;
+    if (env.after !== undefined && !names.includes(String(env.after)))
+      problems.push({ path: `${at}.after`, message: `names no environment; environments are: ${names.join(", ")}`, value: env.after });
+    if (env.after === name) problems.push({ path: `${at}.after`, message: "an environment cannot follow itself", value: env.after });
+    const approvals = typeof env.approvals === "number" ? env.approvals : 0;
+    if (approvals > 0 && env.writeBack !== "pull-request")
+      problems.push({ path: `${at}.approvals`, message: "approvals need writeBack: pull-request (a direct commit has no one to approve it)", value: env.approvals });
+    if (env.writeBack === "pull-request" && provider === "git")
+      problems.push({ path: `${at}.writeBack`, message: "pull requests need gitops.provider github or gitea", value: env.writeBack });
+  }
+  const cycle = afterCycle(environments);
+  if (cycle) problems.push({ path: `environments.${cycle[0]}.after`, message: `environments follow each other in a circle: ${cycle.join(" -> ")}` });
+  return problems;
+}
+
+/** The first circle in the `after` chains, e.g. [staging, prod, staging], or undefined. */
+function afterCycle(environments: [string, Raw][]): string[] | undefined {
+  const after = new Map(environments.map(([n, e]) => [n, typeof e.after === "string" ? e.after : undefined]));
+  for (const start of after.keys()) {
+    const seen: string[] = [];
+    for (let at: string | undefined = start; at !== undefined; at = after.get(at)) {
+      if (seen.includes(at)) return at === start && seen.length > 1 ? [...seen, at] : undefined;
+      seen.push(at);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,196 @@
+/**
+ * The pipeline.yaml schema: the single source of the config's TypeScript types, its defaults,
+ * the reference docs in the README and the JSON Schema editors use.
+ * Every key carries a description; cross-field rules (references between components and
+ * environments) live in ./references.ts because zod skips them when a field beside them is bad.
+ */
+import semver from "semver";
+import { z } from "zod";
+
+const NAME = /^[a-z][a-z0-9-]{0,39}$/;
+const NAME_RULE = "lowercase letters, digits and '-', starting with a letter, at most 40 characters";
+
+/** A component or environment name: it becomes an image name, a CLI value and a namespace part. */
+const name = z.string().regex(NAME, { error: `must be ${NAME_RULE}` });
+
+/** A path inside the application repository, written the way users write it in YAML. */
+const repoPath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), {
+    error: "must be a relative path inside the repository (no leading '/', no '..')",
+  });
+
+/** An http(s) URL of a mirror endpoint. */
+const url = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
+
+/** Toolchains a component can be built with; each maps to a module under modules/. */
+export const Toolchain = z
+  .enum(["node", "flyway", "dotnet", "maven"])
+  .describe("How the component is linted, tested and built: node (npm), flyway (SQL migrations), dotnet, maven.");
+
+/** What role a component plays in a release; the gates and the E2E topology read this. */
+export const ComponentKind = z
+  .enum(["database", "backend", "frontend", "service"])
+  .describe("The component's role: database (schema migrations), backend, frontend, or another service.");
+
+/** One deployable part of the application: it gets its own image and its own semver. */
+export const Component = z
+  .strictObject({
+    kind: ComponentKind,
+    toolchain: Toolchain,
+    path: repoPath.describe("Folder of the component in the repository; a change under it marks the component as affected."),
+    migrations: repoPath
+      .optional()
+      .describe("Flyway migrations folder, relative to the component's path (database components; default: migrations)."),
+    dockerfile: repoPath
+      .optional()
+      .describe("The component's own Dockerfile, relative to its path; without one the toolchain module generates one."),
+    requires: z
+      .record(
+        name,
+        z
+          .string()
+          .refine((range) => semver.validRange(range) !== null, { error: "must be a semver range such as >=1.4.0 or ^2.1.0" })
+          .describe("semver range, e.g. >=1.4.0"),
+      )
+      .default({})
+      .describe(
+        "What this component needs of the others, as semver ranges by component name (e.g. backend requires db: \">=1.1.0\"). Checked at every promotion; no flag overrides it.",
+      ),
+  })
+  .describe("A deployable part of the application.");
+
+/** Where images are pushed; the token arrives as a secret, never in this file. */
+export const Registry = z
+  .strictObject({
+    address: z
+      .string()
+      .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/, {
+        error: "must be a registry host with an optional port and path, without scheme or tag, e.g. ghcr.io/acme/webshop",
+      })
+      .describe("Registry and repository prefix; each component's image is <address>/<component>."),
+    username: z.string().optional().describe("User for registry login; the token comes as a secret (--registry-token env://…)."),
+  })
+  .describe("The container registry images are published to.");
+
+/** The organisation's artifact proxy: every third-party fetch goes through it. */
+export const Mirror = z
+  .strictObject({
+    npm: url.optional().describe("npm registry URL of the proxy (e.g. a Nexus npm group)."),
+    nuget: url.optional().describe("NuGet v3 source URL of the proxy."),
+    maven: url.optional().describe("Maven repository URL of the proxy."),
+    apt: url.optional().describe("Debian/Ubuntu apt mirror URL of the proxy."),
+    images: z
+      .string()
+      .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/, { error: "must be a registry host and path, without scheme, e.g. nexus.example:8443/docker-group" })
+      .optional()
+      .describe("Registry prefix that serves base images, e.g. nexus.example:8443/docker-group (node:22-slim becomes <prefix>/library/node:22-slim)."),
+  })
+  .describe("The artifact proxy (Nexus or similar) that is the only place fetching third-party packages and base images.");
+
+/** The GitOps repository whose files say what runs in each environment. */
+export const Gitops = z
+  .strictObject({
+    repository: z.string().min(1).describe("Clone URL of the GitOps repository."),
+    branch: z.string().min(1).default("main").describe("Branch that environments are deployed from."),
+    provider: z
+      .enum(["github", "gitea", "git"])
+      .default("git")
+      .describe("Where pull requests are opened: github, gitea, or git (plain commits only, no pull requests)."),
+  })
+  .describe("The GitOps repository that promotion writes to.");
+
+/** How an environment receives a release. */
+export const Trigger = z
+  .enum(["push", "tag", "manual"])
+  .describe("What promotes to the environment: push (to the main branch, after E2E), tag (a release tag), manual (promote --env).");
+
+/** One deployment target: dev, staging, prod, … */
+export const Environment = z
+  .strictObject({
+    on: Trigger,
+    after: name
+      .optional()
+      .describe("Environment a release must have reached before this one (unless an emergency is declared)."),
+    writeBack: z
+      .enum(["commit", "pull-request"])
+      .default("commit")
+      .describe("How the GitOps repository is updated: a direct commit, or a pull request that needs approval."),
+    approvals: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe("Approvals the pull request needs before it may merge (requires writeBack: pull-request when above 0)."),
+    path: repoPath.describe("Folder of this environment in the GitOps repository."),
+    format: z
+      .enum(["kustomize", "helm", "compose", "manifests"])
+      .describe("File format of the environment's deployment description."),
+  })
+  .describe("A deployment environment.");
+
+/** Which branches do what on a push. */
+export const Branches = z
+  .strictObject({
+    main: z.string().min(1).default("main").describe("The branch whose pushes run the whole pipeline and promote to the push environments."),
+    buildOnly: z
+      .array(z.string().min(1))
+      .default(["dev"])
+      .describe("Branch patterns whose pushes end after the image build (no publish, no deploy)."),
+    previews: z
+      .array(z.string().min(1))
+      .default(["feature/*"])
+      .describe("Branch patterns that get a preview environment; '*' matches within one path segment, '**' across."),
+  })
+  .prefault({})
+  .describe("Branch rules for push events.");
+
+/** Per-branch preview environments. */
+export const Previews = z
+  .strictObject({
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9-]*\{branch\}[a-z0-9-]*$/, { error: "must contain {branch} and otherwise only lowercase letters, digits and '-'" })
+      .default("preview-{branch}")
+      .describe("Kubernetes namespace of a branch's preview; {branch} is the branch name made DNS-safe."),
+    path: repoPath.default("previews").describe("Folder in the GitOps repository holding one subfolder per preview."),
+  })
+  .prefault({})
+  .describe("Preview environments for branches matching branches.previews.");
+
+/** The end-to-end test project. */
+export const E2e = z
+  .strictObject({
+    path: repoPath.describe("Folder of the Playwright project (package.json with @playwright/test, and its lockfile)."),
+  })
+  .describe("End-to-end tests run against the built images.");
+
+/** The whole pipeline.yaml. */
+export const PipelineConfig = z
+  .strictObject({
+    name: name.describe("Application name; used in release records and as the default image prefix."),
+    components: z
+      .record(name, Component)
+      .refine((c) => Object.keys(c).length > 0, { error: "must name at least one component" })
+      .describe("The application's components by name (e.g. db, backend, frontend)."),
+    e2e: E2e.optional(),
+    registry: Registry,
+    mirror: Mirror.optional(),
+    branches: Branches,
+    environments: z.record(name, Environment).default({}).describe("Deployment environments by name (e.g. dev, staging, prod)."),
+    previews: Previews,
+    gitops: Gitops.optional(),
+    ignore: z
+      .array(z.string().min(1))
+      .default(["**/*.md", "docs/**"])
+      .describe("Changed files matching these patterns affect no component."),
+  })
+  .describe("pipeline.yaml: what the pipeline builds, tests and promotes.");
+
+/** A validated pipeline.yaml with all defaults applied. */
+export type PipelineConfig = z.output<typeof PipelineConfig>;
+/** One component of a validated config. */
+export type Component = z.output<typeof Component>;
+/** One environment of a validated config. */
+export type Environment = z.output<typeof Environment>;

@@ -1,0 +1,183 @@
+/**
+ * The plan: given the config, an event and the changed files, which stages run, in which
+ * order, which jobs run in parallel, which components are affected and what is promoted where.
+ * Pure: no engine, no git, no network; `ci` and `promote` follow it and every CI wrapper maps
+ * its host's event onto it.
+ */
+import picomatch from "picomatch";
+import type { PipelineConfig } from "../config/schema.js";
+import { affectedComponents } from "./affected.js";
+import type { PipelineEvent } from "./event.js";
+import { InputError } from "../errors.js";
+import { branchSlug, previewNamespace } from "./preview.js";
+
+/** The kinds of run an event leads to. */
+export type Flow = "checks-only" | "main" | "build-only" | "preview" | "release-tag" | "promotion" | "preview-removal" | "nothing";
+
+/** One unit of work; the jobs of a stage run in parallel. */
+export interface Job {
+  step: string;
+  component?: string;
+  environment?: string;
+}
+
+/** Stages run in order; the run stops at the first stage with a failed job. */
+export interface Stage {
+  name: "checks" | "build" | "verify" | "publish" | "promote" | "preview" | "preview-removal";
+  jobs: Job[];
+}
+
+/** What a promotion to one environment involves. */
+export interface Promotion {
+  environment: string;
+  writeBack: "commit" | "pull-request";
+  approvals: number;
+  /** The environment a release must have reached first; waived only by an emergency. */
+  after?: string;
+  /** Gates checked against the target environment before anything is written. */
+  gates: string[];
+  emergency?: boolean;
+}
+
+/** The whole answer to "what happens if I push this?". */
+export interface Plan {
+  event: PipelineEvent;
+  flow: Flow;
+  components: { affected: string[]; unchanged: string[] };
+  stages: Stage[];
+  promotions: Promotion[];
+  preview?: { branch: string; namespace: string; path: string };
+  notes: string[];
+}
+
+/** Steps of the checks stage per toolchain; each is its own parallel job. */
+export const CHECK_STEPS: Record<PipelineConfig["components"][string]["toolchain"], string[]> = {
+  node: ["lint", "typecheck", "unit"],
+  flyway: ["lint", "unit"],
+  dotnet: ["lint", "unit"],
+  maven: ["lint", "unit"],
+};
+
+/** Plan the run an event causes. Throws InputError when the event names something the config lacks. */
+export function plan(config: PipelineConfig, event: PipelineEvent): Plan {
+  switch (event.kind) {
+    case "pull-request":
+      return branchPlan(config, event, "checks-only");
+    case "push":
+      return branchPlan(config, event, pushFlow(config, event.branch));
+    case "tag":
+      return tagPlan(config, event);
+    case "promote":
+      return promotePlan(config, event);
+    case "delete":
+      return deletePlan(config, event);
+  }
+}
+
+/** The flow of a push, from the branch rules of the config. */
+function pushFlow(config: PipelineConfig, branch: string): Flow {
+  if (branch === config.branches.main) return "main";
+  if (picomatch.isMatch(branch, config.branches.buildOnly)) return "build-only";
+  if (picomatch.isMatch(branch, config.branches.previews)) return "preview";
+  return "checks-only";
+}
+
+function branchPlan(config: PipelineConfig, event: Extract<PipelineEvent, { branch: string; changed?: string[] }>, flow: Flow): Plan {
+  const scope = affectedComponents(config, event.changed);
+  const notes: string[] = [];
+  if (scope.reason) notes.push(`Every component is affected: ${scope.reason}.`);
+  const checks: Stage = { name: "checks", jobs: scope.affected.flatMap((c) => CHECK_STEPS[config.components[c].toolchain].map((step) => ({ step, component: c }))) };
+  const all = Object.keys(config.components);
+  const build: Stage = { name: "build", jobs: all.map((c) => ({ step: scope.affected.includes(c) ? "build" : "reuse", component: c })) };
+  const verify: Stage = { name: "verify", jobs: [...(config.e2e ? [{ step: "e2e" }] : []), ...all.map((c) => ({ step: "scan", component: c }))] };
+  const publish: Stage = { name: "publish", jobs: all.map((c) => ({ step: "push", component: c })) };
+  const base = { event, flow, components: { affected: scope.affected, unchanged: scope.unchanged }, promotions: [] as Promotion[], notes };
+
+  if (scope.affected.length === 0 && !(flow === "main" && scope.e2eChanged)) {
+    notes.push("No component is affected by the changed files: nothing to run.");
+    return { ...base, flow: "nothing", stages: [] };
+  }
+  if (scope.unchanged.length > 0 && flow !== "checks-only")
+    notes.push(`Unchanged components (${scope.unchanged.join(", ")}) are not rebuilt: their published image is reused when its inputs hash the same, so the release still holds all components.`);
+  switch (flow) {
+    case "checks-only":
+      return { ...base, stages: [checks] };
+    case "build-only":
+      notes.push(`Pushes to ${event.branch} end after the image build: nothing is published or deployed.`);
+      return { ...base, stages: [checks, build] };
+    case "preview": {
+      const preview = { branch: event.branch, namespace: previewNamespace(config.previews.namespace, event.branch), path: `${config.previews.path}/${branchSlug(event.branch)}` };
+      return { ...base, stages: [checks, build, publish, { name: "preview", jobs: [{ step: "deploy-preview", environment: preview.namespace }] }], preview };
+    }
+    default: {
+      const promotions = environmentsOn(config, "push").map((e) => promotion(config, e, false));
+      if (!config.e2e) notes.push("No e2e project is configured: the verify stage only scans images.");
+      const stages: Stage[] = [checks, build, verify, publish];
+      if (promotions.length > 0) stages.push({ name: "promote", jobs: promotions.map((p) => ({ step: "promote", environment: p.environment })) });
+      else notes.push("No environment is promoted on push: the run ends after publishing.");
+      return { ...base, stages, promotions };
+    }
+  }
+}
+
+function tagPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "tag" }>): Plan {
+  const promotions = environmentsOn(config, "tag").map((e) => promotion(config, e, false));
+  const base = { event, components: { affected: [], unchanged: Object.keys(config.components) }, notes: [] as string[] };
+  if (promotions.length === 0) return { ...base, flow: "nothing", stages: [], promotions, notes: ["No environment is promoted on a tag (environments.*.on: tag): nothing to run."] };
+  return {
+    ...base,
+    flow: "release-tag",
+    stages: [{ name: "promote", jobs: promotions.map((p) => ({ step: "promote", environment: p.environment })) }],
+    promotions,
+    notes: [`The release built from the tagged commit is promoted as it is (same image digests); nothing is rebuilt.`],
+  };
+}
+
+function promotePlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "promote" }>): Plan {
+  const names = Object.keys(config.environments);
+  if (!names.includes(event.environment))
+    throw new InputError(`environment: "${event.environment}" is not an environment of this pipeline; environments: ${names.join(", ") || "(none configured)"}`);
+  const p = promotion(config, event.environment, event.emergency === true);
+  const notes = [`The release is promoted as it is (same image digests); nothing is rebuilt.`];
+  if (p.writeBack === "pull-request") notes.push(`A pull request is opened in the GitOps repository; it needs ${p.approvals} approval(s) to merge. Running promote again reports its state.`);
+  if (p.emergency) notes.push("Emergency: the vulnerability gate and the upstream-environment rule are waived and the reason is recorded; compatibility is still enforced.");
+  return {
+    event,
+    flow: "promotion",
+    components: { affected: [], unchanged: Object.keys(config.components) },
+    stages: [{ name: "promote", jobs: [{ step: "promote", environment: p.environment }] }],
+    promotions: [p],
+    notes,
+  };
+}
+
+function deletePlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "delete" }>): Plan {
+  const base = { event, components: { affected: [], unchanged: Object.keys(config.components) }, promotions: [] };
+  if (!picomatch.isMatch(event.branch, config.branches.previews))
+    return { ...base, flow: "nothing", stages: [], notes: [`${event.branch} has no preview environment: nothing to remove.`] };
+  const namespace = previewNamespace(config.previews.namespace, event.branch);
+  return { ...base, flow: "preview-removal", stages: [{ name: "preview-removal", jobs: [{ step: "remove-preview", environment: namespace }] }], notes: [] };
+}
+
+function environmentsOn(config: PipelineConfig, on: "push" | "tag" | "manual"): string[] {
+  return Object.entries(config.environments)
+    .filter(([, e]) => e.on === on)
+    .map(([n]) => n);
+}
+
+/** The promotion to one environment and the gates it must pass. */
+function promotion(config: PipelineConfig, environment: string, emergency: boolean): Promotion {
+  const env = config.environments[environment];
+  const gates = ["compatibility"];
+  if (!emergency) gates.push("vulnerabilities");
+  if (env.after && !emergency) gates.push(`reached:${env.after}`);
+  if (env.writeBack === "pull-request") gates.push(`approval:${env.approvals}`);
+  return {
+    environment,
+    writeBack: env.writeBack,
+    approvals: env.approvals,
+    ...(env.after ? { after: env.after } : {}),
+    gates,
+    ...(emergency ? { emergency: true } : {}),
+  };
+}
