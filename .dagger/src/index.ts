@@ -12,6 +12,7 @@ import { toEvent } from "./plan/event.js";
 import { plan } from "./plan/plan.js";
 import { renderPlan } from "./plan/render.js";
 
+/** The delivery pipeline of one application, configured by its pipeline.yaml. */
 @object()
 export class Pipeline {
   /** The application repository (the folder that holds pipeline.yaml). */
@@ -19,6 +20,10 @@ export class Pipeline {
   /** Path of the pipeline config inside the source. */
   config: string;
 
+  /**
+   * @param source The application repository (the folder that holds pipeline.yaml); defaults to the caller's repository root.
+   * @param config Path of the pipeline config inside the source.
+   */
   constructor(
     @argument({ defaultPath: "/", ignore: ["**/node_modules", "**/dist", ".git"] }) source: Directory,
     config = "pipeline.yaml",
@@ -29,8 +34,12 @@ export class Pipeline {
 
   /**
    * What a CI event would run: stages in order, parallel jobs, affected components, promotions.
-   * event: pull-request, push, tag, promote or delete. ref: the branch or tag. changed: files
-   * relative to the folder of pipeline.yaml (all components count as affected without them).
+   * @param event One of pull-request, push, tag, promote, delete.
+   * @param ref The branch (pull-request, push, delete) or the release tag (tag), e.g. main or v1.4.0.
+   * @param environment The target environment of a promote event, e.g. prod.
+   * @param changed Changed files relative to the folder of pipeline.yaml; without them every component counts as affected.
+   * @param emergency Plan an emergency promotion (vulnerability gate and upstream rule waived, compatibility kept).
+   * @param json Print the plan as JSON instead of text.
    */
   @func()
   async plan(event: string, ref?: string, environment?: string, changed?: string[], emergency = false, json = false): Promise<string> {
@@ -50,7 +59,11 @@ export class Pipeline {
     return `${JSON.stringify(configJsonSchema(), null, 2)}\n`;
   }
 
-  /** One check (lint, typecheck or unit) of one component, run by its toolchain. */
+  /**
+   * One check of one component, run by its toolchain.
+   * @param component A component named in pipeline.yaml, e.g. backend.
+   * @param step lint, typecheck or unit (the checks of the component's toolchain).
+   */
   @func()
   async check(component: string, step: string): Promise<Container> {
     const config = await this.loadConfig();

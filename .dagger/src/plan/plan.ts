@@ -82,7 +82,7 @@ function pushFlow(config: PipelineConfig, branch: string): Flow {
   return "checks-only";
 }
 
-function branchPlan(config: PipelineConfig, event: Extract<PipelineEvent, { branch: string; changed?: string[] }>, flow: Flow): Plan {
+function branchPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "push" | "pull-request" }>, flow: Flow): Plan {
   const scope = affectedComponents(config, event.changed);
   const notes: string[] = [];
   if (scope.reason) notes.push(`Every component is affected: ${scope.reason}.`);

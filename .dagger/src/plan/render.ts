@@ -35,7 +35,7 @@ function describeEvent(e: PipelineEvent): string {
 function renderStage(n: number, stage: Stage): string[] {
   const bySubject = new Map<string, string[]>();
   for (const job of stage.jobs) {
-    const subject = job.component ?? job.environment ?? "*";
+    const subject = job.component ?? job.environment ?? "release";
     bySubject.set(subject, [...(bySubject.get(subject) ?? []), job.step]);
   }
   const width = Math.max(...[...bySubject.keys()].map((s) => s.length));

@@ -5,6 +5,7 @@
 import { type Container, type Directory, dag, func, object } from "@dagger.io/dagger";
 import { installLayers, NPM_CACHE, npmEnvironment } from "./install.js";
 
+/** Installs and runs a Node.js package (npm) in a container. */
 @object()
 export class NodeToolchain {
   /** Base image with Node.js and npm. */
@@ -12,6 +13,10 @@ export class NodeToolchain {
   /** npm registry to install from (the organisation's mirror); empty uses the image's default. */
   registry: string;
 
+  /**
+   * @param image Base image with Node.js and npm (through the organisation's image mirror where there is one).
+   * @param registry npm registry to install from, e.g. a Nexus npm group; empty keeps npm's default.
+   */
   constructor(image = "node:22-bookworm-slim", registry = "") {
     this.image = image;
     this.registry = registry;
@@ -25,7 +30,10 @@ export class NodeToolchain {
     return ctr;
   }
 
-  /** The package's dependencies installed with `npm ci`, then its sources copied in. */
+  /**
+   * The package's dependencies installed with `npm ci`, then its sources copied in.
+   * @param source The package folder (package.json and package-lock.json at its top).
+   */
   @func()
   install(source: Directory): Container {
     let ctr = this.base().withWorkdir("/app");
@@ -37,7 +45,11 @@ export class NodeToolchain {
     return ctr;
   }
 
-  /** Run one npm script of the package (lint, typecheck, test, build…). */
+  /**
+   * Run one npm script of the package.
+   * @param source The package folder (package.json and package-lock.json at its top).
+   * @param script The npm script, e.g. lint, typecheck, test or build.
+   */
   @func()
   run(source: Directory, script: string): Container {
     return this.install(source).withExec(["npm", "run", script]);

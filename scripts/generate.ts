@@ -1,0 +1,19 @@
+/**
+ * `npm run generate`: rewrite every generated file that is committed (the introspection goldens,
+ * the pipeline.yaml JSON Schema, the README's config reference). Tests fail when any is stale.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { currentApi, writeGolden } from "../test/tiers/golden.js";
+import { allModules, ROOT } from "../test/tiers/modules.js";
+import { configJsonSchema } from "../.dagger/src/config/json-schema.js";
+import { updateReadmeReference } from "./reference.js";
+
+for (const mod of allModules()) {
+  writeGolden(mod.name, currentApi(mod));
+  process.stdout.write(`wrote test/golden/introspection/${mod.name}.json\n`);
+}
+writeFileSync(join(ROOT, "schema/pipeline.schema.json"), `${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+process.stdout.write("wrote schema/pipeline.schema.json\n");
+updateReadmeReference(join(ROOT, "README.md"));
+process.stdout.write("updated the pipeline.yaml reference in README.md\n");

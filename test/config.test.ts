@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { parseConfig } from "../.dagger/src/config/load.js";
+import { ConfigError, formatProblem } from "../.dagger/src/config/problems.js";
+import { configJsonSchema } from "../.dagger/src/config/json-schema.js";
+import { withCurrentReference } from "../scripts/reference.js";
+import { ROOT } from "./tiers/modules.js";
+
+const read = (p: string) => readFileSync(join(ROOT, p), "utf8");
+
+/** The problems a config text raises, formatted as users see them. */
+function problemsOf(text: string, file = "pipeline.yaml"): string[] {
+  try {
+    parseConfig(text, file);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+    assert.equal(e.exitCode, 2);
+    return e.problems.map((p) => formatProblem(file, p));
+  }
+  assert.fail("the config was accepted");
+}
+
+describe("pipeline.yaml loading", () => {
+  it("loads the example application's config with defaults applied", () => {
+    const config = parseConfig(read("examples/webshop/pipeline.yaml"));
+    assert.deepEqual(Object.keys(config.components), ["db", "backend", "frontend"]);
+    assert.deepEqual(config.components.backend.requires, { db: ">=1.1.0" });
+    assert.deepEqual(config.components.db.requires, {});
+    assert.equal(config.environments.dev.writeBack, "commit");
+    assert.equal(config.environments.prod.approvals, 1);
+    assert.deepEqual(config.ignore, ["**/*.md", "docs/**"]);
+  });
+
+  it("reports every one of eleven mistakes in one run, each with line, path, message and value", () => {
+    assert.deepEqual(problemsOf(read("test/fixtures/ten-mistakes.pipeline.yaml"), "bad.yaml"), [
+      `bad.yaml:1:1 name: must be lowercase letters, digits and '-', starting with a letter, at most 40 characters (got "Web Shop")`,
+      `bad.yaml:5:5 components.db.toolchain: a database component is migrated with Flyway: use toolchain flyway (got "node")`,
+      `bad.yaml:10:5 components.backend.path: must be a relative path inside the repository (no leading '/', no '..') (got "/srv/backend")`,
+      `bad.yaml:12:7 components.backend.requires.db: must be a semver range such as >=1.4.0 or ^2.1.0 (got ">=one")`,
+      `bad.yaml:13:7 components.backend.requires.cache: names no component; components are: db, backend, frontend (got "cache")`,
+      `bad.yaml:15:5 components.frontend.kind: Invalid option: expected one of "database"|"backend"|"frontend"|"service" (got "website")`,
+      `bad.yaml:18:5 components.frontend.colour: is not a known key here; known keys: kind, toolchain, path, migrations, dockerfile, requires (got "blue")`,
+      `bad.yaml:20:3 registry.address: must be a registry host with an optional port and path, without scheme or tag, e.g. ghcr.io/acme/webshop (got "https://registry.example.com/acme")`,
+      `bad.yaml:22:3 mirror.npm: must be an http:// or https:// URL (got "nexus.example.com/npm")`,
+      `bad.yaml:26:5 environments.prod.after: names no environment; environments are: prod (got "stagin")`,
+      `bad.yaml:27:5 environments.prod.approvals: approvals need writeBack: pull-request (a direct commit has no one to approve it) (got 1)`,
+    ]);
+  });
+
+  it("reports missing required keys and environments without a GitOps repository", () => {
+    assert.deepEqual(problemsOf("name: shop\nenvironments:\n  dev: { on: push, path: envs/dev, format: helm }\n"), [
+      "pipeline.yaml components: is required",
+      "pipeline.yaml gitops: is required when environments are defined: promotion writes to the GitOps repository",
+      "pipeline.yaml registry: is required",
+    ]);
+  });
+
+  it("reports YAML syntax errors and duplicate keys with their position", () => {
+    assert.deepEqual(problemsOf("name: shop\nname: again\n"), ["pipeline.yaml:2:1 (document): YAML: Map keys must be unique"]);
+    assert.match(problemsOf("name: [shop\n")[0], /^pipeline\.yaml:\d+:\d+ \(document\): YAML: /);
+  });
+
+  it("rejects an empty file and a document that is not a mapping", () => {
+    assert.deepEqual(problemsOf(""), ["pipeline.yaml (document): is empty; it needs at least name, components and registry"]);
+    assert.deepEqual(problemsOf("- a\n- b\n"), ['pipeline.yaml (document): Invalid input: expected object, received array (got ["a","b"])']);
+  });
+
+  it("finds circles in the environment chain and pull requests without a provider", () => {
+    const text = `name: shop
+components: { api: { kind: backend, toolchain: node, path: api } }
+registry: { address: registry.local/shop }
+gitops: { repository: /srv/gitops.git }
+environments:
+  staging: { on: tag, after: prod, path: s, format: helm }
+  prod: { on: manual, after: staging, writeBack: pull-request, path: p, format: helm }
+`;
+    assert.deepEqual(problemsOf(text), [
+      "pipeline.yaml:6:23 environments.staging.after: environments follow each other in a circle: staging -> prod -> staging",
+      'pipeline.yaml:7:39 environments.prod.writeBack: pull requests need gitops.provider github or gitea (got "pull-request")',
+    ]);
+  });
+});
+
+describe("generated files are current", () => {
+  it("schema/pipeline.schema.json equals the schema generated from the zod schema (npm run generate)", () => {
+    assert.deepEqual(JSON.parse(read("schema/pipeline.schema.json")), configJsonSchema());
+  });
+
+  it("the README's pipeline.yaml reference equals the one generated from the schema (npm run generate)", () => {
+    const readme = read("README.md");
+    assert.equal(readme, withCurrentReference(readme));
+  });
+
+  it("the JSON Schema rejects what the loader rejects: unknown keys and bad enum values are closed", () => {
+    const schema = configJsonSchema() as { additionalProperties: boolean; properties: Record<string, { additionalProperties?: { additionalProperties: boolean } }> };
+    assert.equal(schema.additionalProperties, false);
+    assert.equal(schema.properties.components.additionalProperties?.additionalProperties, false);
+  });
+});

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { coreNameClashes } from "./core-names.js";
+import { currentApi, jsonDiff, readGolden } from "./golden.js";
+import { allModules, readModule, ROOT } from "./modules.js";
+import { makeMutant } from "./mutant.js";
+
+describe("introspection tier (the SDK's own introspection, offline)", () => {
+  for (const mod of allModules()) {
+    it(`module ${mod.name}: public API equals the committed golden`, () => {
+      const golden = readGolden(mod.name);
+      assert.ok(golden, `no golden introspection for ${mod.name}: run npm run generate and commit test/golden/introspection/${mod.name}.json`);
+      const diff = jsonDiff(golden, currentApi(mod));
+      assert.deepEqual(diff, [], `the public API of ${mod.name} changed; if intended, run npm run generate and commit:\n${diff.join("\n")}`);
+    });
+
+    it(`module ${mod.name}: no type is named like a core Dagger type`, () => {
+      assert.deepEqual(coreNameClashes(join(mod.sourceDir, "src")), []);
+    });
+  }
+
+  it("detects a changed function signature against the golden", () => {
+    const dir = makeMutant("api-change", [{ file: "modules/node-toolchain/src/index.ts", from: "run(source: Directory, script: string)", to: "run(source: Directory, script: string, verbose = false)" }]);
+    const diff = jsonDiff(readGolden("node-toolchain"), currentApi(readModule(join(dir, "modules/node-toolchain"))));
+    assert.equal(diff.length, 1, diff.join("\n"));
+    assert.match(diff[0], /^objects\.NodeToolchain\.methods\.run\.arguments\.verbose: \(absent\) -> /);
+  });
+
+  it("detects types named like core types (Env, Secret)", () => {
+    const dir = join(ROOT, "build/mutants/core-names/src");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "index.ts"), 'export enum Env { Dev = "dev" }\nexport class Secret {}\nexport class Release {}\n');
+    const clashes = coreNameClashes(dir);
+    assert.equal(clashes.length, 2, clashes.join("\n"));
+    assert.match(clashes[0], /index\.ts:1: Env is a core Dagger type name/);
+    assert.match(clashes[1], /index\.ts:2: Secret is a core Dagger type name/);
+  });
+});

@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { allModules, readModule } from "./modules.js";
+import { makeMutant } from "./mutant.js";
+import { typecheckModule } from "./typecheck.js";
+
+describe("type check tier (TypeScript 5.9.3 against @dagger.io/dagger 0.21.9)", () => {
+  for (const mod of allModules()) {
+    it(`module ${mod.name} type-checks with no errors`, () => {
+      assert.deepEqual(typecheckModule(mod), []);
+    });
+  }
+
+  it("fails when the root module calls a dependency with a missing argument", () => {
+    const dir = makeMutant("missing-arg", [{ file: ".dagger/src/index.ts", from: ".run(this.source.directory(path), script)", to: ".run(this.source.directory(path))" }]);
+    const errors = typecheckModule(readModule(dir), join(dir, "build"));
+    assert.equal(errors.length, 1, errors.join("\n"));
+    assert.match(errors[0], /\.dagger\/src\/index\.ts:\d+:\d+ TS2554: Expected 2 arguments, but got 1/);
+  });
+
+  it("fails the caller when the callee module renames a function (declarations come from the callee's introspection)", () => {
+    const dir = makeMutant("renamed-callee", [{ file: "modules/node-toolchain/src/index.ts", from: "  run(source: Directory, script: string)", to: "  runScript(source: Directory, script: string)" }]);
+    const errors = typecheckModule(readModule(dir), join(dir, "build"));
+    assert.equal(errors.length, 1, errors.join("\n"));
+    assert.match(errors[0], /TS2339: Property 'run' does not exist on type 'NodeToolchain'/);
+  });
+
+  it("fails on a plain type error inside a module", () => {
+    const dir = makeMutant("type-error", [{ file: "modules/node-toolchain/src/install.ts", from: 'const env: [string, string][] = [["CI", "true"]];', to: 'const env: [string, string][] = [["CI", true]];' }]);
+    const errors = typecheckModule(readModule(join(dir, "modules/node-toolchain")), join(dir, "build"));
+    assert.equal(errors.length, 1, errors.join("\n"));
+    assert.match(errors[0], /modules\/node-toolchain\/src\/install\.ts:\d+:\d+ TS2322/);
+  });
+});
