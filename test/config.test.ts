@@ -62,6 +62,12 @@ describe("pipeline.yaml loading", () => {
     assert.match(problemsOf("name: [shop\n")[0], /^pipeline\.yaml:\d+:\d+ \(document\): YAML: /);
   });
 
+  it("keeps component paths inside the repository, and still accepts names that merely start with dots", () => {
+    const text = (path: string) => `name: shop\ncomponents: { api: { kind: backend, toolchain: node, path: "${path}" } }\nregistry: { address: registry.local/shop }\n`;
+    for (const bad of ["../api", "api/../../etc", "/api", "api/.."]) assert.match(problemsOf(text(bad))[0], /components\.api\.path: must be a relative path inside the repository/, bad);
+    for (const good of ["api", "services/api", "..api", "api/..hidden"]) assert.equal(parseConfig(text(good)).components.api.path, good);
+  });
+
   it("rejects an empty file and a document that is not a mapping", () => {
     assert.deepEqual(problemsOf(""), ["pipeline.yaml (document): is empty; it needs at least name, components and registry"]);
     assert.deepEqual(problemsOf("- a\n- b\n"), ['pipeline.yaml (document): Invalid input: expected object, received array (got ["a","b"])']);

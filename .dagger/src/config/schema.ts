@@ -13,16 +13,16 @@ const NAME_RULE = "lowercase letters, digits and '-', starting with a letter, at
 /** A component or environment name: it becomes an image name, a CLI value and a namespace part. */
 const name = z.string().regex(NAME, { error: `must be ${NAME_RULE}` });
 
-/** A path inside the application repository, written the way users write it in YAML. */
+/**
+ * A path inside the application repository, written the way users write it in YAML. A pattern
+ * rather than a refinement, so the editor JSON Schema carries the rule too.
+ */
 const repoPath = z
   .string()
-  .min(1)
-  .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), {
-    error: "must be a relative path inside the repository (no leading '/', no '..')",
-  });
+  .regex(/^(?!\/)(?!(.*\/)?\.\.(\/|$)).+$/, { error: "must be a relative path inside the repository (no leading '/', no '..')" });
 
 /** An http(s) URL of a mirror endpoint. */
-const url = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
+const url = z.string().regex(/^https?:\/\/[^\s/?#]+[^\s]*$/, { error: "must be an http:// or https:// URL" });
 
 /** Toolchains a component can be built with; each maps to a module under modules/. */
 export const Toolchain = z
