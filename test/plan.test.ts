@@ -222,7 +222,7 @@ describe("plan: other situations", () => {
 });
 
 describe("plan CLI (npm run plan)", () => {
-  const cli = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", join(ROOT, ".dagger/src/plan/cli.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+  const cli = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts/plan.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
 
   it("prints the plan as JSON equal to the library's", () => {
     const r = cli("--config", CONFIG_FILE, "--event", "push", "--ref", "main", "--changed", "db/x.sql,backend/y.ts", "--json");

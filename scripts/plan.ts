@@ -1,13 +1,14 @@
 /**
- * `npm run plan -- …`: the plan without an engine, for people and for CI wrappers.
+ * `npm run plan -- …`: the plan without an engine, for people and for CI wrappers. It lives
+ * outside .dagger/src because the engine imports every file there, and this one runs on import.
  * Exit codes: 0 plan printed, 2 bad arguments or config (the message names the input).
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { parseConfig } from "../config/load.js";
-import { toEvent } from "./event.js";
-import { plan } from "./plan.js";
-import { renderPlan } from "./render.js";
+import { parseConfig } from "../.dagger/src/config/load.js";
+import { toEvent } from "../.dagger/src/plan/event.js";
+import { plan } from "../.dagger/src/plan/plan.js";
+import { renderPlan } from "../.dagger/src/plan/render.js";
 
 const USAGE = `usage: npm run plan -- [--config pipeline.yaml] --event <pull-request|push|tag|promote|delete>
          [--ref <branch|tag>] [--environment <name>] [--emergency] [--changed <file>]... [--json]
