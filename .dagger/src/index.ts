@@ -2,8 +2,7 @@
  * Pipeline: one place to run an application's whole delivery pipeline.
  * Start with `dagger call plan --event push --ref main` to see what a push would do.
  */
-import { argument, type Container, dag, type Directory, func, object } from "@dagger.io/dagger";
-import { checkScript } from "./checks.js";
+import { argument, type Container, dag, type Directory, func, object, type Secret } from "@dagger.io/dagger";
 import { parseConfig } from "./config/load.js";
 import { configJsonSchema } from "./config/json-schema.js";
 import type { PipelineConfig } from "./config/schema.js";
@@ -11,6 +10,11 @@ import { summarise } from "./config/summary.js";
 import { toEvent } from "./plan/event.js";
 import { plan } from "./plan/plan.js";
 import { renderPlan } from "./plan/render.js";
+import { checkRun, CheckRun } from "./runs.js";
+import { type BuildStamp, buildImages, checkRevision } from "./stages/build.js";
+import { runChecks } from "./stages/checks.js";
+import { preflight, selectComponents, type StageContext, stageContext } from "./stages/context.js";
+import { publishImages, renderImages } from "./stages/publish.js";
 
 /** The delivery pipeline of one application, configured by its pipeline.yaml. */
 @object()
@@ -19,17 +23,27 @@ export class Pipeline {
   source: Directory;
   /** Path of the pipeline config inside the source. */
   config: string;
+  /** Token for the artifact mirror (npm registry group…), never written anywhere but a secret .npmrc. */
+  mirrorToken?: Secret;
+  /** User for the mirror when it wants basic auth; empty sends the token as a bearer token. */
+  mirrorUsername: string;
 
   /**
    * @param source The application repository (the folder that holds pipeline.yaml); defaults to the caller's repository root.
    * @param config Path of the pipeline config inside the source.
+   * @param mirrorToken Token for the artifact mirror, e.g. env://NEXUS_TOKEN.
+   * @param mirrorUsername User for the mirror when it wants basic auth.
    */
   constructor(
     @argument({ defaultPath: "/", ignore: ["**/node_modules", "**/dist", ".git"] }) source: Directory,
     config = "pipeline.yaml",
+    mirrorToken?: Secret,
+    mirrorUsername = "",
   ) {
     this.source = source;
     this.config = config;
+    this.mirrorToken = mirrorToken;
+    this.mirrorUsername = mirrorUsername;
   }
 
   /**
@@ -60,21 +74,92 @@ export class Pipeline {
   }
 
   /**
-   * One check of one component, run by its toolchain.
-   * @param component A component named in pipeline.yaml, e.g. backend.
-   * @param step lint, typecheck or unit (the checks of the component's toolchain).
+   * Lint and typecheck every component (or the named ones) at once; never cached across runs.
+   * @param components Components to check; default: all.
+   */
+  @func({ cache: "never" })
+  async lint(components?: string[]): Promise<CheckRun> {
+    const { ctx, names } = await this.prepare(components);
+    return checkRun(await runChecks(ctx, names, ["lint", "typecheck"]));
+  }
+
+  /**
+   * Unit tests of every component (or the named ones) at once, with JUnit reports; never cached across runs.
+   * @param components Components to test; default: all.
+   */
+  @func({ cache: "never" })
+  async test(components?: string[]): Promise<CheckRun> {
+    const { ctx, names } = await this.prepare(components);
+    return checkRun(await runChecks(ctx, names, ["unit"]));
+  }
+
+  /**
+   * The runtime image of one component, built through the mirror and labelled with the release.
+   * @param component A component named in pipeline.yaml.
+   * @param revision The full git SHA being built (e.g. $GITHUB_SHA).
+   * @param created Build time in RFC 3339; pass the commit time for repeatable labels. Default: now.
+   * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
    */
   @func()
-  async check(component: string, step: string): Promise<Container> {
-    const config = await this.loadConfig();
-    const { toolchain, path, script } = checkScript(config, component, step);
-    switch (toolchain) {
-      case "node":
-        return dag.nodeToolchain({ registry: config.mirror?.npm ?? "" }).run(this.source.directory(path), script);
+  async build(component: string, revision: string, created = "", sourceUrl = ""): Promise<Container> {
+    checkRevision(revision);
+    const { ctx, names } = await this.prepare([component]);
+    return buildImages(ctx, names, stamp(revision, created, sourceUrl))[component];
+  }
+
+  /**
+   * Build every component's image and push it tagged with the git SHA; returns each image's address with its digest.
+   * @param revision The full git SHA being built (e.g. $GITHUB_SHA).
+   * @param registryToken Token for the registry in pipeline.yaml, e.g. env://REGISTRY_TOKEN.
+   * @param created Build time in RFC 3339; pass the commit time for repeatable labels. Default: now.
+   * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
+   */
+  @func()
+  async publish(revision: string, registryToken?: Secret, created = "", sourceUrl = ""): Promise<string> {
+    checkRevision(revision);
+    const { ctx, names } = await this.prepare();
+    return renderImages(await publishImages(ctx, buildImages(ctx, names, stamp(revision, created, sourceUrl)), revision, registryToken));
+  }
+
+  /**
+   * The pipeline for a push: all checks of all components at once; only if every one passed,
+   * the images are built, and published when a registry token is given. Never cached across runs.
+   * @param revision The full git SHA being built (e.g. $GITHUB_SHA).
+   * @param registryToken Token for the registry in pipeline.yaml; without it images are built but not pushed.
+   * @param created Build time in RFC 3339; pass the commit time for repeatable labels. Default: now.
+   * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
+   */
+  @func({ cache: "never" })
+  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = ""): Promise<CheckRun> {
+    checkRevision(revision);
+    const { ctx, names } = await this.prepare();
+    const outcomes = await runChecks(ctx, names);
+    const checks = checkRun(outcomes);
+    if (!checks.passed) return checkRun(outcomes, "\nBuild: not started, because a check failed.\n");
+    const images = buildImages(ctx, names, stamp(revision, created, sourceUrl));
+    if (!registryToken) {
+      await Promise.all(Object.values(images).map(async (image) => (await image).sync()));
+      return checkRun(outcomes, `\nBuild: ${names.length} image(s) built; not published (no --registry-token).\n`);
     }
+    const published = await publishImages(ctx, images, revision, registryToken);
+    return checkRun(outcomes, `\n## Images\n\n${renderImages(published)}`);
+  }
+
+  /** Load and check everything a stage needs before any container runs. */
+  private async prepare(components?: string[]): Promise<{ ctx: StageContext; names: string[] }> {
+    const config = await this.loadConfig();
+    const names = selectComponents(config, components);
+    const ctx = await stageContext(config, this.source, this.mirrorToken, this.mirrorUsername);
+    await preflight(ctx, names);
+    return { ctx, names };
   }
 
   private async loadConfig(): Promise<PipelineConfig> {
     return parseConfig(await this.source.file(this.config).contents(), this.config);
   }
+}
+
+/** The release stamp; an empty created means now. */
+function stamp(revision: string, created: string, sourceUrl: string): BuildStamp {
+  return { revision, created: created || new Date().toISOString(), sourceUrl };
 }

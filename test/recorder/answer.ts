@@ -20,13 +20,14 @@ const DROPPED_ARGS: Record<string, string[]> = { setSecret: ["plaintext"] };
 const LOADS_BY_ID = /^(node|load[A-Z]\w*FromID)$/;
 
 /**
- * Answers a test chose for particular leaves, keyed by the leaf's rendered chain
- * (e.g. 'directory.file(path: "pipeline.yaml").contents'): what the engine would have read.
+ * Answers a test chose for particular leaves: given the leaf's rendered chain (e.g.
+ * 'directory.file(path: "pipeline.yaml").contents'), what the engine would have returned, or
+ * undefined for the default placeholder.
  */
-export type Stubs = ReadonlyMap<string, unknown>;
+export type Stubs = (renderedLeaf: string) => unknown;
 
 /** Parses `query` and answers it; throws (and the server reports a GraphQL error) on anything unsupported. */
-export function answerQuery(query: string, variables: Record<string, unknown> = {}, stubs: Stubs = new Map()): Answer {
+export function answerQuery(query: string, variables: Record<string, unknown> = {}, stubs: Stubs = () => undefined): Answer {
   const operations = parse(query).definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
   if (operations.length !== 1 || operations[0].operation !== "query") {
     throw new Error("recorder: expected exactly one query operation");
@@ -61,8 +62,8 @@ function answerSelections(
     } else {
       // A leaf, or a list of objects (answered empty, so it is where evaluation stops).
       leaves.push(next);
-      const rendered = renderChain(next);
-      out[key] = stubs.has(rendered) ? stubs.get(rendered) : leafAnswer(call, chain);
+      const stubbed = stubs(renderChain(next));
+      out[key] = stubbed !== undefined ? stubbed : leafAnswer(call, chain);
     }
   }
   return out;

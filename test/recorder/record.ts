@@ -11,6 +11,7 @@
 import { connection } from "@dagger.io/dagger";
 import { buildGraph, type Graph } from "./graph.js";
 import { forbidEngineProvisioning } from "./guard.js";
+import type { Stubs } from "./answer.js";
 import { startRecorder } from "./server.js";
 import type { RecordedQuery } from "./types.js";
 
@@ -22,6 +23,8 @@ export interface Recording<T> {
   result: T;
   queries: RecordedQuery[];
   graph: Graph;
+  /** Most requests in flight at once (meaningful with holdMs > 0). */
+  maxInFlight: number;
 }
 
 const SESSION_ENV = ["DAGGER_SESSION_PORT", "DAGGER_SESSION_TOKEN"] as const;
@@ -30,16 +33,18 @@ let running = false;
 
 /**
  * Runs `fn` with the global `dag` connected to a fresh recorder; restores the environment afterwards.
- * `stubs` answers chosen leaves (by rendered chain) with what the engine would have returned.
+ * `stubs` answers chosen leaves with what the engine would have returned: an object keyed by the
+ * leaf's rendered chain, or a function of it (undefined keeps the placeholder).
+ * `holdMs` delays each answer so that concurrent calls overlap and show in maxInFlight.
  */
-export async function record<T>(fn: () => Promise<T>, stubs: Record<string, unknown> = {}): Promise<Recording<T>> {
+export async function record<T>(fn: () => Promise<T>, stubs: Record<string, unknown> | Stubs = {}, holdMs = 0): Promise<Recording<T>> {
   if (running) {
     throw new Error("record() is already running: the SDK's connection is process-global, so record() calls must not overlap");
   }
   running = true;
   const saved = SESSION_ENV.map((name) => [name, process.env[name]] as const);
   try {
-    const recorder = await startRecorder(undefined, new Map(Object.entries(stubs)));
+    const recorder = await startRecorder(undefined, typeof stubs === "function" ? stubs : (leaf) => stubs[leaf], holdMs);
     try {
       process.env.DAGGER_SESSION_PORT = String(recorder.port);
       process.env.DAGGER_SESSION_TOKEN = recorder.token;
@@ -49,7 +54,7 @@ export async function record<T>(fn: () => Promise<T>, stubs: Record<string, unkn
         box.result = await fn();
       });
       const queries = [...recorder.queries];
-      return { result: box.result as T, queries, graph: buildGraph(queries) };
+      return { result: box.result as T, queries, graph: buildGraph(queries), maxInFlight: recorder.maxInFlight };
     } finally {
       await recorder.close();
     }

@@ -15,15 +15,22 @@ export interface Recorder {
   queries: RecordedQuery[];
   /** Requests refused for a missing or wrong token. */
   rejected: number;
+  /** The most authorised requests that were in flight at once: 1 means the caller never overlapped its calls. */
+  maxInFlight: number;
   close(): Promise<void>;
 }
 
-/** Starts a recorder on 127.0.0.1 (ephemeral port) that accepts only `token` as the basic-auth user. */
-export async function startRecorder(token: string = randomBytes(16).toString("hex"), stubs: Stubs = new Map()): Promise<Recorder> {
+/**
+ * Starts a recorder on 127.0.0.1 (ephemeral port) that accepts only `token` as the basic-auth user.
+ * holdMs delays every answer, so calls a caller makes concurrently overlap measurably (maxInFlight).
+ */
+export async function startRecorder(token: string = randomBytes(16).toString("hex"), stubs: Stubs = () => undefined, holdMs = 0): Promise<Recorder> {
   // The exact header the SDK builds (common/graphql/client.js): the token is the user, the password empty.
   const expected = "Basic " + Buffer.from(token + ":").toString("base64");
   const queries: RecordedQuery[] = [];
   let rejected = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const server = createServer((req, res) => {
     if (req.url !== "/query" || req.method !== "POST") return reply(res, 404, { error: "not found" });
@@ -32,8 +39,11 @@ export async function startRecorder(token: string = randomBytes(16).toString("he
       res.setHeader("WWW-Authenticate", 'Basic realm="dagger"');
       return reply(res, 401, { error: "unauthorized" });
     }
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.on("close", () => inFlight--);
     readBody(req).then(
-      (body) => answer(body, queries, res, stubs),
+      (body) => setTimeout(() => answer(body, queries, res, stubs), holdMs),
       (e: unknown) => reply(res, 400, { error: String(e) }),
     );
   });
@@ -49,6 +59,9 @@ export async function startRecorder(token: string = randomBytes(16).toString("he
     queries,
     get rejected() {
       return rejected;
+    },
+    get maxInFlight() {
+      return maxInFlight;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

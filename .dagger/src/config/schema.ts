@@ -34,6 +34,27 @@ export const ComponentKind = z
   .enum(["database", "backend", "frontend", "service"])
   .describe("The component's role: database (schema migrations), backend, frontend, or another service.");
 
+/** How a component's runtime image is made when it has no Dockerfile of its own. */
+export const ImageSettings = z
+  .strictObject({
+    base: z
+      .string()
+      .regex(/^[a-z0-9./:_-]+(@sha256:[a-f0-9]{64})?$/, { error: "must be an image reference such as node:22-bookworm-slim or node:22-bookworm-slim@sha256:<digest>" })
+      .refine((ref) => !/:latest(@|$)/.test(ref) && !/^[^:@]+(@|$)/.test(ref), { error: "must name a tag or digest other than latest: images are addressed by version and digest" })
+      .optional()
+      .describe("Base image (before mirror rewriting); default per toolchain, e.g. node:22-bookworm-slim."),
+    command: z.array(z.string().min(1)).min(1).optional().describe("Command the runtime image starts; default: node <package.json main>."),
+    files: z.array(repoPath).default(["dist"]).describe("Built files and folders the runtime image needs besides package.json and production node_modules."),
+    port: z.number().int().min(1).max(65535).default(8080).describe("Port the component listens on."),
+    health: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, { error: "must be an absolute URL path such as /health" }).default("/health").describe("HTTP path of the health check."),
+    systemPackages: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, { error: "must be a Debian package name" }))
+      .default([])
+      .describe("Debian packages the runtime needs, installed through the apt mirror."),
+  })
+  .prefault({})
+  .describe("Runtime image settings for the generated Dockerfile.");
+
 /** One deployable part of the application: it gets its own image and its own semver. */
 export const Component = z
   .strictObject({
@@ -46,6 +67,7 @@ export const Component = z
     dockerfile: repoPath
       .optional()
       .describe("The component's own Dockerfile, relative to its path; without one the toolchain module generates one."),
+    image: ImageSettings,
     requires: z
       .record(
         name,
@@ -78,6 +100,10 @@ export const Registry = z
 export const Mirror = z
   .strictObject({
     npm: url.optional().describe("npm registry URL of the proxy (e.g. a Nexus npm group)."),
+    npmScopes: z
+      .record(z.string().regex(/^@[a-z0-9][a-z0-9._-]*$/, { error: "must be an npm scope such as @acme" }), url)
+      .default({})
+      .describe("Registries for npm scopes (e.g. \"@acme\": https://nexus.example/repository/npm-internal/), written to the build's .npmrc."),
     nuget: url.optional().describe("NuGet v3 source URL of the proxy."),
     maven: url.optional().describe("Maven repository URL of the proxy."),
     apt: url.optional().describe("Debian/Ubuntu apt mirror URL of the proxy."),
@@ -192,5 +218,7 @@ export const PipelineConfig = z
 export type PipelineConfig = z.output<typeof PipelineConfig>;
 /** One component of a validated config. */
 export type Component = z.output<typeof Component>;
+/** The image settings of a validated component. */
+export type ImageSettings = z.output<typeof ImageSettings>;
 /** One environment of a validated config. */
 export type Environment = z.output<typeof Environment>;

@@ -1,25 +1,32 @@
 /**
- * Node.js toolchain: install a package's dependencies reproducibly and run its npm scripts.
- * Usable on its own: `dagger -m modules/node-toolchain call run --source=./backend --script=test`.
+ * Node.js toolchain: install a package's dependencies reproducibly, run its npm scripts and
+ * checks, and build its runtime image. Usable on its own:
+ * `dagger -m modules/node-toolchain call run --source=./backend --script=test`.
  */
-import { type Container, type Directory, dag, func, object } from "@dagger.io/dagger";
-import { installLayers, NPM_CACHE, npmEnvironment } from "./install.js";
+import { type Container, type Directory, dag, func, object, ReturnType, type Secret } from "@dagger.io/dagger";
+import { nodeDockerfile, NPMRC_SECRET } from "./dockerfile.js";
+import { DOCKERIGNORE, imageSpec, packageVersion } from "./package-spec.js";
+import { installLayers, JUNIT_NODE_OPTIONS, NPM_CACHE, npmEnvironment } from "./install.js";
 
-/** Installs and runs a Node.js package (npm) in a container. */
+/** Installs, checks and builds a Node.js package (npm) in containers. */
 @object()
 export class NodeToolchain {
   /** Base image with Node.js and npm. */
   image: string;
   /** npm registry to install from (the organisation's mirror); empty uses the image's default. */
   registry: string;
+  /** An .npmrc with scopes and mirror credentials, mounted only while installing. */
+  npmrc?: Secret;
 
   /**
    * @param image Base image with Node.js and npm (through the organisation's image mirror where there is one).
    * @param registry npm registry to install from, e.g. a Nexus npm group; empty keeps npm's default.
+   * @param npmrc An .npmrc (scopes, mirror credentials) mounted only while dependencies install.
    */
-  constructor(image = "node:22-bookworm-slim", registry = "") {
+  constructor(image = "node:22-bookworm-slim", registry = "", npmrc?: Secret) {
     this.image = image;
     this.registry = registry;
+    this.npmrc = npmrc;
   }
 
   /** A Node.js container with the npm cache mounted and the mirror configured. */
@@ -40,13 +47,13 @@ export class NodeToolchain {
     // Manifests first, sources after: a source-only change reuses the cached `npm ci` layer.
     for (const layer of installLayers()) {
       ctr = layer.include ? ctr.withDirectory("/app", source, { include: layer.include, exclude: layer.exclude }) : ctr.withDirectory("/app", source, { exclude: layer.exclude });
-      if (layer.exec) ctr = ctr.withExec(layer.exec);
+      if (layer.exec) ctr = this.npmrc && layer.installs ? ctr.withMountedSecret("/root/.npmrc", this.npmrc).withExec(layer.exec).withoutMount("/root/.npmrc") : ctr.withExec(layer.exec);
     }
     return ctr;
   }
 
   /**
-   * Run one npm script of the package.
+   * Run one npm script of the package; fails when the script fails.
    * @param source The package folder (package.json and package-lock.json at its top).
    * @param script The npm script, e.g. lint, typecheck, test or build.
    */
@@ -54,4 +61,89 @@ export class NodeToolchain {
   run(source: Directory, script: string): Container {
     return this.install(source).withExec(["npm", "run", script]);
   }
+
+  /**
+   * Run one npm script as a check: the container keeps the exit code and output instead of
+   * failing, and with junit=true node's test runner also writes a JUnit report.
+   * @param source The package folder.
+   * @param script The npm script, e.g. lint, typecheck or test.
+   * @param junit Write a JUnit report of node's test runner to /reports/junit.xml.
+   * @param runId A value unique to this pipeline run, so a verdict is never reused from an earlier run's cache.
+   */
+  @func()
+  check(source: Directory, script: string, junit = false, runId = ""): Container {
+    let ctr = this.install(source);
+    if (runId !== "") ctr = ctr.withEnvVariable("PIPELINE_RUN_ID", runId);
+    if (junit) ctr = ctr.withExec(["mkdir", "-p", "/reports"]).withEnvVariable("NODE_OPTIONS", JUNIT_NODE_OPTIONS);
+    return ctr.withExec(["npm", "run", script], { expect: ReturnType.Any });
+  }
+
+  /**
+   * The package's semantic version, from package.json.
+   * @param source The package folder.
+   */
+  @func()
+  async version(source: Directory): Promise<string> {
+    return packageVersion(await source.file("package.json").contents());
+  }
+
+  /**
+   * The Dockerfile this module generates for the package (multi-stage, non-root, health check).
+   * @param source The package folder.
+   * @param command Command the image starts; default: node <package.json main>.
+   * @param files Built files and folders the runtime needs besides package.json and node_modules.
+   * @param port Port the package listens on.
+   * @param healthPath HTTP path of the health check.
+   * @param systemPackages Debian packages the runtime needs.
+   */
+  @func()
+  async dockerfile(source: Directory, command?: string[], files: string[] = ["dist"], port = 8080, healthPath = "/health", systemPackages: string[] = []): Promise<string> {
+    const { spec } = imageSpec(await source.file("package.json").contents(), { command, files, port, healthPath, systemPackages });
+    return nodeDockerfile(spec);
+  }
+
+  /**
+   * The runtime image, built from the package's own Dockerfile or the generated one, with the
+   * image mirror, npm mirror and .npmrc secret applied and the OCI labels set.
+   * @param source The package folder.
+   * @param revision The full git SHA the image is built from.
+   * @param created Build time (RFC 3339), normally the commit time so builds are repeatable.
+   * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
+   * @param ownDockerfile Path of the package's own Dockerfile inside source; empty generates one.
+   * @param aptMirror apt mirror URL for system packages.
+   * @param command Command the image starts; default: node <package.json main>.
+   * @param files Built files and folders the runtime needs besides package.json and node_modules.
+   * @param port Port the package listens on.
+   * @param healthPath HTTP path of the health check.
+   * @param systemPackages Debian packages the runtime needs.
+   */
+  @func()
+  async build(
+    source: Directory,
+    revision: string,
+    created: string,
+    sourceUrl = "",
+    ownDockerfile = "",
+    aptMirror = "",
+    command?: string[],
+    files: string[] = ["dist"],
+    port = 8080,
+    healthPath = "/health",
+    systemPackages: string[] = [],
+  ): Promise<Container> {
+    const { version, spec } = imageSpec(await source.file("package.json").contents(), { command, files, port, healthPath, systemPackages });
+    const context = ownDockerfile !== "" ? source : source.withNewFile(GENERATED_DOCKERFILE, nodeDockerfile(spec)).withNewFile(".dockerignore", DOCKERIGNORE);
+    const args: Record<string, string> = { BASE_IMAGE: this.image, REVISION: revision, VERSION: version, CREATED: created, SOURCE: sourceUrl };
+    if (this.registry !== "") args.NPM_REGISTRY = this.registry;
+    if (aptMirror !== "") args.APT_MIRROR = aptMirror;
+    return context.dockerBuild({
+      dockerfile: ownDockerfile !== "" ? ownDockerfile : GENERATED_DOCKERFILE,
+      buildArgs: Object.entries(args).map(([name, value]) => ({ name, value })),
+      // BuildKit mounts a secret by its name: the generated Dockerfile expects "npmrc".
+      secrets: this.npmrc ? [dag.setSecret(NPMRC_SECRET, await this.npmrc.plaintext())] : [],
+    });
+  }
 }
+
+/** Where the generated Dockerfile is written in the build context (a name no package uses). */
+const GENERATED_DOCKERFILE = ".pipeline.Dockerfile";

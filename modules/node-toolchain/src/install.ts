@@ -8,6 +8,8 @@ export interface InstallLayer {
   include?: string[];
   exclude: string[];
   exec?: string[];
+  /** The command installs dependencies: the only step that sees the .npmrc secret. */
+  installs?: boolean;
 }
 
 // Built output and installed packages of the caller's checkout must never leak into the image.
@@ -16,7 +18,7 @@ const NEVER_COPIED = ["node_modules", "dist", ".git"];
 /** Copy the manifests and install, then copy the rest: ordered from least to most often changed. */
 export function installLayers(): InstallLayer[] {
   return [
-    { include: ["package.json", "package-lock.json", ".npmrc"], exclude: [], exec: ["npm", "ci", "--no-audit", "--no-fund"] },
+    { include: ["package.json", "package-lock.json", ".npmrc"], exclude: [], exec: ["npm", "ci", "--no-audit", "--no-fund"], installs: true },
     { exclude: NEVER_COPIED },
   ];
 }
@@ -27,3 +29,12 @@ export function npmEnvironment(registry: string): [string, string][] {
   if (registry !== "") env.push(["npm_config_registry", registry]);
   return env;
 }
+
+/** Where a check with junit=true leaves node's test runner JUnit report (the root module reads it there). */
+export const JUNIT_REPORT = "/reports/junit.xml";
+
+/**
+ * Reporters for node's test runner, through NODE_OPTIONS so that any `npm test` that uses it
+ * writes JUnit without the package changing its scripts; the spec reporter keeps the log readable.
+ */
+export const JUNIT_NODE_OPTIONS = `--test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=${JUNIT_REPORT}`;

@@ -1,0 +1,56 @@
+/** What every stage of one pipeline run shares: the config, the sources, the mirror, the run's id. */
+import { randomUUID } from "node:crypto";
+import { dag, type Directory, type Secret } from "@dagger.io/dagger";
+import type { Component, PipelineConfig } from "../config/schema.js";
+import { InputError } from "../errors.js";
+import { DEFAULT_BASE_IMAGES, mirrorImage } from "../mirror/images.js";
+import { type MirrorAuth, npmrc } from "../mirror/npmrc.js";
+
+/** One pipeline run's shared inputs. */
+export interface StageContext {
+  config: PipelineConfig;
+  source: Directory;
+  /** Unique per run: checks include it so no verdict comes from an earlier run's cache. */
+  runId: string;
+  /** The build's .npmrc (mirror, scopes, credentials) as a secret, when a mirror is configured. */
+  npmrc?: Secret;
+}
+
+/** Build the context; mirror credentials become part of a secret .npmrc and nothing else. */
+export async function stageContext(config: PipelineConfig, source: Directory, mirrorToken?: Secret, mirrorUsername = ""): Promise<StageContext> {
+  let secret: Secret | undefined;
+  if (config.mirror?.npm) {
+    const auth: MirrorAuth | undefined = mirrorToken ? { token: await mirrorToken.plaintext(), ...(mirrorUsername ? { username: mirrorUsername } : {}) } : undefined;
+    secret = dag.setSecret(`pipeline-npmrc-${config.name}`, npmrc(config.mirror.npm, config.mirror.npmScopes, auth));
+  }
+  return { config, source, runId: randomUUID(), ...(secret ? { npmrc: secret } : {}) };
+}
+
+/** The component's base image, rewritten to the mirror. */
+export function baseImage(ctx: StageContext, component: Component): string {
+  return mirrorImage(component.image.base ?? DEFAULT_BASE_IMAGES[component.toolchain], ctx.config.mirror?.images);
+}
+
+/** The named components, or all; unknown names are refused before any work starts. */
+export function selectComponents(config: PipelineConfig, names: string[] | undefined): string[] {
+  const all = Object.keys(config.components);
+  if (!names || names.length === 0) return all;
+  const unknown = names.filter((n) => !all.includes(n));
+  if (unknown.length > 0) throw new InputError(`components: ${unknown.map((n) => `"${n}"`).join(", ")} ${unknown.length === 1 ? "is not a component" : "are not components"} of this pipeline; components: ${all.join(", ")}`);
+  return names;
+}
+
+/** Files each toolchain needs before any work starts: a missing lockfile is the user's to fix, not a build failure. */
+export async function preflight(ctx: StageContext, components: string[]): Promise<void> {
+  const problems: string[] = [];
+  await Promise.all(
+    components.map(async (name) => {
+      const c = ctx.config.components[name];
+      const dir = ctx.source.directory(c.path);
+      const needs = c.toolchain === "node" ? ["package.json", "package-lock.json"] : c.toolchain === "flyway" ? [c.migrations ?? "migrations"] : [];
+      if (c.dockerfile) needs.push(c.dockerfile);
+      for (const file of needs) if (!(await dir.exists(file))) problems.push(`components.${name}: ${c.path}/${file} is missing${file === "package-lock.json" ? " (commit the lockfile: builds install exactly what it pins with npm ci)" : ""}`);
+    }),
+  );
+  if (problems.length > 0) throw new InputError(problems.sort().join("\n"));
+}

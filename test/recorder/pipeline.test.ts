@@ -1,0 +1,105 @@
+// Recorded graphs of the root module's stages: what ci, lint and test ask the engine to do.
+// A recording proves structure (what runs, with what, in which order, concurrently); never behaviour.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { dag } from "@dagger.io/dagger";
+import { Pipeline } from "../../.dagger/src/index.js";
+import { bindDependency } from "../tiers/bindings.js";
+import { currentApi } from "../tiers/golden.js";
+import { readModule, ROOT } from "../tiers/modules.js";
+import { record } from "./record.js";
+
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+const CONFIG = readFileSync(join(ROOT, "examples/webshop/pipeline.yaml"), "utf8");
+const FAILING_JUNIT = readFileSync(join(ROOT, "test/fixtures/junit/node-test-runner-failing.xml"), "utf8");
+const MIRROR_TOKEN = "nexus-token-canary-7f3a";
+
+/** What the engine would answer for the example: its files exist, its config reads back; tweak per test. */
+function engine(overrides: (leaf: string) => unknown = () => undefined) {
+  return (leaf: string): unknown => {
+    const o = overrides(leaf);
+    if (o !== undefined) return o;
+    if (leaf.endsWith('file(path: "pipeline.yaml").contents')) return CONFIG;
+    if (/\.exists\(path: [^)]*\)$/.test(leaf)) return true;
+    if (leaf.endsWith(".plaintext")) return MIRROR_TOKEN;
+    return undefined;
+  };
+}
+
+/** The check calls in a recording: "component script junit" per check, sorted. */
+function checkCalls(leaves: string[]): string[] {
+  const calls = leaves.flatMap((l) => [...l.matchAll(/\.check\(junit: (true|false), runId: "([^"]+)", script: "(\w+)", source: directory\.directory\(path: "(\w+)"\)\)\.exitCode$/g)].map((m) => `${m[4]} ${m[3]} junit=${m[1]} run=${m[2]}`));
+  return calls.sort();
+}
+
+describe("recorded graph of pipeline ci", () => {
+  before(() => {
+    for (const m of ["node-toolchain", "flyway"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
+  });
+
+  it("runs every check of every component concurrently, then builds all images; secrets by reference only", async () => {
+    const pipeline = () => new Pipeline(dag.directory(), "pipeline.yaml", dag.setSecret("mirror-token", MIRROR_TOKEN));
+    const { result, graph, maxInFlight } = await record(async () => (await pipeline().ci(SHA)).summary, engine(), 25);
+    const calls = checkCalls(graph.leaves);
+    const runId = calls[0].split("run=")[1];
+    assert.deepEqual(
+      calls.map((c) => c.replace(/ run=.*/, "")),
+      ["backend lint junit=false", "backend test junit=true", "backend typecheck junit=false", "frontend lint junit=false", "frontend test junit=true", "frontend typecheck junit=false"],
+    );
+    assert.ok(calls.every((c) => c.endsWith(`run=${runId}`)), "one run id for the whole run");
+    // With every answer held 25 ms, sequential checks would never overlap.
+    assert.ok(maxInFlight >= 7, `expected the checks in flight together, saw at most ${maxInFlight}`);
+    const lastCheck = Math.max(...graph.leaves.map((l, i) => (/\.check\(/.test(l) ? i : -1)));
+    const firstBuild = graph.leaves.findIndex((l) => /\)\.build\(/.test(l));
+    assert.ok(firstBuild > lastCheck, "images are built only after every check answered");
+    assert.deepEqual(graph.leaves.filter((l) => /\)\.build\(/.test(l)).map((l) => l.match(/^(nodeToolchain|flyway)\(/)?.[1]).sort(), ["flyway", "nodeToolchain", "nodeToolchain"]);
+    assert.ok(graph.leaves.some((l) => l.includes('flyway.lint(migrations: directory.directory(path: "db").directory(path: "migrations"))')));
+    assert.deepEqual(graph.secrets, ["mirror-token", "pipeline-npmrc-webshop"]);
+    assert.equal(JSON.stringify(graph).includes(MIRROR_TOKEN), false, "the mirror token is in no chain");
+    assert.match(String(result), /## Checks: passed, 1 not run/);
+    assert.match(String(result), /Build: 3 image\(s\) built; not published/);
+  });
+
+  it("a failing unit test: the summary names it, every check's JUnit is in the reports, no image is built", async () => {
+    const failBackendTests = (leaf: string) => {
+      if (!leaf.includes('script: "test", source: directory.directory(path: "backend")')) return undefined;
+      if (leaf.endsWith(".exitCode")) return 1;
+      if (leaf.endsWith('.file(path: "/reports/junit.xml").contents')) return FAILING_JUNIT;
+      return undefined;
+    };
+    const { result, graph } = await record(async () => {
+      const run = await new Pipeline(dag.directory()).ci(SHA);
+      return { summary: run.summary, passed: run.passed, reports: await run.reports.id(), verify: await run.verify().catch((e: Error) => e.message) };
+    }, engine(failBackendTests));
+    assert.equal(result.passed, false);
+    assert.match(result.summary, /^## Checks: 1 failed, 1 not run$/m);
+    assert.match(result.summary, /^\| backend \| unit \| ❌ failed \|/m);
+    assert.match(result.summary, /### backend: unit failed\n\nFailing tests:\n- orders > rejects a negative quantity\n- orders > stock > decrements stock after an order/);
+    assert.match(result.summary, /Build: not started, because a check failed\./);
+    assert.equal(result.verify, result.summary, "verify fails with the summary");
+    const reportFiles = [...graph.leaves.join("\n").matchAll(/withNewFile\(contents: "(?:[^"\\]|\\.)*", path: "([^"]+)"\)/g)].map((m) => m[1]);
+    assert.deepEqual(new Set(reportFiles), new Set(["summary.md", ...["db-lint", "db-unit", "backend-lint", "backend-typecheck", "backend-unit", "frontend-lint", "frontend-typecheck", "frontend-unit"].map((n) => `junit/${n}.xml`)]));
+    assert.equal(graph.leaves.filter((l) => /\)\.build\(|dockerBuild/.test(l)).length, 0, "no image build after a failed check");
+  });
+
+  it("refuses an unknown component and a missing lockfile before any check runs", async () => {
+    const unknown = await record(async () => new Pipeline(dag.directory()).test(["backend", "payments"]).catch((e: Error) => e.message), engine());
+    assert.equal(unknown.result, 'components: "payments" is not a component of this pipeline; components: db, backend, frontend');
+    assert.deepEqual(unknown.graph.leaves, ['directory.file(path: "pipeline.yaml").contents']);
+
+    const noLock = await record(
+      async () => new Pipeline(dag.directory()).lint().catch((e: Error) => e.message),
+      engine((leaf) => (leaf === 'directory.directory(path: "frontend").exists(path: "package-lock.json")' ? false : undefined)),
+    );
+    assert.equal(noLock.result, "components.frontend: frontend/package-lock.json is missing (commit the lockfile: builds install exactly what it pins with npm ci)");
+    assert.equal(noLock.graph.leaves.filter((l) => l.includes(".check(")).length, 0);
+  });
+
+  it("refuses a revision that is not a git SHA before reading anything", async () => {
+    const { result, graph } = await record(async () => new Pipeline(dag.directory()).ci("latest").catch((e: Error) => e.message), engine());
+    assert.equal(result, 'revision: "latest" is not a full git commit SHA (40 lowercase hex digits); images are tagged with it');
+    assert.deepEqual(graph.leaves, []);
+  });
+});
