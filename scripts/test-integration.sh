@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `npm run test:integration`: every test that needs real components, each suite setting up what it
+# needs (apt packages, Flyway from Maven Central, Docker engine, registry, npm proxy) by itself.
+# All suites run even when one fails, so one CI run shows every failure; the exit code is non-zero
+# if any failed.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+SUITES=(
+  "example end to end (PostgreSQL, Flyway, Chromium):scripts/integration.sh"
+  "OCI registry client against a real registry:scripts/integration/registry.sh"
+  "generated Dockerfiles with BuildKit behind the mirror:scripts/integration/buildkit.sh"
+)
+
+passed=0
+failed=0
+failures=()
+for suite in "${SUITES[@]}"; do
+  name="${suite%%:*}"
+  script="${suite#*:}"
+  echo "=== integration: $name ($script)"
+  if [[ ! -f "$ROOT/$script" ]]; then
+    echo "=== MISSING: $script does not exist"
+    failed=$((failed + 1))
+    failures+=("$name (missing $script)")
+    continue
+  fi
+  start=$SECONDS
+  if bash "$ROOT/$script"; then
+    passed=$((passed + 1))
+    echo "=== passed: $name in $((SECONDS - start)) s"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "=== FAILED: $name after $((SECONDS - start)) s"
+  fi
+done
+
+for f in "${failures[@]}"; do echo "failed suite: $f"; done
+echo "integration: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
