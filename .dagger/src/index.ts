@@ -118,7 +118,7 @@ export class Pipeline {
   async publish(revision: string, registryToken?: Secret, created = "", sourceUrl = ""): Promise<string> {
     checkRevision(revision);
     const { ctx, names } = await this.prepare();
-    return renderImages(await publishImages(ctx, buildImages(ctx, names, stamp(revision, created, sourceUrl)), revision, registryToken));
+    return renderImages(await publishImages(ctx, names, (name) => buildImages(ctx, [name], stamp(revision, created, sourceUrl))[name], revision, registryToken));
   }
 
   /**
@@ -136,12 +136,12 @@ export class Pipeline {
     const outcomes = await runChecks(ctx, names);
     const checks = checkRun(outcomes);
     if (!checks.passed) return checkRun(outcomes, "\nBuild: not started, because a check failed.\n");
-    const images = buildImages(ctx, names, stamp(revision, created, sourceUrl));
     if (!registryToken) {
+      const images = buildImages(ctx, names, stamp(revision, created, sourceUrl));
       await Promise.all(Object.values(images).map(async (image) => (await image).sync()));
       return checkRun(outcomes, `\nBuild: ${names.length} image(s) built; not published (no --registry-token).\n`);
     }
-    const published = await publishImages(ctx, images, revision, registryToken);
+    const published = await publishImages(ctx, names, (name) => buildImages(ctx, [name], stamp(revision, created, sourceUrl))[name], revision, registryToken);
     return checkRun(outcomes, `\n## Images\n\n${renderImages(published)}`);
   }
 

@@ -77,7 +77,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/registry-it.XXXXXX")"
 export REGISTRY_IT_TMP="$WORK"
 cd "$ROOT"
 log "node --test test/registry/real-registry.integration.ts (temp dir $WORK)"
-node --import tsx --test --test-reporter=spec --test-timeout=120000 test/registry/real-registry.integration.ts &
+node --import tsx --test --test-reporter=spec --test-timeout=120000 test/registry/real-registry.integration.ts test/registry/publish-reuse.integration.ts &
 TEST_PID=$!
 set +e
 wait "$TEST_PID"

@@ -1,24 +1,48 @@
-/** The publish stage: push each image tagged with the git SHA, and keep the digest the registry answers. */
+/**
+ * The publish stage: each component's image tagged with the git SHA, reusing the published
+ * image when its build inputs are unchanged (asking the registry, so it works on any runner).
+ */
 import type { Container, Secret } from "@dagger.io/dagger";
 import { InputError } from "../errors.js";
+import { RegistryClient } from "../registry/client.js";
+import { reuseIfPublished } from "../registry/reuse.js";
+import { inputTag } from "../registry/tags.js";
 import type { StageContext } from "./context.js";
+import { inputHash } from "./inputs.js";
 
-/** Where each component's image went: address:sha@sha256:digest. */
-export type Published = Record<string, string>;
+/** Where a component's image went (address:sha@sha256:digest), and whether it was reused rather than built. */
+export interface PublishedImage {
+  ref: string;
+  reused: boolean;
+}
+/** Published images by component. */
+export type Published = Record<string, PublishedImage>;
 
 /** The registry host of an address (registry.example.com:5000/acme/shop → registry.example.com:5000). */
 export function registryHost(address: string): string {
   return address.split("/")[0];
 }
 
-/** Push every image as <registry>/<component>:<revision>; the addresses returned carry the digests. */
-export async function publishImages(ctx: StageContext, images: Record<string, Promise<Container>>, revision: string, token?: Secret): Promise<Published> {
+/**
+ * Publish every component as <registry>/<component>:<revision>. A component whose input hash is
+ * already published is tagged in place and never built; the others are built, pushed, and
+ * tagged in-<input hash> for the next run.
+ */
+export async function publishImages(ctx: StageContext, names: string[], build: (name: string) => Promise<Container>, revision: string, token?: Secret): Promise<Published> {
   const { address, username } = ctx.config.registry;
   if (token && !username) throw new InputError("registry.username: is required in pipeline.yaml when a registry token is given");
+  const credentials = token && username ? { username, password: await token.plaintext() } : undefined;
+  const client = new RegistryClient({ registry: registryHost(address), ...(credentials ? { credentials } : {}) });
   const entries = await Promise.all(
-    Object.entries(images).map(async ([name, image]) => {
-      const ctr = token && username ? (await image).withRegistryAuth(registryHost(address), username, token) : await image;
-      return [name, await ctr.publish(`${address}/${name}:${revision}`)] as const;
+    names.map(async (name) => {
+      const repository = `${address}/${name}`;
+      const tag = inputTag(await inputHash(ctx, name));
+      const reuse = await reuseIfPublished({ client, repository, inputTag: tag, shaTag: revision });
+      if (reuse.reused) return [name, { ref: `${repository}:${revision}@${reuse.digest}`, reused: true }] as const;
+      const image = await build(name);
+      const ref = await (token && username ? image.withRegistryAuth(registryHost(address), username, token) : image).publish(`${repository}:${revision}`);
+      await client.tag(`${repository}@${ref.split("@")[1]}`, tag);
+      return [name, { ref, reused: false }] as const;
     }),
   );
   return Object.fromEntries(entries);
@@ -27,6 +51,6 @@ export async function publishImages(ctx: StageContext, images: Record<string, Pr
 /** One line per image, for summaries and the publish function's answer. */
 export function renderImages(published: Published): string {
   return `${Object.entries(published)
-    .map(([name, ref]) => `${name}\t${ref}`)
+    .map(([name, p]) => `${name}\t${p.ref}\t${p.reused ? "reused (inputs unchanged)" : "built"}`)
     .join("\n")}\n`;
 }

@@ -39,6 +39,15 @@ export class Flyway {
   }
 
   /**
+   * The Dockerfile of the migration image.
+   * @param migrationsPath The migrations folder inside the component.
+   */
+  @func()
+  dockerfile(migrationsPath: string): string {
+    return flywayDockerfile(migrationsPath);
+  }
+
+  /**
    * The migration image: Flyway with the migrations in /flyway/sql and the OCI labels set.
    * @param source The database component's folder.
    * @param migrationsPath The migrations folder inside source.

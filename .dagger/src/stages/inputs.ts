@@ -1,0 +1,30 @@
+/**
+ * The input hash of a component's image: everything the build reads (its files, the Dockerfile,
+ * the base image, the build arguments that change bytes). Equal hashes mean the published image
+ * can be reused as it is; the release labels (revision, created) are deliberately left out.
+ */
+import { createHash } from "node:crypto";
+import { dag } from "@dagger.io/dagger";
+import { baseImage, type StageContext } from "./context.js";
+
+/** Hex SHA-256 of the component's build inputs. */
+export async function inputHash(ctx: StageContext, name: string): Promise<string> {
+  const c = ctx.config.components[name];
+  const dir = ctx.source.directory(c.path);
+  const base = baseImage(ctx, c);
+  const dockerfile =
+    c.dockerfile !== undefined
+      ? await dir.file(c.dockerfile).contents()
+      : c.toolchain === "node"
+        ? await dag.nodeToolchain({ image: base }).dockerfile(dir, { command: c.image.command, files: c.image.files, port: c.image.port, healthPath: c.image.health, systemPackages: c.image.systemPackages })
+        : await dag.flyway({ image: base }).dockerfile(c.migrations ?? "migrations");
+  const inputs = {
+    toolchain: c.toolchain,
+    files: await dir.digest(),
+    dockerfile,
+    base,
+    // Mirrors change where bytes come from, not which bytes (lockfiles pin them): left out on purpose,
+    // so moving to another mirror does not rebuild everything.
+  };
+  return createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
+}
