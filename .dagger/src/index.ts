@@ -11,7 +11,7 @@ import { toEvent } from "./plan/event.js";
 import { plan } from "./plan/plan.js";
 import { renderPlan } from "./plan/render.js";
 import { checkRun, CheckRun } from "./runs.js";
-import { type BuildStamp, buildImages, checkRevision } from "./stages/build.js";
+import { type BuildStamp, buildImage, checkRevision } from "./stages/build.js";
 import { runChecks } from "./stages/checks.js";
 import { preflight, selectComponents, type StageContext, stageContext } from "./stages/context.js";
 import { publishImages, renderImages } from "./stages/publish.js";
@@ -104,7 +104,7 @@ export class Pipeline {
   async build(component: string, revision: string, created = "", sourceUrl = ""): Promise<Container> {
     checkRevision(revision);
     const { ctx, names } = await this.prepare([component]);
-    return buildImages(ctx, names, stamp(revision, created, sourceUrl))[component];
+    return buildImage(ctx, component, stamp(revision, created, sourceUrl));
   }
 
   /**
@@ -118,7 +118,7 @@ export class Pipeline {
   async publish(revision: string, registryToken?: Secret, created = "", sourceUrl = ""): Promise<string> {
     checkRevision(revision);
     const { ctx, names } = await this.prepare();
-    return renderImages(await publishImages(ctx, names, (name) => buildImages(ctx, [name], stamp(revision, created, sourceUrl))[name], revision, registryToken));
+    return renderImages(await publishImages(ctx, names, (name) => buildImage(ctx, name, stamp(revision, created, sourceUrl)), revision, registryToken));
   }
 
   /**
@@ -137,11 +137,10 @@ export class Pipeline {
     const checks = checkRun(outcomes);
     if (!checks.passed) return checkRun(outcomes, "\nBuild: not started, because a check failed.\n");
     if (!registryToken) {
-      const images = buildImages(ctx, names, stamp(revision, created, sourceUrl));
-      await Promise.all(Object.values(images).map(async (image) => (await image).sync()));
+      await Promise.all(names.map(async (name) => (await buildImage(ctx, name, stamp(revision, created, sourceUrl))).sync()));
       return checkRun(outcomes, `\nBuild: ${names.length} image(s) built; not published (no --registry-token).\n`);
     }
-    const published = await publishImages(ctx, names, (name) => buildImages(ctx, [name], stamp(revision, created, sourceUrl))[name], revision, registryToken);
+    const published = await publishImages(ctx, names, (name) => buildImage(ctx, name, stamp(revision, created, sourceUrl)), revision, registryToken);
     return checkRun(outcomes, `\n## Images\n\n${renderImages(published)}`);
   }
 

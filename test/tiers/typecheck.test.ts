@@ -13,17 +13,17 @@ describe("type check tier (TypeScript 5.9.3 against @dagger.io/dagger 0.21.9)", 
   }
 
   it("fails when the root module calls a dependency with a missing argument", () => {
-    const dir = makeMutant("missing-arg", [{ file: ".dagger/src/stages/checks.ts", from: ".check(dir, NODE_SCRIPTS[step], {", to: ".check(dir, {" }]);
+    const dir = makeMutant("missing-arg", [{ file: ".dagger/src/toolchains/node.ts", from: ".check(dir, SCRIPTS[step], {", to: ".check(dir, {" }]);
     const errors = typecheckModule(readModule(dir), join(dir, "build"));
     assert.equal(errors.length, 1, errors.join("\n"));
-    assert.match(errors[0], /\.dagger\/src\/stages\/checks\.ts:\d+:\d+ TS2345: Argument of type '\{ junit: boolean; runId: string; \}' is not assignable to parameter of type 'string'/);
+    assert.match(errors[0], /\.dagger\/src\/toolchains\/node\.ts:\d+:\d+ TS2345: Argument of type '\{ junit: boolean; runId: string; \}' is not assignable to parameter of type 'string'/);
   });
 
   it("fails the caller when the callee module renames a function (declarations come from the callee's introspection)", () => {
     const dir = makeMutant("renamed-callee", [{ file: "modules/node-toolchain/src/index.ts", from: "  check(source: Directory, script: string,", to: "  runCheck(source: Directory, script: string," }]);
     const errors = typecheckModule(readModule(dir), join(dir, "build"));
     assert.equal(errors.length, 1, errors.join("\n"));
-    assert.match(errors[0], /\.dagger\/src\/stages\/checks\.ts:\d+:\d+ TS2339: Property 'check' does not exist on type 'NodeToolchain'/);
+    assert.match(errors[0], /\.dagger\/src\/toolchains\/node\.ts:\d+:\d+ TS2339: Property 'check' does not exist on type 'NodeToolchain'/);
   });
 
   it("fails on a plain type error inside a module", () => {

@@ -5,6 +5,7 @@ import type { Component, PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import { DEFAULT_BASE_IMAGES, mirrorImage } from "../mirror/images.js";
 import { type MirrorAuth, npmrc } from "../mirror/npmrc.js";
+import { toolchainOf } from "../toolchains/index.js";
 
 /** One pipeline run's shared inputs. */
 export interface StageContext {
@@ -47,9 +48,8 @@ export async function preflight(ctx: StageContext, components: string[]): Promis
     components.map(async (name) => {
       const c = ctx.config.components[name];
       const dir = ctx.source.directory(c.path);
-      const needs = c.toolchain === "node" ? ["package.json", "package-lock.json"] : c.toolchain === "flyway" ? [c.migrations ?? "migrations"] : [];
-      if (c.dockerfile) needs.push(c.dockerfile);
-      for (const file of needs) if (!(await dir.exists(file))) problems.push(`components.${name}: ${c.path}/${file} is missing${file === "package-lock.json" ? " (commit the lockfile: builds install exactly what it pins with npm ci)" : ""}`);
+      const needs = [...toolchainOf(name, c).requiredFiles(c), ...(c.dockerfile ? [{ file: c.dockerfile }] : [])];
+      for (const { file, hint } of needs) if (!(await dir.exists(file))) problems.push(`components.${name}: ${c.path}/${file} is missing${hint ? ` (${hint})` : ""}`);
     }),
   );
   if (problems.length > 0) throw new InputError(problems.sort().join("\n"));

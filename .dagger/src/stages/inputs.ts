@@ -4,7 +4,7 @@
  * can be reused as it is; the release labels (revision, created) are deliberately left out.
  */
 import { createHash } from "node:crypto";
-import { dag } from "@dagger.io/dagger";
+import { toolchainOf } from "../toolchains/index.js";
 import { baseImage, type StageContext } from "./context.js";
 
 /** Hex SHA-256 of the component's build inputs. */
@@ -12,12 +12,7 @@ export async function inputHash(ctx: StageContext, name: string): Promise<string
   const c = ctx.config.components[name];
   const dir = ctx.source.directory(c.path);
   const base = baseImage(ctx, c);
-  const dockerfile =
-    c.dockerfile !== undefined
-      ? await dir.file(c.dockerfile).contents()
-      : c.toolchain === "node"
-        ? await dag.nodeToolchain({ image: base }).dockerfile(dir, { command: c.image.command, files: c.image.files, port: c.image.port, healthPath: c.image.health, systemPackages: c.image.systemPackages })
-        : await dag.flyway({ image: base }).dockerfile(c.migrations ?? "migrations");
+  const dockerfile = c.dockerfile !== undefined ? await dir.file(c.dockerfile).contents() : await toolchainOf(name, c).dockerfile(ctx, c, dir);
   const inputs = {
     toolchain: c.toolchain,
     files: await dir.digest(),

@@ -1,0 +1,27 @@
+/** Node.js components, through the node-toolchain module. */
+import { dag } from "@dagger.io/dagger";
+import type { Component } from "../config/schema.js";
+import { baseImage, type StageContext } from "../stages/context.js";
+import type { Toolchain } from "./toolchain.js";
+
+/** npm script behind each check step. */
+const SCRIPTS: Record<string, string> = { lint: "lint", typecheck: "typecheck", unit: "test" };
+/** Where node-toolchain's check leaves node's JUnit report (its JUNIT_REPORT). */
+const JUNIT_REPORT = "/reports/junit.xml";
+
+const toolchainFor = (ctx: StageContext, c: Component) => dag.nodeToolchain({ image: baseImage(ctx, c), registry: ctx.config.mirror?.npm ?? "", npmrc: ctx.npmrc });
+const imageOptions = (c: Component) => ({ command: c.image.command, files: c.image.files, port: c.image.port, healthPath: c.image.health, systemPackages: c.image.systemPackages });
+
+/** The node adapter. */
+export const node: Toolchain = {
+  requiredFiles: () => [{ file: "package.json" }, { file: "package-lock.json", hint: "commit the lockfile: builds install exactly what it pins with npm ci" }],
+  async check(ctx, c, dir, step) {
+    const ctr = toolchainFor(ctx, c).check(dir, SCRIPTS[step], { junit: step === "unit", runId: ctx.runId });
+    const [exitCode, stdout, stderr] = await Promise.all([ctr.exitCode(), ctr.stdout(), ctr.stderr()]);
+    const junit = step === "unit" ? await ctr.file(JUNIT_REPORT).contents().catch(() => undefined) : undefined;
+    return { passed: exitCode === 0, output: `${stdout}${stderr}`, ...(junit ? { junit } : {}) };
+  },
+  dockerfile: (ctx, c, dir) => dag.nodeToolchain({ image: baseImage(ctx, c) }).dockerfile(dir, imageOptions(c)),
+  build: async (ctx, c, dir, stamp) =>
+    toolchainFor(ctx, c).build(dir, stamp.revision, stamp.created, { sourceUrl: stamp.sourceUrl, ownDockerfile: c.dockerfile ?? "", aptMirror: ctx.config.mirror?.apt ?? "", ...imageOptions(c) }),
+};
