@@ -9,6 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SUITES=(
   "example end to end (PostgreSQL, Flyway, Chromium):scripts/integration.sh"
   "OCI registry client against a real registry:scripts/integration/registry.sh"
+  "generated Dockerfiles with BuildKit behind the mirror:scripts/integration/buildkit.sh"
 )
 
 passed=0

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import Ajv2020 from "ajv/dist/2020.js";
+import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
 import { parse } from "yaml";
 import { ROOT } from "./tiers/modules.js";
 
@@ -19,7 +19,7 @@ describe("schema/pipeline.schema.json in a real JSON Schema validator", () => {
 
   it("flags the single-key mistakes of the bad fixture at the same paths as the loader", () => {
     assert.equal(validate(yamlFile("test/fixtures/ten-mistakes.pipeline.yaml")), false);
-    const paths = new Set((validate.errors ?? []).map((e) => (e.keyword === "additionalProperties" ? `${e.instancePath}/${e.params.additionalProperty}` : e.instancePath)));
+    const paths = new Set((validate.errors ?? []).map((e: ErrorObject) => (e.keyword === "additionalProperties" ? `${e.instancePath}/${e.params.additionalProperty}` : e.instancePath)));
     // Cross-references (unknown component, environment chain, approvals) and semver-range syntax
     // need the loader; an editor sees the rest.
     for (const p of ["/name", "/components/backend/path", "/components/frontend/kind", "/components/frontend/colour", "/registry/address", "/mirror/npm"]) {

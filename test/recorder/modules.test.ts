@@ -25,6 +25,7 @@ describe("recorded graph of modules/node-toolchain", () => {
     assert.deepEqual(ctr.ops, [
       { op: "withMountedCache", cache: "node-toolchain-npm-cache", path: "/root/.npm" },
       { op: "withEnvVariable", name: "CI", value: "true" },
+      { op: "withEnvVariable", name: "npm_config_update_notifier", value: "false" },
       { op: "withEnvVariable", name: "npm_config_registry", value: "http://npm.mirror.local/" },
       { op: "withWorkdir", path: "/app" },
       // Manifests first, so a source-only change keeps the cached npm ci.
@@ -42,6 +43,7 @@ describe("recorded graph of modules/node-toolchain", () => {
     assert.deepEqual(graph.containers[0].ops, [
       { op: "withMountedCache", cache: "node-toolchain-npm-cache", path: "/root/.npm" },
       { op: "withEnvVariable", name: "CI", value: "true" },
+      { op: "withEnvVariable", name: "npm_config_update_notifier", value: "false" },
     ]);
   });
 });

@@ -45,12 +45,16 @@ export function nodeDockerfile(spec: NodeImageSpec): string {
     "",
     "FROM base AS deps",
     "ARG NPM_REGISTRY=https://registry.npmjs.org/",
+    // Every npm command of the build stages goes to the mirror, not only npm ci: npm's update
+    // check would otherwise ask registry.npmjs.org from each step. The runtime stage starts from
+    // base, so none of this reaches the image.
+    "ENV npm_config_registry=${NPM_REGISTRY} npm_config_update_notifier=false",
     "WORKDIR /app",
     "COPY package.json package-lock.json ./",
     // The .npmrc secret carries scopes and mirror credentials: mounted for this step only.
     `RUN --mount=type=cache,target=/root/.npm,sharing=locked \\`,
     `    --mount=type=secret,id=${NPMRC_SECRET},target=/root/.npmrc \\`,
-    `    npm ci --no-audit --no-fund --registry="$NPM_REGISTRY"`,
+    "    npm ci --no-audit --no-fund",
     "",
     "FROM deps AS build",
     "COPY . .",

@@ -25,7 +25,8 @@ export function installLayers(): InstallLayer[] {
 
 /** Environment that points npm at the mirror; npm reads npm_config_* variables as its settings. */
 export function npmEnvironment(registry: string): [string, string][] {
-  const env: [string, string][] = [["CI", "true"]];
+  // No update check: it would ask registry.npmjs.org, around the mirror.
+  const env: [string, string][] = [["CI", "true"], ["npm_config_update_notifier", "false"]];
   if (registry !== "") env.push(["npm_config_registry", registry]);
   return env;
 }
