@@ -138,6 +138,16 @@ describe("node Dockerfile", () => {
     assert.ok(dockerfile.trimEnd().endsWith('org.opencontainers.image.source="${SOURCE}"'));
     assert.doesNotMatch(dockerfile, /latest/);
   });
+  it("installs system packages in the base stage through the apt mirror, leaving no package lists", () => {
+    const withApt = nodeDockerfile({ ...spec, systemPackages: ["ca-certificates", "tini"] });
+    const base = withApt.slice(withApt.indexOf("FROM ${BASE_IMAGE} AS base"), withApt.indexOf("FROM base AS deps"));
+    assert.match(base, /^ARG APT_MIRROR$/m);
+    assert.match(base, /sed -i -E "s#https\?:\/\/deb\.debian\.org\/debian#\$\{APT_MIRROR%\/\}#g"/);
+    assert.match(base, /apt-get install -y --no-install-recommends ca-certificates tini/);
+    assert.match(base, /rm -rf \/var\/lib\/apt\/lists\/\*/);
+    assert.doesNotMatch(dockerfile, /apt-get/, "no apt step without system packages");
+  });
+
   it("refuses values that could inject instructions", () => {
     assert.throws(() => nodeDockerfile({ ...spec, files: ["dist\nRUN curl evil"] }), /files: "dist\nRUN curl evil" must be a relative path/);
     assert.throws(() => nodeDockerfile({ ...spec, systemPackages: ["curl; rm -rf /"] }), /is not a Debian package name/);
