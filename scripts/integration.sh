@@ -59,27 +59,8 @@ tail_log() {
   tail -n 40 "$file" | sed -e 's/^/  /'
 }
 
-# Sends SIGTERM and waits (bounded) for the process to exit; SIGKILL after the timeout.
-# Sets STOPPED_RC to the exit status of the process.
-STOPPED_RC=0
-stop_process() {
-  local name="$1" pid="$2" timeout="${3:-15}"
-  STOPPED_RC=0
-  [[ -n "$pid" ]] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    local waited=0
-    while kill -0 "$pid" 2>/dev/null && ((waited < timeout * 10)); do
-      sleep 0.1
-      waited=$((waited + 1))
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "$name (pid $pid) did not stop within ${timeout}s after SIGTERM, killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$pid" 2>/dev/null || STOPPED_RC=$?
-}
+# shellcheck source=scripts/integration/lib.sh
+source "$HELPERS/lib.sh"
 
 as_postgres() {
   if ((EUID == 0)); then

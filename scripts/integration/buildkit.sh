@@ -60,20 +60,8 @@ die() {
   exit 1
 }
 
-stop_pid() {
-  local name="$1" pid="$2" timeout="${3:-15}"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  local waited=0
-  while kill -0 "$pid" 2>/dev/null && ((waited < timeout * 10)); do
-    sleep 0.1
-    waited=$((waited + 1))
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "$name (pid $pid) did not stop within ${timeout}s, killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-}
+# shellcheck source=scripts/integration/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 firewall_down() {
   local entry tool chain
@@ -103,10 +91,10 @@ cleanup() {
     ((${#stale[@]} > 0)) && "$DOCKER" rmi "${stale[@]}" >/dev/null 2>&1
   fi
   [[ -n "$PROXY_STATE" ]] && bash "$HELPERS/npm-proxy.sh" stop "$PROXY_STATE" 2>/dev/null
-  stop_pid docker-registry "$REGISTRY_PID"
+  stop_process docker-registry "$REGISTRY_PID"
   if [[ -n "$DOCKERD_PID" ]]; then
     # Containers a test left behind would keep dockerd busy; they are all ours on this engine.
-    stop_pid dockerd "$DOCKERD_PID" 30
+    stop_process dockerd "$DOCKERD_PID" 30
   fi
   if [[ -n "$WORK" ]]; then
     if [[ "${KEEP_WORKDIR:-}" == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
@@ -184,7 +172,7 @@ EOF
     kill -0 "$REGISTRY_PID" 2>/dev/null || break
     sleep 0.1
   done
-  stop_pid docker-registry "$REGISTRY_PID"
+  stop_process docker-registry "$REGISTRY_PID"
   REGISTRY_PID=""
   ((attempt == 3)) && { cat "$WORK/registry.log" >&2; die "docker-registry did not start"; }
 done
