@@ -1,10 +1,18 @@
 /**
- * Flyway: database migrations as a component. Checks migration names and versions before any
- * database is touched, reports the schema's semver, and builds the migration image.
+ * Flyway: database migrations as a component. Checks migration names, versions and released
+ * checksums before any database is touched, reports the schema's semver, builds the migration
+ * image, and runs migrate, validate and info against a database given by URL secret (and, for
+ * ephemeral databases, as a service). Usable on its own:
+ * `dagger -m modules/flyway call info --url env://DATABASE_URL verify`.
  */
-import { type Container, type Directory, func, object } from "@dagger.io/dagger";
+import { randomBytes, randomUUID } from "node:crypto";
+import { type Container, dag, type Directory, func, object, ReturnType, type Secret, type Service } from "@dagger.io/dagger";
+import { parseDatabaseUrl } from "./connection.js";
 import { flywayDockerfile } from "./dockerfile.js";
+import { FLYWAY_ENVIRONMENT, type FlywayCommand, flywayArguments, SQL_DIR } from "./job.js";
 import { lintMigrations } from "./migrations.js";
+import { FlywayResult, flywayResult } from "./result.js";
+import { releasedMigrationProblems, releaseRecord } from "./released.js";
 
 /** Checks, versions and packages Flyway migrations. */
 @object()
@@ -63,5 +71,127 @@ export class Flyway {
       dockerfile: ".pipeline.Dockerfile",
       buildArgs: Object.entries(args).map(([name, value]) => ({ name, value })),
     });
+  }
+
+  /**
+   * Apply pending migrations. Flyway validates the applied ones first, so an edited or missing
+   * applied migration stops it. Never cached: it changes a live database.
+   * @param url Database URL secret: postgresql://user:password@host:5432/name or jdbc:postgresql://host:5432/name?user=…&password=…, e.g. env://DATABASE_URL.
+   * @param database The database as a service (ephemeral databases), bound under the URL's host name.
+   * @param migrations The migrations folder; not needed with migrationImage.
+   * @param migrationImage A migration image (Flyway with the migrations in /flyway/sql), e.g. the build stage's.
+   */
+  @func({ cache: "never" })
+  async migrate(url: Secret, database?: Service, migrations?: Directory, migrationImage?: Container): Promise<FlywayResult> {
+    return this.run("migrate", url, { database, migrations, migrationImage });
+  }
+
+  /**
+   * Compare the migrations with the database's history: checksums, order, missing and failed migrations.
+   * @param url Database URL secret, e.g. env://DATABASE_URL.
+   * @param database The database as a service, bound under the URL's host name.
+   * @param migrations The migrations folder; not needed with migrationImage.
+   * @param migrationImage A migration image (Flyway with the migrations in /flyway/sql).
+   * @param ignorePending Accept migrations not applied yet (validating before migrate).
+   */
+  @func({ cache: "never" })
+  async validate(url: Secret, database?: Service, migrations?: Directory, migrationImage?: Container, ignorePending = false): Promise<FlywayResult> {
+    return this.run("validate", url, { database, migrations, migrationImage, ignorePending });
+  }
+
+  /**
+   * The database's schema version and every migration's state, from `flyway info -outputType=json`.
+   * @param url Database URL secret, e.g. env://DATABASE_URL.
+   * @param database The database as a service, bound under the URL's host name.
+   * @param migrations The migrations folder (to list pending ones); optional.
+   * @param migrationImage A migration image (Flyway with the migrations in /flyway/sql).
+   */
+  @func({ cache: "never" })
+  async info(url: Secret, database?: Service, migrations?: Directory, migrationImage?: Container): Promise<FlywayResult> {
+    return this.run("info", url, { database, migrations, migrationImage });
+  }
+
+  /**
+   * The schema version a live database reports, as MAJOR.MINOR.PATCH: what gates check a
+   * component's `requires` against. Fails when the database cannot be read or has a failed migration.
+   * @param url Database URL secret, e.g. env://PROD_DATABASE_URL.
+   * @param database The database as a service, bound under the URL's host name.
+   */
+  @func({ cache: "never" })
+  async schemaVersion(url: Secret, database?: Service): Promise<string> {
+    const info = await this.run("info", url, { database });
+    if (!info.succeeded) throw new Error(info.message);
+    if (!info.schemaVersion) throw new Error("the database has no applied versioned migration: no schema version");
+    return info.schemaVersion;
+  }
+
+  /**
+   * Migrate a throwaway database (the component's unit test): a fresh server, validate, migrate,
+   * then info must report the highest migration's version.
+   * @param migrations The migrations folder.
+   * @param serverImage The database server image (through the mirror), e.g. postgres:17-bookworm.
+   */
+  @func({ cache: "never" })
+  async throwaway(migrations: Directory, serverImage = "postgres:17-bookworm"): Promise<FlywayResult> {
+    const expected = await this.version(migrations);
+    const password = randomBytes(18).toString("hex");
+    const server = dag
+      .container()
+      .from(serverImage)
+      .withEnvVariable("POSTGRES_USER", "flyway")
+      .withEnvVariable("POSTGRES_DB", "flyway")
+      .withSecretVariable("POSTGRES_PASSWORD", dag.setSecret(`flyway-throwaway-${randomUUID()}`, password))
+      .withExposedPort(5432)
+      .asService({ useEntrypoint: true });
+    const url = dag.setSecret(`flyway-throwaway-url-${randomUUID()}`, `postgresql://flyway:${password}@db:5432/flyway`);
+    const migrated = await this.run("migrate", url, { database: server, migrations });
+    if (!migrated.succeeded) return migrated;
+    const info = await this.run("info", url, { database: server, migrations });
+    if (info.succeeded && info.schemaVersion !== expected)
+      return new FlywayResult("info", false, info.schemaVersion, `after migrating, the database reports schema version ${info.schemaVersion || "(none)"}, but the highest migration is ${expected}`, info.output);
+    return info;
+  }
+
+  /**
+   * The migrations record of a release: every migration's script, version and Flyway checksum, as JSON.
+   * @param migrations The migrations folder.
+   * @param release The release it belongs to (its git SHA).
+   */
+  @func()
+  async checksums(migrations: Directory, release: string): Promise<string> {
+    return `${JSON.stringify(releaseRecord(release, await this.readMigrations(migrations)), null, 2)}\n`;
+  }
+
+  /**
+   * Problems with migrations that were already released (edited, removed or renamed), one per line; empty when there are none.
+   * @param migrations The migrations folder.
+   * @param released The migrations record of the release in production (the JSON of checksums).
+   */
+  @func()
+  async checkReleased(migrations: Directory, released: string): Promise<string> {
+    return releasedMigrationProblems(await this.readMigrations(migrations), released).join("\n");
+  }
+
+  private async readMigrations(migrations: Directory): Promise<{ name: string; content: string }[]> {
+    const names = (await migrations.entries()).filter((n) => n.endsWith(".sql")).sort();
+    return Promise.all(names.map(async (name) => ({ name, content: await migrations.file(name).contents() })));
+  }
+
+  /** One Flyway command against the database; the verdict is returned, never thrown, so callers can report it. */
+  private async run(command: FlywayCommand, url: Secret, opts: { database?: Service; migrations?: Directory; migrationImage?: Container; ignorePending?: boolean }): Promise<FlywayResult> {
+    const connection = parseDatabaseUrl(await url.plaintext());
+    let ctr = opts.migrationImage ?? dag.container().from(this.image);
+    if (opts.migrations) ctr = ctr.withDirectory(SQL_DIR, opts.migrations);
+    if (opts.database) ctr = ctr.withServiceBinding(connection.host, opts.database);
+    for (const [name, value] of Object.entries(FLYWAY_ENVIRONMENT)) ctr = ctr.withEnvVariable(name, value);
+    const done = ctr
+      .withEnvVariable("FLYWAY_URL", connection.jdbcUrl)
+      .withEnvVariable("FLYWAY_USER", connection.user)
+      .withSecretVariable("FLYWAY_PASSWORD", dag.setSecret(`flyway-password-${randomUUID()}`, connection.password))
+      // A database changes between runs: never reuse an earlier run's answer.
+      .withEnvVariable("PIPELINE_RUN_ID", randomUUID())
+      .withExec(flywayArguments(command, { ignorePending: opts.ignorePending }), { useEntrypoint: true, expect: ReturnType.Any });
+    const [exitCode, stdout, stderr] = await Promise.all([done.exitCode(), done.stdout(), done.stderr()]);
+    return flywayResult(command, exitCode, stdout, stderr);
   }
 }
