@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseConfig } from "../.dagger/src/config/load.js";
+import { flywayDockerfile } from "../modules/flyway/src/dockerfile.js";
 import { nodeDockerfile } from "../modules/node-toolchain/src/dockerfile.js";
 import { DOCKERIGNORE, imageSpec } from "../modules/node-toolchain/src/package-spec.js";
 
@@ -16,13 +17,14 @@ try {
   const name = values.component ?? "";
   const component = config.components[name];
   if (!component) throw new Error(`component: "${name}" is not a component of ${values.config}; components: ${Object.keys(config.components).join(", ")}`);
-  if (component.toolchain !== "node") throw new Error(`component: ${name} uses toolchain ${component.toolchain}; this command generates node Dockerfiles`);
+  if (component.toolchain !== "node" && component.toolchain !== "flyway") throw new Error(`component: ${name} uses toolchain ${component.toolchain}; this command generates node and flyway Dockerfiles`);
   const dir = join(dirname(values.config), component.path);
-  const { spec } = imageSpec(readFileSync(join(dir, "package.json"), "utf8"), { ...component.image, healthPath: component.image.health }, join(dir, "package.json"));
-  const dockerfile = nodeDockerfile(spec);
+  let dockerfile: string;
+  if (component.toolchain === "flyway") dockerfile = flywayDockerfile(component.migrations ?? "migrations");
+  else dockerfile = nodeDockerfile(imageSpec(readFileSync(join(dir, "package.json"), "utf8"), { ...component.image, healthPath: component.image.health }, join(dir, "package.json")).spec);
   if (values.out) {
     writeFileSync(join(values.out, "Dockerfile"), dockerfile);
-    writeFileSync(join(values.out, ".dockerignore"), DOCKERIGNORE);
+    if (component.toolchain === "node") writeFileSync(join(values.out, ".dockerignore"), DOCKERIGNORE);
   } else process.stdout.write(dockerfile);
 } catch (e) {
   process.stderr.write(`${(e as Error).message}\n`);

@@ -8,6 +8,7 @@ import { currentApi, writeGolden } from "../test/tiers/golden.js";
 import { allModules, ROOT } from "../test/tiers/modules.js";
 import { configJsonSchema } from "../.dagger/src/config/json-schema.js";
 import { updateReadmeReference } from "./reference.js";
+import { COMPOSE_GOLDEN, exampleCompose } from "../test/topology/fixture.js";
 
 for (const mod of allModules()) {
   writeGolden(mod.name, currentApi(mod));
@@ -17,3 +18,5 @@ writeFileSync(join(ROOT, "schema/pipeline.schema.json"), `${JSON.stringify(confi
 process.stdout.write("wrote schema/pipeline.schema.json\n");
 updateReadmeReference(join(ROOT, "README.md"));
 process.stdout.write("updated the pipeline.yaml reference in README.md\n");
+writeFileSync(join(ROOT, COMPOSE_GOLDEN), exampleCompose());
+process.stdout.write(`wrote ${COMPOSE_GOLDEN}\n`);

@@ -2,7 +2,7 @@
  * Pipeline: one place to run an application's whole delivery pipeline.
  * Start with `dagger call plan --event push --ref main` to see what a push would do.
  */
-import { argument, type Container, dag, type Directory, func, object, type Secret } from "@dagger.io/dagger";
+import { argument, type Container, dag, type Directory, type File, func, object, type Secret, type Service } from "@dagger.io/dagger";
 import { parseConfig } from "./config/load.js";
 import { configJsonSchema } from "./config/json-schema.js";
 import type { PipelineConfig } from "./config/schema.js";
@@ -11,10 +11,12 @@ import { toEvent } from "./plan/event.js";
 import { plan } from "./plan/plan.js";
 import { renderPlan } from "./plan/render.js";
 import { checkRun, CheckRun } from "./runs.js";
-import { type BuildStamp, buildImage, checkRevision } from "./stages/build.js";
+import { type BuildStamp, buildImage, buildRelease, checkRevision, releaseVersions } from "./stages/build.js";
 import { runChecks } from "./stages/checks.js";
 import { preflight, selectComponents, type StageContext, stageContext } from "./stages/context.js";
+import { runE2e } from "./stages/e2e.js";
 import { publishImages, renderImages } from "./stages/publish.js";
+import { composeFromImages, parseImageArguments } from "./stages/compose.js";
 
 /** The delivery pipeline of one application, configured by its pipeline.yaml. */
 @object()
@@ -122,26 +124,69 @@ export class Pipeline {
   }
 
   /**
-   * The pipeline for a push: all checks of all components at once; only if every one passed,
-   * the images are built, and published when a registry token is given. Never cached across runs.
-   * @param revision The full git SHA being built (e.g. $GITHUB_SHA).
-   * @param registryToken Token for the registry in pipeline.yaml; without it images are built but not pushed.
-   * @param created Build time in RFC 3339; pass the commit time for repeatable labels. Default: now.
-   * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
+   * End-to-end tests of this commit: its images on an ephemeral database migrated by its
+   * migration image, tested by Playwright; never cached across runs. Export the Playwright
+   * report with `e2e … reports export --path reports`, fail the job with `verify`.
+   * @param revision The full git SHA being tested (labels of the images under test).
+   * @param releasedMigrations The migrations record of the release in production (JSON from the flyway module's `checksums`): an edited released migration fails the stage.
    */
   @func({ cache: "never" })
-  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = ""): Promise<CheckRun> {
+  async e2e(revision: string, releasedMigrations?: File): Promise<CheckRun> {
+    checkRevision(revision);
+    const { ctx, names } = await this.prepare();
+    const release = await buildRelease(ctx, names, stamp(revision, "", ""));
+    return checkRun([], "", await runE2e(ctx, release, releasedMigrations ? await releasedMigrations.contents() : undefined));
+  }
+
+  /**
+   * The pipeline for a push: all checks of all components at once; only if every one passed,
+   * the images are built and tested end to end; only if E2E passed, they are published (when a
+   * registry token is given). Never cached across runs.
+   * @param revision The full git SHA being built (e.g. $GITHUB_SHA).
+   * @param registryToken Token for the registry in pipeline.yaml; without it images are built and tested but not pushed.
+   * @param created Build time in RFC 3339; pass the commit time for repeatable labels. Default: now.
+   * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
+   * @param releasedMigrations The migrations record of the release in production: an edited released migration fails E2E.
+   */
+  @func({ cache: "never" })
+  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File): Promise<CheckRun> {
     checkRevision(revision);
     const { ctx, names } = await this.prepare();
     const outcomes = await runChecks(ctx, names);
-    const checks = checkRun(outcomes);
-    if (!checks.passed) return checkRun(outcomes, "\nBuild: not started, because a check failed.\n");
-    if (!registryToken) {
-      await Promise.all(names.map(async (name) => (await buildImage(ctx, name, stamp(revision, created, sourceUrl))).sync()));
-      return checkRun(outcomes, `\nBuild: ${names.length} image(s) built; not published (no --registry-token).\n`);
-    }
-    const published = await publishImages(ctx, names, (name) => buildImage(ctx, name, stamp(revision, created, sourceUrl)), revision, registryToken);
-    return checkRun(outcomes, `\n## Images\n\n${renderImages(published)}`);
+    if (!checkRun(outcomes).passed) return checkRun(outcomes, "\nBuild: not started, because a check failed.\n");
+    const buildStamp = stamp(revision, created, sourceUrl);
+    const release = await buildRelease(ctx, names, buildStamp);
+    const e2e = await runE2e(ctx, release, releasedMigrations ? await releasedMigrations.contents() : undefined);
+    if (!checkRun([], "", e2e).passed) return checkRun(outcomes, "\nPublish: not started, because E2E failed; nothing was pushed.\n", e2e);
+    if (!registryToken) return checkRun(outcomes, `\nPublish: ${names.length} image(s) built and tested; not published (no --registry-token).\n`, e2e);
+    const published = await publishImages(ctx, names, async (name) => release.images[name], revision, registryToken);
+    const compose = composeFromImages(ctx, Object.fromEntries(Object.entries(published).map(([name, p]) => [name, p.ref])), release.versions, revision);
+    const run = checkRun(outcomes, `\n## Images\n\n${renderImages(published)}`, e2e);
+    return new CheckRun(run.summary, run.passed, run.reports.withNewFile("compose.yaml", compose));
+  }
+
+  /**
+   * The Compose file of a release: database, migration job, every component by digest, health
+   * checks and start order; secrets as ${VAR} references only.
+   * @param revision The release's git SHA.
+   * @param images Every component's published image by digest, as component=registry/name:tag@sha256:… (the output of publish works after cutting it to those two columns).
+   */
+  @func()
+  async compose(revision: string, images: string[]): Promise<string> {
+    checkRevision(revision);
+    const { ctx, names } = await this.prepare();
+    return composeFromImages(ctx, parseImageArguments(images, names), await releaseVersions(ctx, names), revision);
+  }
+
+  /**
+   * The schema version a live database reports (Flyway's history), for gates such as
+   * "backend requires db >=1.1.0" against the real target.
+   * @param url Database URL secret, e.g. env://PROD_DATABASE_URL (postgresql://user:password@host:5432/name).
+   * @param database The database as a service when it is not reachable by URL from the engine (bound under the URL's host).
+   */
+  @func({ cache: "never" })
+  async databaseVersion(url: Secret, database?: Service): Promise<string> {
+    return dag.flyway().schemaVersion(url, { database });
   }
 
   /** Load and check everything a stage needs before any container runs. */

@@ -33,10 +33,19 @@ export class CheckRun {
   }
 }
 
-/** Turn check outcomes into a CheckRun with its reports directory. */
-export function checkRun(outcomes: CheckOutcome[], extraSummary = ""): CheckRun {
-  const summary = `${renderCheckSummary(outcomes)}${extraSummary}`;
+/** The E2E part of a run: its step outcomes and its Playwright reports. */
+export interface E2ePart {
+  outcomes: CheckOutcome[];
+  reports: Directory;
+}
+
+/** Turn check outcomes (and the E2E stage's, when it ran) into a CheckRun with its reports directory. */
+export function checkRun(outcomes: CheckOutcome[], extraSummary = "", e2e?: E2ePart): CheckRun {
+  const sections = [...(outcomes.length > 0 ? [renderCheckSummary(outcomes)] : []), ...(e2e ? [renderCheckSummary(e2e.outcomes, "E2E")] : [])];
+  const summary = `${sections.join("\n")}${extraSummary}`;
+  const all = [...outcomes, ...(e2e?.outcomes ?? [])];
   let reports = dag.directory().withNewFile("summary.md", summary);
-  for (const o of outcomes) reports = reports.withNewFile(`junit/${o.component}-${o.check}.xml`, o.junit);
-  return new CheckRun(summary, stagePassed(outcomes), reports);
+  for (const o of all) reports = reports.withNewFile(`junit/${o.component}-${o.check.replace(/\s+/g, "-")}.xml`, o.junit);
+  if (e2e) reports = reports.withDirectory("e2e", e2e.reports);
+  return new CheckRun(summary, stagePassed(all), reports);
 }

@@ -9,24 +9,15 @@ import { Pipeline } from "../../.dagger/src/index.js";
 import { bindDependency } from "../tiers/bindings.js";
 import { currentApi } from "../tiers/golden.js";
 import { readModule, ROOT } from "../tiers/modules.js";
+import { exampleEngine } from "./example-engine.js";
 import { record } from "./record.js";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
-const CONFIG = readFileSync(join(ROOT, "examples/webshop/pipeline.yaml"), "utf8");
 const FAILING_JUNIT = readFileSync(join(ROOT, "test/fixtures/junit/node-test-runner-failing.xml"), "utf8");
 const MIRROR_TOKEN = "nexus-token-canary-7f3a";
 
-/** What the engine would answer for the example: its files exist, its config reads back; tweak per test. */
-function engine(overrides: (leaf: string) => unknown = () => undefined) {
-  return (leaf: string): unknown => {
-    const o = overrides(leaf);
-    if (o !== undefined) return o;
-    if (leaf.endsWith('file(path: "pipeline.yaml").contents')) return CONFIG;
-    if (/\.exists\(path: [^)]*\)$/.test(leaf)) return true;
-    if (leaf.endsWith(".plaintext")) return MIRROR_TOKEN;
-    return undefined;
-  };
-}
+/** What the engine would answer for the example (a passing run); the mirror token reads back. */
+const engine = (override: (leaf: string) => unknown = () => undefined) => exampleEngine((leaf) => override(leaf) ?? (leaf.endsWith(".plaintext") ? MIRROR_TOKEN : undefined));
 
 /** The check calls in a recording: "component script junit" per check, sorted. */
 function checkCalls(leaves: string[]): string[] {
@@ -51,15 +42,23 @@ describe("recorded graph of pipeline ci", () => {
     assert.ok(calls.every((c) => c.endsWith(`run=${runId}`)), "one run id for the whole run");
     // With every answer held 25 ms, sequential checks would never overlap.
     assert.ok(maxInFlight >= 7, `expected the checks in flight together, saw at most ${maxInFlight}`);
-    const lastCheck = Math.max(...graph.leaves.map((l, i) => (/\.check\(/.test(l) ? i : -1)));
+    const lastCheck = Math.max(...graph.leaves.map((l, i) => (/\.(check|throwaway)\(|^flyway\.lint\(/.test(l) ? i : -1)));
     const firstBuild = graph.leaves.findIndex((l) => /\)\.build\(/.test(l));
     assert.ok(firstBuild > lastCheck, "images are built only after every check answered");
-    assert.deepEqual(graph.leaves.filter((l) => /\)\.build\(/.test(l)).map((l) => l.match(/^(nodeToolchain|flyway)\(/)?.[1]).sort(), ["flyway", "nodeToolchain", "nodeToolchain"]);
+    const built = new Set(graph.leaves.flatMap((l) => [...l.matchAll(/\)\.build\((?:(?!\)\.build\().)*?source: directory\.directory\(path: "(\w+)"\)/g)].map((m) => m[1])));
+    assert.deepEqual([...built].sort(), ["backend", "db", "frontend"]);
+    assert.ok(graph.leaves.some((l) => /flyway\(image: "[^"]*flyway:11\.20\.3"\)\.build\(created: "[^"]*", migrationsPath: "migrations"/.test(l)), "the database image is built by the flyway module");
+    assert.ok(graph.leaves.some((l) => /^flyway\(image: "[^"]*flyway:11\.20\.3"\)\.throwaway\(migrations: directory\.directory\(path: "db"\)\.directory\(path: "migrations"\), serverImage: "[^"]*\/library\/postgres:15-bookworm"\)\.succeeded$/.test(l)), "db unit: migrations on a throwaway server");
     assert.ok(graph.leaves.some((l) => l.includes('flyway.lint(migrations: directory.directory(path: "db").directory(path: "migrations"))')));
-    assert.deepEqual(graph.secrets, ["mirror-token", "pipeline-npmrc-webshop"]);
+    // The E2E database password exists only as secrets named per run (DATABASE_URL carries it too).
+    assert.deepEqual(
+      graph.secrets.map((n) => n.replace(/-[0-9a-f]{8}-[0-9a-f-]{27}$/, "-<run>")),
+      ["e2e-backend-DATABASE_URL-<run>", "e2e-db-POSTGRES_PASSWORD-<run>", "e2e-db-url-<run>", "mirror-token", "pipeline-npmrc-webshop"],
+    );
     assert.equal(JSON.stringify(graph).includes(MIRROR_TOKEN), false, "the mirror token is in no chain");
-    assert.match(String(result), /## Checks: passed, 1 not run/);
-    assert.match(String(result), /Build: 3 image\(s\) built; not published/);
+    assert.match(String(result), /## Checks: passed$/m);
+    assert.match(String(result), /## E2E: passed$/m);
+    assert.match(String(result), /Publish: 3 image\(s\) built and tested; not published \(no --registry-token\)/);
   });
 
   it("a failing unit test: the summary names it, every check's JUnit is in the reports, no image is built", async () => {
@@ -74,7 +73,7 @@ describe("recorded graph of pipeline ci", () => {
       return { summary: run.summary, passed: run.passed, reports: await run.reports.id(), verify: await run.verify().catch((e: Error) => e.message) };
     }, engine(failBackendTests));
     assert.equal(result.passed, false);
-    assert.match(result.summary, /^## Checks: 1 failed, 1 not run$/m);
+    assert.match(result.summary, /^## Checks: 1 failed$/m);
     assert.match(result.summary, /^\| backend \| unit \| ❌ failed \|/m);
     assert.match(result.summary, /### backend: unit failed\n\nFailing tests:\n- orders > rejects a negative quantity\n- orders > stock > decrements stock after an order/);
     assert.match(result.summary, /Build: not started, because a check failed\./);

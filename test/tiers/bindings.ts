@@ -30,8 +30,14 @@ export function bindDependency(moduleName: string, def: ModuleDef, client: objec
     const next = ctx.select(field, values);
     return returns.kind === "OBJECT_KIND" ? wrap(returns, next) : next.execute();
   };
+  // Exposed properties (@func() fields) are argument-less calls in the generated client, like methods.
   const ownObject = (name: string, ctx: QueryContext) =>
-    Object.fromEntries(Object.values(def.objects[name].methods).map((m) => [m.name, (...params: unknown[]) => call(ctx, m.name, m.arguments, m.returnType, params)]));
+    Object.fromEntries([
+      ...Object.values(def.objects[name].properties ?? {})
+        .filter((p) => p.isExposed)
+        .map((p) => [p.name, (...params: unknown[]) => call(ctx, p.name, {}, p.type, params)]),
+      ...Object.values(def.objects[name].methods).map((m) => [m.name, (...params: unknown[]) => call(ctx, m.name, m.arguments, m.returnType, params)]),
+    ]);
 
   const main = def.objects[pascalCase(moduleName)];
   const root = (client as { _ctx: QueryContext })._ctx;

@@ -3,6 +3,7 @@
  * follows another, a pull request needs a provider). They run on the raw document so that they
  * still report when an unrelated key is invalid: a user fixing ten mistakes wants all ten at once.
  */
+import { attributesOf, parseTemplate, referencesOf, TemplateError } from "../topology/template.js";
 import type { Problem } from "./problems.js";
 
 type Raw = Record<string, unknown>;
@@ -13,7 +14,7 @@ const entries = (v: unknown): [string, Raw][] => (isMap(v) ? Object.entries(v).f
 /** Every cross-reference problem of a raw (parsed but unvalidated) pipeline.yaml. */
 export function referenceProblems(doc: unknown): Problem[] {
   if (!isMap(doc)) return [];
-  return [...componentProblems(doc), ...environmentProblems(doc)];
+  return [...componentProblems(doc), ...envProblems(doc), ...environmentProblems(doc)];
 }
 
 function componentProblems(doc: Raw): Problem[] {
@@ -30,6 +31,8 @@ function componentProblems(doc: Raw): Problem[] {
     }
     if (c.kind === "database" && c.toolchain !== undefined && c.toolchain !== "flyway")
       problems.push({ path: `${at}.toolchain`, message: "a database component is migrated with Flyway: use toolchain flyway", value: c.toolchain });
+    if (c.database !== undefined && c.kind !== "database")
+      problems.push({ path: `${at}.database`, message: "only a database component (kind: database) has a database server", value: c.database });
     if (c.migrations !== undefined && c.toolchain !== "flyway")
       problems.push({ path: `${at}.migrations`, message: "only flyway components have migrations", value: c.migrations });
     if (typeof c.path === "string") {
@@ -40,6 +43,58 @@ function componentProblems(doc: Raw): Problem[] {
     }
   }
   return problems;
+}
+
+/** References in env values ({db.url}…) name real components and attributes, and never form a circle. */
+function envProblems(doc: Raw): Problem[] {
+  const problems: Problem[] = [];
+  const components = entries(doc.components);
+  const kinds = new Map(components.map(([n, c]) => [n, String(c.kind)]));
+  const needs = new Map<string, Set<string>>();
+  const check = (at: string, self: string | undefined, values: unknown) => {
+    for (const [variable, value] of Object.entries(isMap(values) ? values : {})) {
+      if (typeof value !== "string") continue;
+      const path = `${at}.${variable}`;
+      let refs: { component: string; attribute: string }[];
+      try {
+        refs = referencesOf(parseTemplate(value));
+      } catch (e) {
+        if (!(e instanceof TemplateError)) throw e;
+        problems.push({ path, message: e.message, value });
+        continue;
+      }
+      for (const { component, attribute } of refs) {
+        const kind = kinds.get(component);
+        if (kind === undefined) problems.push({ path, message: `{${component}.${attribute}} names no component; components are: ${[...kinds.keys()].join(", ")}`, value });
+        else if (component === self) problems.push({ path, message: `{${component}.${attribute}}: a component cannot refer to itself`, value });
+        else if (!attributesOf(kind).includes(attribute))
+          problems.push({ path, message: `{${component}.${attribute}}: a ${kind} component has no attribute ${attribute}; it has ${attributesOf(kind).join(", ")}`, value });
+        else if (self) needs.set(self, new Set([...(needs.get(self) ?? []), component]));
+      }
+    }
+  };
+  for (const [name, c] of components) check(`components.${name}.env`, name, c.env);
+  if (isMap(doc.e2e)) check("e2e.env", undefined, doc.e2e.env);
+  const cycle = firstCycle(needs);
+  if (cycle) problems.push({ path: `components.${cycle[0]}.env`, message: `components refer to each other in a circle, so none could start first: ${cycle.join(" -> ")}` });
+  return problems;
+}
+
+/** The first circle in a "needs" graph, e.g. [a, b, a], or undefined. */
+function firstCycle(needs: Map<string, Set<string>>): string[] | undefined {
+  const visit = (at: string, path: string[]): string[] | undefined => {
+    if (path.includes(at)) return [...path.slice(path.indexOf(at)), at];
+    for (const next of needs.get(at) ?? []) {
+      const found = visit(next, [...path, at]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  for (const start of [...needs.keys()].sort()) {
+    const found = visit(start, []);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function environmentProblems(doc: Raw): Problem[] {

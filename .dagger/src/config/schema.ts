@@ -21,6 +21,23 @@ const repoPath = z
   .string()
   .regex(/^(?!\/)(?!(.*\/)?\.\.(\/|$)).+$/, { error: "must be a relative path inside the repository (no leading '/', no '..')" });
 
+/** A third-party image reference with a version tag (and optionally a digest), never `latest`. */
+const imageRef = z
+  .string()
+  .regex(/^[a-z0-9./:_-]+(@sha256:[a-f0-9]{64})?$/, { error: "must be an image reference such as node:22-bookworm-slim or node:22-bookworm-slim@sha256:<digest>" })
+  .refine((ref) => !/:latest(@|$)/.test(ref) && !/^[^:@]+(@|$)/.test(ref.replace(/^[^/]*[.:][^/]*\//, "")), {
+    error: "must name a tag or digest other than latest: images are addressed by version and digest",
+  });
+
+/**
+ * Environment variables of a container. Values may refer to other components as
+ * {component.attribute} ({db.url}, {backend.url}, {db.version}, …); a value that refers to a
+ * database's password or url is a secret wherever the topology runs.
+ */
+const env = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be an environment variable name (letters, digits, '_', not starting with a digit)" }), z.string())
+  .default({});
+
 /** An http(s) URL of a mirror endpoint. */
 const url = z.string().regex(/^https?:\/\/[^\s/?#]+[^\s]*$/, { error: "must be an http:// or https:// URL" });
 
@@ -37,12 +54,7 @@ export const ComponentKind = z
 /** How a component's runtime image is made when it has no Dockerfile of its own. */
 export const ImageSettings = z
   .strictObject({
-    base: z
-      .string()
-      .regex(/^[a-z0-9./:_-]+(@sha256:[a-f0-9]{64})?$/, { error: "must be an image reference such as node:22-bookworm-slim or node:22-bookworm-slim@sha256:<digest>" })
-      .refine((ref) => !/:latest(@|$)/.test(ref) && !/^[^:@]+(@|$)/.test(ref), { error: "must name a tag or digest other than latest: images are addressed by version and digest" })
-      .optional()
-      .describe("Base image (before mirror rewriting); default per toolchain, e.g. node:22-bookworm-slim."),
+    base: imageRef.optional().describe("Base image (before mirror rewriting); default per toolchain, e.g. node:22-bookworm-slim."),
     command: z.array(z.string().min(1)).min(1).optional().describe("Command the runtime image starts; default: node <package.json main>."),
     files: z.array(repoPath).default(["dist"]).describe("Built files and folders the runtime image needs besides package.json and production node_modules."),
     port: z.number().int().min(1).max(65535).default(8080).describe("Port the component listens on."),
@@ -54,6 +66,21 @@ export const ImageSettings = z
   })
   .prefault({})
   .describe("Runtime image settings for the generated Dockerfile.");
+
+/** A database identifier: Postgres accepts more, but these need no quoting anywhere. */
+const sqlName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "must be lowercase letters, digits and '_', not starting with a digit, at most 63 characters" });
+
+/** The database server a database component's migrations run against, in E2E and in Compose. */
+export const DatabaseSettings = z
+  .strictObject({
+    engine: z.enum(["postgres"]).default("postgres").describe("Database engine; Flyway migrates it."),
+    image: imageRef.default("postgres:17-bookworm").describe("Server image (before mirror rewriting), e.g. postgres:17-bookworm; use the major version production runs."),
+    name: sqlName.optional().describe("Database name; default: the application name with '-' written as '_'."),
+    user: sqlName.optional().describe("Owner of the schema, used by the migrations and the application; default: as name. Its password is a secret: generated per E2E run, ${<COMPONENT>_PASSWORD} in Compose."),
+    port: z.number().int().min(1).max(65535).default(5432).describe("Port the server listens on."),
+  })
+  .prefault({})
+  .describe("The database server of a database component (kind: database).");
 
 /** One deployable part of the application: it gets its own image and its own semver. */
 export const Component = z
@@ -68,6 +95,10 @@ export const Component = z
       .optional()
       .describe("The component's own Dockerfile, relative to its path; without one the toolchain module generates one."),
     image: ImageSettings,
+    database: DatabaseSettings,
+    env: env.describe(
+      "Environment variables of the component's container. {component.attribute} refers to another component: {db.url} (postgresql://user:password@host:port/name, secret), {db.host}, {db.port}, {db.name}, {db.user}, {db.password} (secret), {db.jdbcUrl}, {backend.url} (http://host:port), {backend.host}, {backend.port}, {<any>.version}.",
+    ),
     requires: z
       .record(
         name,
@@ -189,6 +220,11 @@ export const Previews = z
 export const E2e = z
   .strictObject({
     path: repoPath.describe("Folder of the Playwright project (package.json with @playwright/test, and its lockfile)."),
+    image: imageRef
+      .optional()
+      .describe("Playwright image (before mirror rewriting); default: mcr.microsoft.com/playwright:v<the lockfile's @playwright/test version>-noble. A different Playwright version than the lockfile's is refused."),
+    target: name.optional().describe("The component the tests open in the browser (its url becomes BASE_URL); default: the frontend component."),
+    env: env.describe("Environment variables of the test run, e.g. EXPECTED_SCHEMA_VERSION: \"{db.version}\"; same references as a component's env."),
   })
   .describe("End-to-end tests run against the built images.");
 

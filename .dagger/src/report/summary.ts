@@ -7,14 +7,14 @@ export function stagePassed(outcomes: CheckOutcome[]): boolean {
 }
 
 /** Markdown summary: a table of every check, then the failures with their failing tests and log tails. */
-export function renderCheckSummary(outcomes: CheckOutcome[]): string {
+export function renderCheckSummary(outcomes: CheckOutcome[], title = "Checks"): string {
   const icon = { passed: "✅ passed", failed: "❌ failed", "not-run": "⚪ not run" } as const;
   const failed = outcomes.filter((o) => o.status === "failed");
   const notRun = outcomes.filter((o) => o.status === "not-run");
   const lines = [
-    `## Checks: ${failed.length === 0 ? "passed" : `${failed.length} failed`}${notRun.length > 0 ? `, ${notRun.length} not run` : ""}`,
+    `## ${title}: ${failed.length === 0 ? "passed" : `${failed.length} failed`}${notRun.length > 0 ? `, ${notRun.length} not run` : ""}`,
     "",
-    "| component | check | result | time |",
+    `| component | ${title === "Checks" ? "check" : "step"} | result | time |`,
     "|---|---|---|---|",
     ...outcomes.map((o) => `| ${o.component} | ${o.check} | ${icon[o.status]} | ${o.seconds.toFixed(1)} s |`),
   ];

@@ -17,3 +17,15 @@ export function buildImage(ctx: StageContext, name: string, stamp: BuildStamp): 
   const c = ctx.config.components[name];
   return toolchainOf(name, c).build(ctx, c, ctx.source.directory(c.path), stamp);
 }
+
+/** Every component's version in this commit, by component. */
+export async function releaseVersions(ctx: StageContext, names: string[]): Promise<Record<string, string>> {
+  const versions = await Promise.all(names.map((name) => toolchainOf(name, ctx.config.components[name]).version(ctx, ctx.config.components[name], ctx.source.directory(ctx.config.components[name].path))));
+  return Object.fromEntries(names.map((name, i) => [name, versions[i]]));
+}
+
+/** Every component's image (lazy) and version: the release the E2E stage tests and the publish stage pushes. */
+export async function buildRelease(ctx: StageContext, names: string[], stamp: BuildStamp): Promise<{ images: Record<string, Container>; versions: Record<string, string> }> {
+  const [images, versions] = await Promise.all([Promise.all(names.map((name) => buildImage(ctx, name, stamp))), releaseVersions(ctx, names)]);
+  return { images: Object.fromEntries(names.map((name, i) => [name, images[i]])), versions };
+}

@@ -21,6 +21,9 @@ export const node: Toolchain = {
     const junit = step === "unit" ? await ctr.file(JUNIT_REPORT).contents().catch(() => undefined) : undefined;
     return { passed: exitCode === 0, output: `${stdout}${stderr}`, ...(junit ? { junit } : {}) };
   },
+  version: (ctx, c, dir) => dag.nodeToolchain({ image: baseImage(ctx, c) }).version(dir),
+  // The same probe as the generated Dockerfile's HEALTHCHECK: needs nothing but node (slim images have no curl).
+  healthProbe: (c) => ["node", "-e", `fetch(${JSON.stringify(`http://127.0.0.1:${c.image.port}${c.image.health}`)}).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
   dockerfile: (ctx, c, dir) => dag.nodeToolchain({ image: baseImage(ctx, c) }).dockerfile(dir, imageOptions(c)),
   build: async (ctx, c, dir, stamp) =>
     toolchainFor(ctx, c).build(dir, stamp.revision, stamp.created, { sourceUrl: stamp.sourceUrl, ownDockerfile: c.dockerfile ?? "", aptMirror: ctx.config.mirror?.apt ?? "", ...imageOptions(c) }),

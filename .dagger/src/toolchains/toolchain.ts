@@ -30,8 +30,12 @@ export interface Toolchain {
   requiredFiles(component: Component): { file: string; hint?: string }[];
   /** Run one check step; undefined means the step is planned but not runnable yet, with the reason. */
   check(ctx: StageContext, component: Component, dir: Directory, step: string): Promise<CheckResult | { notRun: string }>;
+  /** The component's semantic version in this commit (package.json, the highest migration…). */
+  version(ctx: StageContext, component: Component, dir: Directory): Promise<string>;
   /** The generated Dockerfile (part of the input hash). */
   dockerfile(ctx: StageContext, component: Component, dir: Directory): Promise<string>;
+  /** Command that exits 0 when a running container of the component is healthy (Compose health check); empty when the component is not a service. */
+  healthProbe(component: Component): string[];
   /** The runtime image. */
   build(ctx: StageContext, component: Component, dir: Directory, stamp: BuildStamp): Promise<Container>;
 }

@@ -2,14 +2,14 @@ import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
 
 /**
- * The browser is Debian's Chromium (apt-get install chromium), not a Playwright download:
- * `npx playwright install` needs the internet, which CI machines here do not have.
+ * Where the browser comes from. In the pipeline's E2E stage, the Playwright image carries the
+ * browsers of the locked @playwright/test version. On machines that cannot download browsers
+ * (`npx playwright install` needs the internet), set CHROMIUM_PATH to a system Chromium, e.g.
+ * Debian's /usr/bin/chromium (apt-get install chromium).
  */
-const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-if (!existsSync(chromiumPath)) {
-  throw new Error(
-    `Chromium not found at ${chromiumPath}: install it (apt-get install -y chromium) or set CHROMIUM_PATH`,
-  );
+const chromiumPath = process.env.CHROMIUM_PATH || undefined;
+if (chromiumPath && !existsSync(chromiumPath)) {
+  throw new Error(`CHROMIUM_PATH=${chromiumPath} does not exist: install Chromium (apt-get install -y chromium) or unset it to use Playwright's own browsers`);
 }
 
 export default defineConfig({
@@ -36,7 +36,7 @@ export default defineConfig({
       use: {
         ...devices["Desktop Chrome"],
         launchOptions: {
-          executablePath: chromiumPath,
+          ...(chromiumPath ? { executablePath: chromiumPath } : {}),
           args: [
             "--no-sandbox",
             "--disable-gpu",

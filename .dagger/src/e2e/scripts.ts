@@ -1,0 +1,52 @@
+/**
+ * What runs inside the Playwright container, in order: wait until the application answers its
+ * health check (polling with a deadline, never a fixed sleep), check the image's browsers
+ * against the locked Playwright, run the tests, keep traces and screenshots with the report.
+ * Exit codes say which step failed.
+ */
+
+/** Exit codes of the test container's steps. */
+export const E2E_EXIT = { notReady: 4, browsersMismatch: 3 } as const;
+
+/** Where the test container leaves its reports: HTML report, JUnit and failures' traces and screenshots. */
+export const E2E_REPORTS = "/reports";
+
+/** Environment the Playwright run reads for its reports (Playwright ≥ 1.46). */
+export const PLAYWRIGHT_REPORT_ENV: Record<string, string> = {
+  PLAYWRIGHT_HTML_OUTPUT_DIR: `${E2E_REPORTS}/playwright-report`,
+  PLAYWRIGHT_HTML_OPEN: "never",
+  PLAYWRIGHT_JUNIT_OUTPUT_FILE: `${E2E_REPORTS}/junit.xml`,
+};
+
+/** The Playwright command line: list output for the log, HTML for people, JUnit for CI hosts. */
+export const PLAYWRIGHT_TEST = ["npx", "playwright", "test", "--reporter=list,html,junit"];
+
+/** Polls PIPELINE_READY_URL until it answers 2xx or PIPELINE_READY_SECONDS pass; exits 4 naming the last answer. */
+export const readinessScript = `
+const url = process.env.PIPELINE_READY_URL;
+const deadline = Date.now() + 1000 * Number(process.env.PIPELINE_READY_SECONDS || 90);
+let last = "no answer";
+(async () => {
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
+      if (r.ok) { console.log("ready: " + url + " answered " + r.status); return; }
+      last = "HTTP " + r.status + " " + (await r.text()).slice(0, 200);
+    } catch (e) { last = String(e.cause?.code || e.cause?.message || e.message); }
+    await new Promise((done) => setTimeout(done, 500));
+  }
+  console.error("not ready: " + url + " did not answer 2xx within " + (process.env.PIPELINE_READY_SECONDS || 90) + " s (last: " + last + ")");
+  process.exit(${E2E_EXIT.notReady});
+})();
+`;
+
+/** The shell steps of the test container; PIPELINE_READY_SCRIPT and PIPELINE_BROWSER_CHECK hold the two Node scripts. */
+export const e2eShell = [
+  `node -e "$PIPELINE_READY_SCRIPT" || exit ${E2E_EXIT.notReady}`,
+  `node -e "$PIPELINE_BROWSER_CHECK" || exit ${E2E_EXIT.browsersMismatch}`,
+  `mkdir -p ${E2E_REPORTS}`,
+  `${PLAYWRIGHT_TEST.join(" ")}; rc=$?`,
+  // Traces and screenshots of failed tests live in the config's outputDir (test-results).
+  `if [ -d test-results ]; then cp -R test-results ${E2E_REPORTS}/test-results; fi`,
+  "exit $rc",
+].join("\n");

@@ -1,0 +1,210 @@
+/**
+ * The E2E stage: the release's own images in the topology of pipeline.yaml, on an ephemeral
+ * database migrated by the release's migration image, tested by Playwright in the image of the
+ * locked Playwright version. Every step's verdict is an outcome (never an exception), so the
+ * report always comes back and the summary names the step, the component and the cause.
+ */
+import { randomBytes } from "node:crypto";
+import { type Container, dag, type Directory, ReturnType, type Service } from "@dagger.io/dagger";
+import { browserCheckScript, lockedPlaywrightVersion, playwrightImage } from "../e2e/playwright.js";
+import { E2E_EXIT, E2E_REPORTS, e2eShell, PLAYWRIGHT_REPORT_ENV, readinessScript } from "../e2e/scripts.js";
+import { mirrorImage } from "../mirror/images.js";
+import { checkReport, failedTests, tail } from "../report/junit.js";
+import type { CheckOutcome } from "../report/outcome.js";
+import { isSecret, parseTemplate, type TemplatePart } from "../topology/template.js";
+import { databaseOf, type TopologyService, topologyOf } from "../topology/topology.js";
+import { resolveValue, type Spelling } from "../topology/values.js";
+import { toolchainOf } from "../toolchains/index.js";
+import type { StageContext } from "./context.js";
+
+/** The release under test: each component's unpublished image from the build stage, and its version. */
+export interface ReleaseUnderTest {
+  images: Record<string, Container>;
+  versions: Record<string, string>;
+}
+
+/** What the E2E stage found: one outcome per step that ran, and the reports. */
+export interface E2eResult {
+  outcomes: CheckOutcome[];
+  /** playwright-report/, junit.xml and test-results/ (traces, screenshots) of the test run. */
+  reports: Directory;
+}
+
+/** The E2E stage; `released` is the migrations record of the release in production (catches edited migrations). */
+export async function runE2e(ctx: StageContext, release: ReleaseUnderTest, released?: string): Promise<E2eResult> {
+  const run = new E2eRun(ctx, release);
+  try {
+    await run.all(released);
+  } finally {
+    await run.stopServices();
+  }
+  return { outcomes: run.outcomes, reports: run.reports };
+}
+
+/** One E2E run: its services, its secrets (unique to the run) and the outcomes so far. */
+class E2eRun {
+  readonly outcomes: CheckOutcome[] = [];
+  reports: Directory = dag.directory();
+  private readonly services = new Map<string, Service>();
+  private readonly passwords = new Map<string, string>();
+  private readonly spell: Spelling;
+
+  constructor(
+    private readonly ctx: StageContext,
+    private readonly release: ReleaseUnderTest,
+  ) {
+    this.spell = {
+      // A fresh password per run and database: the E2E database is thrown away with it.
+      password: (c, inUrl) => {
+        if (!this.passwords.has(c)) this.passwords.set(c, randomBytes(18).toString("hex"));
+        const pw = this.passwords.get(c) as string;
+        return inUrl ? encodeURIComponent(pw) : pw;
+      },
+      version: (c) => release.versions[c] ?? "",
+      text: (t) => t,
+    };
+  }
+
+  /** The steps in order; each returns false when the run cannot go on. */
+  async all(released?: string): Promise<void> {
+    const e2e = this.ctx.config.e2e;
+    if (!e2e) {
+      this.outcome("e2e", "playwright", "not-run", "pipeline.yaml has no e2e section");
+      return;
+    }
+    // Config mistakes (a Playwright image of another version) fail before any container starts.
+    const lockfile = `${e2e.path}/package-lock.json`;
+    const version = lockedPlaywrightVersion(await this.ctx.source.file(lockfile).contents(), lockfile);
+    const image = mirrorImage(playwrightImage(version, lockfile, e2e.image), this.ctx.config.mirror?.images);
+    const topology = topologyOf(this.ctx.config, (name) => toolchainOf(name, this.ctx.config.components[name]).healthProbe(this.ctx.config.components[name]));
+    for (const s of topology.services) {
+      const ok = s.role === "database" ? await this.startDatabase(s, released) : s.role === "migration" ? await this.migrate(s) : await this.startApp(s);
+      if (!ok) return;
+    }
+    await this.test(image);
+  }
+
+  private async startDatabase(s: TopologyService, released?: string): Promise<boolean> {
+    if (released !== undefined) {
+      const c = this.ctx.config.components[s.component];
+      const problems = await dag.flyway().checkReleased(this.ctx.source.directory(c.path).directory(c.migrations ?? "migrations"), released);
+      if (problems !== "") return this.outcome(s.component, "released migrations", "failed", problems);
+    }
+    const db = databaseOf(this.ctx.config, s.component);
+    const server = this.withEnv(dag.container().from(mirrorImage(db.image, this.ctx.config.mirror?.images)), s).withExposedPort(db.port);
+    return this.start(s, server.asService({ useEntrypoint: true }), "database server");
+  }
+
+  /** Flyway from the release's migration image: validate, migrate, then the schema version must be the release's. */
+  private async migrate(s: TopologyService): Promise<boolean> {
+    const db = databaseOf(this.ctx.config, s.component);
+    const server = this.services.get(s.component) as Service;
+    const url = dag.setSecret(`e2e-${s.component}-url-${this.ctx.runId}`, `postgresql://${db.user}:${this.spell.password(s.component, true)}@${s.component}:${db.port}/${db.name}`);
+    const flyway = dag.flyway();
+    const opts = { database: server, migrationImage: this.release.images[s.component] };
+    const started = Date.now();
+    const steps = [
+      ["validate", flyway.validate(url, { ...opts, ignorePending: true })],
+      ["migrate", flyway.migrate(url, opts)],
+      ["info", flyway.info(url, opts)],
+    ] as const;
+    let log = "";
+    for (const [command, result] of steps) {
+      const [succeeded, message] = await Promise.all([result.succeeded(), result.message()]);
+      log += `flyway ${command}: ${message}\n`;
+      if (!succeeded) return this.outcome(s.component, "migrate", "failed", log, started);
+      if (command === "info") {
+        const schema = await result.schemaVersion();
+        const expected = this.release.versions[s.component];
+        if (expected && schema !== expected)
+          return this.outcome(s.component, "migrate", "failed", `${log}the database reports schema version ${schema || "(none)"} after migrating, but the release's migrations say ${expected}`, started);
+      }
+    }
+    return this.outcome(s.component, "migrate", "passed", log, started);
+  }
+
+  private async startApp(s: TopologyService): Promise<boolean> {
+    let ctr = this.withEnv(this.release.images[s.component], s);
+    for (const d of s.dependsOn) {
+      const svc = this.services.get(d.service);
+      if (svc) ctr = ctr.withServiceBinding(d.service, svc);
+    }
+    return this.start(s, ctr.withExposedPort(s.port as number).asService(), "service");
+  }
+
+  /** Start explicitly: a started service stays up until the run ends, so later steps see the same database. */
+  private async start(s: TopologyService, service: Service, what: string): Promise<boolean> {
+    const started = Date.now();
+    try {
+      this.services.set(s.name, await service.start());
+      return true;
+    } catch (e) {
+      return this.outcome(s.component, "start", "failed", `the ${what} ${s.name} did not start or never listened on port ${s.port}: ${(e as Error).message}`, started);
+    }
+  }
+
+  private async test(image: string): Promise<void> {
+    const e2e = this.ctx.config.e2e as NonNullable<StageContext["config"]["e2e"]>;
+    const targetName = e2e.target ?? Object.entries(this.ctx.config.components).find(([, c]) => c.kind === "frontend")?.[0];
+    const target = targetName ? this.ctx.config.components[targetName] : undefined;
+    if (!targetName || !target || target.kind === "database") {
+      this.outcome("e2e", "playwright", "failed", "no component to test: set e2e.target to the component the browser opens");
+      return;
+    }
+    const baseUrl = `http://${targetName}:${target.image.port}`;
+    let ctr = dag
+      .nodeToolchain({ image, registry: this.ctx.config.mirror?.npm ?? "", npmrc: this.ctx.npmrc })
+      .install(this.ctx.source.directory(e2e.path))
+      .withServiceBinding(targetName, this.services.get(targetName) as Service);
+    for (const [name, value] of Object.entries(e2e.env)) ctr = this.withParts(ctr, `e2e-${name}`, name, parseTemplate(value));
+    for (const [name, value] of Object.entries({
+      ...PLAYWRIGHT_REPORT_ENV,
+      BASE_URL: baseUrl,
+      CI: "true",
+      PIPELINE_READY_URL: `${baseUrl}${target.image.health}`,
+      PIPELINE_READY_SCRIPT: readinessScript,
+      PIPELINE_BROWSER_CHECK: browserCheckScript,
+      // Unique per run: an E2E verdict is never served from an earlier run's cache.
+      PIPELINE_RUN_ID: this.ctx.runId,
+    }))
+      ctr = ctr.withEnvVariable(name, value);
+    const started = Date.now();
+    const done = ctr.withExec(["sh", "-c", e2eShell], { expect: ReturnType.Any });
+    const [exitCode, stdout, stderr] = await Promise.all([done.exitCode(), done.stdout(), done.stderr()]);
+    this.reports = done.directory(E2E_REPORTS);
+    const junit = exitCode === 0 || exitCode === 1 ? await done.file(`${E2E_REPORTS}/junit.xml`).contents().catch(() => undefined) : undefined;
+    const why = exitCode === E2E_EXIT.notReady ? `${targetName} never became ready:\n` : exitCode === E2E_EXIT.browsersMismatch ? "the image's browsers do not match the locked Playwright:\n" : "";
+    this.outcome("e2e", "playwright", exitCode === 0 ? "passed" : "failed", exitCode === 0 ? "" : `${why}${tail(`${stdout}${stderr}`)}`, started, junit);
+  }
+
+  /** Set a service's environment from the topology; values that carry a password become secrets. */
+  private withEnv(ctr: Container, s: TopologyService): Container {
+    for (const [name, parts] of Object.entries(s.env)) ctr = this.withParts(ctr, `${s.name}-${name}`, name, parts);
+    return ctr;
+  }
+
+  private withParts(ctr: Container, id: string, name: string, parts: TemplatePart[]): Container {
+    const value = resolveValue(this.ctx.config, parts, this.spell);
+    if (!isSecret(parts, (c) => this.ctx.config.components[c].kind)) return ctr.withEnvVariable(name, value);
+    return ctr.withSecretVariable(name, dag.setSecret(`e2e-${id}-${this.ctx.runId}`, value));
+  }
+
+  private outcome(component: string, check: string, status: CheckOutcome["status"], detail: string, started = Date.now(), junit?: string): boolean {
+    const seconds = (Date.now() - started) / 1000;
+    this.outcomes.push({
+      component,
+      check,
+      status,
+      failedTests: junit ? failedTests(junit) : [],
+      detail: status === "passed" ? "" : detail,
+      junit: junit ?? checkReport(component, check, status, detail, seconds),
+      seconds,
+    });
+    return status !== "failed";
+  }
+
+  /** Stop every service this run started (best effort: the session ends them anyway). */
+  async stopServices(): Promise<void> {
+    await Promise.all([...this.services.values()].map((s) => s.stop().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,106 @@
+// Recorded graph of the E2E stage: what `e2e` and `ci` ask the engine to do. A recording proves
+// structure (which services, bound how, in which order, what is exported); never behaviour.
+// The same topology runs for real through Compose in test/e2e/compose.integration.ts.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { dag } from "@dagger.io/dagger";
+import { Pipeline } from "../../.dagger/src/index.js";
+import { bindDependency } from "../tiers/bindings.js";
+import { currentApi } from "../tiers/golden.js";
+import { readModule, ROOT } from "../tiers/modules.js";
+import { exampleEngine } from "./example-engine.js";
+import { record } from "./record.js";
+
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+const MIRROR = "nexus.example.com:8443/docker-group";
+const engine = exampleEngine;
+
+const position = (leaves: string[], re: RegExp) => {
+  const i = leaves.findIndex((l) => re.test(l));
+  assert.ok(i >= 0, `no leaf matches ${re}`);
+  return i;
+};
+
+describe("recorded graph of pipeline e2e", () => {
+  before(() => {
+    for (const m of ["node-toolchain", "flyway"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
+  });
+
+  it("database, then Flyway validate/migrate/info with the release's migration image, then backend, frontend, Playwright last; report exported", async () => {
+    const { result, graph } = await record(async () => {
+      const run = await new Pipeline(dag.directory()).e2e(SHA);
+      return { summary: run.summary, passed: run.passed, reports: await run.reports.id() };
+    }, engine());
+    const leaves = graph.leaves;
+    const order = [
+      position(leaves, /^container\.from\(address: "nexus\.example\.com:8443\/docker-group\/library\/postgres:15-bookworm"\).*\.asService\(useEntrypoint: true\)\.start$/),
+      position(leaves, /^flyway\.validate\(.*ignorePending: true.*\)\.succeeded$/),
+      position(leaves, /^flyway\.migrate\(.*\)\.succeeded$/),
+      position(leaves, /^flyway\.info\(.*\)\.schemaVersion$/),
+      position(leaves, /^nodeToolchain\(.*\)\.build\(.*source: directory\.directory\(path: "backend"\).*\.asService\.start$/),
+      position(leaves, /^nodeToolchain\(.*\)\.build\(.*source: directory\.directory\(path: "frontend"\).*\.asService\.start$/),
+      position(leaves, /playwright:v1\.65\.1-noble.*\.exitCode$/),
+    ];
+    assert.deepEqual(order, [...order].sort((a, b) => a - b), `steps out of order: ${order.join(", ")}`);
+
+    // Flyway runs the migration image the build stage made, against the started database.
+    const migrate = leaves.find((l) => /^flyway\.migrate\(/.test(l)) as string;
+    assert.match(migrate, /migrationImage: flyway\(image: "nexus\.example\.com:8443\/docker-group\/flyway\/flyway:11\.20\.3"\)\.build\(/);
+    assert.match(migrate, /database: container\.from\(address: "nexus\.example\.com:8443\/docker-group\/library\/postgres:15-bookworm"\)\..*\.withExposedPort\(port: 5432\)\.asService\(useEntrypoint: true\)/);
+    assert.match(migrate, /url: setSecret\(name: "e2e-db-url-/);
+
+    // Services by alias: the database as db (for the backend), the backend as backend, the frontend as frontend.
+    const byImage = (re: RegExp) => graph.services.find((s) => re.test(s.service));
+    assert.deepEqual(byImage(/postgres:15-bookworm/)?.exposedPorts, [5432]);
+    // (Containers made by a module call are not in graph.services: their bindings are read off the leaves.)
+    const aliases = new Set(leaves.flatMap((l) => [...l.matchAll(/withServiceBinding\(alias: "([^"]+)"/g)].map((m) => m[1])));
+    assert.deepEqual([...aliases].sort(), ["backend", "db", "frontend"]);
+
+    // The backend gets its database URL as a secret; the frontend the backend's URL as plain text.
+    const backendStart = leaves.find((l) => /path: "backend"\).*\.asService\.start$/.test(l)) as string;
+    assert.match(backendStart, /withSecretVariable\(name: "DATABASE_URL", secret: setSecret\(name: "e2e-backend-DATABASE_URL-/);
+    assert.match(backendStart, /withServiceBinding\(alias: "db", service: container\.from\(address: "[^"]*postgres:15-bookworm"\)/);
+    const frontendStart = leaves.find((l) => /path: "frontend"\).*\.asService\.start$/.test(l)) as string;
+    assert.match(frontendStart, /withEnvVariable\(name: "BACKEND_URL", value: "http:\/\/backend:8080"\)/);
+    assert.match(frontendStart, /withServiceBinding\(alias: "backend"/);
+
+    // Playwright: image of the lockfile's version through the mirror, bound to the frontend, the versions under test, never cached.
+    const tests = leaves.find((l) => /playwright.*\.exitCode$/.test(l)) as string;
+    assert.match(tests, new RegExp(`^nodeToolchain\\(image: "${MIRROR.replace(/\./g, "\\.")}/mcr\\.microsoft\\.com/playwright:v1\\.65\\.1-noble"`));
+    assert.match(tests, /\.install\(source: directory\.directory\(path: "e2e"\)\)\.withServiceBinding\(alias: "frontend"/);
+    for (const env of ['name: "BASE_URL", value: "http://frontend:8080"', 'name: "EXPECTED_BACKEND_VERSION", value: "1.2.0"', 'name: "EXPECTED_SCHEMA_VERSION", value: "1.1.0"', 'name: "PIPELINE_READY_URL", value: "http://frontend:8080/healthz"', 'name: "PIPELINE_RUN_ID"'])
+      assert.ok(tests.includes(`withEnvVariable(${env}`), `Playwright env ${env}`);
+    assert.match(tests, /withExec\(args: \["sh", "-c", .*npx playwright test --reporter=list,html,junit/);
+
+    // The report comes back: the Playwright reports directory is in the run's reports under e2e/.
+    assert.equal(result.passed, true);
+    assert.match(result.summary, /^## E2E: passed$/m);
+    const reports = leaves.find((l) => l.startsWith("directory.withNewFile(") && l.endsWith(".id")) as string;
+    assert.match(reports, /\.withDirectory\(path: "e2e", source: nodeToolchain\(image: "[^"]*playwright:v1\.65\.1-noble".*\.withExec\(.*\)\.directory\(path: "\/reports"\)\)\.id$/);
+  });
+
+  it("a failed migration stops the stage there, naming the file and cause: no backend, no Playwright", async () => {
+    const cause = "Migration V1_2_0__add_discounts.sql failed: ERROR: syntax error at or near \",\"";
+    const { result, graph } = await record(async () => {
+      const run = await new Pipeline(dag.directory()).e2e(SHA);
+      return { summary: run.summary, passed: run.passed };
+    }, engine((leaf) => (/^flyway\.migrate\(.*\)\.succeeded$/.test(leaf) ? false : /^flyway\.migrate\(.*\)\.message$/.test(leaf) ? cause : undefined)));
+    assert.equal(result.passed, false);
+    assert.match(result.summary, /^\| db \| migrate \| ❌ failed \|/m);
+    assert.ok(result.summary.includes(cause), result.summary);
+    assert.equal(graph.leaves.filter((l) => /path: "(backend|frontend)"\).*\.asService\.start$/.test(l)).length, 0, "no application service started");
+    assert.equal(graph.leaves.filter((l) => l.includes("playwright")).length, 0, "no test run");
+  });
+
+  it("ci: a failing E2E publishes nothing and says so", async () => {
+    const { result, graph } = await record(async () => {
+      const run = await new Pipeline(dag.directory(), "pipeline.yaml").ci(SHA, dag.setSecret("registry-token", "t0ken"));
+      return { summary: run.summary, passed: run.passed };
+    }, engine((leaf) => (leaf.includes("playwright") && leaf.endsWith(".exitCode") ? 1 : leaf.endsWith(".exitCode") ? 0 : undefined)));
+    assert.equal(result.passed, false);
+    assert.match(result.summary, /^\| e2e \| playwright \| ❌ failed \|/m);
+    assert.match(result.summary, /Publish: not started, because E2E failed; nothing was pushed\./);
+    assert.deepEqual(graph.published, []);
+  });
+});
