@@ -10,6 +10,7 @@ SUITES=(
   "example end to end (PostgreSQL, Flyway, Chromium):scripts/integration.sh"
   "OCI registry client against a real registry:scripts/integration/registry.sh"
   "generated Dockerfiles with BuildKit behind the mirror:scripts/integration/buildkit.sh"
+  "E2E through the generated Compose file (Docker, PostgreSQL, Flyway, Chromium):scripts/integration/compose.sh"
 )
 
 passed=0

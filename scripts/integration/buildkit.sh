@@ -10,14 +10,16 @@
 #
 # What it sets up (details and why: scripts/integration/buildkit/README.md), each only if needed,
 # and what it started is stopped again on exit, pass or fail:
-#   apt packages docker.io, docker-registry, debootstrap, iptables, curl (when missing);
+#   apt packages docker.io, docker-registry, debootstrap, iptables, curl, maven (when missing);
 #   dockerd (when no engine answers; its data stays in /var/lib/docker as with any engine);
 #   docker-registry on a free 127.0.0.1 port, storage in a temp dir;
 #   verdaccio (scripts/integration/buildkit/verdaccio/, installed into the cache dir) listening on
 #     the gateway address of docker's default bridge, where build containers reach it;
 #   firewall rules (iptables INPUT and DOCKER-USER, tagged with a comment): from the bridge, only
 #     the npm proxy port is open; removed on exit (also stale ones left by a killed run);
-#   stand-in base images node:22-bookworm-slim and node:22-bookworm, pushed to the registry.
+#   stand-in base images node:22-bookworm-slim and node:22-bookworm, and stand-in service images
+#     postgres:15-bookworm and flyway/flyway:<version of scripts/integration/pom.xml>, pushed to
+#     the registry under the mirror's names.
 #
 # Environment (optional): XDG_CACHE_HOME (caches under pipeline-as-code/), KEEP_WORKDIR=1 (keep
 # the temp dir with logs), BUILDKIT_SKIP_APT=1 (never call apt-get).
@@ -34,7 +36,7 @@ while (($# > 0)); do
   case "$1" in
     --bench) MODE=bench ;;
     --) shift; MODE="command"; COMMAND=("$@"); break ;;
-    -h | --help) sed -n '2,24p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h | --help) sed -n '2,25p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "buildkit.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -117,6 +119,7 @@ command -v docker-registry >/dev/null || missing+=(docker-registry)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v iptables >/dev/null || missing+=(iptables)
 command -v curl >/dev/null || missing+=(curl)
+command -v mvn >/dev/null || missing+=(maven) # Flyway's jars for the flyway stand-in
 if ((${#missing[@]} > 0)); then
   [[ "${BUILDKIT_SKIP_APT:-}" == 1 ]] && die "missing ${missing[*]} and BUILDKIT_SKIP_APT=1"
   log "apt-get install ${missing[*]}"
@@ -226,6 +229,11 @@ log "$(iptables -w -S | grep -c -- "$FW_TAG") iptables rules tagged $FW_TAG"
 
 step "stand-in base images"
 DOCKER="$DOCKER" bash "$HELPERS/base-images.sh" "$REGISTRY" "$WORK/base-images"
+# One after the other: each already runs its debootstraps and pushes side by side (2 cores), and
+# a job left running in the background on failure or Ctrl-C would outlive the teardown below.
+step "stand-in service images"
+DOCKER="$DOCKER" bash "$HELPERS/service-images.sh" "$REGISTRY" "$WORK/service-images"
+FLYWAY_VERSION="$(sed -n 's:.*<flyway.version>\(.*\)</flyway.version>.*:\1:p' "$ROOT/scripts/integration/pom.xml")"
 
 export BUILDKIT_IT_DOCKER="$DOCKER"
 export BUILDKIT_IT_REGISTRY="$REGISTRY"
@@ -237,6 +245,8 @@ export BUILDKIT_IT_GATEWAY="$GATEWAY"
 export BUILDKIT_IT_FIREWALL_TAG="$FW_TAG"
 export BUILDKIT_IT_BASE_SLIM="$REGISTRY/docker-group/library/node:22-bookworm-slim"
 export BUILDKIT_IT_BASE_FULL="$REGISTRY/docker-group/library/node:22-bookworm"
+export BUILDKIT_IT_POSTGRES_IMAGE="$REGISTRY/docker-group/library/postgres:15-bookworm"
+export BUILDKIT_IT_FLYWAY_IMAGE="$REGISTRY/docker-group/flyway/flyway:$FLYWAY_VERSION"
 export BUILDKIT_IT_WORK="$WORK/run"
 mkdir -p "$BUILDKIT_IT_WORK"
 log "setup done in $((SECONDS - START_SECONDS))s"

@@ -34,6 +34,10 @@ export interface BuildkitEnv {
   /** Stand-in base images under the mirror's names, in the local registry. */
   baseSlim: string;
   baseFull: string;
+  /** Stand-in for postgres:15-bookworm (official entrypoint contract: POSTGRES_PASSWORD/USER/DB, PGDATA, initdb.d). */
+  postgresImage: string;
+  /** Stand-in for flyway/flyway:<pom version> (WORKDIR /flyway, ENTRYPOINT flyway, migrations in /flyway/sql). */
+  flywayImage: string;
   /** A temp dir for this run, removed by buildkit.sh. */
   work: string;
 }
@@ -51,6 +55,8 @@ export function buildkitEnv(): BuildkitEnv {
     firewallTag: "BUILDKIT_IT_FIREWALL_TAG",
     baseSlim: "BUILDKIT_IT_BASE_SLIM",
     baseFull: "BUILDKIT_IT_BASE_FULL",
+    postgresImage: "BUILDKIT_IT_POSTGRES_IMAGE",
+    flywayImage: "BUILDKIT_IT_FLYWAY_IMAGE",
     work: "BUILDKIT_IT_WORK",
   } as const;
   const missing = Object.values(names).filter((n) => !process.env[n]);
