@@ -11,12 +11,16 @@ import { appendFileSync, readFileSync, readdirSync, writeFileSync } from "node:f
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { failedTests } from "../../.dagger/src/report/junit.js";
+import { parseDatabaseUrl } from "../../modules/flyway/src/connection.js";
+import { flywayOutcome } from "../../modules/flyway/src/info.js";
+import { FLYWAY_ENVIRONMENT, type FlywayCommand, flywayArguments } from "../../modules/flyway/src/job.js";
 import { lintMigrations } from "../../modules/flyway/src/migrations.js";
 import { releaseRecord, releasedMigrationProblems } from "../../modules/flyway/src/released.js";
 import { type BuildkitEnv, buildkitEnv, must, run } from "../../scripts/integration/buildkit/harness.js";
 import {
   buildRelease,
   type ComposeProject,
+  compose,
   composeDown,
   composeFor,
   composeProject,
@@ -26,6 +30,7 @@ import {
   installE2eDependencies,
   runPlaywright,
   updateCompose,
+  waitHealthy,
   workDir,
 } from "../../scripts/integration/compose/harness.js";
 
@@ -55,14 +60,19 @@ async function release(name: string, change?: (appDir: string) => void) {
   return { appDir, built, config, project, work };
 }
 
-/** Flyway info, run with the release's own migration image against the project's database. */
-async function flywayInfo(project: ComposeProject, image: string): Promise<{ schemaVersion: string | null }> {
+/**
+ * One Flyway command as the flyway module runs it (its arguments, its environment, the URL split
+ * by its parser), in the release's migration image, against the project's database; the verdict
+ * read by the module's own parser.
+ */
+async function flyway(project: ComposeProject, image: string, command: FlywayCommand, options: { ignorePending?: boolean } = {}) {
   const password = /DB_PASSWORD=(\S+)/.exec(readFileSync(join(project.dir, ".env"), "utf8"))?.[1] ?? "";
-  const r = await run("/usr/bin/docker", ["run", "--rm", "--network", `${project.name}_default`, "-e", "FLYWAY_URL=jdbc:postgresql://db:5432/webshop", "-e", "FLYWAY_USER=webshop", "-e", "FLYWAY_PASSWORD", image, "-outputType=json", "info"], {
-    env: { ...process.env, FLYWAY_PASSWORD: password },
+  const connection = parseDatabaseUrl(`postgresql://webshop:${password}@db:5432/webshop`);
+  const env = { ...FLYWAY_ENVIRONMENT, FLYWAY_URL: connection.jdbcUrl, FLYWAY_USER: connection.user, FLYWAY_PASSWORD: connection.password };
+  const r = await run("/usr/bin/docker", ["run", "--rm", "--network", `${project.name}_default`, ...Object.keys(env).flatMap((k) => ["-e", k]), image, ...flywayArguments(command, options)], {
+    env: { ...process.env, ...env },
   });
-  assert.equal(r.code, 0, r.output);
-  return JSON.parse(r.stdout) as { schemaVersion: string | null };
+  return { ...flywayOutcome(command, r.code ?? -1, r.stdout), exitCode: r.code, output: r.output };
 }
 
 describe("E2E through the generated Compose file on a real Docker engine", () => {
@@ -81,7 +91,8 @@ describe("E2E through the generated Compose file on a real Docker engine", () =>
 
   test("flyway info on the migrated database reports the version the release says", async () => {
     assert.ok(good, "needs the previous test's deployment");
-    const info = await flywayInfo(good.project, good.built.images.db);
+    const info = await flyway(good.project, good.built.images.db, "info");
+    assert.ok(info.succeeded, info.output);
     assert.equal(info.schemaVersion, good.built.versions.db);
     assert.equal(good.built.versions.db, "1.1.0");
   });
@@ -99,6 +110,31 @@ describe("E2E through the generated Compose file on a real Docker engine", () =>
     assert.equal(up.ok, false, "the edited release must not come up");
     assert.equal(up.failedStep, "up");
     assert.match(up.logs, /checksum mismatch for migration version 1\.0\.1/i);
+  });
+});
+
+describe("the Flyway commands of the Dagger E2E stage, run for real with the module's arguments", () => {
+  test("fresh database: validate (pending allowed), migrate, info = the release's version; a broken migration fails naming its file", async () => {
+    const fresh = await release("e2e-flyway");
+    const db = await compose(fresh.project, ["up", "-d", "db"]);
+    assert.equal(db.code, 0, db.output);
+    const ready = await waitHealthy(fresh.project, "db");
+    assert.ok(ready, "the database server became healthy");
+    const validate = await flyway(fresh.project, fresh.built.images.db, "validate", { ignorePending: true });
+    assert.ok(validate.succeeded, `${validate.message}\n${validate.output}`);
+    const strict = await flyway(fresh.project, fresh.built.images.db, "validate");
+    assert.equal(strict.succeeded, false, "without ignorePending, pending migrations fail validation (and Flyway exits 0: the JSON decides)");
+    const migrate = await flyway(fresh.project, fresh.built.images.db, "migrate");
+    assert.ok(migrate.succeeded, `${migrate.message}\n${migrate.output}`);
+    assert.equal(migrate.schemaVersion, "1.1.0");
+    const info = await flyway(fresh.project, fresh.built.images.db, "info");
+    assert.deepEqual([info.succeeded, info.schemaVersion], [true, "1.1.0"]);
+
+    const broken = await release("e2e-flyway-broken", (app) => writeFileSync(join(app, "db/migrations/V1_2_0__add_discounts.sql"), "CREATE TABLE discounts (id integer PRIMARY KEY,, percent integer);\n"));
+    const failed = await flyway(fresh.project, broken.built.images.db, "migrate");
+    assert.equal(failed.succeeded, false);
+    assert.match(failed.message, /V1_2_0__add_discounts\.sql/);
+    assert.match(failed.message, /syntax error/i);
   });
 });
 

@@ -145,15 +145,19 @@ export async function composeUp(project: ComposeProject, healthTimeoutMs = 120_0
   const up = await compose(project, ["up", "-d", "--remove-orphans"]);
   const seconds = () => (Date.now() - started) / 1000;
   if (up.code !== 0) return { ok: false, failedStep: "up", output: up.output, logs: (await compose(project, ["logs", "--no-color"])).output, seconds: seconds() };
-  const id = (await compose(project, ["ps", "-q", "frontend"])).stdout.trim();
-  const deadline = Date.now() + healthTimeoutMs;
-  let status = "";
+  if (await waitHealthy(project, "frontend", healthTimeoutMs)) return { ok: true, output: up.output, logs: "", seconds: seconds() };
+  return { ok: false, failedStep: "health", output: "frontend never became healthy", logs: (await compose(project, ["logs", "--no-color"])).output, seconds: seconds() };
+}
+
+/** Poll a service's container health until it is healthy (true) or the deadline passes (false). */
+export async function waitHealthy(project: ComposeProject, service: string, timeoutMs = 120_000): Promise<boolean> {
+  const id = (await compose(project, ["ps", "-q", service])).stdout.trim();
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    status = (await run("/usr/bin/docker", ["inspect", "-f", "{{.State.Health.Status}}", id])).stdout.trim();
-    if (status === "healthy") return { ok: true, output: up.output, logs: "", seconds: seconds() };
+    if ((await run("/usr/bin/docker", ["inspect", "-f", "{{.State.Health.Status}}", id])).stdout.trim() === "healthy") return true;
     await new Promise((done) => setTimeout(done, 250));
   }
-  return { ok: false, failedStep: "health", output: `frontend health: ${status}`, logs: (await compose(project, ["logs", "--no-color"])).output, seconds: seconds() };
+  return false;
 }
 
 /** `docker-compose down -v`: containers, network and the database volume go. */
