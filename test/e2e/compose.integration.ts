@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { appendFileSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { loggedCommand, SERVICE_LOGS } from "../../.dagger/src/e2e/scripts.js";
 import { failedTests } from "../../.dagger/src/report/junit.js";
 import { parseDatabaseUrl } from "../../modules/flyway/src/connection.js";
 import { flywayOutcome } from "../../modules/flyway/src/info.js";
@@ -113,8 +114,8 @@ describe("E2E through the generated Compose file on a real Docker engine", () =>
   });
 });
 
-describe("the Flyway commands of the Dagger E2E stage, run for real with the module's arguments", () => {
-  test("fresh database: validate (pending allowed), migrate, info = the release's version; a broken migration fails naming its file", async () => {
+describe("what the Dagger E2E stage hands over, run for real: the module's Flyway command lines, the service log wrapper", () => {
+  test("fresh database: validate (pending allowed), migrate, info = the release's version; the backend under the log wrapper; a broken migration fails naming its file", async () => {
     const fresh = await release("e2e-flyway");
     const db = await compose(fresh.project, ["up", "-d", "db"]);
     assert.equal(db.code, 0, db.output);
@@ -129,6 +130,32 @@ describe("the Flyway commands of the Dagger E2E stage, run for real with the mod
     assert.equal(migrate.schemaVersion, "1.1.0");
     const info = await flyway(fresh.project, fresh.built.images.db, "info");
     assert.deepEqual([info.succeeded, info.schemaVersion], [true, "1.1.0"]);
+
+    // The backend as the stage starts it: its image's own command under the log wrapper, on the migrated database.
+    const docker = "/usr/bin/docker";
+    const config = (JSON.parse((await must(docker, ["image", "inspect", fresh.built.images.backend])).stdout) as { Config: { Entrypoint: string[] | null; Cmd: string[] | null; User: string } }[])[0].Config;
+    const volume = `pac-e2e-logs-${process.pid}`;
+    const dir = `${SERVICE_LOGS}/backend`;
+    await must(docker, ["run", "--rm", "--user", "0", "-v", `${volume}:${dir}`, "--entrypoint", "chown", fresh.built.images.backend, config.User, dir]);
+    const password = /DB_PASSWORD=(\S+)/.exec(readFileSync(join(fresh.project.dir, ".env"), "utf8"))?.[1] ?? "";
+    const [shell, ...args] = loggedCommand("backend", [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])]);
+    const name = `pac-e2e-backend-${process.pid}`;
+    await must(docker, ["run", "-d", "--name", name, "--network", `${fresh.project.name}_default`, "-e", "DATABASE_URL", "-v", `${volume}:${dir}`, "--entrypoint", shell, fresh.built.images.backend, ...args], {
+      env: { ...process.env, DATABASE_URL: `postgresql://webshop:${password}@db:5432/webshop` },
+    });
+    try {
+      let healthy = false;
+      for (let i = 0; i < 120 && !healthy; i++) {
+        healthy = (await run(docker, ["exec", name, "node", "-e", "fetch('http://127.0.0.1:8080/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"])).code === 0;
+        if (!healthy) await new Promise((done) => setTimeout(done, 250));
+      }
+      assert.ok(healthy, (await run(docker, ["logs", name])).output);
+      const log = await must(docker, ["run", "--rm", "-v", `${volume}:${dir}`, "--entrypoint", "cat", fresh.built.images.backend, `${dir}/backend.log`]);
+      assert.match(log.stdout, /webshop backend listening/, "the service's output reached the log volume");
+    } finally {
+      await run(docker, ["rm", "-f", name]);
+      await run(docker, ["volume", "rm", volume]);
+    }
 
     const broken = await release("e2e-flyway-broken", (app) => writeFileSync(join(app, "db/migrations/V1_2_0__add_discounts.sql"), "CREATE TABLE discounts (id integer PRIMARY KEY,, percent integer);\n"));
     const failed = await flyway(fresh.project, broken.built.images.db, "migrate");

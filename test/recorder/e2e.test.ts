@@ -38,8 +38,8 @@ describe("recorded graph of pipeline e2e", () => {
       position(leaves, /^flyway\.validate\(.*ignorePending: true.*\)\.succeeded$/),
       position(leaves, /^flyway\.migrate\(.*\)\.succeeded$/),
       position(leaves, /^flyway\.info\(.*\)\.schemaVersion$/),
-      position(leaves, /^nodeToolchain\(.*\)\.build\(.*source: directory\.directory\(path: "backend"\).*\.asService\.start$/),
-      position(leaves, /^nodeToolchain\(.*\)\.build\(.*source: directory\.directory\(path: "frontend"\).*\.asService\.start$/),
+      position(leaves, /^nodeToolchain\(.*\)\.build\(.*source: directory\.directory\(path: "backend"\).*\.asService\(args: \[.*\]\)\.start$/),
+      position(leaves, /^nodeToolchain\(.*\)\.build\(.*source: directory\.directory\(path: "frontend"\).*\.asService\(args: \[.*\]\)\.start$/),
       position(leaves, /playwright:v1\.65\.1-noble.*\.exitCode$/),
     ];
     assert.deepEqual(order, [...order].sort((a, b) => a - b), `steps out of order: ${order.join(", ")}`);
@@ -58,12 +58,15 @@ describe("recorded graph of pipeline e2e", () => {
     assert.deepEqual([...aliases].sort(), ["backend", "db", "frontend"]);
 
     // The backend gets its database URL as a secret; the frontend the backend's URL as plain text.
-    const backendStart = leaves.find((l) => /path: "backend"\).*\.asService\.start$/.test(l)) as string;
+    const backendStart = leaves.find((l) => /path: "backend"\).*\.asService\(args: \[.*\]\)\.start$/.test(l)) as string;
     assert.match(backendStart, /withSecretVariable\(name: "DATABASE_URL", secret: setSecret\(name: "e2e-backend-DATABASE_URL-/);
     assert.match(backendStart, /withServiceBinding\(alias: "db", service: container\.from\(address: "[^"]*postgres:15-bookworm"\)/);
-    const frontendStart = leaves.find((l) => /path: "frontend"\).*\.asService\.start$/.test(l)) as string;
+    const frontendStart = leaves.find((l) => /path: "frontend"\).*\.asService\(args: \[.*\]\)\.start$/.test(l)) as string;
     assert.match(frontendStart, /withEnvVariable\(name: "BACKEND_URL", value: "http:\/\/backend:8080"\)/);
     assert.match(frontendStart, /withServiceBinding\(alias: "backend"/);
+    // Each service runs its image's own command, its output also kept in a log volume of this run owned by its user.
+    assert.match(backendStart, /\.withMountedCache\(cache: cacheVolume\(key: "pipeline-e2e-logs-backend-[0-9a-f-]{36}"\), owner: "1000:1000", path: "\/var\/log\/pipeline-e2e\/backend"\)/);
+    assert.match(backendStart, /\.asService\(args: \["sh", "-c", "\\"\$@\\" 2>&1 \| tee -a \/var\/log\/pipeline-e2e\/backend\/backend\.log", "sh", "node", "dist\/server\.js"\]\)\.start$/);
 
     // Playwright: image of the lockfile's version through the mirror, bound to the frontend, the versions under test, never cached.
     const tests = leaves.find((l) => /playwright.*\.exitCode$/.test(l)) as string;
@@ -72,6 +75,8 @@ describe("recorded graph of pipeline e2e", () => {
     for (const env of ['name: "BASE_URL", value: "http://frontend:8080"', 'name: "EXPECTED_BACKEND_VERSION", value: "1.2.0"', 'name: "EXPECTED_SCHEMA_VERSION", value: "1.1.0"', 'name: "PIPELINE_READY_URL", value: "http://frontend:8080/healthz"', 'name: "PIPELINE_RUN_ID"'])
       assert.ok(tests.includes(`withEnvVariable(${env}`), `Playwright env ${env}`);
     assert.match(tests, /withExec\(args: \["sh", "-c", .*npx playwright test --reporter=list,html,junit/);
+    for (const service of ["backend", "frontend"])
+      assert.match(tests, new RegExp(`withMountedCache\\(cache: cacheVolume\\(key: "pipeline-e2e-logs-${service}-[0-9a-f-]{36}"\\), path: "/var/log/pipeline-e2e/${service}"\\)`), `the test container reads the ${service} log`);
 
     // The report comes back: the Playwright reports directory is in the run's reports under e2e/.
     assert.equal(result.passed, true);
@@ -89,8 +94,21 @@ describe("recorded graph of pipeline e2e", () => {
     assert.equal(result.passed, false);
     assert.match(result.summary, /^\| db \| migrate \| ❌ failed \|/m);
     assert.ok(result.summary.includes(cause), result.summary);
-    assert.equal(graph.leaves.filter((l) => /path: "(backend|frontend)"\).*\.asService\.start$/.test(l)).length, 0, "no application service started");
+    assert.equal(graph.leaves.filter((l) => /path: "(backend|frontend)"\).*\.asService\(.*\)\.start$/.test(l)).length, 0, "no application service started");
     assert.equal(graph.leaves.filter((l) => l.includes("playwright")).length, 0, "no test run");
+  });
+
+  it("failing tests: the summary names them and the error lines of the services' logs", async () => {
+    const failing = '<testsuites><testsuite name="shop.spec.ts" tests="1" failures="1"><testcase name="placing an order shows a confirmation"><failure message="expect(locator).toBeVisible() failed"/></testcase></testsuite></testsuites>';
+    const backendLog = '{"level":"info","message":"webshop backend listening"}\n{"level":"error","message":"request failed","url":"/api/orders","error":"column \\"total\\" of relation \\"orders\\" does not exist"}\n';
+    const { result } = await record(async () => {
+      const run = await new Pipeline(dag.directory()).e2e(SHA);
+      return { summary: run.summary, passed: run.passed };
+    }, engine((leaf) => (!leaf.includes("playwright") ? undefined : leaf.endsWith(".exitCode") ? 1 : leaf.endsWith('file(path: "/reports/junit.xml").contents') ? failing : leaf.endsWith('.directory(path: "/reports/services").file(path: "backend.log").contents') ? backendLog : undefined)));
+    assert.equal(result.passed, false);
+    assert.match(result.summary, /### e2e: playwright failed\n\nFailing tests:\n- shop\.spec\.ts > placing an order shows a confirmation/);
+    assert.match(result.summary, /backend log \(error lines\):\n\{"level":"error","message":"request failed","url":"\/api\/orders","error":"column \\"total\\" of relation \\"orders\\" does not exist"\}/);
+    assert.doesNotMatch(result.summary, /frontend log/, "a log without errors adds nothing");
   });
 
   it("ci: a failing E2E publishes nothing and says so", async () => {

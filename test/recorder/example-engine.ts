@@ -21,6 +21,11 @@ export function exampleEngine(override: (leaf: string) => unknown = () => undefi
     if (/\.exists\(path: [^)]*\)$/.test(leaf)) return true;
     if (/^flyway(\([^)]*\))?\.version\(/.test(leaf)) return "1.1.0";
     if (/^nodeToolchain\(.*\)\.version\(/.test(leaf)) return "1.2.0";
+    // The runtime images' config, as the generated Dockerfiles set it.
+    if (/^nodeToolchain\(.*\)\.build\(.*\)\.entrypoint$/.test(leaf)) return [];
+    if (/^nodeToolchain\(.*\)\.build\(.*path: "backend"\).*\)\.defaultArgs$/.test(leaf)) return ["node", "dist/server.js"];
+    if (/^nodeToolchain\(.*\)\.build\(.*path: "frontend"\).*\)\.defaultArgs$/.test(leaf)) return ["node", "server.mjs"];
+    if (/^nodeToolchain\(.*\)\.build\(.*\)\.user$/.test(leaf)) return "1000:1000";
     if (/^flyway.*\.(validate|migrate|info|throwaway)\(.*\)\.succeeded$/.test(leaf)) return true;
     if (/^flyway.*\.(validate|migrate|info|throwaway)\(.*\)\.schemaVersion$/.test(leaf)) return "1.1.0";
     if (/^flyway.*\.(validate|migrate|info|throwaway)\(.*\)\.message$/.test(leaf)) return "ok";

@@ -11,6 +11,18 @@ export const E2E_EXIT = { notReady: 4, browsersMismatch: 3 } as const;
 /** Where the test container leaves its reports: HTML report, JUnit and failures' traces and screenshots. */
 export const E2E_REPORTS = "/reports";
 
+/** Where each service's log is kept (one cache volume per service and run), in the service and in the test container. */
+export const SERVICE_LOGS = "/var/log/pipeline-e2e";
+
+/**
+ * The service's own command, run by sh with its output also appended to the log volume, so a
+ * failure can be explained by the service's words ("column total does not exist"), not only the
+ * browser's. Needs sh and tee in the image (every Debian-based image has them).
+ */
+export function loggedCommand(service: string, command: string[]): string[] {
+  return ["sh", "-c", `"$@" 2>&1 | tee -a ${SERVICE_LOGS}/${service}/${service}.log`, "sh", ...command];
+}
+
 /** Environment the Playwright run reads for its reports (Playwright ≥ 1.46). */
 export const PLAYWRIGHT_REPORT_ENV: Record<string, string> = {
   PLAYWRIGHT_HTML_OUTPUT_DIR: `${E2E_REPORTS}/playwright-report`,
@@ -48,5 +60,7 @@ export const e2eShell = [
   `${PLAYWRIGHT_TEST.join(" ")}; rc=$?`,
   // Traces and screenshots of failed tests live in the config's outputDir (test-results).
   `if [ -d test-results ]; then cp -R test-results ${E2E_REPORTS}/test-results; fi`,
+  // The services' logs go with the report.
+  `mkdir -p ${E2E_REPORTS}/services && for f in ${SERVICE_LOGS}/*/*.log; do [ -f "$f" ] && cp "$f" ${E2E_REPORTS}/services/; done`,
   "exit $rc",
 ].join("\n");

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { type Container, dag, type Directory, ReturnType, type Service } from "@dagger.io/dagger";
 import { browserCheckScript, lockedPlaywrightVersion, playwrightImage } from "../e2e/playwright.js";
-import { E2E_EXIT, E2E_REPORTS, e2eShell, PLAYWRIGHT_REPORT_ENV, readinessScript } from "../e2e/scripts.js";
+import { E2E_EXIT, E2E_REPORTS, e2eShell, loggedCommand, PLAYWRIGHT_REPORT_ENV, readinessScript, SERVICE_LOGS } from "../e2e/scripts.js";
 import { mirrorImage } from "../mirror/images.js";
 import { checkReport, failedTests, tail } from "../report/junit.js";
 import type { CheckOutcome } from "../report/outcome.js";
@@ -47,6 +47,8 @@ class E2eRun {
   reports: Directory = dag.directory();
   private readonly services = new Map<string, Service>();
   private readonly passwords = new Map<string, string>();
+  /** Services whose output is kept in a log volume. */
+  private readonly logged: string[] = [];
   private readonly spell: Spelling;
 
   constructor(
@@ -124,12 +126,20 @@ class E2eRun {
   }
 
   private async startApp(s: TopologyService): Promise<boolean> {
-    let ctr = this.withEnv(this.release.images[s.component], s);
+    const image = this.release.images[s.component];
+    const [entrypoint, args, user] = await Promise.all([image.entrypoint(), image.defaultArgs(), image.user()]);
+    let ctr = this.withEnv(image, s).withMountedCache(`${SERVICE_LOGS}/${s.name}`, this.logVolume(s.name), user ? { owner: user } : {});
     for (const d of s.dependsOn) {
       const svc = this.services.get(d.service);
       if (svc) ctr = ctr.withServiceBinding(d.service, svc);
     }
-    return this.start(s, ctr.withExposedPort(s.port as number).asService(), "service");
+    this.logged.push(s.name);
+    return this.start(s, ctr.withExposedPort(s.port as number).asService({ args: loggedCommand(s.name, [...entrypoint, ...args]) }), "service");
+  }
+
+  /** One cache volume per service and run, owned by the service's user, read by the test container. */
+  private logVolume(service: string) {
+    return dag.cacheVolume(`pipeline-e2e-logs-${service}-${this.ctx.runId}`);
   }
 
   /** Start explicitly: a started service stays up until the run ends, so later steps see the same database. */
@@ -156,6 +166,7 @@ class E2eRun {
       .nodeToolchain({ image, registry: this.ctx.config.mirror?.npm ?? "", npmrc: this.ctx.npmrc })
       .install(this.ctx.source.directory(e2e.path))
       .withServiceBinding(targetName, this.services.get(targetName) as Service);
+    for (const name of this.logged) ctr = ctr.withMountedCache(`${SERVICE_LOGS}/${name}`, this.logVolume(name));
     for (const [name, value] of Object.entries(e2e.env)) ctr = this.withParts(ctr, `e2e-${name}`, name, parseTemplate(value));
     for (const [name, value] of Object.entries({
       ...PLAYWRIGHT_REPORT_ENV,
@@ -174,7 +185,20 @@ class E2eRun {
     this.reports = done.directory(E2E_REPORTS);
     const junit = exitCode === 0 || exitCode === 1 ? await done.file(`${E2E_REPORTS}/junit.xml`).contents().catch(() => undefined) : undefined;
     const why = exitCode === E2E_EXIT.notReady ? `${targetName} never became ready:\n` : exitCode === E2E_EXIT.browsersMismatch ? "the image's browsers do not match the locked Playwright:\n" : "";
-    this.outcome("e2e", "playwright", exitCode === 0 ? "passed" : "failed", exitCode === 0 ? "" : `${why}${tail(`${stdout}${stderr}`)}`, started, junit);
+    const logs = exitCode === 0 ? "" : await this.serviceErrors(done.directory(`${E2E_REPORTS}/services`));
+    this.outcome("e2e", "playwright", exitCode === 0 ? "passed" : "failed", exitCode === 0 ? "" : `${why}${tail(`${stdout}${stderr}`)}${logs}`, started, junit);
+  }
+
+  /** The lines of each service's log that speak of an error: often the cause the browser cannot see. */
+  private async serviceErrors(logs: Directory): Promise<string> {
+    const parts = await Promise.all(
+      this.logged.map(async (name) => {
+        const text = await logs.file(`${name}.log`).contents().catch(() => "");
+        const errors = text.split("\n").filter((line) => /error|exception|fatal|panic/i.test(line));
+        return errors.length > 0 ? `\n\n${name} log (error lines):\n${errors.slice(-10).join("\n")}` : "";
+      }),
+    );
+    return parts.join("");
   }
 
   /** Set a service's environment from the topology; values that carry a password become secrets. */
