@@ -83,8 +83,14 @@ describe("E2E through the generated Compose file on a real Docker engine", () =>
     good = await release("e2e-good");
     const up = await composeUp(good.project);
     assert.ok(up.ok, `${up.failedStep}: ${up.output}\n${up.logs}`);
-    const pw = await runPlaywright(good.config, good.built, `http://127.0.0.1:${good.project.port}`, join(good.work, "reports"));
+    const backendLog = (await compose(good.project, ["logs", "--no-color", "backend"])).stdout;
+    const pw = await runPlaywright(good.config, good.built, `http://127.0.0.1:${good.project.port}`, join(good.work, "reports"), { backend: backendLog });
     assert.equal(pw.code, 0, pw.output);
+    // The test container's steps, in order: readiness, browser check, tests, service logs kept.
+    assert.match(pw.output, /ready: http:\/\/127\.0\.0\.1:\d+\/healthz answered 200/);
+    assert.match(pw.output, /browsers: chromium-headless-shell \d+ for Playwright 1\.65\.1/);
+    assert.match(pw.output, /4 passed/);
+    assert.equal(readFileSync(join(good.work, "reports/services/backend.log"), "utf8"), backendLog);
     assert.ok(pw.junit, "Playwright wrote its JUnit report where the stage reads it");
     assert.deepEqual(failedTests(pw.junit as string), []);
     assert.ok(readdirSync(join(good.work, "reports/playwright-report")).includes("index.html"), "HTML report");

@@ -52,15 +52,19 @@ let last = "no answer";
 })();
 `;
 
-/** The shell steps of the test container; PIPELINE_READY_SCRIPT and PIPELINE_BROWSER_CHECK hold the two Node scripts. */
+/**
+ * The shell steps of the test container. PIPELINE_READY_SCRIPT and PIPELINE_BROWSER_CHECK hold
+ * the two Node scripts; PIPELINE_REPORTS and PIPELINE_SERVICE_LOGS the folders (E2E_REPORTS and
+ * SERVICE_LOGS in the container; the integration tests run the same steps on a host).
+ */
 export const e2eShell = [
   `node -e "$PIPELINE_READY_SCRIPT" || exit ${E2E_EXIT.notReady}`,
   `node -e "$PIPELINE_BROWSER_CHECK" || exit ${E2E_EXIT.browsersMismatch}`,
-  `mkdir -p ${E2E_REPORTS}`,
+  'mkdir -p "$PIPELINE_REPORTS"',
   `${PLAYWRIGHT_TEST.join(" ")}; rc=$?`,
   // Traces and screenshots of failed tests live in the config's outputDir (test-results).
-  `if [ -d test-results ]; then cp -R test-results ${E2E_REPORTS}/test-results; fi`,
+  'if [ -d test-results ]; then cp -R test-results "$PIPELINE_REPORTS/test-results"; fi',
   // The services' logs go with the report.
-  `mkdir -p ${E2E_REPORTS}/services && for f in ${SERVICE_LOGS}/*/*.log; do [ -f "$f" ] && cp "$f" ${E2E_REPORTS}/services/; done`,
+  'mkdir -p "$PIPELINE_REPORTS/services" && for f in "$PIPELINE_SERVICE_LOGS"/*/*.log; do if [ -f "$f" ]; then cp "$f" "$PIPELINE_REPORTS/services/"; fi; done',
   "exit $rc",
 ].join("\n");

@@ -175,6 +175,8 @@ class E2eRun {
       PIPELINE_READY_URL: `${baseUrl}${target.image.health}`,
       PIPELINE_READY_SCRIPT: readinessScript,
       PIPELINE_BROWSER_CHECK: browserCheckScript,
+      PIPELINE_REPORTS: E2E_REPORTS,
+      PIPELINE_SERVICE_LOGS: SERVICE_LOGS,
       // Unique per run: an E2E verdict is never served from an earlier run's cache.
       PIPELINE_RUN_ID: this.ctx.runId,
     }))

@@ -7,12 +7,13 @@
  * of scripts/integration/buildkit.sh (run through scripts/integration/compose.sh).
  */
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, relative } from "node:path";
 import { parseConfig } from "../../../.dagger/src/config/load.js";
 import type { PipelineConfig } from "../../../.dagger/src/config/schema.js";
-import { PLAYWRIGHT_REPORT_ENV, PLAYWRIGHT_TEST } from "../../../.dagger/src/e2e/scripts.js";
+import { browserCheckScript } from "../../../.dagger/src/e2e/playwright.js";
+import { e2eShell, PLAYWRIGHT_REPORT_ENV, readinessScript } from "../../../.dagger/src/e2e/scripts.js";
 import { composeFile, type ComposeRelease, hostPortVariable, passwordVariable } from "../../../.dagger/src/topology/compose.js";
 import { parseTemplate } from "../../../.dagger/src/topology/template.js";
 import { topologyOf } from "../../../.dagger/src/topology/topology.js";
@@ -180,15 +181,42 @@ export interface PlaywrightRun extends RunResult {
 }
 
 /**
- * The example's Playwright specs against a running release, with the Dagger stage's command line
- * and report settings, and the e2e env of pipeline.yaml resolved for the release's versions.
+ * The test container's steps (e2eShell: readiness poll, browser check, Playwright with the
+ * stage's command line and reports, copying traces and service logs) run by sh on this host
+ * against a running release, with the e2e env of pipeline.yaml resolved for its versions.
+ * Playwright launches Debian's Chromium (CHROMIUM_PATH); for the browser check, that Chromium is
+ * also linked under the revision name the installed playwright-core expects, as an image holds it.
  */
-export async function runPlaywright(config: PipelineConfig, release: ComposeRelease, baseUrl: string, reportDir: string): Promise<PlaywrightRun> {
+export async function runPlaywright(config: PipelineConfig, release: ComposeRelease, baseUrl: string, reportDir: string, serviceLogs: Record<string, string> = {}): Promise<PlaywrightRun> {
   const spell = { password: () => "", version: (c: string) => release.versions[c] ?? "", text: (t: string) => t };
   const e2eEnv = Object.fromEntries(Object.entries(config.e2e?.env ?? {}).map(([k, v]) => [k, resolveValue(config, parseTemplate(v), spell)]));
   const reports = Object.fromEntries(Object.entries(PLAYWRIGHT_REPORT_ENV).map(([k, v]) => [k, v.replace(/^\/reports/, reportDir)]));
-  const [cmd, ...args] = PLAYWRIGHT_TEST;
-  const r = await run(cmd, args, { cwd: E2E_DIR, env: { ...process.env, ...e2eEnv, ...reports, BASE_URL: baseUrl, CHROMIUM_PATH: CHROMIUM, CI: "true" }, timeoutMs: 600_000 });
+  const browsers = join(reportDir, "..", "ms-playwright");
+  mkdirSync(browsers, { recursive: true });
+  const wanted = (JSON.parse(readFileSync(join(E2E_DIR, "node_modules/playwright-core/browsers.json"), "utf8")) as { browsers: { name: string; revision: string }[] }).browsers;
+  const shell = wanted.find((b) => b.name === "chromium-headless-shell");
+  if (shell && !existsSync(join(browsers, `chromium_headless_shell-${shell.revision}`))) symlinkSync(dirname(CHROMIUM), join(browsers, `chromium_headless_shell-${shell.revision}`));
+  const logs = join(reportDir, "..", "service-logs");
+  for (const [service, text] of Object.entries(serviceLogs)) {
+    mkdirSync(join(logs, service), { recursive: true });
+    writeFileSync(join(logs, service, `${service}.log`), text);
+  }
+  const target = config.components.frontend;
+  const env = {
+    ...process.env,
+    ...e2eEnv,
+    ...reports,
+    BASE_URL: baseUrl,
+    CHROMIUM_PATH: CHROMIUM,
+    CI: "true",
+    PIPELINE_READY_URL: `${baseUrl}${target.image.health}`,
+    PIPELINE_READY_SCRIPT: readinessScript,
+    PIPELINE_BROWSER_CHECK: browserCheckScript,
+    PIPELINE_REPORTS: reportDir,
+    PIPELINE_SERVICE_LOGS: logs,
+    PLAYWRIGHT_BROWSERS_PATH: browsers,
+  };
+  const r = await run("sh", ["-c", e2eShell], { cwd: E2E_DIR, env, timeoutMs: 600_000 });
   const junitFile = join(reportDir, "junit.xml");
   return { ...r, reportDir, ...(existsSync(junitFile) ? { junit: readFileSync(junitFile, "utf8") } : {}) };
 }
