@@ -1,0 +1,76 @@
+/**
+ * The release record: the set of component images that move together, each with its version,
+ * address, digest, requirements and migration checksums, and the evidence gathered for it. One
+ * immutable JSON document per release in the GitOps repository (releases/<git sha>.json);
+ * promotion never rebuilds, it moves exactly these digests.
+ */
+import { z } from "zod";
+import { InputError } from "../errors.js";
+
+const SHA = /^[0-9a-f]{40}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+/** One migration as recorded in a release (the flyway module's checksums). */
+const ReleasedMigration = z.strictObject({ script: z.string().min(1), version: z.string().optional(), checksum: z.number().int() });
+
+/** One component of a release. */
+export const ReleaseComponent = z.strictObject({
+  version: z.string().regex(SEMVER, { error: "must be MAJOR.MINOR.PATCH" }),
+  image: z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+:[0-9a-f]{40}@sha256:[0-9a-f]{64}$/, { error: "must be <registry>/<name>:<git sha>@sha256:<digest>" }),
+  digest: z.string().regex(DIGEST, { error: "must be sha256:<64 hex>" }),
+  requires: z.record(z.string(), z.string()).default({}),
+  migrations: z.array(ReleasedMigration).optional(),
+});
+
+/** Evidence gathered for a release before it may be promoted. */
+export const Evidence = z.strictObject({
+  checks: z.enum(["passed", "failed"]),
+  e2e: z.enum(["passed", "failed", "not-run"]),
+  /** Vulnerability counts by severity per component, from the scan reports. */
+  scans: z.record(z.string(), z.record(z.string(), z.number().int().min(0))).default({}),
+  /** Who or what built it: the CI run's URL, the runner, the user. */
+  builtBy: z.string().default(""),
+});
+
+/** The whole release record. */
+export const ReleaseRecord = z.strictObject({
+  kind: z.literal("pipeline-as-code/release/v1"),
+  application: z.string().min(1),
+  revision: z.string().regex(SHA, { error: "must be the full git SHA" }),
+  created: z.string().min(1),
+  source: z.string().default(""),
+  components: z.record(z.string(), ReleaseComponent).refine((c) => Object.keys(c).length > 0, { error: "must hold at least one component" }),
+  evidence: Evidence,
+});
+
+/** A validated release record. */
+export type ReleaseRecord = z.output<typeof ReleaseRecord>;
+/** One component of a release record. */
+export type ReleaseComponent = z.output<typeof ReleaseComponent>;
+
+/** Where a release's record lives in the GitOps repository. */
+export const releasePath = (revision: string) => `releases/${revision}.json`;
+
+/** Parse and validate a release record; every problem is named with its JSON path. */
+export function parseReleaseRecord(text: string, file: string): ReleaseRecord {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${file}: is not JSON (${(e as Error).message})`);
+  }
+  const parsed = ReleaseRecord.safeParse(json);
+  if (!parsed.success) throw new InputError(`${file}: not a release record:\n${parsed.error.issues.map((i) => `  ${i.path.join(".") || "(document)"}: ${i.message}`).join("\n")}`);
+  for (const [name, c] of Object.entries(parsed.data.components)) {
+    if (!c.image.endsWith(`@${c.digest}`)) throw new InputError(`${file}: components.${name}: image ${c.image} does not carry its digest ${c.digest}`);
+    if (!c.image.includes(`:${parsed.data.revision}@`)) throw new InputError(`${file}: components.${name}: image ${c.image} is not tagged with the release's revision ${parsed.data.revision}`);
+  }
+  return parsed.data;
+}
+
+/** The record as written: stable key order and a final newline, so the same release writes the same bytes. */
+export function renderReleaseRecord(record: ReleaseRecord): string {
+  const sorted = { ...record, components: Object.fromEntries(Object.entries(record.components).sort(([a], [b]) => a.localeCompare(b))) };
+  return `${JSON.stringify(ReleaseRecord.parse(sorted), null, 2)}\n`;
+}
