@@ -105,3 +105,33 @@ describe("generated files are current", () => {
     assert.equal(schema.properties.components.additionalProperties?.additionalProperties, false);
   });
 });
+
+describe("environment settings for promotion", () => {
+  it("flags must be declared features, Helm paths need format helm and a real component", () => {
+    const text = `name: shop
+components: { api: { kind: backend, toolchain: node, path: api } }
+registry: { address: registry.local/shop }
+gitops: { repository: /srv/gitops.git }
+features: { newCheckout: { description: "one-page checkout" } }
+environments:
+  dev:
+    on: push
+    path: d
+    format: kustomize
+    flags: { newCheckout: true, darkMode: false }
+    helm: { api: { repository: api.image.repository, tag: api.image.tag } }
+  prod:
+    on: manual
+    path: p
+    format: helm
+    helm: { web: { repository: web.image.repository, tag: web.image.tag }, api: { repository: "api image", tag: api.image.tag } }
+`;
+    assert.deepEqual(problemsOf(text), [
+      'pipeline.yaml:11:33 environments.dev.flags.darkMode: is not declared under features; features: newCheckout (got "darkMode")',
+      'pipeline.yaml:12:13 environments.dev.helm.api: Helm values paths need format: helm (got "kustomize")',
+      'pipeline.yaml:17:83 environments.prod.helm.api.repository: must be a dotted values path such as backend.image.repository (got "api image")',
+      'pipeline.yaml:17:13 environments.prod.helm.web: names no component; components are: api (got "web")',
+    ]);
+    assert.equal(parseConfig(text.replace(", darkMode: false", "").replace("    helm: { api: { repository: api.image.repository, tag: api.image.tag } }\n  prod", "  prod").replace('"api image"', "api.image.repository").replace("web: { repository: web.image.repository, tag: web.image.tag }, ", "")).features.newCheckout.default, false);
+  });
+});

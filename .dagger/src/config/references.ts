@@ -112,6 +112,14 @@ function environmentProblems(doc: Raw): Problem[] {
     const approvals = typeof env.approvals === "number" ? env.approvals : 0;
     if (approvals > 0 && env.writeBack !== "pull-request")
       problems.push({ path: `${at}.approvals`, message: "approvals need writeBack: pull-request (a direct commit has no one to approve it)", value: env.approvals });
+    const features = isMap(doc.features) ? Object.keys(doc.features) : [];
+    for (const flag of Object.keys(isMap(env.flags) ? env.flags : {}))
+      if (!features.includes(flag)) problems.push({ path: `${at}.flags.${flag}`, message: `is not declared under features${features.length > 0 ? `; features: ${features.join(", ")}` : ""}`, value: flag });
+    const components = entries(doc.components).map(([n]) => n);
+    for (const component of Object.keys(isMap(env.helm) ? env.helm : {})) {
+      if (env.format !== "helm") problems.push({ path: `${at}.helm.${component}`, message: "Helm values paths need format: helm", value: env.format });
+      else if (!components.includes(component)) problems.push({ path: `${at}.helm.${component}`, message: `names no component; components are: ${components.join(", ")}`, value: component });
+    }
     if (env.writeBack === "pull-request" && provider === "git")
       problems.push({ path: `${at}.writeBack`, message: "pull requests need gitops.provider github or gitea", value: env.writeBack });
   }

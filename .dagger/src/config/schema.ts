@@ -158,6 +158,19 @@ export const Gitops = z
   })
   .describe("The GitOps repository that promotion writes to.");
 
+/** Where a component's image goes in a Helm values file. */
+export const HelmPaths = z
+  .strictObject({
+    repository: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: "must be a dotted values path such as backend.image.repository" }).describe("Dotted path of the image repository."),
+    tag: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: "must be a dotted values path such as backend.image.tag" }).describe("Dotted path of the image tag (set to the git SHA)."),
+    digest: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: "must be a dotted values path such as backend.image.digest" })
+      .optional()
+      .describe("Dotted path of the image digest, when the chart takes one."),
+  })
+  .describe("Helm values paths of one component's image.");
+
 /** How an environment receives a release. */
 export const Trigger = z
   .enum(["push", "tag", "manual"])
@@ -184,6 +197,17 @@ export const Environment = z
     format: z
       .enum(["kustomize", "helm", "compose", "manifests"])
       .describe("File format of the environment's deployment description."),
+    file: repoPath
+      .optional()
+      .describe("The file promotion rewrites, relative to path; default: kustomization.yaml (kustomize), values.yaml (helm), compose.yaml (compose); manifests: every .yaml/.yml under path."),
+    helm: z
+      .record(name, HelmPaths)
+      .default({})
+      .describe("Helm values paths of each component's image (format: helm), e.g. backend: { repository: backend.image.repository, tag: backend.image.tag }."),
+    flags: z
+      .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { error: "must be a feature flag name declared under features" }), z.boolean())
+      .default({})
+      .describe("Feature flags of this environment (on/off), written by promotion into the environment; unset flags take their default."),
   })
   .describe("A deployment environment.");
 
@@ -228,6 +252,24 @@ export const E2e = z
   })
   .describe("End-to-end tests run against the built images.");
 
+/** Promotion gates' settings (compatibility has none: it cannot be switched off). */
+export const Gates = z
+  .strictObject({
+    vulnerabilities: z
+      .strictObject({
+        severities: z
+          .array(z.enum(["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"]))
+          .min(1)
+          .default(["CRITICAL"])
+          .describe("Trivy severities that block a promotion unless waived."),
+        waivers: repoPath.default("waivers.yaml").describe("Waivers file in the GitOps repository (per CVE and image digest, with reason, approver and expiry)."),
+      })
+      .prefault({})
+      .describe("The vulnerability gate: a Trivy JSON report per image; a missing or unreadable report blocks."),
+  })
+  .prefault({})
+  .describe("Promotion gates.");
+
 /** The whole pipeline.yaml. */
 export const PipelineConfig = z
   .strictObject({
@@ -243,6 +285,14 @@ export const PipelineConfig = z
     environments: z.record(name, Environment).default({}).describe("Deployment environments by name (e.g. dev, staging, prod)."),
     previews: Previews,
     gitops: Gitops.optional(),
+    features: z
+      .record(
+        z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { error: "must start with a letter and hold letters, digits, '_', '.', '-'" }),
+        z.strictObject({ description: z.string().default(""), default: z.boolean().default(false).describe("Value where an environment does not set it.") }),
+      )
+      .default({})
+      .describe("Feature flags, so unfinished features can ship switched off; environments.<name>.flags switches them per environment."),
+    gates: Gates,
     ignore: z
       .array(z.string().min(1))
       .default(["**/*.md", "docs/**"])
