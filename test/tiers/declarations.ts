@@ -63,7 +63,7 @@ export function declarationsFor(moduleName: string, def: ModuleDef): string {
   }
   const main = def.objects[prefix];
   if (!main) throw new Error(`module ${moduleName}: no main object ${prefix} in its introspection`);
-  const ctor = signature("Client", camelCase(moduleName), main.constructor?.arguments ?? {}, out);
+  const ctor = signature("Client", camelCase(moduleName), (Object.hasOwn(main, "constructor") ? main.constructor?.arguments : undefined) ?? {}, out);
   out.push(`export interface Client {\n    ${doc(def.description, "    ")}${camelCase(moduleName)}: ${ctor} => ${prefix};\n}`);
   return `${out.join("\n")}\n`;
 }

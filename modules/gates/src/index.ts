@@ -1,0 +1,94 @@
+/**
+ * Gates: what decides whether a release may enter an environment. Compatibility (every
+ * component's `requires` holds for the state after promotion; nothing overrides it) and
+ * vulnerabilities (Trivy JSON reports per image, blocking severities, waivers with expiry, fail
+ * closed; a declared emergency passes it and is recorded). Usable on its own:
+ * `dagger -m modules/gates call vulnerabilities --images backend=reg/backend:sha@sha256:… --reports ./scans verify`.
+ */
+import { type Directory, func, object } from "@dagger.io/dagger";
+import { compatibilityGate, type VersionedComponent } from "./compatibility.js";
+import { utcDate } from "./dates.js";
+import { GateInputError } from "./errors.js";
+import { renderVulnerabilityVerdict } from "./markdown.js";
+import { GateResult } from "./result.js";
+import { vulnerabilityGate } from "./vulnerabilities.js";
+import { parseWaivers } from "./waivers.js";
+
+/** The promotion gates. */
+@object()
+export class Gates {
+  /**
+   * The vulnerability gate over each image's Trivy JSON report. A missing, unreadable or foreign report blocks.
+   * @param images The images judged, as component=registry/name:tag@sha256:digest.
+   * @param reports A folder with one Trivy JSON report per component, named <component>.json.
+   * @param waivers The waivers file's YAML (per CVE and image digest, with reason, approver, expires); empty: none.
+   * @param waiversFile Where the waivers came from, for messages.
+   * @param severities Severities that block (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL).
+   * @param today The date waivers are judged on (YYYY-MM-DD); default: today (UTC).
+   * @param emergencyReason A declared emergency: the gate passes and records every finding it let through.
+   */
+  @func()
+  async vulnerabilities(images: string[], reports: Directory, waivers = "", waiversFile = "waivers.yaml", severities: string[] = ["CRITICAL"], today = "", emergencyReason = ""): Promise<GateResult> {
+    const names = await reports.entries();
+    const scanned = await Promise.all(
+      parseImages(images).map(async ({ component, image }) => {
+        const file = `${component}.json`;
+        const report = names.includes(file) ? await reports.file(file).contents() : undefined;
+        return { component, image, report, reportFile: file };
+      }),
+    );
+    const verdict = vulnerabilityGate({
+      images: scanned,
+      blocking: severities,
+      waivers: parseWaivers(waivers === "" ? undefined : waivers, waiversFile),
+      today: today || utcDate(new Date()),
+      ...(emergencyReason.trim() ? { emergency: { reason: emergencyReason.trim() } } : {}),
+    });
+    return new GateResult("vulnerabilities", verdict.passed, verdict.waivedByEmergency, verdict.summary, verdict.details, renderVulnerabilityVerdict(verdict), JSON.stringify(verdict));
+  }
+
+  /**
+   * The compatibility gate: every `requires` must hold for the environment after the promotion,
+   * untouched components included. No parameter overrides it.
+   * @param environment The target environment, for messages.
+   * @param deployed What the environment runs now, as JSON: {"db": {"version": "1.1.0", "requires": {}}, …}.
+   * @param promoted The components promoted, as JSON in the same shape, with the release's versions and requires.
+   * @param liveComponent The database component whose live schema version is given.
+   * @param liveVersion The schema version the live database reports ("" with liveComponent: an empty schema).
+   */
+  @func()
+  async compatibility(environment: string, deployed: string, promoted: string, liveComponent = "", liveVersion = ""): Promise<GateResult> {
+    const verdict = compatibilityGate({
+      environment,
+      deployed: parseComponents(deployed, "deployed"),
+      promoted: parseComponents(promoted, "promoted"),
+      ...(liveComponent ? { liveDatabase: { component: liveComponent, version: liveVersion || null } } : {}),
+    });
+    const markdown = `### Compatibility: ${verdict.passed ? "✅ passed" : "❌ refused"}\n\n${verdict.summary}\n${verdict.details.map((d) => `\n- ${d}`).join("")}\n`;
+    return new GateResult("compatibility", verdict.passed, false, verdict.summary, verdict.details, markdown, JSON.stringify(verdict));
+  }
+}
+
+/** component=image arguments; anything else is refused naming it. */
+function parseImages(images: string[]): { component: string; image: string }[] {
+  return images.map((arg) => {
+    const m = /^([a-z][a-z0-9-]*)=(\S+)$/.exec(arg);
+    if (!m) throw new GateInputError(`images: "${arg}" is not component=registry/name:tag@sha256:<digest>`);
+    return { component: m[1], image: m[2] };
+  });
+}
+
+/** A components JSON argument: an object of {version, requires?}. */
+function parseComponents(json: string, argument: string): Record<string, VersionedComponent> {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (e) {
+    throw new GateInputError(`${argument}: is not JSON (${(e as Error).message}); expected {"backend": {"version": "1.2.0", "requires": {"db": ">=1.1.0"}}}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new GateInputError(`${argument}: must be a JSON object of components`);
+  for (const [name, c] of Object.entries(value)) {
+    if (typeof c !== "object" || c === null || typeof (c as { version?: unknown }).version !== "string") throw new GateInputError(`${argument}.${name}: must be {"version": "<semver>", "requires"?: {…}}`);
+  }
+  return value as Record<string, VersionedComponent>;
+}

@@ -1,0 +1,37 @@
+/** zod issues as one line each: where in the document, what was expected, what was found. */
+import type { z } from "zod";
+
+/** A path as written in JSON/YAML tooling: Results[0].Vulnerabilities[2].Severity ("(document)" for the root). */
+export function jsonPath(path: ReadonlyArray<PropertyKey>): string {
+  const s = path.reduce<string>((acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)), "");
+  return s || "(document)";
+}
+
+/** The value at a path of a parsed document, or undefined when the path does not exist. */
+export function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  return path.reduce<unknown>((v, seg) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[seg] : undefined), raw);
+}
+
+/** What a zod issue means for the person who wrote the file, without zod's "Invalid input" wording. */
+export function issueMessage(issue: z.core.$ZodIssue, raw: unknown): string {
+  const value = valueAt(raw, issue.path);
+  switch (issue.code) {
+    case "invalid_type":
+      return value === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${show(value)}`;
+    case "invalid_value": {
+      const expected = issue.values.map((v) => JSON.stringify(v)).join(" or ");
+      return value === undefined ? `is required (expected ${expected})` : `expected ${expected}, got ${show(value)}`;
+    }
+    case "unrecognized_keys":
+      return `unknown key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.join(", ")}`;
+    default:
+      // Our own refinements carry a message written for people; show the value next to it.
+      return value === undefined ? issue.message : `${issue.message}, got ${show(value)}`;
+  }
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  // A whole object would drown the message; the path already says where.
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}

@@ -1,0 +1,211 @@
+/**
+ * The vulnerability gate: no image of a release reaches an environment with a finding at a
+ * blocking severity (default CRITICAL) unless a valid waiver covers it (R-GATE-3). It fails
+ * closed: an image without a usable report of exactly that image is blocked, saying why. An
+ * emergency (--emergency --reason) lets everything through and the verdict records each thing
+ * it let through and the reason, missing or foreign reports included, because an emergency is
+ * exactly when a scanner or its database may be unavailable.
+ */
+import { isCalendarDate } from "./dates.js";
+import { GateInputError } from "./errors.js";
+import { digestOf, isDigest, reportMismatch, shortDigest } from "./identity.js";
+import { blockingSeverities, describeCounts, noFindings, SEVERITIES, type Severity, type SeverityCounts } from "./severity.js";
+import { countFindings, type Finding, findingsOf, parseTrivyReport } from "./trivy.js";
+import type { Waiver } from "./waivers.js";
+
+/** One image of the release with what the scanner said about it. */
+export interface ScannedImage {
+  component: string;
+  /** The image as the release records it: registry/name:tag@sha256:… */
+  image: string;
+  /** The Trivy JSON report's text; undefined when there is none. */
+  report: string | undefined;
+  /** Where the report came from, for messages (default: "<component>'s scan report"). */
+  reportFile?: string;
+  /** The image's config digest (Trivy's ImageID), when known: ties a report without RepoDigests to the image. */
+  imageId?: string;
+}
+
+/** Everything the vulnerability gate judges. */
+export interface VulnerabilityGateInput {
+  images: readonly ScannedImage[];
+  /** Severities that block (any case); default CRITICAL. Listing one also blocks every rated severity above it. */
+  blocking?: readonly string[];
+  waivers: readonly Waiver[];
+  /** The current date, YYYY-MM-DD (UTC): a waiver counts through its expires day. */
+  today: string;
+  /** A declared emergency: the gate passes and records what it waived and why. */
+  emergency?: { reason: string };
+}
+
+/** A finding and the waiver that let it, or would have let it, through. */
+export interface WaivedFinding {
+  finding: Finding;
+  waiver: Waiver;
+}
+
+/** The gate's verdict for one component's image. */
+export interface ComponentScanVerdict {
+  component: string;
+  image: string;
+  /** The manifest digest judged; absent when the image reference carries none. */
+  digest?: string;
+  passed: boolean;
+  /** True when the image would have been blocked and an emergency let it through. */
+  waivedByEmergency: boolean;
+  /** Why no report could be used (missing, unreadable, of another image); the image is blocked without looking further. */
+  reportProblem?: string;
+  /** Findings at a blocking severity that no valid waiver covers (under an emergency: the ones it let through). */
+  blocking: Finding[];
+  /** Findings at a blocking severity that a valid waiver covers. */
+  waived: WaivedFinding[];
+  /** Blocking findings whose waiver for this image expired (they are also in `blocking`). */
+  expired: WaivedFinding[];
+  /** Every finding in the report by severity, blocking or not. */
+  counts: SeverityCounts;
+  /** One line for summaries. */
+  summary: string;
+  /** Everything behind the verdict, one line each. */
+  details: string[];
+}
+
+/** The gate's verdict for the whole release. */
+export interface VulnerabilityVerdict {
+  gate: "vulnerabilities";
+  passed: boolean;
+  /** True when the gate would have refused and an emergency let the release through. */
+  waivedByEmergency: boolean;
+  /** The severities that blocked, after widening the configured list. */
+  blockingSeverities: Severity[];
+  /** The date waivers were judged on. */
+  today: string;
+  /** The emergency declared, when one was. */
+  emergency?: { reason: string };
+  components: ComponentScanVerdict[];
+  /** Every finding of every image, by severity. */
+  counts: SeverityCounts;
+  summary: string;
+  details: string[];
+}
+
+/** Judge every image of a release against its scan report, the blocking severities, the waivers and the date. */
+export function vulnerabilityGate(input: VulnerabilityGateInput): VulnerabilityVerdict {
+  const blocking = blockingSeverities(input.blocking);
+  if (!isCalendarDate(input.today)) throw new GateInputError(`today: must be a date YYYY-MM-DD (got ${JSON.stringify(input.today)})`);
+  const reason = input.emergency?.reason.trim();
+  if (input.emergency && !reason) throw new GateInputError('emergency: needs a reason (--emergency --reason "…"): an emergency is recorded with why it was declared');
+  if (input.images.length === 0) throw new GateInputError("images: the release has no images to judge");
+  const seen = new Set<string>();
+  for (const img of input.images) {
+    if (seen.has(img.component)) throw new GateInputError(`images: component ${img.component} is given twice`);
+    seen.add(img.component);
+    if (img.imageId !== undefined && !isDigest(img.imageId)) throw new GateInputError(`images.${img.component}.imageId: must be the image's config digest sha256:<64 hex digits> (got ${JSON.stringify(img.imageId)})`);
+  }
+
+  const components = input.images.map((img) => judgeImage(img, blocking, input.waivers, input.today, reason));
+  const counts = noFindings();
+  for (const c of components) for (const s of SEVERITIES) counts[s] += c.counts[s];
+  const refused = components.filter((c) => !c.passed || c.waivedByEmergency);
+  const waivedByEmergency = reason !== undefined && refused.length > 0;
+  const passed = refused.length === 0 || waivedByEmergency;
+  const waivedCount = components.reduce((n, c) => n + c.waived.length, 0);
+  const summary = waivedByEmergency
+    ? `waived by emergency (${reason}): ${refused.map((c) => c.summary).join("; ")}`
+    : passed
+      ? `${components.length} image${components.length === 1 ? "" : "s"}, no unwaived ${blocking.join("/")} findings${waivedCount > 0 ? ` (${waivedCount} waived)` : ""}`
+      : `blocked: ${refused.map((c) => c.summary).join("; ")}; fix, waive (a waiver per CVE and digest in the GitOps repository) or declare an emergency (--emergency --reason "…")`;
+  return {
+    gate: "vulnerabilities",
+    passed,
+    waivedByEmergency,
+    blockingSeverities: blocking,
+    today: input.today,
+    ...(reason !== undefined ? { emergency: { reason } } : {}),
+    components,
+    counts,
+    summary,
+    details: components.flatMap((c) => c.details),
+  };
+}
+
+/** One image's verdict. */
+function judgeImage(img: ScannedImage, blocking: readonly Severity[], waivers: readonly Waiver[], today: string, emergency: string | undefined): ComponentScanVerdict {
+  const file = img.reportFile ?? `${img.component}'s scan report`;
+  const digest = digestOf(img.image);
+  const base = { component: img.component, image: img.image, ...(digest ? { digest } : {}) };
+  const read = readReport(img, file, digest);
+  if (typeof read === "string") {
+    const waived = emergency !== undefined;
+    return {
+      ...base,
+      passed: waived,
+      waivedByEmergency: waived,
+      reportProblem: read,
+      blocking: [],
+      waived: [],
+      expired: [],
+      counts: noFindings(),
+      summary: `${img.component}: ${waived ? "no usable scan report, waived by emergency" : "no usable scan report"}`,
+      details: [`${img.component}: ${read}${waived ? " (waived by emergency)" : ""}`],
+    };
+  }
+
+  const findings = read.findings;
+  const unwaived: Finding[] = [];
+  const waived: WaivedFinding[] = [];
+  const expired: WaivedFinding[] = [];
+  const details: string[] = [];
+  for (const finding of findings.filter((f) => blocking.includes(f.severity))) {
+    const forId = waivers.filter((w) => w.cve.toUpperCase() === finding.id.toUpperCase());
+    const forImage = forId.filter((w) => w.digest === digest);
+    const valid = latest(forImage.filter((w) => w.expires >= today));
+    if (valid) {
+      waived.push({ finding, waiver: valid });
+      details.push(`${img.component}: ${describeFinding(finding)}: waived until ${valid.expires} by ${valid.approver}: ${valid.reason}`);
+      continue;
+    }
+    unwaived.push(finding);
+    const why: string[] = [];
+    const lapsed = latest(forImage);
+    if (lapsed) {
+      expired.push({ finding, waiver: lapsed });
+      why.push(`waiver for ${finding.id} expired on ${lapsed.expires} (approved by ${lapsed.approver})`);
+    }
+    // A waiver judged another build; the same CVE here needs its own decision, but say it exists.
+    const elsewhere = forId.filter((w) => w.digest !== digest);
+    if (elsewhere.length > 0) why.push(`the waiver for ${finding.id} applies to ${elsewhere.map((w) => shortDigest(w.digest)).join(", ")}, not to this image`);
+    details.push(`${img.component}: ${describeFinding(finding)}${why.length > 0 ? `: ${why.join("; ")}` : ""}${emergency !== undefined ? " (waived by emergency)" : ""}`);
+  }
+
+  const counts = countFindings(findings);
+  const blocked = unwaived.length > 0;
+  const waivedByEmergency = blocked && emergency !== undefined;
+  const ids = [...new Set(unwaived.map((f) => f.id))];
+  const summary = blocked
+    ? `${img.component}: ${describeCounts(countFindings(unwaived))} not waived (${ids.join(", ")})${waivedByEmergency ? ", waived by emergency" : ""}`
+    : `${img.component}: nothing blocking (${describeCounts(counts)})${waived.length > 0 ? `, ${waived.length} waived` : ""}`;
+  return { ...base, passed: !blocked || waivedByEmergency, waivedByEmergency, blocking: unwaived, waived, expired, counts, summary, details };
+}
+
+/** The findings of the image's report, or why the report cannot be used. */
+function readReport(img: ScannedImage, file: string, digest: string | undefined): string | { findings: Finding[] } {
+  if (!digest) return `image ${img.image} carries no digest: the gate judges exact bytes, registry/name:tag@sha256:…`;
+  if (img.report === undefined) return `no scan report for ${img.image}: scan it (trivy image --format json ${img.image.replace(/:[^:/@]+@/, "@")})`;
+  try {
+    const report = parseTrivyReport(img.report, file);
+    return reportMismatch(report, file, digest, img.imageId) ?? { findings: findingsOf(report) };
+  } catch (e) {
+    if (e instanceof GateInputError) return e.message;
+    throw e;
+  }
+}
+
+/** The waiver that lasts longest; ties keep the first written. */
+function latest(waivers: readonly Waiver[]): Waiver | undefined {
+  return waivers.reduce<Waiver | undefined>((best, w) => (best === undefined || w.expires > best.expires ? w : best), undefined);
+}
+
+/** A finding in one line: CVE-2019-14697 CRITICAL in musl 1.1.20-r4 (fixed in 1.1.20-r5). */
+export function describeFinding(f: Finding): string {
+  return `${f.id} ${f.severity} in ${f.package} ${f.installed || "(version unknown)"} (${f.fixed ? `fixed in ${f.fixed}` : "no fix yet"})${f.title ? `: ${f.title}` : ""}`;
+}

@@ -1,0 +1,74 @@
+/**
+ * Waivers: a person's recorded decision that one vulnerability may ship in one image until a
+ * date. They live in the GitOps repository (so adding one is itself reviewed) as YAML:
+ *
+ *   waivers:
+ *     - cve: CVE-2019-14697
+ *       digest: sha256:<the image's manifest digest>
+ *       reason: musl is not used by the Node runtime; fixed upstream in the next base image
+ *       approver: jane.doe@example.com
+ *       expires: 2026-12-31
+ *
+ * A waiver names a digest rather than a component or tag, so it covers exactly the bytes that
+ * were judged; a rebuilt image needs a new decision. It is valid through its `expires` day (UTC).
+ */
+import { isNode, LineCounter, parseDocument, type Document } from "yaml";
+import { z } from "zod";
+import { isCalendarDate } from "./dates.js";
+import { GateInputError } from "./errors.js";
+import { issueMessage, jsonPath } from "./issues.js";
+
+/** One waiver. */
+export const Waiver = z.strictObject({
+  /** The vulnerability's ID as Trivy reports it (CVE-…, GHSA-…); matched without regard to case. */
+  cve: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, { error: "must be a vulnerability ID such as CVE-2019-14697 or GHSA-jfh8-c2jp-5v3q" }),
+  /** The image it applies to, by manifest digest. */
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: "must be an image digest sha256:<64 hex digits>" }),
+  reason: z.string().trim().min(1, { error: "must say why the finding may ship" }),
+  approver: z.string().trim().min(1, { error: "must name who decided" }),
+  /** Last day the waiver counts (UTC), YYYY-MM-DD. */
+  expires: z.string().refine(isCalendarDate, { error: "must be a date YYYY-MM-DD" }),
+});
+
+/** A validated waiver. */
+export type Waiver = z.output<typeof Waiver>;
+
+/** The waivers file. */
+const WaiversFile = z.strictObject({
+  // `waivers:` with every entry commented out reads as null: that is an empty list, not an error.
+  waivers: z
+    .array(Waiver)
+    .nullish()
+    .transform((w) => w ?? []),
+});
+
+/** Parse and validate a waivers file; a missing or empty file holds no waivers. Throws GateInputError listing every problem with its line. */
+export function parseWaivers(text: string | undefined, file: string): Waiver[] {
+  if (text === undefined) return [];
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new GateInputError(`${file}: is not valid YAML:\n${doc.errors.map((e) => `  ${file}:${lines.linePos(e.pos[0]).line}: ${e.message.split("\n")[0]}`).join("\n")}`);
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || raw === undefined) return [];
+  if (typeof raw !== "object" || Array.isArray(raw)) throw new GateInputError(`${file}: must be a mapping with a waivers: list, each entry with cve, digest, reason, approver and expires; got ${Array.isArray(raw) ? "a list" : JSON.stringify(raw)}`);
+  const parsed = WaiversFile.safeParse(raw);
+  if (parsed.success) return parsed.data.waivers;
+  const problems = parsed.error.issues.flatMap((issue) => {
+    // One line per unknown key, each at its own line, so a typo (expiry:) is found at once.
+    const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+    return paths.map((path) => ({ line: lineOf(doc, lines, path), text: `${jsonPath(path)}: ${issue.code === "unrecognized_keys" ? `is not a waiver field; fields: ${Object.keys(Waiver.shape).join(", ")}` : issueMessage(issue, raw)}` }));
+  });
+  problems.sort((a, b) => a.line - b.line);
+  throw new GateInputError(`${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  ${file}:${p.line} ${p.text}`).join("\n")}`);
+}
+
+/** Line of the deepest node of `path` that exists (a missing key is reported at its parent). */
+function lineOf(doc: Document, lines: LineCounter, path: ReadonlyArray<PropertyKey>): number {
+  for (let n = path.length; n > 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+  }
+  return 1;
+}

@@ -1,0 +1,103 @@
+// Real Trivy JSON reports: every one parses, and the gate counts what is in them.
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { GateInputError } from "../../modules/gates/src/errors.js";
+import { countFindings, findingsOf, parseTrivyReport } from "../../modules/gates/src/trivy.js";
+import { ROOT } from "../tiers/modules.js";
+import { TRIVY_FIXTURES, trivyEdited, trivyFiles, trivyText } from "./fixtures.js";
+
+/** Counted by walking the raw JSON, sharing no code with the gate. */
+function countRaw(text: string): Record<string, number> {
+  const counts: Record<string, number> = { UNKNOWN: 0, LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0 };
+  const report = JSON.parse(text) as { Results?: { Vulnerabilities?: { Severity: string }[] }[] };
+  for (const result of report.Results ?? []) for (const v of result.Vulnerabilities ?? []) counts[v.Severity] += 1;
+  return counts;
+}
+
+// Counted by hand (and with jq) from the files; a third opinion in case both codes share a mistake.
+const BY_HAND: Record<string, Partial<Record<string, number>>> = {
+  "alpine-39-high-critical": { CRITICAL: 2 },
+  "alpine-39": { CRITICAL: 2, MEDIUM: 4 },
+  "centos-7": { MEDIUM: 1, LOW: 2 },
+  "debian-buster-ignore-unfixed": { CRITICAL: 1 },
+  dockerfile: {},
+  "fluentd-multiple-lockfiles": { CRITICAL: 1, HIGH: 1, LOW: 1 },
+  helm_testchart: {},
+  npm: { MEDIUM: 1 },
+  pip: { HIGH: 1, MEDIUM: 1 },
+  "terraform-remote-module": {},
+  "ubuntu-1804": { MEDIUM: 4, LOW: 1 },
+};
+const shortName = (file: string) => file.replace(/^trivy__integration__testdata__/, "").replace(/\.json\.golden$/, "");
+
+describe("Trivy JSON reports (real, from Trivy's integration tests)", () => {
+  it("the fixtures are the eleven corpus files, each counted by hand", () => {
+    assert.deepEqual(trivyFiles().map(shortName).sort(), Object.keys(BY_HAND).sort());
+  });
+
+  for (const file of trivyFiles()) {
+    const name = shortName(file);
+    it(`${name}: parses, and its counts by severity equal the raw JSON's and the hand count`, () => {
+      const text = trivyText(name);
+      const counts = countFindings(findingsOf(parseTrivyReport(text, file)));
+      assert.deepEqual(counts, countRaw(text));
+      assert.deepEqual(counts, { UNKNOWN: 0, LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0, ...BY_HAND[name] });
+    });
+  }
+
+  it("keeps what a verdict lists: id, package, installed, fixed, severity, title, target; absent Title and FixedVersion stay absent", () => {
+    const findings = findingsOf(parseTrivyReport(trivyText("alpine-39"), "alpine-39"));
+    const musl = findings.find((f) => f.package === "musl");
+    assert.deepEqual(musl, { id: "CVE-2019-14697", package: "musl", installed: "1.1.20-r4", fixed: "1.1.20-r5", severity: "CRITICAL", target: "testdata/fixtures/images/alpine-39.tar.gz (alpine 3.9.4)" });
+    const bash = findingsOf(parseTrivyReport(trivyText("centos-7"), "centos-7")).find((f) => f.package === "bash");
+    assert.equal(bash?.fixed, undefined);
+    assert.equal(bash?.title, "bash: when effective UID is not equal to its real UID the saved UID is not dropped");
+    const gem = findingsOf(parseTrivyReport(trivyText("fluentd-multiple-lockfiles"), "f")).find((f) => f.severity === "HIGH");
+    assert.deepEqual([gem?.package, gem?.fixed, gem?.target], ["activesupport", "6.0.3.1, 5.2.4.3", "Ruby"]);
+  });
+
+  it("refuses a report missing what the gate reads, naming the file, the JSON path and what was expected", () => {
+    const text = trivyEdited("alpine-39", (r) => {
+      delete r.Results[0].Vulnerabilities[4].Severity;
+      r.Results[0].Vulnerabilities[1].Severity = "SEVERE";
+      delete r.ArtifactName;
+    });
+    assert.throws(
+      () => parseTrivyReport(text, "reports/backend.trivy.json"),
+      (e: Error) =>
+        e instanceof GateInputError &&
+        e.message.startsWith("reports/backend.trivy.json: not a Trivy JSON report") &&
+        e.message.includes("  ArtifactName: is required (expected string)") &&
+        e.message.includes('  Results[0].Vulnerabilities[4].Severity: is required (expected "UNKNOWN" or "LOW" or "MEDIUM" or "HIGH" or "CRITICAL")') &&
+        e.message.includes('  Results[0].Vulnerabilities[1].Severity: expected "UNKNOWN" or "LOW" or "MEDIUM" or "HIGH" or "CRITICAL", got "SEVERE"'),
+    );
+  });
+
+  it("refuses other formats and other schema versions", () => {
+    assert.throws(() => parseTrivyReport('{"bomFormat":"CycloneDX","specVersion":"1.5"}', "scan.cdx.json"), /scan\.cdx\.json: not a Trivy JSON report[\s\S]*SchemaVersion: is required \(expected 2\)/);
+    assert.throws(() => parseTrivyReport(trivyEdited("npm", (r) => (r.SchemaVersion = 1)), "old.json"), /old\.json: not a Trivy JSON report[\s\S]*SchemaVersion: expected 2, got 1/);
+    assert.throws(() => parseTrivyReport("<html>rate limited</html>", "scan.json"), (e: Error) => e instanceof GateInputError && /^scan\.json: is not JSON \(/.test(e.message));
+  });
+
+  it("takes fields Trivy omits when empty as empty: no Results, null Vulnerabilities", () => {
+    const bare = parseTrivyReport('{"SchemaVersion":2,"ArtifactName":"x","ArtifactType":"container_image"}', "bare.json");
+    assert.deepEqual(findingsOf(bare), []);
+    const nulls = parseTrivyReport(trivyEdited("alpine-39", (r) => (r.Results[0].Vulnerabilities = null)), "nulls.json");
+    assert.deepEqual(findingsOf(nulls), []);
+  });
+
+  // The shared corpus sits beside the repository on development machines and in CI (../shared), not in a user's clone.
+  const CORPUS = join(ROOT, "..", "shared", "corpora", "trivy");
+  it("the copies equal the corpus, file for file", (t) => {
+    if (!existsSync(CORPUS)) {
+      // In CI a missing corpus is a failure (shared/README.md); elsewhere the skip reason is printed.
+      if (process.env.CI) assert.fail(`corpus not present at ${CORPUS}`);
+      t.skip(`corpus not present at ${CORPUS}: the copies in test/fixtures/gates/trivy were checked, the corpus itself was not`);
+      return;
+    }
+    assert.deepEqual(readdirSync(CORPUS).filter((f) => f.endsWith(".json.golden")).sort(), trivyFiles());
+    for (const f of trivyFiles()) assert.equal(readFileSync(join(TRIVY_FIXTURES, f), "utf8"), readFileSync(join(CORPUS, f), "utf8"), f);
+  });
+});
