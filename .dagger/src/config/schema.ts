@@ -236,9 +236,12 @@ export const Previews = z
       .default("preview-{branch}")
       .describe("Kubernetes namespace of a branch's preview; {branch} is the branch name made DNS-safe."),
     path: repoPath.default("previews").describe("Folder in the GitOps repository holding one subfolder per preview."),
+    base: repoPath
+      .optional()
+      .describe("Kustomize base every preview overlays, in the GitOps repository; default: the path of the first kustomize environment promoted on push."),
   })
   .prefault({})
-  .describe("Preview environments for branches matching branches.previews.");
+  .describe("Preview environments (K3s namespaces, as Kustomize overlays) for branches matching branches.previews.");
 
 /** The end-to-end test project. */
 export const E2e = z
