@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseConfig } from "../../.dagger/src/config/load.js";
 import { InputError } from "../../.dagger/src/errors.js";
-import { parseReleaseRecord, releasePath, renderReleaseRecord } from "../../.dagger/src/release/record.js";
+import { newReleaseRecord, parseReleaseRecord, releasePath, renderReleaseRecord } from "../../.dagger/src/release/record.js";
 import { alreadyDeployed, emptyState, parseEnvironmentState, promoted, reached, renderEnvironmentState, statePath } from "../../.dagger/src/release/state.js";
 import { upstreamVerdict } from "../../.dagger/src/release/upstream.js";
 import { exampleConfig } from "../topology/fixture.js";
@@ -80,5 +80,22 @@ describe("upstream rule", () => {
     assert.equal(upstreamVerdict(config, "dev", REV_B, undefined, {}).passed, true);
     const noConfig = parseConfig("name: x\ncomponents: { a: { kind: backend, toolchain: node, path: a } }\nregistry: { address: r.example/x }\n");
     assert.equal(upstreamVerdict(noConfig, "dev", REV_B, undefined, {}).summary, "dev follows no other environment");
+  });
+});
+
+describe("recording a published release", () => {
+  it("takes each digest from the published image and validates the whole record", () => {
+    const image = (n: string) => `registry.example.com/acme/webshop/${n}:${REV_A}@sha256:${"5".repeat(64)}`;
+    const r = newReleaseRecord({
+      application: "webshop",
+      revision: REV_A,
+      created: "2026-11-22T08:00:00Z",
+      source: "",
+      components: { db: { image: image("db"), version: "1.1.0", requires: {}, migrations: [{ script: "V1_0_0__create_products.sql", version: "1.0.0", checksum: -1 }] }, backend: { image: image("backend"), version: "1.2.0", requires: { db: ">=1.1.0" } } },
+      evidence: { checks: "passed", e2e: "passed" },
+    });
+    assert.equal(r.components.backend.digest, `sha256:${"5".repeat(64)}`);
+    assert.deepEqual(r.evidence, { checks: "passed", e2e: "passed", scans: {}, builtBy: "" });
+    assert.throws(() => newReleaseRecord({ ...r, components: { backend: { image: "registry.example.com/acme/webshop/backend:1.2.0", version: "1.2.0", requires: {} } } }), /components\.backend: image .* carries no digest/);
   });
 });

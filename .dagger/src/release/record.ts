@@ -74,3 +74,27 @@ export function renderReleaseRecord(record: ReleaseRecord): string {
   const sorted = { ...record, components: Object.fromEntries(Object.entries(record.components).sort(([a], [b]) => a.localeCompare(b))) };
   return `${JSON.stringify(ReleaseRecord.parse(sorted), null, 2)}\n`;
 }
+
+/** What ci knows about a release when it records it. */
+export interface NewRelease {
+  application: string;
+  revision: string;
+  created: string;
+  source: string;
+  /** Each component's published image (registry/name:sha@sha256:…), version and requires. */
+  components: Record<string, { image: string; version: string; requires: Record<string, string>; migrations?: { script: string; version?: string; checksum: number }[] }>;
+  evidence: z.input<typeof Evidence>;
+}
+
+/** A validated record of a release that ci just published. */
+export function newReleaseRecord(r: NewRelease): ReleaseRecord {
+  const components = Object.fromEntries(
+    Object.entries(r.components).map(([name, c]) => {
+      const digest = /@(sha256:[0-9a-f]{64})$/.exec(c.image)?.[1];
+      if (!digest) throw new InputError(`components.${name}: image ${c.image} carries no digest; only published images are recorded`);
+      return [name, { ...c, digest }];
+    }),
+  );
+  const text = JSON.stringify({ kind: "pipeline-as-code/release/v1", application: r.application, revision: r.revision, created: r.created, source: r.source, components, evidence: r.evidence });
+  return parseReleaseRecord(text, releasePath(r.revision));
+}
