@@ -4,6 +4,7 @@
  */
 import { argument, type Container, dag, type Directory, type File, func, object, type Secret, type Service } from "@dagger.io/dagger";
 import { parseConfig } from "./config/load.js";
+import { InputError } from "./errors.js";
 import { configJsonSchema } from "./config/json-schema.js";
 import type { PipelineConfig } from "./config/schema.js";
 import { summarise } from "./config/summary.js";
@@ -15,6 +16,8 @@ import { type BuildStamp, buildImage, buildRelease, checkRevision, releaseVersio
 import { runChecks } from "./stages/checks.js";
 import { preflight, selectComponents, type StageContext, stageContext } from "./stages/context.js";
 import { runE2e } from "./stages/e2e.js";
+import { preview, promote } from "./stages/promote.js";
+import { deliver, migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
 import { publishImages, renderImages } from "./stages/publish.js";
 import { composeFromImages, parseImageArguments } from "./stages/compose.js";
 
@@ -135,7 +138,7 @@ export class Pipeline {
     checkRevision(revision);
     const { ctx, names } = await this.prepare();
     const release = await buildRelease(ctx, names, stamp(revision, "", ""));
-    return checkRun([], "", await runE2e(ctx, release, releasedMigrations ? await releasedMigrations.contents() : undefined));
+    return checkRun([], "", await runE2e(ctx, release, releasedMigrations ? [await releasedMigrations.contents()] : []));
   }
 
   /**
@@ -147,21 +150,30 @@ export class Pipeline {
    * @param created Build time in RFC 3339; pass the commit time for repeatable labels. Default: now.
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
    * @param releasedMigrations The migrations record of the release in production: an edited released migration fails E2E.
+   * @param gitopsToken Token for the GitOps repository: released migrations are read from it, and on the main branch the release is recorded and promoted to the environments promoted on push.
+   * @param branch The branch being built (e.g. $GITHUB_REF_NAME); only the main branch records and promotes.
+   * @param runUrl The CI run's URL, recorded as who built the release.
    */
   @func({ cache: "never" })
-  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File): Promise<CheckRun> {
+  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = ""): Promise<CheckRun> {
     checkRevision(revision);
     const { ctx, names } = await this.prepare();
     const outcomes = await runChecks(ctx, names);
     if (!checkRun(outcomes).passed) return checkRun(outcomes, "\nBuild: not started, because a check failed.\n");
     const buildStamp = stamp(revision, created, sourceUrl);
     const release = await buildRelease(ctx, names, buildStamp);
-    const e2e = await runE2e(ctx, release, releasedMigrations ? await releasedMigrations.contents() : undefined);
+    // Every migration a recorded environment runs must be unchanged: read their releases from GitOps.
+    const released = [...(releasedMigrations ? [await releasedMigrations.contents()] : []), ...(gitopsToken && ctx.config.gitops ? await releasedMigrationRecords(ctx.config, gitopsToken) : [])];
+    const e2e = await runE2e(ctx, release, released);
     if (!checkRun([], "", e2e).passed) return checkRun(outcomes, "\nPublish: not started, because E2E failed; nothing was pushed.\n", e2e);
     if (!registryToken) return checkRun(outcomes, `\nPublish: ${names.length} image(s) built and tested; not published (no --registry-token).\n`, e2e);
     const published = await publishImages(ctx, names, async (name) => release.images[name], revision, registryToken);
-    const compose = composeFromImages(ctx, Object.fromEntries(Object.entries(published).map(([name, p]) => [name, p.ref])), release.versions, revision);
-    const run = checkRun(outcomes, `\n## Images\n\n${renderImages(published)}`, e2e);
+    const images = Object.fromEntries(Object.entries(published).map(([name, p]) => [name, p.ref]));
+    const compose = composeFromImages(ctx, images, release.versions, revision);
+    let delivered = "";
+    if (gitopsToken && ctx.config.gitops && branch === ctx.config.branches.main)
+      delivered = await deliver(ctx.config, { revision, created: buildStamp.created, source: sourceUrl, images, versions: release.versions, builtBy: runUrl, token: gitopsToken, migrations: await migrationRecords(ctx, revision) });
+    const run = checkRun(outcomes, `\n## Images\n\n${renderImages(published)}${delivered}`, e2e);
     return new CheckRun(run.summary, run.passed, run.reports.withNewFile("compose.yaml", compose));
   }
 
@@ -187,6 +199,67 @@ export class Pipeline {
   @func({ cache: "never" })
   async databaseVersion(url: Secret, database?: Service): Promise<string> {
     return dag.flyway().schemaVersion(url, { database });
+  }
+
+  /**
+   * Promote a recorded release to an environment: its exact digests (nothing is rebuilt) into the
+   * environment's GitOps files, after the gates. One commit, or one pull request where the
+   * environment needs approval (running it again reports the pull request's state). Refusals fail
+   * with every gate's verdict; the same promotion twice says "already there".
+   * @param env The target environment, e.g. prod.
+   * @param revision The release's git SHA; default: the release the environment it follows runs.
+   * @param components Components to move; default: all of the release.
+   * @param emergency Waive the vulnerability gate and the upstream rule (never compatibility); needs --reason.
+   * @param reason Why this is an emergency; written into the commit and the environment's history.
+   * @param gitopsToken Token for the GitOps repository and its pull requests, e.g. env://GITOPS_TOKEN.
+   * @param scans Trivy JSON reports of the release's images, one <component>.json each.
+   * @param databaseUrl The environment's live database (e.g. env://PROD_DATABASE_URL): its schema version counts for compatibility.
+   * @param dryRun Print every gate's verdict and the GitOps diff; write nothing.
+   * @param today The date waivers are judged on (YYYY-MM-DD); default: today (UTC).
+   */
+  @func({ cache: "never" })
+  async promote(env: string, revision = "", components: string[] = [], emergency = false, reason = "", gitopsToken?: Secret, scans?: Directory, databaseUrl?: Secret, dryRun = false, today = ""): Promise<string> {
+    if (revision) checkRevision(revision);
+    if (emergency && !reason.trim()) throw new InputError('reason: --emergency needs --reason "…", which is written into the commit and the environment\'s history');
+    return promote(await this.loadConfig(), {
+      environment: env,
+      ...(revision ? { revision } : {}),
+      components,
+      ...(emergency ? { emergency: reason.trim() } : {}),
+      dryRun,
+      ...(gitopsToken ? { token: gitopsToken } : {}),
+      ...(scans ? { scans } : {}),
+      ...(databaseUrl ? { databaseUrl } : {}),
+      ...(today ? { today } : {}),
+    });
+  }
+
+  /**
+   * Roll an environment back to the release it ran before, through the same gates: a rollback
+   * that would break a component's requires is refused and says why.
+   * @param env The environment, e.g. prod.
+   * @param gitopsToken Token for the GitOps repository, e.g. env://GITOPS_TOKEN.
+   * @param databaseUrl The environment's live database: its schema version counts for compatibility.
+   * @param dryRun Print the verdicts and the diff; write nothing.
+   */
+  @func({ cache: "never" })
+  async rollback(env: string, gitopsToken?: Secret, databaseUrl?: Secret, dryRun = false): Promise<string> {
+    return promote(await this.loadConfig(), { environment: env, rollback: true, dryRun, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}) });
+  }
+
+  /**
+   * Create or update a branch's preview environment (namespace preview-<branch>, a Kustomize overlay
+   * in the GitOps repository), or remove it.
+   * @param branch The branch, e.g. feature/new-checkout.
+   * @param images The branch build's images, as component=registry/name:<sha>@sha256:<digest>.
+   * @param remove Remove the preview (the branch was deleted).
+   * @param gitopsToken Token for the GitOps repository, e.g. env://GITOPS_TOKEN.
+   * @param dryRun Print the diff; write nothing.
+   */
+  @func({ cache: "never" })
+  async preview(branch: string, images: string[] = [], remove = false, gitopsToken?: Secret, dryRun = false): Promise<string> {
+    const config = await this.loadConfig();
+    return preview(config, { branch, images: remove ? {} : parseImageArguments(images, Object.keys(config.components)), remove, dryRun, ...(gitopsToken ? { token: gitopsToken } : {}) });
   }
 
   /** Load and check everything a stage needs before any container runs. */

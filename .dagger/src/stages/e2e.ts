@@ -30,8 +30,8 @@ export interface E2eResult {
   reports: Directory;
 }
 
-/** The E2E stage; `released` is the migrations record of the release in production (catches edited migrations). */
-export async function runE2e(ctx: StageContext, release: ReleaseUnderTest, released?: string): Promise<E2eResult> {
+/** The E2E stage; `released` are the migrations records of released releases (an edited released migration fails it). */
+export async function runE2e(ctx: StageContext, release: ReleaseUnderTest, released: string[] = []): Promise<E2eResult> {
   const run = new E2eRun(ctx, release);
   try {
     await run.all(released);
@@ -68,7 +68,7 @@ class E2eRun {
   }
 
   /** The steps in order; each returns false when the run cannot go on. */
-  async all(released?: string): Promise<void> {
+  async all(released: string[]): Promise<void> {
     const e2e = this.ctx.config.e2e;
     if (!e2e) {
       this.outcome("e2e", "playwright", "not-run", "pipeline.yaml has no e2e section");
@@ -86,12 +86,10 @@ class E2eRun {
     await this.test(image);
   }
 
-  private async startDatabase(s: TopologyService, released?: string): Promise<boolean> {
-    if (released !== undefined) {
-      const c = this.ctx.config.components[s.component];
-      const problems = await dag.flyway().checkReleased(this.ctx.source.directory(c.path).directory(c.migrations ?? "migrations"), released);
-      if (problems !== "") return this.outcome(s.component, "released migrations", "failed", problems);
-    }
+  private async startDatabase(s: TopologyService, released: string[]): Promise<boolean> {
+    const c = this.ctx.config.components[s.component];
+    const problems = (await Promise.all(released.map((r) => dag.flyway().checkReleased(this.ctx.source.directory(c.path).directory(c.migrations ?? "migrations"), r)))).filter((p) => p !== "");
+    if (problems.length > 0) return this.outcome(s.component, "released migrations", "failed", [...new Set(problems.join("\n").split("\n"))].join("\n"));
     const db = databaseOf(this.ctx.config, s.component);
     const server = this.withEnv(dag.container().from(mirrorImage(db.image, this.ctx.config.mirror?.images)), s).withExposedPort(db.port);
     return this.start(s, server.asService({ useEntrypoint: true }), "database server");

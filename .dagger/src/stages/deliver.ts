@@ -1,0 +1,87 @@
+/**
+ * What `ci` does after publishing on the main branch: record the release in the GitOps
+ * repository (releases/<sha>.json, immutable) and promote it to the environments promoted on
+ * push. And before E2E: read the migrations every recorded environment runs, so an edited
+ * released migration fails the run.
+ */
+import { dag, type Secret } from "@dagger.io/dagger";
+import type { PipelineConfig } from "../config/schema.js";
+import { mirrorImage } from "../mirror/images.js";
+import { newReleaseRecord, parseReleaseRecord, releasePath, renderReleaseRecord } from "../release/record.js";
+import { parseEnvironmentState, statePath } from "../release/state.js";
+import type { StageContext } from "./context.js";
+import { GIT_IMAGE, gitopsView, promote } from "./promote.js";
+
+/** The migrations records ({release, migrations}) of the database releases every environment runs. */
+export async function releasedMigrationRecords(config: PipelineConfig, token: Secret): Promise<string[]> {
+  const gitops = config.gitops as NonNullable<PipelineConfig["gitops"]>;
+  const view = gitopsView(gitops.repository, gitops.branch, token);
+  const database = Object.keys(config.components).find((n) => config.components[n].kind === "database");
+  if (!database) return [];
+  const releases = new Set<string>();
+  for (const [name, env] of Object.entries(config.environments)) {
+    const state = parseEnvironmentState(await view.read(statePath(env.path)), statePath(env.path), name);
+    const deployed = state.components[database]?.release;
+    if (deployed) releases.add(deployed);
+  }
+  const records: string[] = [];
+  for (const revision of releases) {
+    const text = await view.read(releasePath(revision));
+    if (text === undefined) continue;
+    const migrations = parseReleaseRecord(text, releasePath(revision)).components[database]?.migrations;
+    if (migrations) records.push(JSON.stringify({ release: revision, migrations }));
+  }
+  return records;
+}
+
+/** Each database component's migrations with Flyway's checksums, for the release record. */
+export async function migrationRecords(ctx: StageContext, revision: string): Promise<Record<string, { script: string; version?: string; checksum: number }[]>> {
+  const entries = await Promise.all(
+    Object.entries(ctx.config.components)
+      .filter(([, c]) => c.toolchain === "flyway")
+      .map(async ([name, c]) => {
+        const json = await dag.flyway().checksums(ctx.source.directory(c.path).directory(c.migrations ?? "migrations"), revision);
+        return [name, (JSON.parse(json) as { migrations: { script: string; version?: string; checksum: number }[] }).migrations] as const;
+      }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** What ci hands over after publishing. */
+export interface Delivery {
+  revision: string;
+  created: string;
+  source: string;
+  /** Published images by component (registry/name:sha@sha256:…). */
+  images: Record<string, string>;
+  versions: Record<string, string>;
+  migrations: Record<string, { script: string; version?: string; checksum: number }[]>;
+  builtBy: string;
+  token: Secret;
+}
+
+/** Record the release, then promote it to every environment promoted on push; a Markdown section of what happened. */
+export async function deliver(config: PipelineConfig, d: Delivery): Promise<string> {
+  const gitops = config.gitops as NonNullable<PipelineConfig["gitops"]>;
+  const record = newReleaseRecord({
+    application: config.name,
+    revision: d.revision,
+    created: d.created,
+    source: d.source,
+    components: Object.fromEntries(
+      Object.entries(d.images).map(([name, image]) => [name, { image, version: d.versions[name], requires: config.components[name].requires, ...(d.migrations[name] ? { migrations: d.migrations[name] } : {}) }]),
+    ),
+    evidence: { checks: "passed", e2e: config.e2e ? "passed" : "not-run", builtBy: d.builtBy },
+  });
+  const files = dag.directory().withNewFile(releasePath(d.revision), renderReleaseRecord(record));
+  const recorded = await dag
+    .gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) })
+    .push(gitops.repository, gitops.branch, files, `record release ${d.revision.slice(0, 12)}\n\n${Object.entries(d.versions).map(([n, v]) => `${n} ${v}`).join("\n")}\n\nRelease: ${d.revision}\n`, { token: d.token });
+  const lines = [`\n## Release\n\n${await recorded.summary()}`];
+  if ((await recorded.status()) === "failed" || (await recorded.status()) === "conflict") return `${lines.join("\n")}\n`;
+  for (const [name, env] of Object.entries(config.environments).filter(([, e]) => e.on === "push")) {
+    const report = await promote(config, { environment: name, revision: d.revision, dryRun: false, token: d.token }).catch((e: Error) => `Promotion to ${name} refused:\n${e.message}`);
+    lines.push(`\n### ${name}\n\n${report}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,200 @@
+/**
+ * Promotion: move a recorded release (its exact digests; nothing is rebuilt) into an
+ * environment through its GitOps files, after the gates: upstream (the environment it follows
+ * ran it, unless an emergency), compatibility (every `requires` holds for the state after, live
+ * database version included; nothing overrides it) and vulnerabilities (Trivy reports, waivers,
+ * fail closed; an emergency passes it, recorded). One commit, or one pull request where the
+ * environment needs approval; the same promotion twice says "already there".
+ */
+import { dag, type Directory, type Secret } from "@dagger.io/dagger";
+import type { PipelineConfig } from "../config/schema.js";
+import { InputError } from "../errors.js";
+import { mirrorImage } from "../mirror/images.js";
+import { flagsEnvFile, flagsManifest, flagsOf, withFlagsResource, withHelmFlags } from "../release/flags.js";
+import { deploymentFiles, flagsFile } from "../release/files.js";
+import { previewFiles, previewOf } from "../release/preview.js";
+import { type GateVerdict, renderVerdicts } from "../release/gate.js";
+import { parseReleaseRecord, type ReleaseRecord, releasePath } from "../release/record.js";
+import { alreadyDeployed, type EnvironmentState, parseEnvironmentState, promoted, renderEnvironmentState, statePath } from "../release/state.js";
+import { upstreamVerdict } from "../release/upstream.js";
+
+/** The image the GitOps module runs git in (before mirror rewriting): git and node. */
+export const GIT_IMAGE = "node:22-bookworm";
+
+/** What was asked: where, what, and how. */
+export interface PromotionRequest {
+  environment: string;
+  /** The release's git SHA; default: what the upstream environment runs (or, for a rollback, the previous release). */
+  revision?: string;
+  /** Components to move; default: all of the release. */
+  components?: string[];
+  emergency?: string;
+  rollback?: boolean;
+  dryRun: boolean;
+  /** Token for the GitOps repository (and its pull requests). */
+  token?: Secret;
+  /** Trivy JSON reports, <component>.json. */
+  scans?: Directory;
+  /** URL of the environment's live database, for the compatibility gate. */
+  databaseUrl?: Secret;
+  /** The date waivers are judged on (default today). */
+  today?: string;
+}
+
+/** The GitOps repository's files as promotion reads them. */
+export interface GitopsView {
+  tree: Directory;
+  read(path: string): Promise<string | undefined>;
+}
+
+/** Promote and describe what happened (or, with dryRun, what would). Refusals throw with every verdict. */
+export async function promote(config: PipelineConfig, req: PromotionRequest): Promise<string> {
+  const gitops = config.gitops;
+  if (!gitops) throw new InputError("gitops: pipeline.yaml names no GitOps repository to promote into");
+  const env = config.environments[req.environment];
+  if (!env) throw new InputError(`environment: "${req.environment}" is not an environment of this pipeline; environments: ${Object.keys(config.environments).join(", ") || "(none configured)"}`);
+  if (req.emergency !== undefined && req.emergency.trim() === "") throw new InputError('reason: an emergency needs a reason (--emergency --reason "…"), which is written into the commit and the release record');
+  const view = gitopsView(gitops.repository, gitops.branch, req.token);
+  const target = parseEnvironmentState(await view.read(statePath(env.path)), statePath(env.path), req.environment);
+  const upstream = env.after ? parseEnvironmentState(await view.read(statePath(config.environments[env.after].path)), statePath(config.environments[env.after].path), env.after) : undefined;
+
+  const revision = req.revision ?? defaultRevision(req, target, upstream, env.after);
+  const recordText = await view.read(releasePath(revision));
+  if (recordText === undefined) throw new InputError(`release ${revision}: not found in ${gitops.repository} (${releasePath(revision)}); releases are recorded when ci publishes them`);
+  const release = parseReleaseRecord(recordText, releasePath(revision));
+  const components = req.components && req.components.length > 0 ? req.components : Object.keys(release.components);
+  const unknown = components.filter((c) => !release.components[c]);
+  if (unknown.length > 0) throw new InputError(`components: ${unknown.join(", ")} not in release ${revision.slice(0, 12)}; it holds ${Object.keys(release.components).join(", ")}`);
+
+  const verdicts = await gates(config, req, release, components, target, upstream, view);
+  const refused = verdicts.filter((v) => !v.passed);
+  const header = `Promotion of release ${revision.slice(0, 12)} (${components.map((c) => `${c} ${release.components[c].version}`).join(", ")}) to ${req.environment}${req.rollback ? " (rollback)" : ""}${req.emergency ? ` — EMERGENCY: ${req.emergency}` : ""}\n\n${renderVerdicts(verdicts)}`;
+  if (refused.length > 0) {
+    if (req.dryRun) return `${header}\nDry run: REFUSED by ${refused.map((v) => v.gate).join(", ")}; nothing would be written.\n`;
+    throw new InputError(`${header}\nRefused by ${refused.map((v) => v.gate).join(", ")}: nothing was written.`);
+  }
+  if (alreadyDeployed(target, release, components) && !req.rollback) return `${header}\nAlready there: ${req.environment} runs these digests; nothing to write.\n`;
+
+  const at = new Date().toISOString();
+  const next = promoted(target, release, components, at, { ...(req.emergency ? { emergency: req.emergency } : {}), ...(req.rollback ? { rollback: true } : {}) });
+  const changes = await rewrite(config, req.environment, release, components, next, view);
+  const gitopsModule = dag.gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) });
+  const diff = await gitopsModule.diff(view.tree, changes);
+  if (req.dryRun) return `${header}\nDry run: these changes would be written (${env.writeBack === "pull-request" ? "as a pull request" : "as one commit"}); nothing was written.\n\n${diff}`;
+
+  const message = await gitopsModule.message(revision, req.environment, components.map((c) => `${c}=${release.components[c].version}`), verdicts.map((v) => `${v.gate}=${v.waivedByEmergency ? "waived" : "passed"}`), { emergency: req.emergency ?? "" });
+  if (env.writeBack === "commit") {
+    const pushed = await gitopsModule.push(gitops.repository, gitops.branch, changes, message, { token: req.token });
+    return `${header}\n${await pushed.summary()}\n`;
+  }
+  const pr = await gitopsModule.propose(gitops.provider, gitops.repository, gitops.branch, `promote/${req.environment}/${revision.slice(0, 12)}`, changes, message, env.approvals, { token: req.token });
+  return `${header}\n${await pr.summary()}\n`;
+}
+
+/** The GitOps repository at its branch's tip, read through Dagger's git (token as HTTP auth). */
+export function gitopsView(repository: string, branch: string, token?: Secret): GitopsView {
+  const tree = dag.git(repository, token ? { httpAuthToken: token } : {}).branch(branch).tree();
+  return {
+    tree,
+    async read(path) {
+      return (await tree.exists(path)) ? tree.file(path).contents() : undefined;
+    },
+  };
+}
+
+/** Without --revision: the release the upstream environment runs; for a rollback, the one before the current. */
+function defaultRevision(req: PromotionRequest, target: EnvironmentState, upstream: EnvironmentState | undefined, after: string | undefined): string {
+  if (req.rollback) {
+    const current = target.history[0]?.release;
+    const previous = target.history.find((h) => h.release !== current)?.release;
+    if (!previous) throw new InputError(`rollback: ${req.environment} has no earlier release to go back to (history: ${target.history.length} promotion(s))`);
+    return previous;
+  }
+  const latest = upstream?.history[0]?.release;
+  if (!latest) throw new InputError(`revision: required (${after ? `${after} runs no release yet` : `${req.environment} follows no environment`}); pass --revision <git sha>`);
+  return latest;
+}
+
+/** Every gate's verdict, in order. */
+async function gates(config: PipelineConfig, req: PromotionRequest, release: ReleaseRecord, components: string[], target: EnvironmentState, upstream: EnvironmentState | undefined, view: GitopsView): Promise<GateVerdict[]> {
+  const up = upstreamVerdict(config, req.environment, release.revision, upstream, { ...(req.emergency ? { emergency: req.emergency } : {}), ...(req.rollback ? { rollback: true } : {}) });
+  const deployed = Object.fromEntries(Object.entries(target.components).map(([n, c]) => [n, { version: c.version, requires: c.requires }]));
+  const moving = Object.fromEntries(components.map((n) => [n, { version: release.components[n].version, requires: release.components[n].requires }]));
+  const database = Object.keys(config.components).find((n) => config.components[n].kind === "database");
+  const live = req.databaseUrl && database ? await dag.flyway().schemaVersion(req.databaseUrl) : undefined;
+  const compatibility = dag.gates().compatibility(req.environment, JSON.stringify(deployed), JSON.stringify(moving), live !== undefined && database ? { liveComponent: database, liveVersion: live } : {});
+  const settings = config.gates.vulnerabilities;
+  const vulnerabilities = dag.gates().vulnerabilities(
+    components.map((c) => `${c}=${release.components[c].image}`),
+    req.scans ?? dag.directory(),
+    { waivers: (await view.read(settings.waivers)) ?? "", waiversFile: settings.waivers, severities: settings.severities, today: req.today ?? "", emergencyReason: req.emergency ?? "" },
+  );
+  const verdict = async (r: typeof compatibility, gate: GateVerdict["gate"]): Promise<GateVerdict> => {
+    const [passed, waivedByEmergency, summary, details] = await Promise.all([r.passed(), r.waivedByEmergency(), r.summary(), r.details()]);
+    return { gate, passed, waivedByEmergency, summary, details };
+  };
+  // A rollback goes back to digests this environment already ran: their scans were judged then.
+  const vuln: GateVerdict = req.rollback ? { gate: "vulnerabilities", passed: true, waivedByEmergency: false, summary: "rollback to digests this environment already ran", details: [] } : await verdict(vulnerabilities, "vulnerabilities");
+  return [up, await verdict(compatibility, "compatibility"), vuln];
+}
+
+/** The changed files: deployment files with the new images, flags, and the environment's state. */
+async function rewrite(config: PipelineConfig, environment: string, release: ReleaseRecord, components: string[], next: EnvironmentState, view: GitopsView): Promise<Directory> {
+  const env = config.environments[environment];
+  const dir = env.path.replace(/\/+$/, "");
+  const inFolder = env.format === "manifests" && (await view.tree.exists(dir)) ? await view.tree.directory(dir).entries() : [];
+  const updates = components.map((c) => `${repositoryOf(release.components[c].image)}=${release.revision}@${release.components[c].digest}`);
+  const helmPaths = JSON.stringify(Object.fromEntries(Object.entries(env.helm).map(([c, p]) => [repositoryOf(release.components[c]?.image ?? ""), p])));
+  let changes = dag.directory();
+  const flags = flagsOf(config, environment);
+  for (const path of deploymentFiles(env, inFolder)) {
+    const text = await view.read(path);
+    if (text === undefined) throw new InputError(`${path}: missing in the GitOps repository; environments.${environment} (format ${env.format}) expects it`);
+    let edited = await dag.gitops().edit(env.format, path, text, updates, { helmPaths });
+    if (Object.keys(flags).length > 0 && env.format === "kustomize") edited = withFlagsResource(edited, path);
+    if (Object.keys(flags).length > 0 && env.format === "helm") edited = withHelmFlags(edited, path, flags);
+    changes = changes.withNewFile(path, edited);
+  }
+  const flagsPath = flagsFile(env);
+  if (flagsPath && Object.keys(flags).length > 0) changes = changes.withNewFile(flagsPath, env.format === "compose" ? flagsEnvFile(environment, flags) : flagsManifest(config.name, environment, flags));
+  return changes.withNewFile(statePath(env.path), renderEnvironmentState(next));
+}
+
+/** registry/name:tag@digest → registry/name. */
+const repositoryOf = (image: string) => image.replace(/@sha256:[0-9a-f]{64}$/, "").replace(/:[^:/]+$/, "");
+
+/** A preview to create, update or remove. */
+export interface PreviewRequest {
+  branch: string;
+  /** The branch build's images by component (registry/name:<sha>@sha256:<digest>). */
+  images: Record<string, string>;
+  remove: boolean;
+  dryRun: boolean;
+  token?: Secret;
+}
+
+/** Write (or delete) a branch's preview overlay in the GitOps repository as one commit. */
+export async function preview(config: PipelineConfig, req: PreviewRequest): Promise<string> {
+  const gitops = config.gitops;
+  if (!gitops) throw new InputError("gitops: pipeline.yaml names no GitOps repository for previews");
+  const { namespace, folder } = previewOf(config, req.branch);
+  const view = gitopsView(gitops.repository, gitops.branch, req.token);
+  const gitopsModule = dag.gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) });
+  if (req.remove) {
+    if (!(await view.tree.exists(folder))) return `Preview ${namespace}: already gone (${folder} is not in the GitOps repository).\n`;
+    const paths = (await view.tree.directory(folder).entries()).map((f) => `${folder}/${f}`);
+    if (req.dryRun) return `Dry run: would delete ${paths.join(", ")} (namespace ${namespace}).\n`;
+    const pushed = await gitopsModule.push(gitops.repository, gitops.branch, dag.directory(), `remove preview ${namespace} of ${req.branch}\n\nThe branch was deleted.\n\nPreview: ${namespace}\n`, { token: req.token, deletePaths: paths });
+    return `${await pushed.summary()}\n`;
+  }
+  const images = Object.entries(req.images).map(([component, ref]) => {
+    const m = /^(.+):([0-9a-f]{40})@(sha256:[0-9a-f]{64})$/.exec(ref);
+    if (!m) throw new InputError(`images.${component}: ${ref} is not registry/name:<git sha>@sha256:<digest>`);
+    return { repository: m[1], tag: m[2], digest: m[3] };
+  });
+  let changes = dag.directory();
+  for (const [path, text] of Object.entries(previewFiles(config, req.branch, images))) changes = changes.withNewFile(path, text);
+  if (req.dryRun) return `Dry run: preview ${namespace} of ${req.branch}; nothing was written.\n\n${await gitopsModule.diff(view.tree, changes)}`;
+  const pushed = await gitopsModule.push(gitops.repository, gitops.branch, changes, `preview ${namespace} of ${req.branch}\n\n${images.map((i) => `${i.repository}:${i.tag.slice(0, 12)}`).join("\n")}\n\nPreview: ${namespace}\n`, { token: req.token });
+  return `${await pushed.summary()}\n`;
+}

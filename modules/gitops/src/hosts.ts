@@ -1,0 +1,13 @@
+/** The pull request host of a GitOps repository, from pipeline.yaml's gitops.provider and its clone URL. */
+import { giteaPullRequests } from "./git/gitea.js";
+import { githubPullRequests } from "./git/github.js";
+import type { PullRequestHost } from "./git/pull-requests.js";
+import { forgeRepository, githubApiUrl } from "./git/repository.js";
+
+/** The host's client: github (api.github.com or GitHub Enterprise's /api/v3) or gitea (/api/v1 on the server). */
+export function hostFor(provider: string, remote: string, token: string, apiUrl = ""): PullRequestHost {
+  const repo = forgeRepository(remote);
+  if (provider === "github") return githubPullRequests({ owner: repo.owner, repo: repo.repo, token, baseUrl: apiUrl || githubApiUrl(repo) });
+  if (provider === "gitea") return giteaPullRequests({ url: apiUrl || repo.server, owner: repo.owner, repo: repo.repo, token });
+  throw new Error(`provider: "${provider}" opens no pull requests; use github or gitea (gitops.provider in pipeline.yaml)`);
+}

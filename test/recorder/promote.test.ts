@@ -1,0 +1,113 @@
+// Recorded graph of promote: what it reads from the GitOps repository, which gates it asks, what
+// it writes and how. A recording proves structure; the gates, the editors and the push script
+// run for real in their own tests (test/gates, test/gitops).
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { dag } from "@dagger.io/dagger";
+import { Pipeline } from "../../.dagger/src/index.js";
+import { renderReleaseRecord } from "../../.dagger/src/release/record.js";
+import { emptyState, promoted, renderEnvironmentState } from "../../.dagger/src/release/state.js";
+import { exampleRelease, REV_A, REV_B } from "../release/fixture.js";
+import { bindDependency } from "../tiers/bindings.js";
+import { currentApi } from "../tiers/golden.js";
+import { readModule, ROOT } from "../tiers/modules.js";
+import { exampleEngine } from "./example-engine.js";
+import { record } from "./record.js";
+
+const REPO = 'git(url: "https://github.com/acme/webshop-gitops.git").branch(name: "main").tree';
+const A = exampleRelease(REV_A, "1");
+const dev = promoted(emptyState("dev"), A, ["db", "backend", "frontend"], "2026-11-22T08:00:00Z");
+
+/** The GitOps repository's files, by path; gate answers; the gitops module's answers. */
+function gitops(files: Record<string, string>, gate: { compatibility?: boolean; vulnerabilities?: boolean } = {}) {
+  return exampleEngine((leaf) => {
+    const exists = new RegExp(`^${REPO.replace(/[().]/g, "\\$&")}\\.exists\\(path: "([^"]+)"\\)$`).exec(leaf);
+    if (exists) return files[exists[1]] !== undefined;
+    const read = new RegExp(`^${REPO.replace(/[().]/g, "\\$&")}\\.file\\(path: "([^"]+)"\\)\\.contents$`).exec(leaf);
+    if (read) return files[read[1]];
+    const g = /^gates\.(compatibility|vulnerabilities)\(.*\)\.(passed|waivedByEmergency|summary|details)$/.exec(leaf);
+    if (g) {
+      const passed = gate[g[1] as "compatibility"] ?? true;
+      return { passed, waivedByEmergency: false, summary: passed ? `${g[1]} ok` : `${g[1]} refused: backend 1.2.0 requires db >=1.1.0, but staging's db is 1.0.0`, details: [] }[g[2]];
+    }
+    if (/^gitops\.edit\(/.test(leaf)) return "images: []\n";
+    if (/^gitops\(.*\)\.message\(/.test(leaf)) return "promote aaaaaaaaaaaa to staging\n";
+    if (/^gitops\(.*\)\.(push|propose)\(.*\)\.summary$/.test(leaf)) return "Pushed 0123456789ab to main (1 attempt).";
+    return undefined;
+  });
+}
+
+/** promote with named options, in the order of the function's parameters. */
+const promote = (env: string, o: { revision?: string; emergency?: boolean; reason?: string; dryRun?: boolean } = {}) =>
+  new Pipeline(dag.directory()).promote(env, o.revision ?? "", [], o.emergency ?? false, o.reason ?? "", undefined, undefined, undefined, o.dryRun ?? false);
+
+const staged = {
+  "releases/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json": renderReleaseRecord(A),
+  "environments/dev/.pipeline/state.json": renderEnvironmentState(dev),
+  "environments/staging/kustomization.yaml": "images: []\n",
+};
+
+describe("recorded graph of pipeline promote", () => {
+  before(() => {
+    for (const m of ["node-toolchain", "flyway", "gates", "gitops"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
+  });
+
+  it("reads state and release from the GitOps repository, asks both gates, edits the environment's file and pushes one commit", async () => {
+    const { result, graph } = await record(async () => promote("staging"), gitops(staged));
+    assert.match(result, /Promotion of release aaaaaaaaaaaa \(backend 1\.2\.0, db 1\.1\.0, frontend 1\.2\.0\) to staging/);
+    assert.match(result, /\| upstream \| ✅ passed \| release aaaaaaaaaaaa reached dev first \|/);
+    assert.match(result, /Pushed 0123456789ab/);
+    const leaves = graph.leaves;
+    const compat = leaves.find((l) => /^gates\.compatibility\(/.test(l)) as string;
+    assert.match(compat, /deployed: "\{\}", environment: "staging", promoted: "\{\\"backend\\":\{\\"version\\":\\"1\.2\.0\\",\\"requires\\":\{\\"db\\":\\">=1\.1\.0\\"\}\}/);
+    const vulns = leaves.find((l) => /^gates\.vulnerabilities\(/.test(l)) as string;
+    assert.match(vulns, /images: \["backend=registry\.example\.com\/acme\/webshop\/backend:a{40}@sha256:1{64}", "db=/);
+    assert.match(vulns, /severities: \["CRITICAL"\]/);
+    assert.ok(leaves.some((l) => /^gitops\.edit\(format: "kustomize", helmPaths: "\{\}", path: "environments\/staging\/kustomization\.yaml", text: "images: \[\]\\n", updates: \["registry\.example\.com\/acme\/webshop\/backend=a{40}@sha256:1{64}"/.test(l)));
+    const push = leaves.find((l) => /\.push\(/.test(l)) as string;
+    assert.match(push, /^gitops\(image: "nexus\.example\.com:8443\/docker-group\/library\/node:22-bookworm"\)\.push\(branch: "main", files: directory\.withNewFile\(contents: "images: \[\]\\n", path: "environments\/staging\/kustomization\.yaml"\)\.withNewFile\(contents: "\{\\n  \\"kind\\": \\"pipeline-as-code\/environment\/v1\\"/);
+    assert.match(push, /remote: "https:\/\/github\.com\/acme\/webshop-gitops\.git"/);
+    assert.equal(leaves.filter((l) => /\.(push|propose)\(/.test(l)).length, 1, "one write");
+  });
+
+  it("a refused gate writes nothing and names the cause", async () => {
+    const { result, graph } = await record(async () => promote("staging").catch((e: Error) => e.message), gitops(staged, { compatibility: false }));
+    assert.match(result, /\| compatibility \| ❌ refused \| compatibility refused: backend 1\.2\.0 requires db >=1\.1\.0, but staging's db is 1\.0\.0 \|/);
+    assert.match(result, /Refused by compatibility: nothing was written\./);
+    assert.equal(graph.leaves.filter((l) => /\.(push|propose|diff)\(/.test(l)).length, 0);
+  });
+
+  it("the same promotion again: already there, nothing written", async () => {
+    const files = { ...staged, "environments/staging/.pipeline/state.json": renderEnvironmentState(promoted(emptyState("staging"), A, ["db", "backend", "frontend"], "t")) };
+    const { result, graph } = await record(async () => promote("staging"), gitops(files));
+    assert.match(result, /Already there: staging runs these digests; nothing to write\./);
+    assert.equal(graph.leaves.filter((l) => /\.(push|propose)\(/.test(l)).length, 0);
+  });
+
+  it("prod needs approval: a pull request from promote/prod/<release>, not a commit", async () => {
+    const staging = promoted(emptyState("staging"), A, ["db", "backend", "frontend"], "t");
+    const files = { ...staged, "environments/staging/.pipeline/state.json": renderEnvironmentState(staging), "environments/prod/compose.yaml": "services: {}\n" };
+    const { graph } = await record(async () => promote("prod"), gitops(files));
+    const write = graph.leaves.filter((l) => /\.(push|propose)\(/.test(l));
+    assert.equal(write.length, 1);
+    assert.match(write[0], /\.propose\(approvals: 1, base: "main", files: .*head: "promote\/prod\/aaaaaaaaaaaa".*provider: "github"/);
+  });
+
+  it("dry run: verdicts and the diff, nothing written", async () => {
+    const { result, graph } = await record(async () => promote("staging", { dryRun: true }), gitops(staged, {}));
+    assert.ok(graph.leaves.some((l) => /\.diff\(/.test(l)));
+    assert.equal(graph.leaves.filter((l) => /\.(push|propose)\(/.test(l)).length, 0);
+    assert.match(result, /Dry run: these changes would be written \(as one commit\); nothing was written\./);
+  });
+
+  it("bad input: unknown environment, release not found, emergency without reason — nothing read or written beyond what names the problem", async () => {
+    const unknown = await record(async () => promote("qa").catch((e: Error) => e.message), gitops(staged));
+    assert.equal(unknown.result, 'environment: "qa" is not an environment of this pipeline; environments: dev, staging, prod');
+    const missing = await record(async () => promote("staging", { revision: REV_B }).catch((e: Error) => e.message), gitops(staged));
+    assert.match(missing.result, /release b{40}: not found in https:\/\/github\.com\/acme\/webshop-gitops\.git \(releases\/b{40}\.json\)/);
+    assert.equal(missing.graph.leaves.filter((l) => /\.(push|propose)\(/.test(l)).length, 0);
+    const noReason = await record(async () => promote("prod", { emergency: true }).catch((e: Error) => e.message), gitops(staged));
+    assert.match(noReason.result, /reason: --emergency needs --reason/);
+  });
+});
