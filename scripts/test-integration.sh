@@ -11,6 +11,7 @@ SUITES=(
   "OCI registry client against a real registry:scripts/integration/registry.sh"
   "generated Dockerfiles with BuildKit behind the mirror:scripts/integration/buildkit.sh"
   "E2E through the generated Compose file (Docker, PostgreSQL, Flyway, Chromium):scripts/integration/compose.sh"
+  "promotion pushes and pull requests against a real Gitea:scripts/integration/gitea.sh"
 )
 
 passed=0
