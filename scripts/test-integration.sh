@@ -12,6 +12,7 @@ SUITES=(
   "generated Dockerfiles with BuildKit behind the mirror:scripts/integration/buildkit.sh"
   "E2E through the generated Compose file (Docker, PostgreSQL, Flyway, Chromium):scripts/integration/compose.sh"
   "promotion pushes and pull requests against a real Gitea:scripts/integration/gitea.sh"
+  "GitOps write-back rendered by real kustomize and helm:scripts/integration/gitops-render.sh"
 )
 
 passed=0

@@ -6,25 +6,28 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { dag } from "@dagger.io/dagger";
 import { Pipeline } from "../../.dagger/src/index.js";
+import { deliver } from "../../.dagger/src/stages/deliver.js";
 import { renderReleaseRecord } from "../../.dagger/src/release/record.js";
 import { emptyState, promoted, renderEnvironmentState } from "../../.dagger/src/release/state.js";
 import { exampleRelease, REV_A, REV_B } from "../release/fixture.js";
+import { exampleConfig } from "../topology/fixture.js";
 import { bindDependency } from "../tiers/bindings.js";
 import { currentApi } from "../tiers/golden.js";
 import { readModule, ROOT } from "../tiers/modules.js";
 import { exampleEngine } from "./example-engine.js";
 import { record } from "./record.js";
 
-const REPO = 'git(url: "https://github.com/acme/webshop-gitops.git").branch(name: "main").tree';
+/** The GitOps repository's tree as the recorder renders it, with or without a token. */
+const REPO = String.raw`git\((?:httpAuthToken: setSecret\(name: "[^"]+"\), )?url: "https://github\.com/acme/webshop-gitops\.git"\)\.branch\(name: "main"\)\.tree`;
 const A = exampleRelease(REV_A, "1");
 const dev = promoted(emptyState("dev"), A, ["db", "backend", "frontend"], "2026-11-22T08:00:00Z");
 
 /** The GitOps repository's files, by path; gate answers; the gitops module's answers. */
 function gitops(files: Record<string, string>, gate: { compatibility?: boolean; vulnerabilities?: boolean } = {}) {
   return exampleEngine((leaf) => {
-    const exists = new RegExp(`^${REPO.replace(/[().]/g, "\\$&")}\\.exists\\(path: "([^"]+)"\\)$`).exec(leaf);
+    const exists = new RegExp(`^${REPO}\\.exists\\(path: "([^"]+)"\\)$`).exec(leaf);
     if (exists) return files[exists[1]] !== undefined;
-    const read = new RegExp(`^${REPO.replace(/[().]/g, "\\$&")}\\.file\\(path: "([^"]+)"\\)\\.contents$`).exec(leaf);
+    const read = new RegExp(`^${REPO}\\.file\\(path: "([^"]+)"\\)\\.contents$`).exec(leaf);
     if (read) return files[read[1]];
     const g = /^gates\.(compatibility|vulnerabilities)\(.*\)\.(passed|waivedByEmergency|summary|details)$/.exec(leaf);
     if (g) {
@@ -109,5 +112,49 @@ describe("recorded graph of pipeline promote", () => {
     assert.equal(missing.graph.leaves.filter((l) => /\.(push|propose)\(/.test(l)).length, 0);
     const noReason = await record(async () => promote("prod", { emergency: true }).catch((e: Error) => e.message), gitops(staged));
     assert.match(noReason.result, /reason: --emergency needs --reason/);
+  });
+});
+
+describe("recorded graph of ci with a GitOps token", () => {
+  before(() => {
+    for (const m of ["node-toolchain", "flyway", "gates", "gitops"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
+  });
+
+  it("checks the migrations every environment runs before the E2E database starts", async () => {
+    const withMigrations = { ...A, components: { ...A.components, db: { ...A.components.db, migrations: [{ script: "V1_0_0__create_products.sql", version: "1.0.0", checksum: 1 }] } } };
+    const files = { ...staged, [`releases/${REV_A}.json`]: renderReleaseRecord(withMigrations), "environments/prod/.pipeline/state.json": renderEnvironmentState(promoted(emptyState("prod"), A, ["db", "backend", "frontend"], "t")) };
+    const { graph } = await record(async () => (await new Pipeline(dag.directory()).ci("c".repeat(40), undefined, "", "", undefined, dag.setSecret("gitops-token", "g"), "main")).summary, gitops(files));
+    const leaves = graph.leaves;
+    const released = leaves.findIndex((l) => /^flyway\.checkReleased\(.*released: "\{\\"release\\":\\"a{40}\\",\\"migrations\\":/.test(l));
+    const firstE2e = leaves.findIndex((l) => /postgres:15-bookworm.*\.asService\(useEntrypoint: true\)\.start$/.test(l));
+    assert.ok(released >= 0 && firstE2e >= 0 && released < firstE2e, `released migrations checked (${released}) before the E2E database starts (${firstE2e})`);
+  });
+
+  it("after publishing on main: one commit recording releases/<sha>.json with the migration checksums, then the dev promotion", async () => {
+    const SHA = "c".repeat(40);
+    const engine = gitops({ ...staged, "environments/dev/kustomization.yaml": "images: []\n" });
+    const image = (n: string) => `registry.example.com/acme/webshop/${n}:${SHA}@sha256:${"7".repeat(64)}`;
+    const { result, graph } = await record(
+      async () =>
+        deliver(exampleConfig(), {
+          revision: SHA,
+          created: "2026-11-22T09:00:00Z",
+          source: "",
+          images: { db: image("db"), backend: image("backend"), frontend: image("frontend") },
+          versions: { db: "1.1.0", backend: "1.2.0", frontend: "1.2.0" },
+          migrations: { db: [{ script: "V1_0_0__create_products.sql", version: "1.0.0", checksum: 1 }] },
+          builtBy: "https://ci.example.com/run/7",
+          token: dag.setSecret("gitops-token", "g"),
+        }),
+      engine,
+    );
+    const pushes = graph.leaves.filter((l) => /\.push\(.*\)\.summary$/.test(l));
+    assert.equal(pushes.length, 2, pushes.join("\n"));
+    assert.match(pushes[0], /path: "releases\/c{40}\.json"/);
+    assert.match(pushes[0], /\\"script\\": \\"V1_0_0__create_products\.sql\\"/);
+    assert.match(pushes[0], /\\"builtBy\\": \\"https:\/\/ci\.example\.com\/run\/7\\"/);
+    assert.match(pushes[1], /path: "environments\/dev\/\.pipeline\/state\.json"/);
+    assert.match(result, /## Release\n\nPushed 0123456789ab/);
+    assert.match(result, /### dev\n\nPromotion of release cccccccccccc/);
   });
 });

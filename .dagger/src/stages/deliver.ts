@@ -78,9 +78,9 @@ export async function deliver(config: PipelineConfig, d: Delivery): Promise<stri
     .gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) })
     .push(gitops.repository, gitops.branch, files, `record release ${d.revision.slice(0, 12)}\n\n${Object.entries(d.versions).map(([n, v]) => `${n} ${v}`).join("\n")}\n\nRelease: ${d.revision}\n`, { token: d.token });
   const lines = [`\n## Release\n\n${await recorded.summary()}`];
-  if ((await recorded.status()) === "failed" || (await recorded.status()) === "conflict") return `${lines.join("\n")}\n`;
+  if (["failed", "conflict", "invalid"].includes(await recorded.status())) return `${lines.join("\n")}\n`;
   for (const [name, env] of Object.entries(config.environments).filter(([, e]) => e.on === "push")) {
-    const report = await promote(config, { environment: name, revision: d.revision, dryRun: false, token: d.token }).catch((e: Error) => `Promotion to ${name} refused:\n${e.message}`);
+    const report = await promote(config, { environment: name, revision: d.revision, dryRun: false, token: d.token, record }).catch((e: Error) => `Promotion to ${name} refused:\n${e.message}`);
     lines.push(`\n### ${name}\n\n${report}`);
   }
   return `${lines.join("\n")}\n`;

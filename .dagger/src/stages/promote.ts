@@ -39,6 +39,8 @@ export interface PromotionRequest {
   databaseUrl?: Secret;
   /** The date waivers are judged on (default today). */
   today?: string;
+  /** The release's record when the caller just wrote it (ci): a tree read in the same session may predate that push. */
+  record?: ReleaseRecord;
 }
 
 /** The GitOps repository's files as promotion reads them. */
@@ -59,9 +61,9 @@ export async function promote(config: PipelineConfig, req: PromotionRequest): Pr
   const upstream = env.after ? parseEnvironmentState(await view.read(statePath(config.environments[env.after].path)), statePath(config.environments[env.after].path), env.after) : undefined;
 
   const revision = req.revision ?? defaultRevision(req, target, upstream, env.after);
-  const recordText = await view.read(releasePath(revision));
-  if (recordText === undefined) throw new InputError(`release ${revision}: not found in ${gitops.repository} (${releasePath(revision)}); releases are recorded when ci publishes them`);
-  const release = parseReleaseRecord(recordText, releasePath(revision));
+  const recordText = req.record ? undefined : await view.read(releasePath(revision));
+  if (!req.record && recordText === undefined) throw new InputError(`release ${revision}: not found in ${gitops.repository} (${releasePath(revision)}); releases are recorded when ci publishes them`);
+  const release = req.record ?? parseReleaseRecord(recordText as string, releasePath(revision));
   const components = req.components && req.components.length > 0 ? req.components : Object.keys(release.components);
   const unknown = components.filter((c) => !release.components[c]);
   if (unknown.length > 0) throw new InputError(`components: ${unknown.join(", ")} not in release ${revision.slice(0, 12)}; it holds ${Object.keys(release.components).join(", ")}`);

@@ -49,9 +49,10 @@ export function editHelmValues(text: string, file: string, updates: readonly Ima
     for (const [depth, key] of keys.slice(0, -1).entries()) {
       const at: YamlPath = keys.slice(0, depth + 1);
       const pair = ownPair(map, key);
-      if (pair === undefined) merged(map, key, at);
-      if (pair === undefined)
+      if (pair === undefined) {
+        merged(map, key, at);
         throw session.error(document, keys.slice(0, depth), map, `no key ${JSON.stringify(key)}`, `an existing mapping at ${keys.slice(0, -1).join(".")} (only the last key of a path is added)`, `values path ${t.path} does not exist`);
+      }
       const next = asMap(pair.value);
       if (!next) throw session.error(document, at, pair.value, describe(pair.value), `a mapping (the path ${t.path} goes through it)`, "is not a mapping");
       map = next;

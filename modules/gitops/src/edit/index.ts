@@ -6,6 +6,7 @@ import { editKustomization } from "./kustomize.js";
 import { editManifests } from "./manifests.js";
 import type { EditFormat, EditResult, ImageUpdate } from "./types.js";
 
+/** The error and types callers of applyImageUpdates need. */
 export { GitopsEditError } from "./errors.js";
 export type { HelmOptions } from "./helm.js";
 export type { EditFormat, EditResult, HelmImagePaths, ImageChange, ImageUpdate } from "./types.js";

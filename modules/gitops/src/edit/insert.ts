@@ -42,7 +42,7 @@ export function appendEntries(text: string, eol: string, seq: YAMLSeq, entries: 
   const last = seq.items[seq.items.length - 1] as (Node & { flow?: boolean }) | undefined;
   const pad = last?.flow ? flowPadding(text, last) : "";
   if (seq.flow) return intoFlow(text, seq, entries.map((e) => flowMap(e, pad)).join(", "), depth);
-  const prefix = entryPrefix(text, seq);
+  const prefix = entryPrefix(text, last as Node);
   const lines = entries.map((e) => (last?.flow ? `${prefix}${flowMap(e, pad)}${eol}` : blockEntry(e, prefix, eol))).join("");
   return atNextLine(text, endOf(last), lines, eol, depth);
 }

@@ -10,10 +10,11 @@
  * appended as a new entry; a kustomization without `images:` gets the key at its end.
  *
  * Both newTag and digest are written. The kustomization reference and the Image type's comment
- * still say the digest wins over the tag, but since kustomize v4.5.4 (PR #4406, see issue #5664)
- * both are kept and the build says `<name>:<sha>@<digest>`: the container runtime pulls by
- * digest (byte-identical to what was tested, R-BUILD-5) and people reading the manifest see the
- * commit (R-BUILD-6). Older kustomize drops the tag and still pulls the same digest.
+ * still say the digest wins over the tag, but since kubernetes-sigs/kustomize PR #4406 (see issue
+ * #5664) both are kept and the build says `<name>:<sha>@<digest>` (test/gitops/render.integration.ts
+ * shows it with kustomize v5.8.2): the container runtime pulls by digest (byte-identical to what
+ * was tested, R-BUILD-5) and people reading the manifest see the commit (R-BUILD-6). Kustomize
+ * from before that change drops the tag (issue #2234) and still pulls the same digest.
  */
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
 import type { Entry } from "./insert.js";

@@ -3,7 +3,7 @@
  * and list entries look like their neighbours: the key column of a mapping, the `- ` prefix of a
  * list's entries, the line ending (LF or CRLF).
  */
-import { isMap, isPair, isScalar, isSeq, type Node, type YAMLMap, type YAMLSeq } from "yaml";
+import { isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
 
 /** The file's line ending: CRLF when its first line ends so, otherwise LF. */
 export function lineEnding(text: string): string {
@@ -44,14 +44,13 @@ export function keyColumn(text: string, map: YAMLMap): number {
 }
 
 /**
- * The `- ` prefix of a block list's last entry (indentation, dash, spaces up to the content), as
- * written in the file; falls back to the dash's column plus "- " when the entry starts on its own
- * line or behind an anchor.
+ * The `- ` prefix of a block list entry (indentation, dash, spaces up to the content), as written
+ * in the file; falls back to the dash's column plus "- " when the entry starts on its own line or
+ * behind an anchor.
  */
-export function entryPrefix(text: string, seq: YAMLSeq): string {
-  const last = seq.items[seq.items.length - 1] as Node | undefined;
-  if (!last?.range) throw new Error("internal: entryPrefix of an empty list");
-  const start = last.range[0];
+export function entryPrefix(text: string, entry: Node): string {
+  if (!entry.range) throw new Error("internal: entryPrefix of a node without a source range");
+  const start = entry.range[0];
   const before = text.slice(lineStart(text, start), start);
   if (/^ *- +$/.test(before)) return before;
   let dash = start - 1;
@@ -69,8 +68,7 @@ export function listIndent(text: string, root: unknown): number {
       for (const pair of node.items) {
         const value = pair.value;
         if (isSeq(value) && !value.flow && value.items.length > 0 && isScalar(pair.key) && (pair.key as Node).range) {
-          const first = value.items[0] as Node;
-          const dashColumn = entryPrefix(text, { items: [first] } as unknown as YAMLSeq).indexOf("-");
+          const dashColumn = entryPrefix(text, value.items[0] as Node).indexOf("-");
           return Math.max(0, dashColumn - columnOf(text, (pair.key as Node).range![0]));
         }
         const inner = visit(value);

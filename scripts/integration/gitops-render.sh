@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The GitOps write-back editors' output through the real renderers: pinned `kustomize` and `helm`
+# built with `go install` through the Go module proxy, the real podinfo chart from the same proxy,
+# then test/gitops/render.integration.ts (kustomize build of edited kustomizations, helm template of
+# edited values; see that file).
+#
+# Usage: bash scripts/integration/gitops-render.sh   (after npm ci; root or not; fine to run again)
+# Needs Go (>= 1.26, the version kustomize and helm below require) on PATH or in /usr/local/go.
+# Go's module and build caches live in ${XDG_CACHE_HOME:-~/.cache}/pipeline-as-code/go and only
+# save time: with an empty cache everything is downloaded again (about 2 minutes on 2 cores).
+# All other state lives in one temp dir, removed on exit. Environment: KEEP_WORKDIR=1 keeps it.
+set -Eeuo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+START_SECONDS=$SECONDS
+WORK=""
+TEST_PID=""
+
+# Pinned tools. kustomize v5.8.2 and helm v3.22.0 are the newest that build with Go 1.26
+# (kustomize v5.8.3 needs Go 1.27). The podinfo module has no v6 tags on the proxy (its go.mod
+# says github.com/stefanprodan/podinfo, without /v6), so its charts come from a pinned commit.
+KUSTOMIZE_MODULE="sigs.k8s.io/kustomize/kustomize/v5"
+KUSTOMIZE_VERSION="v5.8.2"
+HELM_MODULE="helm.sh/helm/v3/cmd/helm"
+HELM_VERSION="v3.22.0"
+PODINFO_MODULE="github.com/stefanprodan/podinfo"
+PODINFO_VERSION="v1.8.1-0.20250910200901-e86405a8674e"
+PODINFO_CHART_VERSION="6.9.2"
+
+log() { printf '[gitops-render %4ss] %s\n' "$((SECONDS - START_SECONDS))" "$*"; }
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [[ -n "$TEST_PID" ]] && kill -0 "$TEST_PID" 2>/dev/null; then
+    kill -TERM "$TEST_PID" 2>/dev/null || true
+    wait "$TEST_PID" 2>/dev/null || true
+  fi
+  if [[ -n "$WORK" ]]; then
+    if [[ "${KEEP_WORKDIR:-}" == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+  fi
+  if ((rc == 0)); then log "PASSED in $((SECONDS - START_SECONDS))s"; else log "FAILED (exit $rc) after $((SECONDS - START_SECONDS))s"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- Go, its caches, and the module proxy only ---------------------------------------------------
+if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH="/usr/local/go/bin:$PATH"; fi
+command -v go >/dev/null || die "go is not installed (Go >= 1.26 is needed to build kustomize $KUSTOMIZE_VERSION and helm $HELM_VERSION; Debian's golang-go is too old)"
+GO_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/pipeline-as-code/go"
+export GOPATH="$GO_CACHE/path"
+export GOMODCACHE="$GO_CACHE/path/pkg/mod"
+export GOCACHE="$GO_CACHE/build"
+# Everything through the proxy (no direct VCS fetches), checked against the checksum database;
+# the installed Go only (no toolchain download); a module cache that `rm -rf` can delete.
+export GOPROXY="https://proxy.golang.org"
+export GOTOOLCHAIN=local
+export GOFLAGS="-modcacherw -buildvcs=false"
+[[ -x "$ROOT/node_modules/.bin/tsx" ]] || die "node_modules/.bin/tsx is missing: run npm ci first"
+log "$(go version); cache $GO_CACHE"
+
+# go install into a directory per version, so a cached binary is only reused for the same pin;
+# the module version is checked in the binary's build info (`helm version` says only "v3.22"
+# when built without the release's -ldflags).
+install_tool() {
+  local name="$1" module="$2" version="$3" main="$4" bin="$GO_CACHE/bin/$1-$3"
+  if [[ ! -x "$bin/$name" ]]; then
+    log "go install $module@$version" >&2
+    GOBIN="$bin" go install "$module@$version" >&2 || die "go install $module@$version failed"
+  fi
+  go version -m "$bin/$name" | awk -v m="$main" -v v="$version" '$1 == "mod" && $2 == m && $3 == v { ok = 1 } END { exit !ok }' ||
+    die "$bin/$name was not built from $main $version"
+  printf '%s\n' "$bin/$name"
+}
+KUSTOMIZE_BIN="$(install_tool kustomize "$KUSTOMIZE_MODULE" "$KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5)"
+HELM_BIN="$(install_tool helm "$HELM_MODULE" "$HELM_VERSION" helm.sh/helm/v3)"
+log "kustomize $("$KUSTOMIZE_BIN" version) ($KUSTOMIZE_BIN), helm $HELM_VERSION: $("$HELM_BIN" version --short) ($HELM_BIN)"
+
+log "go mod download $PODINFO_MODULE@$PODINFO_VERSION"
+podinfo_dir="$(go mod download -json "$PODINFO_MODULE@$PODINFO_VERSION" | node -e '
+  let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+    const m = JSON.parse(s);
+    if (m.Error || !m.Dir) { console.error(m.Error ?? "no Dir in the answer"); process.exit(1); }
+    console.log(m.Dir);
+  });')" || die "go mod download $PODINFO_MODULE@$PODINFO_VERSION failed"
+PODINFO_CHART="$podinfo_dir/charts/podinfo"
+[[ -f "$PODINFO_CHART/Chart.yaml" ]] || die "$PODINFO_CHART/Chart.yaml is missing from the module"
+grep -qx "version: $PODINFO_CHART_VERSION" "$PODINFO_CHART/Chart.yaml" || die "$PODINFO_CHART is not chart version $PODINFO_CHART_VERSION"
+log "podinfo chart $PODINFO_CHART_VERSION from $PODINFO_MODULE@$PODINFO_VERSION"
+
+# --- the test -------------------------------------------------------------------------------------
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/gitops-render.XXXXXX")"
+export KUSTOMIZE_BIN HELM_BIN PODINFO_CHART
+export GITOPS_RENDER_TMP="$WORK"
+cd "$ROOT"
+log "node --test test/gitops/render.integration.ts (temp dir $WORK)"
+node --import tsx --test --test-reporter=spec --test-timeout=300000 test/gitops/render.integration.ts &
+TEST_PID=$!
+set +e
+wait "$TEST_PID"
+rc=$?
+set -e
+TEST_PID=""
+((rc == 0)) || die "the GitOps render integration test failed (exit $rc)"
