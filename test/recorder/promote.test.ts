@@ -104,6 +104,24 @@ describe("recorded graph of pipeline promote", () => {
     assert.match(result, /Dry run: these changes would be written \(as one commit\); nothing was written\./);
   });
 
+  it("rollback: back to the release before the current one, through the compatibility gate", async () => {
+    const B = exampleRelease(REV_B, "2", { backend: "1.3.0" });
+    const history = promoted(promoted(emptyState("staging"), A, ["db", "backend", "frontend"], "t1"), B, ["db", "backend", "frontend"], "t2");
+    const files = { ...staged, [`releases/${REV_B}.json`]: renderReleaseRecord(B), "environments/staging/.pipeline/state.json": renderEnvironmentState(history) };
+    const back = await record(async () => new Pipeline(dag.directory()).rollback("staging"), gitops(files));
+    assert.match(back.result, /Promotion of release aaaaaaaaaaaa .* to staging \(rollback\)/);
+    assert.match(back.result, /\| upstream \| ✅ passed \| rollback to a release this environment already ran \|/);
+    const compat = back.graph.leaves.find((l) => /^gates\.compatibility\(/.test(l)) as string;
+    assert.match(compat, /deployed: "\{\\"db\\":\{\\"version\\":\\"1\.1\.0\\"/, "judged against what staging runs now");
+    const push = back.graph.leaves.find((l) => /\.push\(.*\)\.summary$/.test(l)) as string;
+    assert.match(push, /\\"rollback\\": true/);
+
+    const refused = await record(async () => new Pipeline(dag.directory()).rollback("staging").catch((e: Error) => e.message), gitops(files, { compatibility: false }));
+    assert.match(refused.result, /Refused by compatibility: nothing was written\./);
+    const nothing = await record(async () => new Pipeline(dag.directory()).rollback("dev").catch((e: Error) => e.message), gitops({ ...staged, "environments/dev/.pipeline/state.json": renderEnvironmentState(promoted(emptyState("dev"), A, ["db"], "t")) }));
+    assert.match(nothing.result, /rollback: dev has no earlier release to go back to \(history: 1 promotion\(s\)\)/);
+  });
+
   it("bad input: unknown environment, release not found, emergency without reason — nothing read or written beyond what names the problem", async () => {
     const unknown = await record(async () => promote("qa").catch((e: Error) => e.message), gitops(staged));
     assert.equal(unknown.result, 'environment: "qa" is not an environment of this pipeline; environments: dev, staging, prod');
