@@ -100,7 +100,7 @@ export KUSTOMIZE_BIN HELM_BIN PODINFO_CHART
 export GITOPS_RENDER_TMP="$WORK"
 cd "$ROOT"
 log "node --test test/gitops/render.integration.ts (temp dir $WORK)"
-node --import tsx --test --test-reporter=spec --test-timeout=300000 test/gitops/render.integration.ts &
+node --import tsx --test --test-reporter=spec --test-timeout=300000 test/gitops/render.integration.ts test/gitops/promotion-render.integration.ts &
 TEST_PID=$!
 set +e
 wait "$TEST_PID"
