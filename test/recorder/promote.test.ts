@@ -81,6 +81,25 @@ describe("recorded graph of pipeline promote", () => {
     assert.equal(graph.leaves.filter((l) => /\.(push|propose|diff)\(/.test(l)).length, 0);
   });
 
+  it("an emergency waives the upstream rule and the vulnerability gate, never compatibility", async () => {
+    const urgent = { ...staged, [`releases/${REV_B}.json`]: renderReleaseRecord(exampleRelease(REV_B, "2")) };
+    const promoteB = (gate: { compatibility?: boolean; vulnerabilities?: boolean }) =>
+      record(async () => promote("staging", { revision: REV_B, emergency: true, reason: "CVE-2026-1234 hotfix" }).catch((e: Error) => e.message), gitops(urgent, gate));
+    const refused = await promoteB({ compatibility: false });
+    assert.match(refused.result, /Refused by compatibility: nothing was written\./);
+    assert.equal(refused.graph.leaves.filter((l) => /\.(push|propose)\(/.test(l)).length, 0);
+    const compat = refused.graph.leaves.find((l) => /^gates\.compatibility\(/.test(l)) as string;
+    assert.doesNotMatch(compat, /emergency/i, "the compatibility gate is not told about the emergency");
+    const allowed = await promoteB({});
+    assert.match(allowed.result, /EMERGENCY: CVE-2026-1234 hotfix/);
+    assert.match(allowed.result, /\| upstream \| ⚠️ waived \(emergency\) \| release bbbbbbbbbbbb has not been through dev, which staging follows; waived by emergency: CVE-2026-1234 hotfix \|/);
+    const vulns = allowed.graph.leaves.find((l) => /^gates\.vulnerabilities\(/.test(l)) as string;
+    assert.match(vulns, /emergencyReason: "CVE-2026-1234 hotfix"/);
+    const push = allowed.graph.leaves.find((l) => /\.push\(.*\)\.summary$/.test(l)) as string;
+    assert.match(push, /\\"emergency\\": \\"CVE-2026-1234 hotfix\\"/, "recorded in the environment's history");
+    assert.ok(allowed.graph.leaves.some((l) => /\.message\(.*emergency: "CVE-2026-1234 hotfix"/.test(l)), "and in the commit's trailers");
+  });
+
   it("the same promotion again: already there, nothing written", async () => {
     const files = { ...staged, "environments/staging/.pipeline/state.json": renderEnvironmentState(promoted(emptyState("staging"), A, ["db", "backend", "frontend"], "t")) };
     const { result, graph } = await record(async () => promote("staging"), gitops(files));
