@@ -2,7 +2,7 @@
  * Pipeline: one place to run an application's whole delivery pipeline.
  * Start with `dagger call plan --event push --ref main` to see what a push would do.
  */
-import { argument, type Container, dag, type Directory, type File, func, object, type Secret, type Service } from "@dagger.io/dagger";
+import { argument, check, type Container, dag, type Directory, type File, func, object, type Secret, type Service } from "@dagger.io/dagger";
 import { parseConfig } from "./config/load.js";
 import { InputError } from "./errors.js";
 import { configJsonSchema } from "./config/json-schema.js";
@@ -96,6 +96,20 @@ export class Pipeline {
   async test(components?: string[]): Promise<CheckRun> {
     const { ctx, names } = await this.prepare(components);
     return checkRun(await runChecks(ctx, names, ["unit"]));
+  }
+
+  /** For `dagger check`: lint and typecheck of every component; fails naming each failing component and check. */
+  @check()
+  @func({ cache: "never" })
+  async lintAll(): Promise<void> {
+    await (await this.lint()).verify();
+  }
+
+  /** For `dagger check`: unit tests of every component; fails naming each failing component and test. */
+  @check()
+  @func({ cache: "never" })
+  async unitTests(): Promise<void> {
+    await (await this.test()).verify();
   }
 
   /**
