@@ -16,6 +16,7 @@ import { type BuildStamp, buildImage, buildRelease, checkRevision, releaseVersio
 import { runChecks } from "./stages/checks.js";
 import { preflight, selectComponents, type StageContext, stageContext } from "./stages/context.js";
 import { runE2e } from "./stages/e2e.js";
+import { runAspireIntegration } from "./stages/aspire.js";
 import { preview, promote } from "./stages/promote.js";
 import { deliver, migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
 import { publishImages, renderImages } from "./stages/publish.js";
@@ -153,6 +154,22 @@ export class Pipeline {
     const { ctx, names } = await this.prepare();
     const release = await buildRelease(ctx, names, stamp(revision, "", ""));
     return checkRun([], "", await runE2e(ctx, release, releasedMigrations ? [await releasedMigrations.contents()] : []));
+  }
+
+  /**
+   * Integration through the application's Aspire AppHost (pipeline.yaml `aspire`): this commit's
+   * images in place of their resources, every other resource from the manifest's image (through
+   * the mirror), and the E2E tests against the graph; never cached across runs.
+   * @param revision The full git SHA being tested (labels of the images under test).
+   */
+  @func({ cache: "never" })
+  async integration(revision: string): Promise<CheckRun> {
+    checkRevision(revision);
+    const { ctx, names } = await this.prepare();
+    if (!ctx.config.aspire) throw new InputError(`aspire: ${this.config} has no aspire section; add aspire.manifest (the AppHost's aspire-manifest.json) to run the integration through Aspire`);
+    const release = await buildRelease(ctx, names, stamp(revision, "", ""));
+    const { outcome, reports } = await runAspireIntegration(ctx, release);
+    return checkRun([], "", { outcomes: [outcome], reports });
   }
 
   /**

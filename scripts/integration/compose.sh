@@ -42,4 +42,4 @@ cd "$ROOT"
 if [[ $MODE == bench ]]; then
   exec bash scripts/integration/buildkit.sh -- node --import tsx scripts/bench/e2e.ts
 fi
-exec bash scripts/integration/buildkit.sh -- node --import tsx --test --test-reporter=spec --test-concurrency=1 test/e2e/compose.integration.ts
+exec bash scripts/integration/buildkit.sh -- node --import tsx --test --test-reporter=spec --test-concurrency=1 test/e2e/compose.integration.ts test/e2e/aspire.integration.ts

@@ -38,8 +38,10 @@ export function declarationsFor(moduleName: string, def: ModuleDef): string {
   const ret = (t: TypeDef) => (isLazy(t) ? ts(t) : `Promise<${ts(t)}>`);
   const signature = (owner: string, fn: string, args: Record<string, ArgDef>, out: string[]) => {
     const all = Object.values(args);
-    const required = all.filter((a) => !a.isOptional && a.defaultValue === undefined);
-    const optional = all.filter((a) => a.isOptional || a.defaultValue !== undefined);
+    // A defaultPath argument is "contextual optional" to the engine (functionRequiresArgs in dagger's core): callers may omit it.
+    const isOptional = (a: ArgDef) => a.isOptional || a.defaultValue !== undefined || (a as { defaultPath?: string }).defaultPath !== undefined;
+    const required = all.filter((a) => !isOptional(a));
+    const optional = all.filter(isOptional);
     const params = required.map((a) => `${a.name}: ${ts(a.type)}`);
     if (optional.length > 0) {
       const opts = `${owner}${pascalCase(fn)}Opts`;

@@ -14,7 +14,18 @@ const entries = (v: unknown): [string, Raw][] => (isMap(v) ? Object.entries(v).f
 /** Every cross-reference problem of a raw (parsed but unvalidated) pipeline.yaml. */
 export function referenceProblems(doc: unknown): Problem[] {
   if (!isMap(doc)) return [];
-  return [...componentProblems(doc), ...envProblems(doc), ...environmentProblems(doc)];
+  return [...componentProblems(doc), ...envProblems(doc), ...environmentProblems(doc), ...aspireProblems(doc)];
+}
+
+/** aspire.resources maps components, and Aspire runs the e2e tests: it needs an e2e section. */
+function aspireProblems(doc: Raw): Problem[] {
+  if (!isMap(doc.aspire)) return [];
+  const names = entries(doc.components).map(([n]) => n);
+  const problems: Problem[] = Object.keys(isMap(doc.aspire.resources) ? doc.aspire.resources : {})
+    .filter((c) => !names.includes(c))
+    .map((c) => ({ path: `aspire.resources.${c}`, message: `names no component; components are: ${names.join(", ")}`, value: c }));
+  if (!isMap(doc.e2e)) problems.push({ path: "aspire", message: "runs the e2e tests against the Aspire graph: add an e2e section (path of the Playwright project)" });
+  return problems;
 }
 
 function componentProblems(doc: Raw): Problem[] {

@@ -255,6 +255,21 @@ export const E2e = z
   })
   .describe("End-to-end tests run against the built images.");
 
+/** A resource name of an Aspire manifest (Aspire allows letters, digits and '-'). */
+const aspireResource = z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, { error: "must be an Aspire resource name: a letter, then letters, digits and '-'" });
+
+/** Integration through the application's .NET Aspire AppHost (the aspire module). */
+export const AspireIntegration = z
+  .strictObject({
+    manifest: repoPath.describe("The AppHost's manifest (aspire-manifest.json, as `dotnet run --project <AppHost> -- --publisher manifest` writes it), relative to pipeline.yaml's folder."),
+    resources: z
+      .record(name, aspireResource)
+      .default({})
+      .describe("The manifest resource each component's image replaces; default: the component's own name, and <name>-migrate for a database component's migration image."),
+    jobs: z.array(aspireResource).default([]).describe("Resources that run to completion before the services after them start, e.g. [db-migrate]."),
+  })
+  .describe("Integration tests through the application's Aspire AppHost: the release's images in place of their resources, the e2e tests against the graph.");
+
 /** Promotion gates' settings (compatibility has none: it cannot be switched off). */
 export const Gates = z
   .strictObject({
@@ -282,6 +297,7 @@ export const PipelineConfig = z
       .refine((c) => Object.keys(c).length > 0, { error: "must name at least one component" })
       .describe("The application's components by name (e.g. db, backend, frontend)."),
     e2e: E2e.optional(),
+    aspire: AspireIntegration.optional(),
     registry: Registry,
     mirror: Mirror.optional(),
     branches: Branches,

@@ -41,6 +41,38 @@ export async function runE2e(ctx: StageContext, release: ReleaseUnderTest, relea
   return { outcomes: run.outcomes, reports: run.reports };
 }
 
+/** The Playwright image of the E2E project's locked version, through the mirror; another version in e2e.image is refused. */
+export async function e2eImage(ctx: StageContext): Promise<string> {
+  const e2e = ctx.config.e2e as NonNullable<StageContext["config"]["e2e"]>;
+  const lockfile = `${e2e.path}/package-lock.json`;
+  const version = lockedPlaywrightVersion(await ctx.source.file(lockfile).contents(), lockfile);
+  return mirrorImage(playwrightImage(version, lockfile, e2e.image), ctx.config.mirror?.images);
+}
+
+/** The E2E project installed through the npm mirror in the Playwright image. */
+export function e2eProject(ctx: StageContext, image: string): Container {
+  const e2e = ctx.config.e2e as NonNullable<StageContext["config"]["e2e"]>;
+  return dag.nodeToolchain({ image, registry: ctx.config.mirror?.npm ?? "", npmrc: ctx.npmrc }).install(ctx.source.directory(e2e.path));
+}
+
+/** The settings e2eShell reads: where the target is and when it is ready, the browser check, where reports go. */
+export function withE2eShell(ctr: Container, ctx: StageContext, baseUrl: string, healthPath: string): Container {
+  for (const [name, value] of Object.entries({
+    ...PLAYWRIGHT_REPORT_ENV,
+    BASE_URL: baseUrl,
+    CI: "true",
+    PIPELINE_READY_URL: `${baseUrl}${healthPath}`,
+    PIPELINE_READY_SCRIPT: readinessScript,
+    PIPELINE_BROWSER_CHECK: browserCheckScript,
+    PIPELINE_REPORTS: E2E_REPORTS,
+    PIPELINE_SERVICE_LOGS: SERVICE_LOGS,
+    // Unique per run: an E2E verdict is never served from an earlier run's cache.
+    PIPELINE_RUN_ID: ctx.runId,
+  }))
+    ctr = ctr.withEnvVariable(name, value);
+  return ctr;
+}
+
 /** One E2E run: its services, its secrets (unique to the run) and the outcomes so far. */
 class E2eRun {
   readonly outcomes: CheckOutcome[] = [];
@@ -75,9 +107,7 @@ class E2eRun {
       return;
     }
     // Config mistakes (a Playwright image of another version) fail before any container starts.
-    const lockfile = `${e2e.path}/package-lock.json`;
-    const version = lockedPlaywrightVersion(await this.ctx.source.file(lockfile).contents(), lockfile);
-    const image = mirrorImage(playwrightImage(version, lockfile, e2e.image), this.ctx.config.mirror?.images);
+    const image = await e2eImage(this.ctx);
     const topology = topologyOf(this.ctx.config, (name) => toolchainOf(name, this.ctx.config.components[name]).healthProbe(this.ctx.config.components[name]));
     for (const s of topology.services) {
       const ok = s.role === "database" ? await this.startDatabase(s, released) : s.role === "migration" ? await this.migrate(s) : await this.startApp(s);
@@ -160,25 +190,10 @@ class E2eRun {
       return;
     }
     const baseUrl = `http://${targetName}:${target.image.port}`;
-    let ctr = dag
-      .nodeToolchain({ image, registry: this.ctx.config.mirror?.npm ?? "", npmrc: this.ctx.npmrc })
-      .install(this.ctx.source.directory(e2e.path))
-      .withServiceBinding(targetName, this.services.get(targetName) as Service);
+    let ctr = e2eProject(this.ctx, image).withServiceBinding(targetName, this.services.get(targetName) as Service);
     for (const name of this.logged) ctr = ctr.withMountedCache(`${SERVICE_LOGS}/${name}`, this.logVolume(name));
     for (const [name, value] of Object.entries(e2e.env)) ctr = this.withParts(ctr, `e2e-${name}`, name, parseTemplate(value));
-    for (const [name, value] of Object.entries({
-      ...PLAYWRIGHT_REPORT_ENV,
-      BASE_URL: baseUrl,
-      CI: "true",
-      PIPELINE_READY_URL: `${baseUrl}${target.image.health}`,
-      PIPELINE_READY_SCRIPT: readinessScript,
-      PIPELINE_BROWSER_CHECK: browserCheckScript,
-      PIPELINE_REPORTS: E2E_REPORTS,
-      PIPELINE_SERVICE_LOGS: SERVICE_LOGS,
-      // Unique per run: an E2E verdict is never served from an earlier run's cache.
-      PIPELINE_RUN_ID: this.ctx.runId,
-    }))
-      ctr = ctr.withEnvVariable(name, value);
+    ctr = withE2eShell(ctr, this.ctx, baseUrl, target.image.health);
     const started = Date.now();
     const done = ctr.withExec(["sh", "-c", e2eShell], { expect: ReturnType.Any });
     const [exitCode, stdout, stderr] = await Promise.all([done.exitCode(), done.stdout(), done.stderr()]);

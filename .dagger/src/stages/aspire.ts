@@ -1,0 +1,67 @@
+/**
+ * Integration through the application's Aspire AppHost: the aspire module starts the manifest's
+ * graph with the release's images in place of their resources (every other resource keeps the
+ * manifest's image), and the E2E project's Playwright tests run against it, as in the E2E stage.
+ */
+import { dag, type Directory } from "@dagger.io/dagger";
+import { E2E_REPORTS, e2eShell } from "../e2e/scripts.js";
+import { checkReport, failedTests } from "../report/junit.js";
+import type { CheckOutcome } from "../report/outcome.js";
+import { isSecret, parseTemplate } from "../topology/template.js";
+import { resolveValue } from "../topology/values.js";
+import type { StageContext } from "./context.js";
+import { e2eImage, e2eProject, type ReleaseUnderTest, withE2eShell } from "./e2e.js";
+
+/** Registries whose images the manifest may name, as the aspire module's registry=prefix rules, following the pipeline's mirror layout. */
+const MIRRORED_REGISTRIES = ["mcr.microsoft.com", "ghcr.io", "quay.io", "gcr.io", "registry.k8s.io"];
+
+/** The manifest resource each component's image replaces: aspire.resources, else its name (<name>-migrate for a migration image). */
+export function aspireResources(config: StageContext["config"]): Record<string, string> {
+  const mapping = config.aspire?.resources ?? {};
+  return Object.fromEntries(Object.entries(config.components).map(([name, c]) => [name, mapping[name] ?? (c.kind === "database" ? `${name}-migrate` : name)]));
+}
+
+/** registry=prefix rules that send the manifest's images through the pipeline's image mirror. */
+export function aspireMirrorRules(prefix: string | undefined): string[] {
+  if (!prefix) return [];
+  return [`docker.io=${prefix}`, ...MIRRORED_REGISTRIES.map((r) => `${r}=${prefix}/${r}`)];
+}
+
+/** The integration run's outcome (one, "aspire | integration") and the report directory. */
+export async function runAspireIntegration(ctx: StageContext, release: ReleaseUnderTest): Promise<{ outcome: CheckOutcome; reports: Directory }> {
+  const started = Date.now();
+  const aspire = ctx.config.aspire as NonNullable<StageContext["config"]["aspire"]>;
+  const e2e = ctx.config.e2e as NonNullable<StageContext["config"]["e2e"]>;
+  const target = e2e.target ?? Object.entries(ctx.config.components).find(([, c]) => c.kind === "frontend")?.[0];
+  const component = target ? ctx.config.components[target] : undefined;
+  if (!target || !component || component.kind === "database") throw new Error("e2e.target: no component to test; set it to the component the browser opens");
+  const resources = aspireResources(ctx.config);
+  let graph = dag.aspire({ source: ctx.source, manifest: aspire.manifest, registryMirrors: aspireMirrorRules(ctx.config.mirror?.images) });
+  for (const [name, image] of Object.entries(release.images)) graph = graph.withOverride(resources[name], image);
+  // The browser opens the target's resource on the port its image listens on, as in the E2E stage.
+  const baseUrl = `http://${resources[target]}:${component.image.port}`;
+  let tests = e2eProject(ctx, await e2eImage(ctx));
+  const spell = { password: () => "", version: (c: string) => release.versions[c] ?? "", text: (t: string) => t };
+  for (const [name, value] of Object.entries(e2e.env)) {
+    const parts = parseTemplate(value);
+    if (isSecret(parts, (c) => ctx.config.components[c].kind)) throw new Error(`e2e.env.${name}: refers to a secret, which the Aspire graph owns; use the manifest's own values instead`);
+    tests = tests.withEnvVariable(name, resolveValue(ctx.config, parts, spell));
+  }
+  tests = withE2eShell(tests, ctx, baseUrl, component.image.health);
+  const run = await graph.test(tests, { command: ["sh", "-c", e2eShell], jobs: aspire.jobs, reports: E2E_REPORTS });
+  const [passed, summary, reports] = await Promise.all([run.passed(), run.summary(), Promise.resolve(run.reports())]);
+  const junit = await reports.file("junit.xml").contents().catch(() => undefined);
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    outcome: {
+      component: "aspire",
+      check: "integration",
+      status: passed ? "passed" : "failed",
+      failedTests: junit ? failedTests(junit) : [],
+      detail: passed ? "" : summary,
+      junit: junit ?? checkReport("aspire", "integration", passed ? "passed" : "failed", passed ? "" : summary, seconds),
+      seconds,
+    },
+    reports,
+  };
+}
