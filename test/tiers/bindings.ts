@@ -24,7 +24,8 @@ export function bindDependency(moduleName: string, def: ModuleDef, client: objec
   };
   const call = (ctx: QueryContext, field: string, args: Record<string, ArgDef>, returns: TypeDef, params: unknown[]) => {
     const all = Object.values(args);
-    const required = all.filter((a) => !a.isOptional && a.defaultValue === undefined);
+    // As in declarations.ts: a defaultPath argument is optional to callers (the engine fills it in).
+    const required = all.filter((a) => !a.isOptional && a.defaultValue === undefined && (a as { defaultPath?: string }).defaultPath === undefined);
     const values: Record<string, unknown> = { ...((params[required.length] as object | undefined) ?? {}) };
     required.forEach((a, i) => (values[a.name] = params[i]));
     const next = ctx.select(field, values);
