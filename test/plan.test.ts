@@ -46,6 +46,8 @@ Components: affected frontend; unchanged db, backend
       { name: "checks", jobs: [...checks("db", "lint", "unit"), ...checks("backend", "lint", "typecheck", "unit")] },
       { name: "build", jobs: [{ step: "build", component: "db" }, { step: "build", component: "backend" }, { step: "reuse", component: "frontend" }] },
       { name: "verify", jobs: [{ step: "e2e" }, { step: "scan", component: "db" }, { step: "scan", component: "backend" }, { step: "scan", component: "frontend" }] },
+      // The example has an Aspire AppHost: its release runs through it after E2E.
+      { name: "integration", jobs: [{ step: "aspire" }] },
       { name: "publish", jobs: [{ step: "push", component: "db" }, { step: "push", component: "backend" }, { step: "push", component: "frontend" }] },
       { name: "promote", jobs: [{ step: "promote", environment: "dev" }] },
     ]);
@@ -67,11 +69,13 @@ Components: affected db, backend; unchanged frontend
      db        scan
      backend   scan
      frontend  scan
-4. publish (3 jobs in parallel)
+4. integration
+     release  aspire
+5. publish (3 jobs in parallel)
      db        push
      backend   push
      frontend  push
-5. promote
+6. promote
      dev  promote
 Promotions:
   dev by commit; gates: compatibility, vulnerabilities

@@ -174,8 +174,9 @@ export class Pipeline {
 
   /**
    * The pipeline for a push: all checks of all components at once; only if every one passed,
-   * the images are built and tested end to end; only if E2E passed, they are published (when a
-   * registry token is given). Never cached across runs.
+   * the images are built and tested end to end (and through the Aspire AppHost when pipeline.yaml
+   * has one); only if that passed, they are published (when a registry token is given). Never
+   * cached across runs.
    * @param revision The full git SHA being built (e.g. $GITHUB_SHA).
    * @param registryToken Token for the registry in pipeline.yaml; without it images are built and tested but not pushed.
    * @param created Build time in RFC 3339; pass the commit time for repeatable labels. Default: now.
@@ -195,7 +196,12 @@ export class Pipeline {
     const release = await buildRelease(ctx, names, buildStamp);
     // Every migration a recorded environment runs must be unchanged: read their releases from GitOps.
     const released = [...(releasedMigrations ? [await releasedMigrations.contents()] : []), ...(gitopsToken && ctx.config.gitops ? await releasedMigrationRecords(ctx.config, gitopsToken) : [])];
-    const e2e = await runE2e(ctx, release, released);
+    let e2e = await runE2e(ctx, release, released);
+    // With an Aspire AppHost, the release also runs through it once E2E passed: both verify it.
+    if (checkRun([], "", e2e).passed && ctx.config.aspire) {
+      const aspire = await runAspireIntegration(ctx, release);
+      e2e = { outcomes: [...e2e.outcomes, aspire.outcome], reports: e2e.reports.withDirectory("aspire", aspire.reports) };
+    }
     if (!checkRun([], "", e2e).passed) return checkRun(outcomes, "\nPublish: not started, because E2E failed; nothing was pushed.\n", e2e);
     if (!registryToken) return checkRun(outcomes, `\nPublish: ${names.length} image(s) built and tested; not published (no --registry-token).\n`, e2e);
     const published = await publishImages(ctx, names, async (name) => release.images[name], revision, registryToken);

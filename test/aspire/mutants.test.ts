@@ -18,7 +18,7 @@ after(() => rmSync(DIR, { recursive: true, force: true }));
 const MUTANTS: { name: string; file: string; from: string; to: string }[] = [
   { name: "url-without-port", file: "resolve.ts", from: "return `${endpoint.scheme}://${service}:${endpoint.targetPort}`;", to: "return `${endpoint.scheme}://${service}`;" },
   { name: "port-is-host-port", file: "resolve.ts", from: 'case "port":\n    case "targetPort":\n      return String(endpoint.targetPort);', to: 'case "port":\n      return String(endpoint.port ?? 80);\n    case "targetPort":\n      return String(endpoint.targetPort);' },
-  { name: "project-port-80", file: "graph.ts", from: "export const DEFAULT_PROJECT_PORT = 8080;", to: "export const DEFAULT_PROJECT_PORT = 80;" },
+  { name: "project-port-80", file: "endpoints.ts", from: "export const DEFAULT_PROJECT_PORT = 8080;", to: "export const DEFAULT_PROJECT_PORT = 80;" },
   { name: "secret-inlined", file: "resolve.ts", from: "if (p.secret) return { parts: [{ secret: p.name }]", to: "if (p.secret && false) return { parts: [{ secret: p.name }]" },
   { name: "uri-filter-dropped", file: "parts.ts", from: ": { secret: p.secret, filter }));", to: ": { secret: p.secret }));" },
   { name: "database-without-delimiter", file: "resolve.ts", from: 'const delimiter = last && "text" in last && last.text.endsWith(";") ? "" : ";";', to: 'const delimiter = "";' },

@@ -22,7 +22,9 @@ const BACKEND = `registry.example.com/acme/webshop/backend:${SHA}@sha256:${"2".r
 const TESTS = "mcr.microsoft.com/playwright:v1.65.1-noble";
 
 /** The engine's answers: the manifest reads back, every exit code is `code` for the tests (0 elsewhere). */
-const engine = (testsExit = 0) => (leaf: string) => {
+const engine = (testsExit = 0, override: (leaf: string) => unknown = () => undefined) => (leaf: string) => {
+  const o = override(leaf);
+  if (o !== undefined) return o;
   if (leaf.endsWith(`file(path: "${MANIFEST_PATH}").contents`) || leaf.endsWith('file(path: "aspire/aspire-manifest.json").contents')) return MANIFEST;
   if (leaf.includes(TESTS) && leaf.endsWith(".exitCode")) return testsExit;
   return exampleEngine()(leaf);
@@ -126,5 +128,23 @@ describe("recorded graph of pipeline integration (the release through the exampl
     assert.match(call, /\.test\(command: \["sh", "-c", .*jobs: \["db-migrate"\], reports: "\/reports", tests: nodeToolchain\(image: "nexus\.example\.com:8443\/docker-group\/mcr\.microsoft\.com\/playwright:v1\.65\.1-noble"/);
     assert.match(call, /withEnvVariable\(name: "BASE_URL", value: "http:\/\/frontend:8080"\)/);
     assert.equal(typeof result.passed, "boolean");
+  });
+
+  it("ci: the Aspire integration runs after E2E passed and before the publish stage; its failure stops publishing", async () => {
+    const passing = await record(async () => (await new Pipeline(dag.directory()).ci(SHA)).summary, engine());
+    const leaves = passing.graph.leaves;
+    const playwright = position(leaves, /playwright:v1\.65\.1-noble.*\.exitCode$/);
+    const aspire = position(leaves, /^aspire\(.*\.test\(.*\)\.passed$/);
+    assert.ok(playwright < aspire, `E2E ${playwright} before Aspire ${aspire}`);
+    assert.match(passing.result, /\| aspire \| integration \| ✅ passed \|/);
+    assert.match(passing.result, /Publish: 3 image\(s\) built and tested; not published \(no --registry-token\)/);
+
+    const failing = await record(
+      async () => (await new Pipeline(dag.directory()).ci(SHA, dag.setSecret("registry-token", "t0ken"))).summary,
+      engine(0, (leaf) => (/^aspire\(.*\.test\(.*\)\.passed$/.test(leaf) ? false : /^aspire\(.*\.test\(.*\)\.summary$/.test(leaf) ? "## Aspire integration: failed" : undefined)),
+    );
+    assert.deepEqual(failing.graph.published, [], "nothing is published");
+    assert.match(failing.result, /\| aspire \| integration \| ❌ failed \|/);
+    assert.match(failing.result, /Publish: not started, because E2E failed; nothing was pushed\./);
   });
 });

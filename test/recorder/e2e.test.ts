@@ -24,7 +24,7 @@ const position = (leaves: string[], re: RegExp) => {
 
 describe("recorded graph of pipeline e2e", () => {
   before(() => {
-    for (const m of ["node-toolchain", "flyway"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
+    for (const m of ["node-toolchain", "flyway", "aspire"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
   });
 
   it("database, then Flyway validate/migrate/info with the release's migration image, then backend, frontend, Playwright last; report exported", async () => {

@@ -27,7 +27,7 @@ function checkCalls(leaves: string[]): string[] {
 
 describe("recorded graph of pipeline ci", () => {
   before(() => {
-    for (const m of ["node-toolchain", "flyway"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
+    for (const m of ["node-toolchain", "flyway", "aspire"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
   });
 
   it("runs every check of every component concurrently, then builds all images; secrets by reference only", async () => {

@@ -53,7 +53,7 @@ const staged = {
 
 describe("recorded graph of pipeline promote", () => {
   before(() => {
-    for (const m of ["node-toolchain", "flyway", "gates", "gitops"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
+    for (const m of ["node-toolchain", "flyway", "gates", "gitops", "aspire"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
   });
 
   it("reads state and release from the GitOps repository, asks both gates, edits the environment's file and pushes one commit", async () => {
@@ -154,7 +154,7 @@ describe("recorded graph of pipeline promote", () => {
 
 describe("recorded graph of ci with a GitOps token", () => {
   before(() => {
-    for (const m of ["node-toolchain", "flyway", "gates", "gitops"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
+    for (const m of ["node-toolchain", "flyway", "gates", "gitops", "aspire"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
   });
 
   it("checks the migrations every environment runs before the E2E database starts", async () => {

@@ -23,7 +23,7 @@ export interface Job {
 
 /** Stages run in order; the run stops at the first stage with a failed job. */
 export interface Stage {
-  name: "checks" | "build" | "verify" | "publish" | "promote" | "preview" | "preview-removal";
+  name: "checks" | "build" | "verify" | "integration" | "publish" | "promote" | "preview" | "preview-removal";
   jobs: Job[];
 }
 
@@ -112,7 +112,9 @@ function branchPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind
     default: {
       const promotions = environmentsOn(config, "push").map((e) => promotion(config, e, false));
       if (!config.e2e) notes.push("No e2e project is configured: the verify stage only scans images.");
-      const stages: Stage[] = [checks, build, verify, publish];
+      // With an Aspire AppHost, the release also runs through it once E2E passed (ci does both).
+      const integration: Stage[] = config.aspire && config.e2e ? [{ name: "integration", jobs: [{ step: "aspire" }] }] : [];
+      const stages: Stage[] = [checks, build, verify, ...integration, publish];
       if (promotions.length > 0) stages.push({ name: "promote", jobs: promotions.map((p) => ({ step: "promote", environment: p.environment })) });
       else notes.push("No environment is promoted on push: the run ends after publishing.");
       return { ...base, stages, promotions };

@@ -13,7 +13,7 @@ import { AspireManifestError } from "./errors.js";
 const Template = z.string();
 
 /** One endpoint of a service. */
-export const Binding = z.object({
+export const ManifestBinding = z.object({
   /** tcp, udp, http, https (or another URI scheme an integration chose, e.g. redis). */
   scheme: z.string().min(1),
   protocol: z.string().min(1).default("tcp"),
@@ -28,8 +28,8 @@ export const Binding = z.object({
   /** Reachable from outside the application (ingress). */
   external: z.boolean().default(false),
 });
-/** A validated binding. */
-export type Binding = z.output<typeof Binding>;
+/** A validated binding (named after the manifest's field: Binding is a core Dagger type). */
+export type ManifestBinding = z.output<typeof ManifestBinding>;
 
 /** How a parameter's default value is generated (Aspire's GenerateParameterDefault). */
 export const GenerateSpec = z.object({
@@ -58,10 +58,10 @@ export type Input = z.output<typeof Input>;
 const Env = z.record(z.string(), Template);
 const Args = z.array(Template);
 const Inputs = z.record(z.string(), Input);
-const Bindings = z.record(z.string(), Binding);
+const Bindings = z.record(z.string(), ManifestBinding);
 
 /** A named volume; Aspire omits the name of an anonymous one. */
-export const Volume = z.object({ name: z.string().min(1).optional(), target: z.string().min(1), readOnly: z.boolean().default(false) });
+export const ManifestVolume = z.object({ name: z.string().min(1).optional(), target: z.string().min(1), readOnly: z.boolean().default(false) });
 /** A host folder mounted into the container; source is relative to the manifest's folder. */
 export const BindMount = z.object({ source: z.string().min(1), target: z.string().min(1), readOnly: z.boolean().default(false) });
 
@@ -92,7 +92,7 @@ const serviceFields = {
 const containerFields = {
   ...serviceFields,
   entrypoint: z.string().min(1).optional(),
-  volumes: z.array(Volume).optional(),
+  volumes: z.array(ManifestVolume).optional(),
   bindMounts: z.array(BindMount).optional(),
   deployment: Deployment.optional(),
 };
@@ -136,7 +136,7 @@ export const Database = z.object({ type: z.enum(DATABASE_TYPES), parent: z.strin
 /** A pre-GA connection string. */
 export const Connection = z.object({ type: z.enum(CONNECTION_TYPES), connectionString: Template });
 /** An Azure resource (azure.bicep.v0/v1, or a pre-GA azure.*.v0): it only exists after a deployment to Azure. */
-export const Cloud = z.looseObject({ type: z.string().regex(/^azure\./), connectionString: Template.optional() });
+export const CloudResource = z.looseObject({ type: z.string().regex(/^azure\./), connectionString: Template.optional() });
 /** A resource Aspire could not write (it writes `error` and no type), e.g. a Docker Compose environment or a custom resource. */
 export const Untyped = z.looseObject({ error: z.string().optional() });
 
@@ -174,11 +174,21 @@ const BY_TYPE: Record<string, z.ZodType> = Object.fromEntries([
 ]);
 
 /** Any resource of a manifest. */
-export const Resource = z.union([ContainerV0, ContainerV1, DockerfileV0, Project, Executable, Parameter, Value, AnnotatedString, AbstractServer, Database, Connection, Cloud, Untyped]);
+export const Resource = z.union([ContainerV0, ContainerV1, DockerfileV0, Project, Executable, Parameter, Value, AnnotatedString, AbstractServer, Database, Connection, CloudResource, Untyped]);
 /** A validated resource. */
 export type Resource = z.output<typeof Resource>;
 /** A resource that runs: a container, a project, an executable or a pre-GA Dockerfile. */
 export type ServiceResource = z.output<typeof ContainerV0> | z.output<typeof ContainerV1> | z.output<typeof DockerfileV0> | z.output<typeof Project> | z.output<typeof Executable>;
+
+/** A resource's type, or null when Aspire wrote none. */
+export const typeOf = (r: Resource): string | null => (typeof (r as { type?: unknown }).type === "string" ? (r as { type: string }).type : null);
+
+/** The types that run: containers, projects, executables, pre-GA Dockerfiles. */
+export const SERVICE_TYPES = ["container.v0", "container.v1", "dockerfile.v0", "project.v0", "project.v1", "executable.v0"] as const;
+/** A type that runs. */
+export const isServiceType = (type: string | null): boolean => type !== null && (SERVICE_TYPES as readonly string[]).includes(type);
+/** A type whose resource is a value: value.v0, annotated.string, a pre-GA database or connection. */
+export const isValueType = (type: string | null): boolean => type !== null && (type === "value.v0" || type === "annotated.string" || /\.(database|connection)\.v\d+$/.test(type));
 
 /** A whole manifest. */
 export const AspireManifest = z.object({ $schema: z.string().optional(), resources: z.record(z.string(), Resource) });
@@ -189,7 +199,7 @@ export type AspireManifest = z.output<typeof AspireManifest>;
 function schemaOf(type: unknown): z.ZodType | undefined {
   if (type === undefined) return Untyped;
   if (typeof type !== "string") return undefined;
-  return BY_TYPE[type] ?? (type.startsWith("azure.") ? Cloud : undefined);
+  return BY_TYPE[type] ?? (type.startsWith("azure.") ? CloudResource : undefined);
 }
 
 /** Parse and validate a manifest's text; `file` names it in every error. */

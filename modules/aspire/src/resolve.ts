@@ -9,7 +9,7 @@
  */
 import { AspireManifestError } from "./errors.js";
 import { type Expression, tokenize } from "./expressions.js";
-import type { AspireManifest, Input, Resource } from "./manifest.js";
+import { type AspireManifest, type Input, typeOf } from "./manifest.js";
 import { applyFilter, normalize, type Part, text } from "./parts.js";
 import type { Endpoint, ParameterSource } from "./types.js";
 
@@ -58,9 +58,6 @@ export interface ResolverContext {
 /** The properties of a binding an expression may name. */
 export const BINDING_PROPERTIES = ["url", "host", "port", "targetPort", "scheme", "hostAndPort"] as const;
 
-/** A resource's type, or null when Aspire wrote none. */
-export const typeOf = (r: Resource): string | null => (typeof (r as { type?: unknown }).type === "string" ? (r as { type: string }).type : null);
-
 /** Resolves manifest strings; memoizes each resource field it resolves and refuses cycles among them. */
 export class Resolver {
   private readonly memo = new Map<string, Resolved>();
@@ -103,6 +100,8 @@ export class Resolver {
       const endpoints = this.ctx.endpoints.get(e.resource);
       if (!endpoints) return this.dangling(e, where, `${e.resource} is a ${type} and has no bindings`);
       const endpoint = endpoints.find((b) => b.name === rest[0]);
+      // A binding the manifest has but without any port skips its service (graph.ts), and so whatever uses it.
+      if (!endpoint && (resource as { bindings?: Record<string, unknown> }).bindings?.[rest[0]]) return used([]);
       if (!endpoint) return this.dangling(e, where, `${e.resource} has no binding "${rest[0]}" (its bindings: ${endpoints.map((b) => b.name).join(", ") || "none"})`);
       const property = rest[1] as (typeof BINDING_PROPERTIES)[number];
       if (rest.length !== 2 || !BINDING_PROPERTIES.includes(property)) {

@@ -10,6 +10,7 @@ import { posix } from "node:path";
 import { AspireManifestError } from "./errors.js";
 import { generateValue } from "./generate.js";
 import { type Part, plainText, render } from "./parts.js";
+import { dockerfileInContext } from "./paths.js";
 import { mirrored } from "./registry-mirrors.js";
 import type { GraphService, ServiceGraph } from "./types.js";
 import { testEnvironment } from "./test-env.js";
@@ -154,7 +155,8 @@ class GraphRun {
       });
       const contextPath = this.path(b.context, `${s.name} build context`);
       const dockerfilePath = this.path(b.dockerfile, `${s.name} Dockerfile`);
-      const inside = relativeTo(contextPath, dockerfilePath);
+      const relative = dockerfileInContext(contextPath, dockerfilePath);
+      const inside = relative.startsWith("../") ? undefined : relative;
       // A Dockerfile outside its context (Aspire allows it) is copied in, as docker build -f reads it.
       const context = inside ? this.inputs.source.directory(contextPath) : this.inputs.source.directory(contextPath).withFile(OUTSIDE_DOCKERFILE, this.inputs.source.file(dockerfilePath));
       return context.dockerBuild({ dockerfile: inside ?? OUTSIDE_DOCKERFILE, buildArgs: args, ...(b.stage ? { target: b.stage } : {}) });
@@ -214,15 +216,6 @@ class GraphRun {
 
 /** Where a Dockerfile from outside its build context is put inside it. */
 const OUTSIDE_DOCKERFILE = ".aspire.Dockerfile";
-
-/** A Dockerfile path (relative to the manifest's folder) relative to its build context; undefined when it is outside. */
-export function relativeTo(context: string, dockerfile: string): string | undefined {
-  const norm = (p: string) => p.replace(/\\/g, "/").replace(/^\.\//, "").replace(/\/$/, "");
-  const c = norm(context);
-  const d = norm(dockerfile);
-  if (c === "" || c === ".") return d.startsWith("../") ? undefined : d;
-  return d.startsWith(`${c}/`) ? d.slice(c.length + 1) : undefined;
-}
 
 /** The last lines of an output: enough to see the cause. */
 function tail(text: string, lines = 40): string {

@@ -84,7 +84,7 @@ export interface GraphService {
 export type ParameterSource =
   /** The caller gave it; a secret's value never enters the graph. */
   | { kind: "given"; value?: string }
-  /** The manifest's default value. */
+  /** The manifest's default value (for a secret too: it is plain text in the manifest already, and the runner needs it). */
   | { kind: "default"; value: string }
   /** Generated per Aspire's rules; a non-secret's generated value is recorded, a secret's is the runner's to generate (generateValue). */
   | { kind: "generate"; spec: GenerateSpec; value?: string }
