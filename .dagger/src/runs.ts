@@ -15,7 +15,7 @@ export class CheckRun {
   /** Whether every check that ran passed. */
   @func()
   passed: boolean;
-  /** JUnit XML of every check (junit/<component>-<check>.xml) and summary.md. */
+  /** JUnit XML of every check (junit/<component>-<check>.xml), summary.md and result.json (the verdict, for CI wrappers). */
   @func()
   reports: Directory;
 
@@ -44,8 +44,22 @@ export function checkRun(outcomes: CheckOutcome[], extraSummary = "", e2e?: E2eP
   const sections = [...(outcomes.length > 0 ? [renderCheckSummary(outcomes)] : []), ...(e2e ? [renderCheckSummary(e2e.outcomes, "E2E")] : [])];
   const summary = `${sections.join("\n")}${extraSummary}`;
   const all = [...outcomes, ...(e2e?.outcomes ?? [])];
-  let reports = dag.directory().withNewFile("summary.md", summary);
+  const passed = stagePassed(all);
+  let reports = dag.directory().withNewFile("summary.md", summary).withNewFile("result.json", `${JSON.stringify(runResult(passed, outcomes, e2e?.outcomes ?? []), null, 2)}\n`);
   for (const o of all) reports = reports.withNewFile(`junit/${o.component}-${o.check.replace(/\s+/g, "-")}.xml`, o.junit);
   if (e2e) reports = reports.withDirectory("e2e", e2e.reports);
-  return new CheckRun(summary, stagePassed(all), reports);
+  return new CheckRun(summary, passed, reports);
+}
+
+/** reports/result.json: the verdict a CI wrapper reads (ci/report.sh), and what failed, by stage. */
+export interface RunResult {
+  passed: boolean;
+  failed: { stage: "checks" | "e2e"; component: string; check: string; tests: string[] }[];
+}
+
+/** The machine-readable verdict of a run: passed, and each failed check with its stage and failing tests. */
+export function runResult(passed: boolean, checks: CheckOutcome[], e2e: CheckOutcome[]): RunResult {
+  const failed = (stage: "checks" | "e2e", outcomes: CheckOutcome[]) =>
+    outcomes.filter((o) => o.status === "failed").map((o) => ({ stage, component: o.component, check: o.check, tests: o.failedTests }));
+  return { passed, failed: [...failed("checks", checks), ...failed("e2e", e2e)] };
 }

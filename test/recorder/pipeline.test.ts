@@ -79,8 +79,15 @@ describe("recorded graph of pipeline ci", () => {
     assert.match(result.summary, /Build: not started, because a check failed\./);
     assert.equal(result.verify, result.summary, "verify fails with the summary");
     const reportFiles = [...graph.leaves.join("\n").matchAll(/withNewFile\(contents: "(?:[^"\\]|\\.)*", path: "([^"]+)"\)/g)].map((m) => m[1]);
-    assert.deepEqual(new Set(reportFiles), new Set(["summary.md", ...["db-lint", "db-unit", "backend-lint", "backend-typecheck", "backend-unit", "frontend-lint", "frontend-typecheck", "frontend-unit"].map((n) => `junit/${n}.xml`)]));
+    assert.deepEqual(new Set(reportFiles), new Set(["summary.md", "result.json", ...["db-lint", "db-unit", "backend-lint", "backend-typecheck", "backend-unit", "frontend-lint", "frontend-typecheck", "frontend-unit"].map((n) => `junit/${n}.xml`)]));
     assert.equal(graph.leaves.filter((l) => /\)\.build\(|dockerBuild/.test(l)).length, 0, "no image build after a failed check");
+    // The verdict CI wrappers read (ci/report.sh): failed, naming the stage, component, check and tests.
+    const resultJson = /withNewFile\(contents: ("(?:[^"\\]|\\.)*"), path: "result\.json"\)/.exec(graph.leaves.join("\n"))?.[1];
+    assert.ok(resultJson, "result.json is written");
+    assert.deepEqual(JSON.parse(JSON.parse(resultJson)), {
+      passed: false,
+      failed: [{ stage: "checks", component: "backend", check: "unit", tests: ["orders > rejects a negative quantity", "orders > stock > decrements stock after an order"] }],
+    });
   });
 
   it("refuses an unknown component and a missing lockfile before any check runs", async () => {
