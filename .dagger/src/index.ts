@@ -17,7 +17,7 @@ import { runChecks } from "./stages/checks.js";
 import { preflight, selectComponents, type StageContext, stageContext } from "./stages/context.js";
 import { runE2e } from "./stages/e2e.js";
 import { runAspireIntegration } from "./stages/aspire.js";
-import { preview, promote } from "./stages/promote.js";
+import { preview, promote, prunePreviews } from "./stages/promote.js";
 import { deliver, migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
 import { publishImages, renderImages } from "./stages/publish.js";
 import { composeFromImages, parseImageArguments } from "./stages/compose.js";
@@ -297,6 +297,18 @@ export class Pipeline {
   async preview(branch: string, images: string[] = [], remove = false, gitopsToken?: Secret, dryRun = false): Promise<string> {
     const config = await this.loadConfig();
     return preview(config, { branch, images: remove ? {} : parseImageArguments(images, Object.keys(config.components)), remove, dryRun, ...(gitopsToken ? { token: gitopsToken } : {}) });
+  }
+
+  /**
+   * Remove the preview environments of branches that no longer exist, in one commit: for CI hosts
+   * with no branch-deletion event (Drone), run on a schedule with the repository's live branches.
+   * @param branches Every live branch of the repository (e.g. from git ls-remote --heads); an empty list is refused.
+   * @param gitopsToken Token for the GitOps repository, e.g. env://GITOPS_TOKEN.
+   * @param dryRun Print which previews would go; write nothing.
+   */
+  @func({ cache: "never" })
+  async prunePreviews(branches: string[], gitopsToken?: Secret, dryRun = false): Promise<string> {
+    return prunePreviews(await this.loadConfig(), { liveBranches: branches, dryRun, ...(gitopsToken ? { token: gitopsToken } : {}) });
   }
 
   /** Load and check everything a stage needs before any container runs. */

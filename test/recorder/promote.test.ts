@@ -195,3 +195,31 @@ describe("recorded graph of ci with a GitOps token", () => {
     assert.match(result, /### dev\n\nPromotion of release cccccccccccc/);
   });
 });
+
+describe("recorded graph of prune-previews (for hosts without a branch-deletion event)", () => {
+  before(() => {
+    for (const m of ["gitops"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
+  });
+
+  /** The GitOps tree with two previews, one of a live branch; entries as the engine lists them. */
+  const tree = (leaf: string) => {
+    const entries = new RegExp(`^${REPO}\\.directory\\(path: "([^"]+)"\\)\\.entries$`).exec(leaf);
+    if (entries) return entries[1] === "previews" ? ["preview-feature-live/", "preview-feature-gone/"] : ["kustomization.yaml", "namespace.yaml"];
+    return gitops({ previews: "" })(leaf);
+  };
+
+  it("deletes only the folders of branches that are gone, in one push", async () => {
+    const { result, graph } = await record(async () => new Pipeline(dag.directory()).prunePreviews(["main", "feature/live"], dag.setSecret("gitops-token", "t")), tree);
+    const push = graph.leaves.find((l) => /^gitops\(.*\)\.push\(/.test(l)) as string;
+    assert.ok(push, "one push");
+    assert.match(push, /deletePaths: \["previews\/preview-feature-gone\/kustomization\.yaml", "previews\/preview-feature-gone\/namespace\.yaml"\]/);
+    assert.doesNotMatch(push, /preview-feature-live/);
+    assert.match(result, /Pushed/);
+  });
+
+  it("an empty branch list is refused and nothing is written", async () => {
+    const { result, graph } = await record(async () => new Pipeline(dag.directory()).prunePreviews([]).catch((e: Error) => e.message), tree);
+    assert.match(result, /branches: no live branch given/);
+    assert.ok(!graph.leaves.some((l) => /\.push\(/.test(l)), "nothing pushed");
+  });
+});

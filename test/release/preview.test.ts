@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { previewFiles, previewOf } from "../../.dagger/src/release/preview.js";
+import { previewFiles, previewOf, stalePreviews } from "../../.dagger/src/release/preview.js";
 import { exampleConfig } from "../topology/fixture.js";
 
 const config = exampleConfig();
@@ -32,5 +32,13 @@ describe("previews", () => {
     assert.throws(() => previewOf(config, " "), /branch: a preview needs the branch name/);
     const noBase = { ...config, environments: {} };
     assert.throws(() => previewFiles(noBase, "feature/x", []), /previews\.base: no kustomize environment is promoted on push/);
+  });
+
+  it("pruning (hosts without a branch-deletion event): only previews of branches that are gone; an empty branch list is refused", () => {
+    const folders = ["preview-feature-new-checkout", "preview-feature-old", previewOf(config, "feature/Kept Branch").namespace];
+    assert.deepEqual(stalePreviews(config, folders, ["main", "refs/heads/feature/new-checkout", "feature/Kept Branch"]), ["preview-feature-old"]);
+    assert.deepEqual(stalePreviews(config, folders, ["main"]), [...folders].sort());
+    assert.throws(() => stalePreviews(config, folders, []), /branches: no live branch given/);
+    assert.throws(() => stalePreviews(config, folders, [" ", ""]), /no live branch given/);
   });
 });

@@ -24,6 +24,18 @@ export function previewOf(config: PipelineConfig, branch: string): { namespace: 
   return { namespace, folder: `${config.previews.path.replace(/\/+$/, "")}/${namespace}` };
 }
 
+/**
+ * The preview folders (names under previews.path) whose branch is gone: those that are no live
+ * branch's namespace. No live branch at all is refused: a failed branch listing must never
+ * delete every preview.
+ */
+export function stalePreviews(config: PipelineConfig, folders: string[], liveBranches: string[]): string[] {
+  const live = liveBranches.map((b) => b.trim().replace(/^refs\/heads\//, "")).filter((b) => b !== "");
+  if (live.length === 0) throw new InputError("branches: no live branch given; pass every branch of the repository (git ls-remote --heads), so only previews of deleted branches are removed");
+  const keep = new Set(live.map((b) => previewOf(config, b).namespace));
+  return folders.filter((f) => !keep.has(f)).sort();
+}
+
 /** The Kustomize base previews overlay. */
 export function previewBase(config: PipelineConfig): string {
   if (config.previews.base) return config.previews.base.replace(/\/+$/, "");

@@ -12,7 +12,7 @@ import { InputError } from "../errors.js";
 import { mirrorImage } from "../mirror/images.js";
 import { flagsEnvFile, flagsManifest, flagsOf, withFlagsResource, withHelmFlags } from "../release/flags.js";
 import { deploymentFiles, flagsFile } from "../release/files.js";
-import { previewFiles, previewOf } from "../release/preview.js";
+import { previewFiles, previewOf, stalePreviews } from "../release/preview.js";
 import { type GateVerdict, renderVerdicts } from "../release/gate.js";
 import { parseReleaseRecord, type ReleaseRecord, releasePath } from "../release/record.js";
 import { alreadyDeployed, type EnvironmentState, parseEnvironmentState, promoted, renderEnvironmentState, statePath } from "../release/state.js";
@@ -173,6 +173,22 @@ export interface PreviewRequest {
   remove: boolean;
   dryRun: boolean;
   token?: Secret;
+}
+
+/** Remove, in one commit, the preview overlays of branches that no longer exist (for hosts with no branch-deletion event, e.g. Drone). */
+export async function prunePreviews(config: PipelineConfig, req: { liveBranches: string[]; dryRun: boolean; token?: Secret }): Promise<string> {
+  const gitops = config.gitops;
+  if (!gitops) throw new InputError("gitops: pipeline.yaml names no GitOps repository for previews");
+  const root = config.previews.path.replace(/\/+$/, "");
+  const view = gitopsView(gitops.repository, gitops.branch, req.token);
+  const folders = (await view.tree.exists(root)) ? (await view.tree.directory(root).entries()).map((e) => e.replace(/\/$/, "")) : [];
+  const stale = stalePreviews(config, folders, req.liveBranches);
+  if (stale.length === 0) return `Previews: none to remove (${folders.length} preview(s), each of a live branch).\n`;
+  const paths = (await Promise.all(stale.map(async (f) => (await view.tree.directory(`${root}/${f}`).entries()).map((e) => `${root}/${f}/${e}`)))).flat();
+  if (req.dryRun) return `Dry run: would remove the previews ${stale.join(", ")} (their branches are gone): ${paths.join(", ")}.\n`;
+  const gitopsModule = dag.gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) });
+  const pushed = await gitopsModule.push(gitops.repository, gitops.branch, dag.directory(), `remove previews of deleted branches\n\n${stale.join("\n")}\n`, { token: req.token, deletePaths: paths });
+  return `${await pushed.summary()}\n`;
 }
 
 /** Write (or delete) a branch's preview overlay in the GitOps repository as one commit. */
