@@ -9,7 +9,7 @@ import { configJsonSchema } from "./config/json-schema.js";
 import type { PipelineConfig } from "./config/schema.js";
 import { summarise } from "./config/summary.js";
 import { toEvent } from "./plan/event.js";
-import { plan } from "./plan/plan.js";
+import { plan, pushFlow } from "./plan/plan.js";
 import { renderPlan } from "./plan/render.js";
 import { checkRun, CheckRun } from "./runs.js";
 import { type BuildStamp, buildImage, buildRelease, checkRevision, releaseVersions } from "./stages/build.js";
@@ -183,17 +183,25 @@ export class Pipeline {
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
    * @param releasedMigrations The migrations record of the release in production: an edited released migration fails E2E.
    * @param gitopsToken Token for the GitOps repository: released migrations are read from it, and on the main branch the release is recorded and promoted to the environments promoted on push.
-   * @param branch The branch being built (e.g. $GITHUB_REF_NAME); only the main branch records and promotes.
+   * @param branch The branch being built (e.g. $GITHUB_REF_NAME): the run follows the plan of a push to it (main: record and promote; build-only branches: stop after the build; preview branches: publish and write the preview; others: checks only). Empty: the main flow without recording.
    * @param runUrl The CI run's URL, recorded as who built the release.
    */
   @func({ cache: "never" })
   async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = ""): Promise<CheckRun> {
     checkRevision(revision);
     const { ctx, names } = await this.prepare();
+    // The run follows the plan of a push to this branch; without a branch (a local run), the main flow without delivery.
+    const flow = branch ? pushFlow(ctx.config, branch) : "main";
     const outcomes = await runChecks(ctx, names);
     if (!checkRun(outcomes).passed) return checkRun(outcomes, "\nBuild: not started, because a check failed.\n");
+    if (flow === "checks-only") return checkRun(outcomes, `\nBuild: not started: pushes to ${branch} run the checks only (branches in pipeline.yaml).\n`);
     const buildStamp = stamp(revision, created, sourceUrl);
     const release = await buildRelease(ctx, names, buildStamp);
+    if (flow === "build-only") {
+      await Promise.all(Object.values(release.images).map((image) => image.sync()));
+      return checkRun(outcomes, `\nBuild: ${names.length} image(s) built. Pushes to ${branch} end after the build (branches.buildOnly): nothing is tested end to end, published or deployed.\n`);
+    }
+    if (flow === "preview") return this.previewRun(ctx, names, outcomes, release, revision, branch, registryToken, gitopsToken);
     // Every migration a recorded environment runs must be unchanged: read their releases from GitOps.
     const released = [...(releasedMigrations ? [await releasedMigrations.contents()] : []), ...(gitopsToken && ctx.config.gitops ? await releasedMigrationRecords(ctx.config, gitopsToken) : [])];
     let e2e = await runE2e(ctx, release, released);
@@ -309,6 +317,15 @@ export class Pipeline {
   @func({ cache: "never" })
   async prunePreviews(branches: string[], gitopsToken?: Secret, dryRun = false): Promise<string> {
     return prunePreviews(await this.loadConfig(), { liveBranches: branches, dryRun, ...(gitopsToken ? { token: gitopsToken } : {}) });
+  }
+
+  /** A preview branch's run (the plan's preview flow): publish the built images, then its preview overlay when a GitOps token is given. */
+  private async previewRun(ctx: StageContext, names: string[], outcomes: Parameters<typeof checkRun>[0], release: Awaited<ReturnType<typeof buildRelease>>, revision: string, branch: string, registryToken?: Secret, gitopsToken?: Secret): Promise<CheckRun> {
+    if (!registryToken) return checkRun(outcomes, `\nPublish: ${names.length} image(s) built; not published (no --registry-token), so no preview.\n`);
+    const published = await publishImages(ctx, names, async (name) => release.images[name], revision, registryToken);
+    const images = Object.fromEntries(Object.entries(published).map(([name, p]) => [name, p.ref]));
+    const deployed = gitopsToken && ctx.config.gitops ? `\n## Preview\n\n${await preview(ctx.config, { branch, images, remove: false, dryRun: false, token: gitopsToken })}` : "\nPreview: not written (no --gitops-token).\n";
+    return checkRun(outcomes, `\n## Images\n\n${renderImages(published)}${deployed}`);
   }
 
   /** Load and check everything a stage needs before any container runs. */

@@ -90,6 +90,17 @@ describe("recorded graph of pipeline ci", () => {
     });
   });
 
+  it("follows the plan of the branch: dev stops after the build, another branch after the checks", async () => {
+    const ci = (branch: string) => new Pipeline(dag.directory()).ci(SHA, undefined, "", "", undefined, undefined, branch);
+    const dev = await record(async () => (await ci("dev")).summary, engine());
+    assert.match(dev.result, /Pushes to dev end after the build \(branches\.buildOnly\): nothing is tested end to end, published or deployed\./);
+    assert.ok(dev.graph.leaves.some((l) => /\.build\(/.test(l) && l.endsWith(".sync")), "the images are built");
+    assert.ok(!dev.graph.leaves.some((l) => l.includes("playwright") || l.startsWith("aspire(")), "no E2E");
+    const other = await record(async () => (await ci("fix/typo")).summary, engine());
+    assert.match(other.result, /Build: not started: pushes to fix\/typo run the checks only/);
+    assert.ok(!other.graph.leaves.some((l) => /\.build\(/.test(l)), "nothing is built");
+  });
+
   it("refuses an unknown component and a missing lockfile before any check runs", async () => {
     const unknown = await record(async () => new Pipeline(dag.directory()).test(["backend", "payments"]).catch((e: Error) => e.message), engine());
     assert.equal(unknown.result, 'components: "payments" is not a component of this pipeline; components: db, backend, frontend');

@@ -74,8 +74,8 @@ export function plan(config: PipelineConfig, event: PipelineEvent): Plan {
   }
 }
 
-/** The flow of a push, from the branch rules of the config. */
-function pushFlow(config: PipelineConfig, branch: string): Flow {
+/** The flow of a push, from the branch rules of the config (ci follows it: the plan and the run agree). */
+export function pushFlow(config: PipelineConfig, branch: string): Flow {
   if (branch === config.branches.main) return "main";
   if (picomatch.isMatch(branch, config.branches.buildOnly)) return "build-only";
   if (picomatch.isMatch(branch, config.branches.previews)) return "preview";
