@@ -1,0 +1,45 @@
+/**
+ * Drone as a host for the event-mapping test: which pipelines and steps of a .drone.yml run for
+ * an event (trigger and `when` conditions, glob-matched as Drone does), and the DRONE_* variables
+ * Drone sets for it (docs.drone.io/pipeline/environment/reference).
+ */
+import picomatch from "picomatch";
+import type { DronePipeline } from "./drone-format.js";
+
+/** An event as Drone delivers it: its DRONE_* variables. */
+export type DroneEnv = Record<string, string>;
+
+type Condition = NonNullable<DronePipeline["trigger"]>[keyof NonNullable<DronePipeline["trigger"]>];
+
+/** Whether a condition (value, list, include/exclude) admits `value`; an absent condition admits everything. */
+function admits(condition: Condition | undefined, value: string | undefined): boolean {
+  if (condition === undefined) return true;
+  if (value === undefined) return false;
+  const match = (patterns: (string | null)[] | undefined) => (patterns ?? []).some((p) => p !== null && picomatch.isMatch(value, p, { dot: true }));
+  if (typeof condition === "string") return match([condition]);
+  if (Array.isArray(condition)) return match(condition);
+  return (condition.include === undefined || match(condition.include)) && !match(condition.exclude);
+}
+
+/** The pipelines whose trigger admits the event, and of each the steps whose `when` admits it. */
+export function droneStepsFor(pipelines: DronePipeline[], env: DroneEnv): { pipeline: string; step: string; commands: string[] }[] {
+  const fits = (c: DronePipeline["trigger"]) =>
+    admits(c?.event, env.DRONE_BUILD_EVENT) &&
+    // Branch conditions never match tags: a tag has no branch (docs: triggers, by branch).
+    admits(c?.branch, env.DRONE_BUILD_EVENT === "tag" ? undefined : env.DRONE_BRANCH) &&
+    admits(c?.ref, env.DRONE_COMMIT_REF) &&
+    admits(c?.target, env.DRONE_DEPLOY_TO) &&
+    admits(c?.cron, env.DRONE_CRON);
+  return pipelines.filter((p) => fits(p.trigger)).flatMap((p) => p.steps.filter((s) => fits(s.when)).map((s) => ({ pipeline: p.name, step: s.name, commands: s.commands ?? [] })));
+}
+
+const COMMON = { DRONE_REPO_LINK: "https://gitea.example.com/acme/webshop", DRONE_BUILD_LINK: "https://drone.example.com/acme/webshop/42", CI: "true", DRONE: "true" };
+
+/** The DRONE_* variables of each event the pipeline reacts to. */
+export const droneEvents = {
+  pullRequest: (source: string, target: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "pull_request", DRONE_SOURCE_BRANCH: source, DRONE_TARGET_BRANCH: target, DRONE_BRANCH: target, DRONE_COMMIT_REF: "refs/pull/7/head", DRONE_COMMIT_SHA: sha }),
+  push: (branch: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "push", DRONE_BRANCH: branch, DRONE_COMMIT_REF: `refs/heads/${branch}`, DRONE_COMMIT_SHA: sha }),
+  tag: (tag: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "tag", DRONE_TAG: tag, DRONE_COMMIT_REF: `refs/tags/${tag}`, DRONE_COMMIT_SHA: sha }),
+  promote: (target: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "promote", DRONE_DEPLOY_TO: target, DRONE_BRANCH: "main", DRONE_COMMIT_REF: "refs/heads/main", DRONE_COMMIT_SHA: sha }),
+  cron: (job: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "cron", DRONE_CRON: job, DRONE_BRANCH: "main", DRONE_COMMIT_REF: "refs/heads/main", DRONE_COMMIT_SHA: sha }),
+};

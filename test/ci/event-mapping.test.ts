@@ -1,0 +1,101 @@
+/**
+ * One call each: every host event, fed through the wrapper we ship (its shell run for real, with a
+ * stand-in `dagger` that records arguments), must give the same plan as the foundation's `plan`
+ * for that event, and call the function that plan says. Both hosts must agree.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { parseConfig } from "../../.dagger/src/config/load.js";
+import { type PipelineEvent, toEvent } from "../../.dagger/src/plan/event.js";
+import { plan } from "../../.dagger/src/plan/plan.js";
+import { previewOf, stalePreviews } from "../../.dagger/src/release/preview.js";
+import { ROOT } from "../tiers/modules.js";
+import { parseDroneFile } from "./drone-format.js";
+import { type DroneEnv, droneEvents, droneStepsFor } from "./drone-host.js";
+import { type DaggerCall, listFlag, parseDaggerCall, runWrapper } from "./wrapper-run.js";
+
+const config = parseConfig(readFileSync(join(ROOT, "examples/webshop/pipeline.yaml"), "utf8"), "pipeline.yaml");
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+
+/** What an event must lead to: the foundation's event, and the action calls (function and the flags that matter). */
+export interface Expectation {
+  name: string;
+  event: PipelineEvent;
+  actions: { fn: string; flags: Record<string, string | true> }[];
+}
+
+/** The table: one row per event the issue lists. */
+export const TABLE: Expectation[] = [
+  { name: "pull request from feature/login", event: { kind: "pull-request", branch: "feature/login" }, actions: [{ fn: "lint", flags: {} }, { fn: "test", flags: {} }] },
+  { name: "push to main", event: { kind: "push", branch: "main" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "main", "registry-token": "env://REGISTRY_TOKEN", "gitops-token": "env://GITOPS_TOKEN" } }] },
+  { name: "push to dev", event: { kind: "push", branch: "dev" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "dev" } }] },
+  { name: "push to feature/login", event: { kind: "push", branch: "feature/login" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "feature/login" } }] },
+  { name: "release tag v1.4.0", event: { kind: "tag", tag: "v1.4.0" }, actions: [{ fn: "promote", flags: { env: "staging", revision: SHA } }] },
+  { name: "promote to prod", event: { kind: "promote", environment: "prod" }, actions: [{ fn: "promote", flags: { env: "prod" } }] },
+];
+
+/** The plan the wrapper's own `plan` call asks for, and its action calls. */
+function mapped(calls: DaggerCall[]) {
+  const planCalls = calls.filter((c) => c.fn === "plan");
+  assert.equal(planCalls.length, 1, `one plan call: ${JSON.stringify(calls.map((c) => c.fn))}`);
+  const f = planCalls[0].flags;
+  const one = (k: string) => (typeof f[k] === "string" ? (f[k] as string) : undefined);
+  const event = toEvent({ event: one("event") ?? "", ref: one("ref"), environment: one("environment"), changed: f.changed === undefined ? undefined : listFlag(planCalls[0], "changed"), emergency: f.emergency === true });
+  return { event, plan: plan(config, event), actions: calls.filter((c) => c.fn !== "plan") };
+}
+
+/** Check one host's mapping of one event against the table row. */
+function checkRow(row: Expectation, calls: DaggerCall[]) {
+  const m = mapped(calls);
+  assert.deepEqual(m.plan, plan(config, row.event), `${row.name}: the wrapper's plan is the foundation's`);
+  assert.deepEqual(m.actions.map((a) => a.fn), row.actions.map((a) => a.fn), `${row.name}: the functions called`);
+  for (const [i, want] of row.actions.entries()) for (const [k, v] of Object.entries(want.flags)) assert.equal(m.actions[i].flags[k], v, `${row.name}: ${want.fn} --${k}`);
+  return m.plan;
+}
+
+const drone = parseDroneFile(readFileSync(join(ROOT, "ci/drone/.drone.yml"), "utf8"), "ci/drone/.drone.yml");
+
+/** Run the Drone steps an event triggers; their dagger calls. */
+function droneCalls(env: DroneEnv, cwd?: string): DaggerCall[] {
+  const steps = droneStepsFor(drone.pipelines, env);
+  assert.ok(steps.length > 0, `some Drone pipeline runs for ${env.DRONE_BUILD_EVENT}`);
+  return steps.flatMap((s) => runWrapper(s.commands, env, cwd ? { cwd } : {})).map(parseDaggerCall);
+}
+
+const droneEnvFor: Record<string, DroneEnv> = {
+  "pull request from feature/login": droneEvents.pullRequest("feature/login", "main", SHA),
+  "push to main": droneEvents.push("main", SHA),
+  "push to dev": droneEvents.push("dev", SHA),
+  "push to feature/login": droneEvents.push("feature/login", SHA),
+  "release tag v1.4.0": droneEvents.tag("v1.4.0", SHA),
+  "promote to prod": droneEvents.promote("prod", SHA),
+};
+
+describe("Drone: each event through ci/drone/.drone.yml gives the foundation's plan and calls what it says", () => {
+  for (const row of TABLE) test(row.name, () => checkRow(row, droneCalls(droneEnvFor[row.name])));
+
+  test("branch deleted: Drone has no such event; the prune-previews cron removes exactly the previews plan(delete) would", () => {
+    // A real clone whose origin has lost feature/old: git ls-remote in the step lists what is live.
+    const dir = mkdtempSync(join(tmpdir(), "drone-cron-"));
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }).toString();
+    git("init", "-q", "--bare", "origin.git");
+    git("clone", "-q", "origin.git", "work");
+    const work = join(dir, "work");
+    const inWork = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
+    inWork("commit", "-q", "--allow-empty", "-m", "x");
+    for (const b of ["main", "dev", "feature/live", "feature/old"]) inWork("push", "-q", "origin", `HEAD:refs/heads/${b}`);
+    inWork("push", "-q", "origin", "--delete", "feature/old");
+    const calls = droneCalls(droneEvents.cron("prune-previews", SHA), work);
+    assert.deepEqual(calls.map((c) => c.fn), ["prune-previews"]);
+    const live = listFlag(calls[0], "branches");
+    assert.deepEqual(live.sort(), ["dev", "feature/live", "main"]);
+    const folders = ["feature/live", "feature/old"].map((b) => previewOf(config, b).namespace);
+    const removal = plan(config, { kind: "delete", branch: "feature/old" });
+    assert.equal(removal.flow, "preview-removal");
+    assert.deepEqual(stalePreviews(config, folders, live), removal.stages[0].jobs.map((j) => j.environment));
+  });
+});
