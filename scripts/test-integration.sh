@@ -13,6 +13,7 @@ SUITES=(
   "E2E through the generated Compose file (Docker, PostgreSQL, Flyway, Chromium):scripts/integration/compose.sh"
   "promotion pushes and pull requests against a real Gitea:scripts/integration/gitea.sh"
   "GitOps write-back rendered by real kustomize and helm:scripts/integration/gitops-render.sh"
+  "GitHub workflows checked by real actionlint:scripts/integration/workflows.sh"
 )
 
 passed=0

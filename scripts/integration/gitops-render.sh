@@ -50,34 +50,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# --- Go, its caches, and the module proxy only ---------------------------------------------------
-if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then PATH="/usr/local/go/bin:$PATH"; fi
-command -v go >/dev/null || die "go is not installed (Go >= 1.26 is needed to build kustomize $KUSTOMIZE_VERSION and helm $HELM_VERSION; Debian's golang-go is too old)"
-GO_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/pipeline-as-code/go"
-export GOPATH="$GO_CACHE/path"
-export GOMODCACHE="$GO_CACHE/path/pkg/mod"
-export GOCACHE="$GO_CACHE/build"
-# Everything through the proxy (no direct VCS fetches), checked against the checksum database;
-# the installed Go only (no toolchain download); a module cache that `rm -rf` can delete.
-export GOPROXY="https://proxy.golang.org"
-export GOTOOLCHAIN=local
-export GOFLAGS="-modcacherw -buildvcs=false"
-[[ -x "$ROOT/node_modules/.bin/tsx" ]] || die "node_modules/.bin/tsx is missing: run npm ci first"
-log "$(go version); cache $GO_CACHE"
-
-# go install into a directory per version, so a cached binary is only reused for the same pin;
-# the module version is checked in the binary's build info (`helm version` says only "v3.22"
-# when built without the release's -ldflags).
-install_tool() {
-  local name="$1" module="$2" version="$3" main="$4" bin="$GO_CACHE/bin/$1-$3"
-  if [[ ! -x "$bin/$name" ]]; then
-    log "go install $module@$version" >&2
-    GOBIN="$bin" go install "$module@$version" >&2 || die "go install $module@$version failed"
-  fi
-  go version -m "$bin/$name" | awk -v m="$main" -v v="$version" '$1 == "mod" && $2 == m && $3 == v { ok = 1 } END { exit !ok }' ||
-    die "$bin/$name was not built from $main $version"
-  printf '%s\n' "$bin/$name"
-}
+# --- Go, its caches, and the module proxy only (shared with workflows.sh) -------------------------
+GO_NEEDED_FOR="kustomize $KUSTOMIZE_VERSION and helm $HELM_VERSION"
+# shellcheck source=go-tools.sh
+source "$ROOT/scripts/integration/go-tools.sh"
 KUSTOMIZE_BIN="$(install_tool kustomize "$KUSTOMIZE_MODULE" "$KUSTOMIZE_VERSION" sigs.k8s.io/kustomize/kustomize/v5)"
 HELM_BIN="$(install_tool helm "$HELM_MODULE" "$HELM_VERSION" helm.sh/helm/v3)"
 log "kustomize $("$KUSTOMIZE_BIN" version) ($KUSTOMIZE_BIN), helm $HELM_VERSION: $("$HELM_BIN" version --short) ($HELM_BIN)"
