@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
@@ -16,6 +16,7 @@ import { previewOf, stalePreviews } from "../../.dagger/src/release/preview.js";
 import { ROOT } from "../tiers/modules.js";
 import { parseDroneFile } from "./drone-format.js";
 import { type DroneEnv, droneEvents, droneStepsFor } from "./drone-host.js";
+import { type GithubEvent, githubEvents, githubStepsFor } from "./github-host.js";
 import { type DaggerCall, listFlag, parseDaggerCall, runWrapper } from "./wrapper-run.js";
 
 const config = parseConfig(readFileSync(join(ROOT, "examples/webshop/pipeline.yaml"), "utf8"), "pipeline.yaml");
@@ -98,4 +99,49 @@ describe("Drone: each event through ci/drone/.drone.yml gives the foundation's p
     assert.equal(removal.flow, "preview-removal");
     assert.deepEqual(stalePreviews(config, folders, live), removal.stages[0].jobs.map((j) => j.environment));
   });
+});
+
+const workflows = Object.fromEntries(readdirSync(join(ROOT, "ci/github")).filter((f) => f.endsWith(".yml")).map((f) => [f, readFileSync(join(ROOT, "ci/github", f), "utf8")]));
+
+/** Run the GitHub jobs an event starts (their run steps in order, in one work folder per job); their dagger calls. */
+function githubCalls(event: GithubEvent): DaggerCall[] {
+  const jobs = githubStepsFor(workflows, event);
+  assert.equal(jobs.length, 1, `one job runs for ${event.name}: ${jobs.map((j) => j.job).join(", ")}`);
+  const cwd = mkdtempSync(join(tmpdir(), "gh-job-"));
+  // GitHub runs each step with bash -e -o pipefail and its own env.
+  return jobs[0].steps.flatMap((s) => runWrapper(["set -o pipefail", s.script], { ...s.env, GITHUB_STEP_SUMMARY: join(cwd, "summary.md") }, { cwd })).map(parseDaggerCall);
+}
+
+const githubEventFor: Record<string, GithubEvent> = {
+  "pull request from feature/login": githubEvents.pullRequest("feature/login", "main", SHA),
+  "push to main": githubEvents.push("main", SHA),
+  "push to dev": githubEvents.push("dev", SHA),
+  "push to feature/login": githubEvents.push("feature/login", SHA),
+  "release tag v1.4.0": githubEvents.tag("v1.4.0", SHA),
+  "promote to prod": githubEvents.dispatch("prod", SHA),
+};
+
+describe("GitHub Actions: each event through ci/github/*.yml gives the foundation's plan and calls what it says", () => {
+  for (const row of TABLE) test(row.name, () => checkRow(row, githubCalls(githubEventFor[row.name])));
+
+  test("branch deleted: the preview of that branch is removed", () => {
+    const row: Expectation = { name: "branch deleted", event: { kind: "delete", branch: "feature/login" }, actions: [{ fn: "preview", flags: { branch: "feature/login", remove: true } }] };
+    checkRow(row, githubCalls(githubEvents.delete("feature/login", SHA)));
+  });
+
+  test("a tag deletion starts no job (the job's if: reads ref_type)", () => {
+    const event = githubEvents.delete("v1.0.0", SHA);
+    (event.github.event as { ref_type: string }).ref_type = "tag";
+    assert.deepEqual(githubStepsFor(workflows, event), []);
+  });
+});
+
+describe("both hosts agree", () => {
+  for (const row of TABLE)
+    test(row.name, () => {
+      const gh = mapped(githubCalls(githubEventFor[row.name]));
+      const dr = mapped(droneCalls(droneEnvFor[row.name]));
+      assert.deepEqual(gh.plan, dr.plan);
+      assert.deepEqual(gh.actions.map((a) => a.fn), dr.actions.map((a) => a.fn));
+    });
 });

@@ -1,0 +1,99 @@
+/**
+ * GitHub Actions as a host for the event-mapping test: which workflows and jobs run for an event
+ * (the `on:` filters, glob-matched, and a job's `if:`), and each step's `env:` with its
+ * `${{ … }}` expressions evaluated against the event's `github`, `inputs` and `secrets` contexts
+ * (docs.github.com: contexts, events that trigger workflows). Only the expression forms the shipped
+ * workflows use are supported; any other is an error, not a silent empty string.
+ */
+import picomatch from "picomatch";
+import { parse } from "yaml";
+
+/** The contexts an event gives a workflow. */
+export interface GithubEvent {
+  name: "pull_request" | "push" | "workflow_dispatch" | "delete";
+  github: Record<string, unknown>;
+  inputs?: Record<string, string>;
+}
+
+interface Step {
+  uses?: string;
+  run?: string;
+  env?: Record<string, string>;
+}
+interface Job {
+  if?: string;
+  steps: Step[];
+}
+interface Workflow {
+  on: Record<string, { branches?: string[]; tags?: string[] } | null>;
+  jobs: Record<string, Job>;
+}
+
+/** A dotted path of a context, e.g. github.event.ref. */
+function lookup(ctx: Record<string, unknown>, path: string): unknown {
+  return path.split(".").reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), ctx);
+}
+
+/** One expression: a context path, or path == 'literal'. */
+export function evaluate(expr: string, event: GithubEvent): string | boolean {
+  const ctx = { github: event.github, inputs: event.inputs ?? {}, secrets: new Proxy({}, { get: (_t, name) => `secret-${String(name)}` }) };
+  const eq = /^([a-z_.]+)\s*==\s*'([^']*)'$/.exec(expr.trim());
+  if (eq) return String(lookup(ctx, eq[1])) === eq[2];
+  if (/^(github|inputs|secrets)(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(expr.trim())) {
+    const v = lookup(ctx, expr.trim());
+    if (v === undefined) throw new Error(`\${{ ${expr} }}: not in the ${event.name} event's context`);
+    return String(v);
+  }
+  throw new Error(`\${{ ${expr} }}: an expression form this test does not evaluate; keep wrappers to context paths`);
+}
+
+/** A string with its ${{ … }} parts evaluated. */
+function interpolate(text: string, event: GithubEvent): string {
+  return text.replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_m, e: string) => String(evaluate(e, event)));
+}
+
+/** Whether a workflow's `on:` admits the event. */
+function triggered(wf: Workflow, event: GithubEvent): boolean {
+  if (!(event.name in wf.on)) return false;
+  const filter = wf.on[event.name];
+  if (event.name !== "push") return true;
+  const ref = String(event.github.ref);
+  const name = String(event.github.ref_name);
+  // A push filtered by branches only never runs for tags, and the reverse (GitHub's rule).
+  if (ref.startsWith("refs/tags/")) return filter?.tags !== undefined && picomatch.isMatch(name, filter.tags);
+  return filter?.branches !== undefined && picomatch.isMatch(name, filter.branches);
+}
+
+/** The run steps of every job the event starts, each with its evaluated env. */
+export function githubStepsFor(files: Record<string, string>, event: GithubEvent): { job: string; steps: { script: string; env: Record<string, string> }[] }[] {
+  const out: { job: string; steps: { script: string; env: Record<string, string> }[] }[] = [];
+  for (const [file, text] of Object.entries(files)) {
+    const wf = parse(text) as Workflow;
+    if (!triggered(wf, event)) continue;
+    for (const [name, job] of Object.entries(wf.jobs)) {
+      if (job.if !== undefined && evaluate(job.if, event) !== true) continue;
+      const steps = job.steps
+        .filter((s) => s.run !== undefined)
+        .map((s) => ({ script: s.run as string, env: Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, interpolate(String(v), event)])) }));
+      out.push({ job: `${file}:${name}`, steps });
+    }
+  }
+  return out;
+}
+
+const COMMON = { server_url: "https://github.com", repository: "acme/webshop", run_id: "4242" };
+
+/** The contexts of each event, as GitHub fills them. */
+export const githubEvents = {
+  pullRequest: (head: string, base: string, sha: string): GithubEvent => ({
+    name: "pull_request",
+    github: { ...COMMON, event_name: "pull_request", ref: "refs/pull/7/merge", ref_name: "7/merge", head_ref: head, base_ref: base, sha, event: { number: 7, pull_request: { number: 7, title: "$(rm -rf /)", head: { ref: head } } } },
+  }),
+  push: (branch: string, sha: string): GithubEvent => ({ name: "push", github: { ...COMMON, event_name: "push", ref: `refs/heads/${branch}`, ref_name: branch, sha, event: {} } }),
+  tag: (tag: string, sha: string): GithubEvent => ({ name: "push", github: { ...COMMON, event_name: "push", ref: `refs/tags/${tag}`, ref_name: tag, sha, event: {} } }),
+  dispatch: (environment: string, sha: string): GithubEvent => ({ name: "workflow_dispatch", github: { ...COMMON, event_name: "workflow_dispatch", ref: "refs/heads/main", ref_name: "main", sha, event: { inputs: { environment } } }, inputs: { environment } }),
+  delete: (branch: string, sha: string): GithubEvent => ({
+    name: "delete",
+    github: { ...COMMON, event_name: "delete", ref: "refs/heads/main", ref_name: "main", sha, event: { ref: branch, ref_type: "branch", repository: { default_branch: "main" } } },
+  }),
+};
