@@ -17,6 +17,7 @@ import { runChecks } from "./stages/checks.js";
 import { preflight, selectComponents, type StageContext, stageContext } from "./stages/context.js";
 import { runE2e } from "./stages/e2e.js";
 import { runAspireIntegration } from "./stages/aspire.js";
+import { notifyRun } from "./stages/notify.js";
 import { preview, promote, prunePreviews } from "./stages/promote.js";
 import { deliver, migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
 import { publishImages, renderImages } from "./stages/publish.js";
@@ -184,10 +185,20 @@ export class Pipeline {
    * @param releasedMigrations The migrations record of the release in production: an edited released migration fails E2E.
    * @param gitopsToken Token for the GitOps repository: released migrations are read from it, and on the main branch the release is recorded and promoted to the environments promoted on push.
    * @param branch The branch being built (e.g. $GITHUB_REF_NAME): the run follows the plan of a push to it (main: record and promote; build-only branches: stop after the build; preview branches: publish and write the preview; others: checks only). Empty: the main flow without recording.
-   * @param runUrl The CI run's URL, recorded as who built the release.
+   * @param runUrl The CI run's URL, recorded as who built the release and linked from notifications.
+   * @param notifyWebhook The chat webhook URL for notifications (pipeline.yaml notifications.webhook), e.g. env://CHAT_WEBHOOK.
+   * @param smtpPassword The SMTP password for e-mail notifications (pipeline.yaml notifications.email), e.g. env://SMTP_PASSWORD.
    */
   @func({ cache: "never" })
-  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = ""): Promise<CheckRun> {
+  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = "", notifyWebhook?: Secret, smtpPassword?: Secret): Promise<CheckRun> {
+    const run = await this.ciRun(revision, registryToken, created, sourceUrl, releasedMigrations, gitopsToken, branch, runUrl);
+    const notes = await notifyRun(await this.loadConfig(), run, { ...(notifyWebhook ? { webhook: notifyWebhook } : {}), ...(smtpPassword ? { smtpPassword } : {}), runUrl, revision, branch });
+    if (!notes) return run;
+    return new CheckRun(`${run.summary}${notes}`, run.passed, run.reports.withNewFile("summary.md", `${run.summary}${notes}`));
+  }
+
+  /** The stages of ci, following the plan of the branch; ci adds the notifications. */
+  private async ciRun(revision: string, registryToken: Secret | undefined, created: string, sourceUrl: string, releasedMigrations: File | undefined, gitopsToken: Secret | undefined, branch: string, runUrl: string): Promise<CheckRun> {
     checkRevision(revision);
     const { ctx, names } = await this.prepare();
     // The run follows the plan of a push to this branch; without a branch (a local run), the main flow without delivery.

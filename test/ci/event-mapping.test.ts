@@ -77,7 +77,9 @@ const droneEnvFor: Record<string, DroneEnv> = {
 };
 
 describe("Drone: each event through ci/drone/.drone.yml gives the foundation's plan and calls what it says", () => {
-  for (const row of TABLE) test(row.name, () => checkRow(row, droneCalls(droneEnvFor[row.name])));
+  for (const row of TABLE) test(row.name, () => {
+    checkRow(row, droneCalls(droneEnvFor[row.name]));
+  });
 
   test("branch deleted: Drone has no such event; the prune-previews cron removes exactly the previews plan(delete) would", () => {
     // A real clone whose origin has lost feature/old: git ls-remote in the step lists what is live.
@@ -122,7 +124,9 @@ const githubEventFor: Record<string, GithubEvent> = {
 };
 
 describe("GitHub Actions: each event through ci/github/*.yml gives the foundation's plan and calls what it says", () => {
-  for (const row of TABLE) test(row.name, () => checkRow(row, githubCalls(githubEventFor[row.name])));
+  for (const row of TABLE) test(row.name, () => {
+    checkRow(row, githubCalls(githubEventFor[row.name]));
+  });
 
   test("branch deleted: the preview of that branch is removed", () => {
     const row: Expectation = { name: "branch deleted", event: { kind: "delete", branch: "feature/login" }, actions: [{ fn: "preview", flags: { branch: "feature/login", remove: true } }] };

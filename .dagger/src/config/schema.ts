@@ -270,6 +270,28 @@ export const AspireIntegration = z
   })
   .describe("Integration tests through the application's Aspire AppHost: the release's images in place of their resources, the e2e tests against the graph.");
 
+/** Who hears of a failed run, and how (the notify module). The webhook URL and SMTP password are secrets: ci takes them as --notify-webhook and --smtp-password. */
+export const Notifications = z
+  .strictObject({
+    on: z.enum(["failure", "always"]).default("failure").describe("Notify on failed runs only, or on every run."),
+    webhook: z
+      .strictObject({ format: z.enum(["slack", "teams", "google-chat"]).default("slack").describe("Payload format: slack (also Mattermost, Rocket.Chat), teams (Workflows, Adaptive Card) or google-chat.") })
+      .optional()
+      .describe("A chat webhook; its URL comes as ci --notify-webhook=env://CHAT_WEBHOOK."),
+    email: z
+      .strictObject({
+        host: z.string().min(1).describe("SMTP server."),
+        port: z.number().int().min(1).max(65535).default(587).describe("SMTP port: 587 (STARTTLS) or 465 with secure."),
+        secure: z.boolean().default(false).describe("TLS from the start (port 465)."),
+        user: z.string().default("").describe("SMTP user; its password comes as ci --smtp-password=env://SMTP_PASSWORD."),
+        from: z.string().regex(/^[^\s@]+@[^\s@]+$/, { error: "must be an e-mail address" }).describe("Sender address."),
+        to: z.array(z.string().regex(/^[^\s@]+@[^\s@]+$/, { error: "must be an e-mail address" })).min(1).describe("Recipients."),
+      })
+      .optional()
+      .describe("E-mail through SMTP."),
+  })
+  .describe("Notifications of ci runs: a chat webhook and/or e-mail, with the failing stage, component and the run's link.");
+
 /** Promotion gates' settings (compatibility has none: it cannot be switched off). */
 export const Gates = z
   .strictObject({
@@ -312,6 +334,7 @@ export const PipelineConfig = z
       .default({})
       .describe("Feature flags, so unfinished features can ship switched off; environments.<name>.flags switches them per environment."),
     gates: Gates,
+    notifications: Notifications.optional(),
     ignore: z
       .array(z.string().min(1))
       .default(["**/*.md", "docs/**"])

@@ -1,0 +1,74 @@
+// Recorded graph of ci's notifications: a failed run calls the notify module with the failing
+// stage, component and the run's link; a passed run notifies nobody (on: failure). The module's
+// webhook and SMTP sending run for real against local receivers in test/notify/.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { dag } from "@dagger.io/dagger";
+import { Pipeline } from "../../.dagger/src/index.js";
+import { bindDependency } from "../tiers/bindings.js";
+import { currentApi } from "../tiers/golden.js";
+import { readModule, ROOT } from "../tiers/modules.js";
+import { exampleEngine } from "./example-engine.js";
+import { record } from "./record.js";
+
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+const CONFIG = `${readFileSync(join(ROOT, "examples/webshop/pipeline.yaml"), "utf8")}
+notifications:
+  webhook:
+    format: teams
+  email:
+    host: smtp.example.com
+    from: ci@example.com
+    to: [dev@example.com]
+`;
+/** The example with notifications; the backend's unit tests fail when `fail` is set. */
+const engine = (fail: boolean) =>
+  exampleEngine((leaf) => {
+    if (leaf.endsWith('file(path: "pipeline.yaml").contents')) return CONFIG;
+    if (fail && leaf.includes('script: "test", source: directory.directory(path: "backend")') && leaf.endsWith(".exitCode")) return 1;
+    if (leaf.endsWith('file(path: "result.json").contents')) return fail ? JSON.stringify({ passed: false, failed: [{ stage: "checks", component: "backend", check: "unit", tests: [] }] }) : JSON.stringify({ passed: true, failed: [] });
+    if (/^notify\.(webhook|email)\(/.test(leaf)) return "sent";
+    return undefined;
+  });
+
+describe("recorded graph of ci notifications", () => {
+  before(() => {
+    for (const m of ["node-toolchain", "flyway", "aspire", "notify"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
+  });
+
+  it("a failed run: the webhook (teams) and the e-mail name the stage, component, branch and link; the summary says so", async () => {
+    const { result, graph } = await record(async () => {
+      const run = await new Pipeline(dag.directory()).ci(SHA, undefined, "", "", undefined, undefined, "main", "https://ci.example.com/run/42", dag.setSecret("chat-webhook", "https://hooks.example.com/T"), dag.setSecret("smtp-password", "p"));
+      return { summary: run.summary, passed: run.passed };
+    }, engine(true));
+    assert.equal(result.passed, false);
+    const webhook = graph.leaves.find((l) => l.startsWith("notify.webhook(")) as string;
+    assert.ok(webhook, "the webhook is called");
+    assert.match(webhook, /component: "backend unit"/);
+    assert.match(webhook, /stage: "checks"/);
+    assert.match(webhook, /format: "teams"/);
+    assert.match(webhook, /link: "https:\/\/ci\.example\.com\/run\/42"/);
+    assert.match(webhook, /url: setSecret\(name: "chat-webhook"\)/);
+    const email = graph.leaves.find((l) => l.startsWith("notify.email(")) as string;
+    assert.match(email, /host: "smtp\.example\.com"/);
+    assert.match(email, /password: setSecret\(name: "smtp-password"\)/);
+    assert.match(email, /to: \["dev@example\.com"\]/);
+    assert.match(result.summary, /## Notifications\n\n- chat: sent\n- e-mail: sent/);
+  });
+
+  it("a passed run notifies nobody (notifications.on: failure)", async () => {
+    const { graph } = await record(async () => (await new Pipeline(dag.directory()).ci(SHA, undefined, "", "", undefined, undefined, "main", "", dag.setSecret("chat-webhook", "u"))).summary, engine(false));
+    assert.ok(!graph.leaves.some((l) => l.startsWith("notify.")));
+  });
+
+  it("a notification that cannot be sent is in the summary; the verdict stays the run's", async () => {
+    const { result } = await record(async () => {
+      const run = await new Pipeline(dag.directory()).ci(SHA, undefined, "", "", undefined, undefined, "main", "");
+      return { summary: run.summary, passed: run.passed };
+    }, engine(true));
+    assert.equal(result.passed, false);
+    assert.match(result.summary, /- chat: not sent: pipeline\.yaml has notifications\.webhook, but ci got no --notify-webhook/);
+  });
+});
