@@ -18,6 +18,7 @@ import { preflight, selectComponents, type StageContext, stageContext } from "./
 import { runE2e } from "./stages/e2e.js";
 import { runAspireIntegration } from "./stages/aspire.js";
 import { notifyRun } from "./stages/notify.js";
+import { inSpan } from "./progress.js";
 import { preview, promote, prunePreviews } from "./stages/promote.js";
 import { deliver, migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
 import { publishImages, renderImages } from "./stages/publish.js";
@@ -218,7 +219,7 @@ export class Pipeline {
     let e2e = await runE2e(ctx, release, released);
     // With an Aspire AppHost, the release also runs through it once E2E passed: both verify it.
     if (checkRun([], "", e2e).passed && ctx.config.aspire) {
-      const aspire = await runAspireIntegration(ctx, release);
+      const aspire = await inSpan(["integration", "aspire"], () => runAspireIntegration(ctx, release));
       e2e = { outcomes: [...e2e.outcomes, aspire.outcome], reports: e2e.reports.withDirectory("aspire", aspire.reports) };
     }
     if (!checkRun([], "", e2e).passed) return checkRun(outcomes, "\nPublish: not started, because E2E failed; nothing was pushed.\n", e2e);

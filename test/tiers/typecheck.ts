@@ -3,7 +3,7 @@
  * its local dependencies declared from their introspection.
  */
 import { writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import ts from "typescript";
 import { BUILD_DIR, type ModuleInfo, ROOT } from "./modules.js";
 import { generateSdk } from "./sdk.js";
@@ -19,7 +19,8 @@ export function typecheckModule(mod: ModuleInfo, buildDir = BUILD_DIR): string[]
     tsconfig,
     JSON.stringify({
       extends: relative(buildDir, join(mod.sourceDir, "tsconfig.json")),
-      compilerOptions: { noEmit: true, paths: { "@dagger.io/dagger": [sdk.indexFile] }, types: ["node"] },
+      // The engine's template maps @dagger.io/dagger/telemetry to the generated sdk too (custom spans).
+      compilerOptions: { noEmit: true, paths: { "@dagger.io/dagger": [sdk.indexFile], "@dagger.io/dagger/telemetry": [join(dirname(sdk.indexFile), "telemetry/index.d.ts")] }, types: ["node"] },
       include: [join(mod.sourceDir, "src/**/*.ts")],
     }),
   );

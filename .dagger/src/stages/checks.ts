@@ -1,4 +1,5 @@
 /** The check stage: every check of every selected component at once; a failure never hides the others. */
+import { inSpan } from "../progress.js";
 import { CHECK_STEPS } from "../plan/plan.js";
 import { checkReport, failedTests, tail } from "../report/junit.js";
 import type { CheckOutcome } from "../report/outcome.js";
@@ -8,7 +9,7 @@ import type { StageContext } from "./context.js";
 /** Run the given checks (default: all of each component's toolchain) of the components concurrently. */
 export async function runChecks(ctx: StageContext, components: string[], only?: string[]): Promise<CheckOutcome[]> {
   const jobs = components.flatMap((c) => CHECK_STEPS[ctx.config.components[c].toolchain].filter((s) => !only || only.includes(s)).map((step) => ({ component: c, step })));
-  return Promise.all(jobs.map((j) => runCheck(ctx, j.component, j.step)));
+  return Promise.all(jobs.map((j) => inSpan(["checks", j.component, j.step], () => runCheck(ctx, j.component, j.step))));
 }
 
 async function runCheck(ctx: StageContext, name: string, step: string): Promise<CheckOutcome> {

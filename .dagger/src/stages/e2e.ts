@@ -9,6 +9,7 @@ import { type Container, dag, type Directory, ReturnType, type Service } from "@
 import { browserCheckScript, lockedPlaywrightVersion, playwrightImage } from "../e2e/playwright.js";
 import { E2E_EXIT, E2E_REPORTS, e2eShell, loggedCommand, PLAYWRIGHT_REPORT_ENV, readinessScript, SERVICE_LOGS } from "../e2e/scripts.js";
 import { mirrorImage } from "../mirror/images.js";
+import { inSpan } from "../progress.js";
 import { checkReport, failedTests, tail } from "../report/junit.js";
 import type { CheckOutcome } from "../report/outcome.js";
 import { isSecret, parseTemplate, type TemplatePart } from "../topology/template.js";
@@ -110,10 +111,11 @@ class E2eRun {
     const image = await e2eImage(this.ctx);
     const topology = topologyOf(this.ctx.config, (name) => toolchainOf(name, this.ctx.config.components[name]).healthProbe(this.ctx.config.components[name]));
     for (const s of topology.services) {
-      const ok = s.role === "database" ? await this.startDatabase(s, released) : s.role === "migration" ? await this.migrate(s) : await this.startApp(s);
+      const step = s.role === "database" ? "database" : s.role === "migration" ? "migrate" : "start";
+      const ok = await inSpan(["e2e", s.component, step], () => (s.role === "database" ? this.startDatabase(s, released) : s.role === "migration" ? this.migrate(s) : this.startApp(s)));
       if (!ok) return;
     }
-    await this.test(image);
+    await inSpan(["e2e", "playwright"], () => this.test(image));
   }
 
   private async startDatabase(s: TopologyService, released: string[]): Promise<boolean> {
