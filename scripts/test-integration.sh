@@ -19,6 +19,10 @@ SUITES=(
 passed=0
 failed=0
 failures=()
+# Each suite's output is also kept, so the failures can be shown again at the very end: CI shows
+# only the tail of a long log, and a failure in an early suite would otherwise scroll out of it.
+LOGS="$(mktemp -d "${TMPDIR:-/tmp}/integration-logs.XXXXXX")"
+trap 'rm -rf "$LOGS"' EXIT
 for suite in "${SUITES[@]}"; do
   name="${suite%%:*}"
   script="${suite#*:}"
@@ -30,16 +34,22 @@ for suite in "${SUITES[@]}"; do
     continue
   fi
   start=$SECONDS
-  if bash "$ROOT/$script"; then
+  log="$LOGS/$(basename "$script" .sh).log"
+  if bash "$ROOT/$script" 2>&1 | tee "$log"; (( PIPESTATUS[0] == 0 )); then
     passed=$((passed + 1))
     echo "=== passed: $name in $((SECONDS - start)) s"
   else
     failed=$((failed + 1))
-    failures+=("$name")
+    failures+=("$name|$log")
     echo "=== FAILED: $name after $((SECONDS - start)) s"
   fi
 done
 
-for f in "${failures[@]}"; do echo "failed suite: $f"; done
+for f in "${failures[@]}"; do
+  [[ "$f" == *"|"* ]] || continue
+  echo "=== the last 80 lines of the failed suite: ${f%%|*}"
+  tail -n 80 "${f#*|}"
+done
+for f in "${failures[@]}"; do echo "failed suite: ${f%%|*}"; done
 echo "integration: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

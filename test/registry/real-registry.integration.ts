@@ -19,7 +19,7 @@ import { RegistryClient } from "../../.dagger/src/registry/client.js";
 import { reuseIfPublished } from "../../.dagger/src/registry/reuse.js";
 import { inputTag } from "../../.dagger/src/registry/tags.js";
 import { type PushedImage, pushImage } from "./push.js";
-import { type RegistryServer, startRegistry, tempDir } from "./registry-server.js";
+import { type RegistryServer, startRegistry, startRegistryOnPort, tempDir } from "./registry-server.js";
 import { startTokenServer, type TokenServer } from "./token-server.js";
 import { PASSWORD, REPOSITORY, USERNAME, WRONG_PASSWORD } from "./values.js";
 
@@ -140,3 +140,18 @@ for (const mode of ["none", "htpasswd", "token"] as Mode[]) {
     }
   });
 }
+
+// Test files run in parallel processes that pick "free" ports; one registry must never be taken
+// for another's (that once failed CI as a flaky publish test).
+describe("registry test helper", () => {
+  it("refuses a port where another registry already answers, instead of handing that registry out", async () => {
+    const first = await startRegistry();
+    try {
+      const port = Number(first.registry.split(":")[1]);
+      await assert.rejects(startRegistryOnPort({ kind: "none" }, port), /another registry answers on|address already in use/);
+      assert.equal((await fetch(`${first.base}/v2/`)).status, 200, "the first registry still runs");
+    } finally {
+      await first.stop();
+    }
+  });
+});

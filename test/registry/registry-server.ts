@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,18 +60,23 @@ export async function startRegistry(auth: RegistryAuth = { kind: "none" }): Prom
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(auth, await freePort());
+      return await startRegistryOnPort(auth, await freePort());
     } catch (error) {
       lastError = error as Error;
-      if (!/address already in use/.test(lastError.message)) throw lastError;
+      if (!/address already in use|another registry answers/.test(lastError.message)) throw lastError;
     }
   }
   throw lastError;
 }
 
-async function startOnce(auth: RegistryAuth, port: number): Promise<RegistryServer> {
+/** Start a registry on the given port; refuses (never returns another process's registry) if the port is taken. */
+export async function startRegistryOnPort(auth: RegistryAuth, port: number): Promise<RegistryServer> {
   const dir = tempDir("registry");
-  writeFileSync(join(dir, "config.yml"), config(dir, port, auth));
+  // Tests run in parallel processes that each pick "free" ports; between the pick and the bind,
+  // another process's registry may take the port, and then it (not ours) answers /v2/. Every
+  // registry answers with its own instance header, so readiness only counts our own.
+  const instance = randomUUID();
+  writeFileSync(join(dir, "config.yml"), config(dir, port, auth, instance));
   const child = spawn("docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   const append = (chunk: Buffer) => {
@@ -98,8 +104,12 @@ async function startOnce(auth: RegistryAuth, port: number): Promise<RegistryServ
       await stop();
       throw new Error(`docker-registry exited before it answered: ${log.trim()}`);
     }
-    const status = await fetch(`${base}/v2/`).then((r) => r.status, () => 0);
-    if (status === 200 || status === 401) break;
+    const answer = await fetch(`${base}/v2/`).then((r) => ({ status: r.status, instance: r.headers.get(INSTANCE_HEADER) }), () => undefined);
+    if (answer && answer.instance === instance && (answer.status === 200 || answer.status === 401)) break;
+    if (answer && answer.instance !== instance) {
+      await stop();
+      throw new Error(`another registry answers on ${base} (instance ${answer.instance ?? "none"}, ours ${instance}): the port was taken after it was picked`);
+    }
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`docker-registry on ${base} did not answer within 15 s: ${log.trim()}`);
@@ -119,7 +129,10 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
   }
 }
 
-function config(dir: string, port: number, auth: RegistryAuth): string {
+/** The response header that names which registry process answered. */
+const INSTANCE_HEADER = "x-registry-test-instance";
+
+function config(dir: string, port: number, auth: RegistryAuth, instance: string): string {
   const lines = [
     "version: 0.1",
     "log:",
@@ -133,6 +146,8 @@ function config(dir: string, port: number, auth: RegistryAuth): string {
     `  addr: 127.0.0.1:${port}`,
     // A fixed secret silences the "no HTTP secret" warning; it signs upload state only.
     "  secret: registry-integration-test",
+    "  headers:",
+    `    ${INSTANCE_HEADER}: [${instance}]`,
   ];
   if (auth.kind === "htpasswd") {
     writeFileSync(join(dir, "htpasswd"), `${htpasswdLine(auth.username, auth.password)}\n`);
