@@ -11,7 +11,9 @@ import { summarise } from "./config/summary.js";
 import { toEvent } from "./plan/event.js";
 import { plan, pushFlow } from "./plan/plan.js";
 import { renderPlan } from "./plan/render.js";
-import { checkRun, CheckRun } from "./runs.js";
+import { checkRun, CheckRun, type RunExtras, runOf } from "./runs.js";
+import { deliveryVerdict, type RunFacts, runPassed, stageVerdicts } from "./report/run.js";
+import { buildImages } from "./stages/images.js";
 import { type BuildStamp, buildImage, buildRelease, checkRevision, releaseVersions } from "./stages/build.js";
 import { runChecks } from "./stages/checks.js";
 import { preflight, selectComponents, type StageContext, stageContext } from "./stages/context.js";
@@ -178,7 +180,11 @@ export class Pipeline {
    * The pipeline for a push: all checks of all components at once; only if every one passed,
    * the images are built and tested end to end (and through the Aspire AppHost when pipeline.yaml
    * has one); only if that passed, they are published (when a registry token is given). Never
-   * cached across runs.
+   * cached across runs. The summary gives every stage in order with its verdict (or why it did
+   * not start), the components' versions and image digests, and the report files; reports/result.json
+   * holds the verdict and what failed for CI wrappers. On a failure (or always, per pipeline.yaml
+   * notifications) the team is told by chat and/or e-mail; a notification that fails is reported
+   * in the summary and never changes the verdict.
    * @param revision The full git SHA being built (e.g. $GITHUB_SHA).
    * @param registryToken Token for the registry in pipeline.yaml; without it images are built and tested but not pushed.
    * @param created Build time in RFC 3339; pass the commit time for repeatable labels. Default: now.
@@ -192,46 +198,56 @@ export class Pipeline {
    */
   @func({ cache: "never" })
   async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = "", notifyWebhook?: Secret, smtpPassword?: Secret): Promise<CheckRun> {
-    const run = await this.ciRun(revision, registryToken, created, sourceUrl, releasedMigrations, gitopsToken, branch, runUrl);
+    const ran = await this.ciRun(revision, registryToken, created, sourceUrl, releasedMigrations, gitopsToken, branch, runUrl);
+    const run = ran instanceof CheckRun ? ran : runOf(ran.facts, ran.extras);
     const notes = await notifyRun(await this.loadConfig(), run, { ...(notifyWebhook ? { webhook: notifyWebhook } : {}), ...(smtpPassword ? { smtpPassword } : {}), runUrl, revision, branch });
     if (!notes) return run;
+    // A notification's outcome goes into the summary; the verdict stays the run's own.
+    if (!(ran instanceof CheckRun)) return runOf(ran.facts, { ...ran.extras, notes });
     return new CheckRun(`${run.summary}${notes}`, run.passed, run.reports.withNewFile("summary.md", `${run.summary}${notes}`));
   }
 
-  /** The stages of ci, following the plan of the branch; ci adds the notifications. */
-  private async ciRun(revision: string, registryToken: Secret | undefined, created: string, sourceUrl: string, releasedMigrations: File | undefined, gitopsToken: Secret | undefined, branch: string, runUrl: string): Promise<CheckRun> {
+  /** The stages of ci, following the plan of the branch: what the run found (a preview branch's run is already a CheckRun); ci adds the notifications. */
+  private async ciRun(revision: string, registryToken: Secret | undefined, created: string, sourceUrl: string, releasedMigrations: File | undefined, gitopsToken: Secret | undefined, branch: string, runUrl: string): Promise<CheckRun | { facts: RunFacts; extras: RunExtras }> {
     checkRevision(revision);
     const { ctx, names } = await this.prepare();
     // The run follows the plan of a push to this branch; without a branch (a local run), the main flow without delivery.
     const flow = branch ? pushFlow(ctx.config, branch) : "main";
-    const outcomes = await runChecks(ctx, names);
-    if (!checkRun(outcomes).passed) return checkRun(outcomes, "\nBuild: not started, because a check failed.\n");
-    if (flow === "checks-only") return checkRun(outcomes, `\nBuild: not started: pushes to ${branch} run the checks only (branches in pipeline.yaml).\n`);
+    const facts: RunFacts = { run: "ci", pipeline: ctx.config.name, revision, branch, runUrl, checks: await inSpan(["checks"], () => runChecks(ctx, names)) };
+    const ci = (more: Partial<RunFacts>, extras: RunExtras = {}) => ({ facts: { ...facts, ...more }, extras: { overview: true, ...extras } });
+    if (!runPassed(stageVerdicts(facts))) return ci({ stop: "because a check failed" });
+    if (flow === "checks-only") return ci({ stop: `because pushes to ${branch} run the checks only (branches in pipeline.yaml)` });
     const buildStamp = stamp(revision, created, sourceUrl);
     const release = await buildRelease(ctx, names, buildStamp);
-    if (flow === "build-only") {
-      await Promise.all(Object.values(release.images).map((image) => image.sync()));
-      return checkRun(outcomes, `\nBuild: ${names.length} image(s) built. Pushes to ${branch} end after the build (branches.buildOnly): nothing is tested end to end, published or deployed.\n`);
-    }
-    if (flow === "preview") return this.previewRun(ctx, names, outcomes, release, revision, branch, registryToken, gitopsToken);
+    if (flow === "preview") return this.previewRun(ctx, names, facts.checks ?? [], release, revision, branch, registryToken, gitopsToken);
+    Object.assign(facts, { build: await inSpan(["build"], () => buildImages(release.images)), versions: release.versions });
+    if (!runPassed(stageVerdicts(facts))) return ci({ stop: "because an image did not build" });
+    if (flow === "build-only") return ci({ stop: `because pushes to ${branch} end after the build (branches.buildOnly)` });
     // Every migration a recorded environment runs must be unchanged: read their releases from GitOps.
     const released = [...(releasedMigrations ? [await releasedMigrations.contents()] : []), ...(gitopsToken && ctx.config.gitops ? await releasedMigrationRecords(ctx.config, gitopsToken) : [])];
-    let e2e = await runE2e(ctx, release, released);
+    let e2e = await inSpan(["e2e"], () => runE2e(ctx, release, released));
     // With an Aspire AppHost, the release also runs through it once E2E passed: both verify it.
     if (checkRun([], "", e2e).passed && ctx.config.aspire) {
       const aspire = await inSpan(["integration", "aspire"], () => runAspireIntegration(ctx, release));
       e2e = { outcomes: [...e2e.outcomes, aspire.outcome], reports: e2e.reports.withDirectory("aspire", aspire.reports) };
     }
-    if (!checkRun([], "", e2e).passed) return checkRun(outcomes, "\nPublish: not started, because E2E failed; nothing was pushed.\n", e2e);
-    if (!registryToken) return checkRun(outcomes, `\nPublish: ${names.length} image(s) built and tested; not published (no --registry-token).\n`, e2e);
-    const published = await publishImages(ctx, names, async (name) => release.images[name], revision, registryToken);
+    Object.assign(facts, { e2e: e2e.outcomes });
+    const tested = { e2eReports: e2e.reports };
+    if (!runPassed(stageVerdicts(facts))) return ci({ stop: "because E2E failed; nothing was pushed" }, tested);
+    if (!registryToken) return ci({ stages: { publish: { status: "not-started", note: "not started, because no --registry-token was given" } }, stop: "because nothing was published" }, tested);
+    // A failed push or delivery is a verdict of the run, not an exception: the reports and the notification must still say it.
+    const published = await inSpan(["publish"], () => publishImages(ctx, names, async (name) => release.images[name], revision, registryToken)).catch((e: Error) => e);
+    if (published instanceof Error) return ci({ stages: { publish: { status: "failed", note: `failed: ${published.message.split("\n")[0]}` } }, stop: "because publishing failed" }, tested);
     const images = Object.fromEntries(Object.entries(published).map(([name, p]) => [name, p.ref]));
-    const compose = composeFromImages(ctx, images, release.versions, revision);
-    let delivered = "";
-    if (gitopsToken && ctx.config.gitops && branch === ctx.config.branches.main)
-      delivered = await deliver(ctx.config, { revision, created: buildStamp.created, source: sourceUrl, images, versions: release.versions, builtBy: runUrl, token: gitopsToken, migrations: await migrationRecords(ctx, revision) });
-    const run = checkRun(outcomes, `\n## Images\n\n${renderImages(published)}${delivered}`, e2e);
-    return new CheckRun(run.summary, run.passed, run.reports.withNewFile("compose.yaml", compose));
+    const reused = Object.values(published).filter((p) => p.reused).length;
+    Object.assign(facts, { images: published, stages: { publish: { status: "passed", note: `${names.length} image(s) pushed, tagged with the revision${reused > 0 ? ` (${reused} reused: inputs unchanged)` : ""}` } } });
+    const files = { ...tested, files: { "compose.yaml": composeFromImages(ctx, images, release.versions, revision) } };
+    const main = ctx.config.branches.main;
+    const why = !ctx.config.gitops ? "because pipeline.yaml has no gitops repository" : !gitopsToken ? "because no --gitops-token was given" : branch !== main ? `because only pushes to ${main} are delivered${branch ? "" : " (no --branch given)"}` : "";
+    if (why) return ci({ stop: why }, files);
+    const delivered = await inSpan(["gitops"], async () => deliver(ctx.config, { revision, created: buildStamp.created, source: sourceUrl, images, versions: release.versions, builtBy: runUrl, token: gitopsToken as Secret, migrations: await migrationRecords(ctx, revision) })).catch((e: Error) => e);
+    if (delivered instanceof Error) return ci({ stages: { ...facts.stages, gitops: { status: "failed", note: `failed: ${delivered.message.split("\n")[0]}` } } }, files);
+    return ci({ stages: { ...facts.stages, gitops: deliveryVerdict(delivered, ctx.config) } }, { ...files, sections: delivered });
   }
 
   /**

@@ -4,7 +4,8 @@
  */
 import { dag, type Directory, func, object } from "@dagger.io/dagger";
 import type { CheckOutcome } from "./report/outcome.js";
-import { renderCheckSummary, stagePassed } from "./report/summary.js";
+import { renderOverview, renderReportLinks, type RunFacts, runPassed, type StageName, type StageVerdict, stageVerdicts } from "./report/run.js";
+import { renderCheckSummary } from "./report/summary.js";
 
 /** The outcome of a check stage: every component's checks, their JUnit reports and a summary. */
 @object()
@@ -15,7 +16,7 @@ export class CheckRun {
   /** Whether every check that ran passed. */
   @func()
   passed: boolean;
-  /** JUnit XML of every check (junit/<component>-<check>.xml), summary.md and result.json (the verdict, for CI wrappers). */
+  /** summary.md and result.json (the verdict, for CI wrappers) at the top; JUnit XML of every check (junit/<component>-<check>.xml); E2E reports under e2e/. */
   @func()
   reports: Directory;
 
@@ -39,27 +40,79 @@ export interface E2ePart {
   reports: Directory;
 }
 
-/** Turn check outcomes (and the E2E stage's, when it ran) into a CheckRun with its reports directory. */
+/** Turn check outcomes (and the E2E stage's, when it ran) into a CheckRun with its reports directory: what lint, test and e2e return. */
 export function checkRun(outcomes: CheckOutcome[], extraSummary = "", e2e?: E2ePart): CheckRun {
-  const sections = [...(outcomes.length > 0 ? [renderCheckSummary(outcomes)] : []), ...(e2e ? [renderCheckSummary(e2e.outcomes, "E2E")] : [])];
-  const summary = `${sections.join("\n")}${extraSummary}`;
-  const all = [...outcomes, ...(e2e?.outcomes ?? [])];
-  const passed = stagePassed(all);
-  let reports = dag.directory().withNewFile("summary.md", summary).withNewFile("result.json", `${JSON.stringify(runResult(passed, outcomes, e2e?.outcomes ?? []), null, 2)}\n`);
-  for (const o of all) reports = reports.withNewFile(`junit/${o.component}-${o.check.replace(/\s+/g, "-")}.xml`, o.junit);
-  if (e2e) reports = reports.withDirectory("e2e", e2e.reports);
+  const only = [...(outcomes.length > 0 ? (["checks"] as const) : []), ...(e2e ? (["e2e"] as const) : [])];
+  return runOf({ run: "checks", only, ...(outcomes.length > 0 ? { checks: outcomes } : {}), ...(e2e ? { e2e: e2e.outcomes } : {}) }, { overview: false, sections: extraSummary, ...(e2e ? { e2eReports: e2e.reports } : {}) });
+}
+
+/** What a run adds to its reports besides the outcomes. */
+export interface RunExtras {
+  /** Start the summary with the overview (verdict, link, stage table, components); ci's summary does. */
+  overview?: boolean;
+  /** Markdown after the stage reports: the release record, promotions with their gate verdicts, a preview. */
+  sections?: string;
+  e2eReports?: Directory;
+  /** More files for the reports directory by path, e.g. compose.yaml of a published release. */
+  files?: Record<string, string>;
+  /** Markdown on where the notifications went (or why one was not sent), before the report links. */
+  notes?: string;
+}
+
+/** A run from its facts: summary.md (overview, each stage's report, links) and result.json at the top of its reports. */
+export function runOf(facts: RunFacts, extras: RunExtras = {}): CheckRun {
+  const outcomes = [...(facts.checks ?? []), ...(facts.build ?? []), ...(facts.e2e ?? [])];
+  const junit = (o: CheckOutcome) => `junit/${o.component}-${o.check.replace(/\s+/g, "-")}.xml`;
+  const reportFiles = [...outcomes.map(junit), ...(extras.e2eReports ? E2E_REPORT_FILES : []), ...Object.keys(extras.files ?? {})];
+  const withFiles = { ...facts, reportFiles };
+  const stages = stageVerdicts(withFiles);
+  const passed = runPassed(stages);
+  const sections = [
+    ...(extras.overview ? [renderOverview(withFiles, stages)] : []),
+    ...(facts.checks && facts.checks.length > 0 ? [renderCheckSummary(facts.checks)] : []),
+    ...(facts.build ? [renderCheckSummary(facts.build, "Build")] : []),
+    ...(facts.e2e ? [renderCheckSummary(facts.e2e, "E2E")] : []),
+  ];
+  const summary = `${sections.join("\n")}${extras.sections ?? ""}${extras.notes ?? ""}${renderReportLinks(withFiles)}`;
+  let reports = dag.directory().withNewFile("summary.md", summary).withNewFile("result.json", `${JSON.stringify(runResult(facts, stages), null, 2)}\n`);
+  for (const o of outcomes) if (o.junit) reports = reports.withNewFile(junit(o), o.junit);
+  if (extras.e2eReports) reports = reports.withDirectory("e2e", extras.e2eReports);
+  for (const [path, contents] of Object.entries(extras.files ?? {})) reports = reports.withNewFile(path, contents);
   return new CheckRun(summary, passed, reports);
 }
 
-/** reports/result.json: the verdict a CI wrapper reads (ci/report.sh), and what failed, by stage. */
+/** Where the E2E stage's reports land in the reports directory (see stages/e2e.ts). */
+const E2E_REPORT_FILES = ["e2e/playwright-report/index.html", "e2e/junit.xml", "e2e/test-results/", "e2e/services/"];
+
+/**
+ * reports/result.json: the verdict a CI wrapper reads (ci/report.sh greps `"passed": true`, so no
+ * nested key is ever named "passed"), what failed by stage, and every stage's verdict.
+ */
 export interface RunResult {
   passed: boolean;
-  failed: { stage: "checks" | "e2e"; component: string; check: string; tests: string[] }[];
+  /** Each failure: a failed check, image build or E2E step by component; a failed publish or GitOps delivery has component "". */
+  failed: { stage: StageName; component: string; check: string; tests: string[] }[];
+  stages: StageVerdict[];
+  revision?: string;
+  branch?: string;
+  runUrl?: string;
+  /** Each component's version and, once published, its image by digest. */
+  components?: Record<string, { version?: string; image?: string }>;
 }
 
-/** The machine-readable verdict of a run: passed, and each failed check with its stage and failing tests. */
-export function runResult(passed: boolean, checks: CheckOutcome[], e2e: CheckOutcome[]): RunResult {
-  const failed = (stage: "checks" | "e2e", outcomes: CheckOutcome[]) =>
+/** The machine-readable verdict of a run: passed, each failure with its stage, component, check and failing tests, every stage. */
+export function runResult(facts: RunFacts, stages: StageVerdict[]): RunResult {
+  const failed = (stage: StageName, outcomes: CheckOutcome[] = []) =>
     outcomes.filter((o) => o.status === "failed").map((o) => ({ stage, component: o.component, check: o.check, tests: o.failedTests }));
-  return { passed, failed: [...failed("checks", checks), ...failed("e2e", e2e)] };
+  const withoutOutcomes = stages.filter((s) => s.status === "failed" && (s.stage === "publish" || s.stage === "gitops")).map((s) => ({ stage: s.stage, component: "", check: s.stage, tests: [] }));
+  const names = Object.keys({ ...facts.versions, ...facts.images });
+  return {
+    passed: runPassed(stages),
+    failed: [...failed("checks", facts.checks), ...failed("build", facts.build), ...failed("e2e", facts.e2e), ...withoutOutcomes],
+    stages,
+    ...(facts.revision ? { revision: facts.revision } : {}),
+    ...(facts.branch ? { branch: facts.branch } : {}),
+    ...(facts.runUrl ? { runUrl: facts.runUrl } : {}),
+    ...(names.length > 0 ? { components: Object.fromEntries(names.map((n) => [n, { ...(facts.versions?.[n] ? { version: facts.versions[n] } : {}), ...(facts.images?.[n] ? { image: facts.images[n].ref } : {}) }])) } : {}),
+  };
 }

@@ -9,8 +9,17 @@
 # The binary and its source tree (the options/ folder it reads without bindata) are cached under
 # ${XDG_CACHE_HOME:-~/.cache}/pipeline-as-code/gitea/<version>; without the cache it takes ~3 min
 # on 2 cores.
+#
+# Usage: bash scripts/integration/gitea.sh            the tests
+#        bash scripts/integration/gitea.sh -- CMD...  build (or reuse) Gitea, then CMD with GITEA_BIN
+#                                                     and GITEA_STATIC_ROOT set (other suites' tests)
 set -Eeuo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+COMMAND=()
+if [[ "${1:-}" == "--" ]]; then
+  shift
+  COMMAND=("$@")
+fi
 GITEA_VERSION=v1.26.0
 CACHE="${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/pipeline-as-code/gitea/$GITEA_VERSION"
 export GOPATH="${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/pipeline-as-code/go" GOFLAGS=-modcacherw
@@ -40,4 +49,7 @@ fi
 say "$("$CACHE/gitea" --version 2>/dev/null | head -n 1)"
 cd "$ROOT"
 [[ -x node_modules/.bin/tsx ]] || npm ci --no-audit --no-fund --loglevel=error
+if ((${#COMMAND[@]} > 0)); then
+  GITEA_BIN="$CACHE/gitea" GITEA_STATIC_ROOT="$CACHE/src" exec "${COMMAND[@]}"
+fi
 GITEA_BIN="$CACHE/gitea" GITEA_STATIC_ROOT="$CACHE/src" node --import tsx --test --test-reporter=spec test/gitops/git/gitea.integration.ts

@@ -21,8 +21,21 @@ function admits(condition: Condition | undefined, value: string | undefined): bo
   return (condition.include === undefined || match(condition.include)) && !match(condition.exclude);
 }
 
-/** The pipelines whose trigger admits the event, and of each the steps whose `when` admits it. */
-export function droneStepsFor(pipelines: DronePipeline[], env: DroneEnv): { pipeline: string; step: string; commands: string[] }[] {
+/**
+ * A step's environment as the Docker runner sets it: the pipeline's and the step's `environment`,
+ * each `from_secret` from `secrets` (without it every secret is set, to secret-<name>). A secret
+ * Drone does not have is still set, empty (drone-runner-docker engine/convert.go appends every
+ * step secret, found or not).
+ */
+function stepEnvironment(pipeline: DronePipeline, step: DronePipeline["steps"][number], secrets?: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...pipeline.environment, ...step.environment }))
+    out[k] = typeof v === "object" ? (secrets ? (secrets[v.from_secret] ?? "") : `secret-${v.from_secret}`) : String(v);
+  return out;
+}
+
+/** The pipelines whose trigger admits the event, and of each the steps whose `when` admits it, with their environment. */
+export function droneStepsFor(pipelines: DronePipeline[], env: DroneEnv, secrets?: Record<string, string>): { pipeline: string; step: string; commands: string[]; environment: Record<string, string> }[] {
   const fits = (c: DronePipeline["trigger"]) =>
     admits(c?.event, env.DRONE_BUILD_EVENT) &&
     // Branch conditions never match tags: a tag has no branch (docs: triggers, by branch).
@@ -30,10 +43,21 @@ export function droneStepsFor(pipelines: DronePipeline[], env: DroneEnv): { pipe
     admits(c?.ref, env.DRONE_COMMIT_REF) &&
     admits(c?.target, env.DRONE_DEPLOY_TO) &&
     admits(c?.cron, env.DRONE_CRON);
-  return pipelines.filter((p) => fits(p.trigger)).flatMap((p) => p.steps.filter((s) => fits(s.when)).map((s) => ({ pipeline: p.name, step: s.name, commands: s.commands ?? [] })));
+  return pipelines
+    .filter((p) => fits(p.trigger))
+    .flatMap((p) => p.steps.filter((s) => fits(s.when)).map((s) => ({ pipeline: p.name, step: s.name, commands: s.commands ?? [], environment: stepEnvironment(p, s, secrets) })));
 }
 
-const COMMON = { DRONE_REPO_LINK: "https://gitea.example.com/acme/webshop", DRONE_BUILD_LINK: "https://drone.example.com/acme/webshop/42", CI: "true", DRONE: "true" };
+// The runner also gives every step the clone credentials as DRONE_NETRC_* (drone-runner-docker compiler.go, unless DRONE_NETRC_CLONE_ONLY).
+const COMMON = {
+  DRONE_REPO_LINK: "https://gitea.example.com/acme/webshop",
+  DRONE_BUILD_LINK: "https://drone.example.com/acme/webshop/42",
+  DRONE_NETRC_MACHINE: "gitea.example.com",
+  DRONE_NETRC_USERNAME: "drone",
+  DRONE_NETRC_PASSWORD: "clone-token",
+  CI: "true",
+  DRONE: "true",
+};
 
 /** The DRONE_* variables of each event the pipeline reacts to. */
 export const droneEvents = {

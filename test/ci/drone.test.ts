@@ -20,7 +20,13 @@ test("ci/drone/.drone.yml: every document is a valid docker pipeline, with the t
     ["prune-previews", ["cron"]],
   ]);
   // Secrets only through from_secret, never written in the file.
-  for (const p of pipelines) for (const s of p.steps) for (const [k, v] of Object.entries(s.environment ?? {})) if (/TOKEN|PASSWORD|SECRET/.test(k)) assert.ok(typeof v === "object", `${p.name}.${s.name}: ${k} comes from a Drone secret`);
+  const secretLike = pipelines.flatMap((p) =>
+    p.steps.flatMap((s) => Object.entries(s.environment ?? {}).filter(([k]) => /TOKEN|PASSWORD|SECRET|WEBHOOK|DATABASE_URL/.test(k)).map(([k, v]) => ({ at: `${p.name}.${s.name}: ${k}`, fromSecret: typeof v === "object" }))),
+  );
+  assert.ok(secretLike.length >= 8, `secrets found: ${secretLike.length}`);
+  assert.deepEqual(secretLike.filter((x) => !x.fromSecret).map((x) => x.at), [], "every secret comes from a Drone secret");
+  // Promotions write the GitOps repository: one at a time (Drone's concurrency is per pipeline).
+  assert.deepEqual(pipelines.filter((p) => p.concurrency?.limit === 1).map((p) => p.name), ["release-tag", "promote", "prune-previews"]);
 });
 
 test("a broken Drone file fails, naming the misspelt key, the unknown event and the missing volume", () => {

@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { parse } from "yaml";
 import { parseConfig } from "../../.dagger/src/config/load.js";
 import { type PipelineEvent, toEvent } from "../../.dagger/src/plan/event.js";
 import { plan } from "../../.dagger/src/plan/plan.js";
@@ -17,7 +18,7 @@ import { ROOT } from "../tiers/modules.js";
 import { parseDroneFile } from "./drone-format.js";
 import { type DroneEnv, droneEvents, droneStepsFor } from "./drone-host.js";
 import { type GithubEvent, githubEvents, githubStepsFor } from "./github-host.js";
-import { type DaggerCall, listFlag, parseDaggerCall, runWrapper } from "./wrapper-run.js";
+import { type DaggerCall, listFlag, parseDaggerCall, type RecordedCall, runWrapperCalls } from "./wrapper-run.js";
 
 const config = parseConfig(readFileSync(join(ROOT, "examples/webshop/pipeline.yaml"), "utf8"), "pipeline.yaml");
 const SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -60,11 +61,17 @@ function checkRow(row: Expectation, calls: DaggerCall[]) {
 
 const drone = parseDroneFile(readFileSync(join(ROOT, "ci/drone/.drone.yml"), "utf8"), "ci/drone/.drone.yml");
 
+/** Run the Drone steps an event triggers (with these Drone secrets; default: all set); each dagger call and the secrets it resolved. */
+function droneRecorded(env: DroneEnv, options: { cwd?: string; secrets?: Record<string, string> } = {}): RecordedCall[] {
+  const steps = droneStepsFor(drone.pipelines, env, options.secrets);
+  assert.ok(steps.length > 0, `some Drone pipeline runs for ${env.DRONE_BUILD_EVENT}`);
+  // The Docker runner runs commands with the image's /bin/sh (alpine: ash), so a POSIX sh here, not bash.
+  return steps.flatMap((s) => runWrapperCalls(s.commands, { ...env, ...s.environment }, { shell: "sh", ...(options.cwd ? { cwd: options.cwd } : {}) }));
+}
+
 /** Run the Drone steps an event triggers; their dagger calls. */
 function droneCalls(env: DroneEnv, cwd?: string): DaggerCall[] {
-  const steps = droneStepsFor(drone.pipelines, env);
-  assert.ok(steps.length > 0, `some Drone pipeline runs for ${env.DRONE_BUILD_EVENT}`);
-  return steps.flatMap((s) => runWrapper(s.commands, env, cwd ? { cwd } : {})).map(parseDaggerCall);
+  return droneRecorded(env, cwd ? { cwd } : {}).map((c) => parseDaggerCall(c.args));
 }
 
 const droneEnvFor: Record<string, DroneEnv> = {
@@ -105,13 +112,18 @@ describe("Drone: each event through ci/drone/.drone.yml gives the foundation's p
 
 const workflows = Object.fromEntries(readdirSync(join(ROOT, "ci/github")).filter((f) => f.endsWith(".yml")).map((f) => [f, readFileSync(join(ROOT, "ci/github", f), "utf8")]));
 
-/** Run the GitHub jobs an event starts (their run steps in order, in one work folder per job); their dagger calls. */
-function githubCalls(event: GithubEvent): DaggerCall[] {
+/** Run the GitHub jobs an event starts (their run steps in order, in one work folder per job); each dagger call and the secrets it resolved. */
+function githubRecorded(event: GithubEvent): RecordedCall[] {
   const jobs = githubStepsFor(workflows, event);
   assert.equal(jobs.length, 1, `one job runs for ${event.name}: ${jobs.map((j) => j.job).join(", ")}`);
   const cwd = mkdtempSync(join(tmpdir(), "gh-job-"));
   // GitHub runs each step with bash -e -o pipefail and its own env.
-  return jobs[0].steps.flatMap((s) => runWrapper(["set -o pipefail", s.script], { ...s.env, GITHUB_STEP_SUMMARY: join(cwd, "summary.md") }, { cwd })).map(parseDaggerCall);
+  return jobs[0].steps.flatMap((s) => runWrapperCalls(["set -o pipefail", s.script], { ...s.env, GITHUB_STEP_SUMMARY: join(cwd, "summary.md") }, { cwd }));
+}
+
+/** Run the GitHub jobs an event starts; their dagger calls. */
+function githubCalls(event: GithubEvent): DaggerCall[] {
+  return githubRecorded(event).map((c) => parseDaggerCall(c.args));
 }
 
 const githubEventFor: Record<string, GithubEvent> = {
@@ -148,4 +160,72 @@ describe("both hosts agree", () => {
       assert.deepEqual(gh.plan, dr.plan);
       assert.deepEqual(gh.actions.map((a) => a.fn), dr.actions.map((a) => a.fn));
     });
+});
+
+describe("optional secrets: a flag only when its secret is set, on both hosts", () => {
+  const NOTIFY = ["notify-webhook", "smtp-password"];
+  const ciCall = (calls: RecordedCall[]) => {
+    const c = calls.map((r) => ({ ...parseDaggerCall(r.args), secrets: r.secrets })).find((x) => x.fn === "ci");
+    assert.ok(c, "a ci call");
+    return c;
+  };
+
+  test("push to main without notification secrets: no --notify-webhook or --smtp-password; the required secrets are set (empty when missing)", () => {
+    const gh = ciCall(githubRecorded({ ...githubEvents.push("main", SHA), secrets: { NEXUS_TOKEN: "n", REGISTRY_TOKEN: "r" } }));
+    const dr = ciCall(droneRecorded(droneEvents.push("main", SHA), { secrets: { nexus_token: "n", registry_token: "r" } }));
+    for (const c of [gh, dr]) {
+      assert.deepEqual(NOTIFY.filter((f) => f in c.flags), []);
+      assert.deepEqual(c.secrets, { NEXUS_TOKEN: "n", REGISTRY_TOKEN: "r", GITOPS_TOKEN: "" });
+    }
+  });
+
+  test("push to main with them: ci gets both, as env:// references to the secrets' values", () => {
+    const gh = ciCall(githubRecorded({ ...githubEvents.push("main", SHA), secrets: { CHAT_WEBHOOK: "https://chat/hook", SMTP_PASSWORD: "pw" } }));
+    const dr = ciCall(droneRecorded(droneEvents.push("main", SHA), { secrets: { chat_webhook: "https://chat/hook", smtp_password: "pw" } }));
+    for (const c of [gh, dr]) {
+      assert.equal(c.flags["notify-webhook"], "env://CHAT_WEBHOOK");
+      assert.equal(c.flags["smtp-password"], "env://SMTP_PASSWORD");
+      assert.equal(c.secrets.CHAT_WEBHOOK, "https://chat/hook");
+      assert.equal(c.secrets.SMTP_PASSWORD, "pw");
+    }
+  });
+
+  test("promotions pass the target's live database when it is set: prod's on prod, staging's for a tag, none without", () => {
+    const promoteCall = (calls: RecordedCall[]) => {
+      const c = calls.map((r) => ({ ...parseDaggerCall(r.args), secrets: r.secrets })).find((x) => x.fn === "promote");
+      assert.ok(c, "a promote call");
+      return c;
+    };
+    const both = { staging_database_url: "postgres://staging", prod_database_url: "postgres://prod" };
+    // GitHub: the job's environment holds DATABASE_URL (prod's for promote.yml in prod, staging's for release.yml).
+    const ghProd = promoteCall(githubRecorded({ ...githubEvents.dispatch("prod", SHA), secrets: { DATABASE_URL: "postgres://prod" } }));
+    const drProd = promoteCall(droneRecorded(droneEvents.promote("prod", SHA), { secrets: both }));
+    const ghTag = promoteCall(githubRecorded({ ...githubEvents.tag("v1.4.0", SHA), secrets: { DATABASE_URL: "postgres://staging" } }));
+    const drTag = promoteCall(droneRecorded(droneEvents.tag("v1.4.0", SHA), { secrets: both }));
+    for (const c of [ghProd, drProd]) assert.deepEqual([c.flags["database-url"], c.secrets.DATABASE_URL], ["env://DATABASE_URL", "postgres://prod"]);
+    for (const c of [ghTag, drTag]) assert.deepEqual([c.flags["database-url"], c.secrets.DATABASE_URL], ["env://DATABASE_URL", "postgres://staging"]);
+    const drStaging = promoteCall(droneRecorded(droneEvents.promote("staging", SHA), { secrets: both }));
+    assert.equal(drStaging.secrets.DATABASE_URL, "postgres://staging");
+    for (const c of [promoteCall(githubRecorded({ ...githubEvents.dispatch("prod", SHA), secrets: {} })), promoteCall(droneRecorded(droneEvents.promote("prod", SHA), { secrets: {} }))])
+      assert.equal(c.flags["database-url"], undefined);
+  });
+
+  test("a wrapper naming a secret the step does not set fails, as the real CLI does", () => {
+    assert.throws(() => runWrapperCalls(["dagger call ci --registry-token=env://REGISTRY_TOKEN"], {}), /secret env var not found: "REGISTRY_TOKEN"/);
+  });
+});
+
+describe("this repository's .github/workflows/example.yml plans exactly the events the wrappers plan", () => {
+  test("its same_plan lines are the plan calls of every GitHub wrapper event, flag for flag", () => {
+    const wf = parse(readFileSync(join(ROOT, ".github/workflows/example.yml"), "utf8")) as { jobs: Record<string, { steps: { run?: string }[] }> };
+    const script = Object.values(wf.jobs).flatMap((j) => j.steps.map((s) => s.run ?? "")).join("\n");
+    const listed = [...script.matchAll(/^\s*same_plan (--.+)$/gm)].map((m) => m[1].trim()).sort();
+    const events = [...TABLE.map((row) => githubEventFor[row.name]), githubEvents.delete("feature/login", SHA)];
+    const planned = events
+      .map((e) => githubCalls(e).find((c) => c.fn === "plan"))
+      .map((c) => Object.entries(c?.flags ?? {}).map(([k, v]) => `--${k} ${String(v)}`).join(" "))
+      .sort();
+    assert.equal(planned.length, 7);
+    assert.deepEqual(listed, planned);
+  });
 });

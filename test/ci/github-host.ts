@@ -13,6 +13,8 @@ export interface GithubEvent {
   name: "pull_request" | "push" | "workflow_dispatch" | "delete";
   github: Record<string, unknown>;
   inputs?: Record<string, string>;
+  /** The repository's (and job environment's) secrets; without it every secret is set, to secret-<NAME>. A secret not set reads as "" (GitHub's rule). */
+  secrets?: Record<string, string>;
 }
 
 interface Step {
@@ -36,7 +38,8 @@ function lookup(ctx: Record<string, unknown>, path: string): unknown {
 
 /** One expression: a context path, or path == 'literal'. */
 export function evaluate(expr: string, event: GithubEvent): string | boolean {
-  const ctx = { github: event.github, inputs: event.inputs ?? {}, secrets: new Proxy({}, { get: (_t, name) => `secret-${String(name)}` }) };
+  const given = event.secrets;
+  const ctx = { github: event.github, inputs: event.inputs ?? {}, secrets: new Proxy({}, { get: (_t, name) => (given ? (given[String(name)] ?? "") : `secret-${String(name)}`) }) };
   const eq = /^([a-z_.]+)\s*==\s*'([^']*)'$/.exec(expr.trim());
   if (eq) return String(lookup(ctx, eq[1])) === eq[2];
   if (/^(github|inputs|secrets)(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(expr.trim())) {

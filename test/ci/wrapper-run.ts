@@ -20,10 +20,16 @@ export interface DaggerCall {
 }
 
 // The stand-in: one JSON line per call; a `reports export --path=X` leaves a passing report there, as the real call would.
+// Like the real CLI (its env secret provider uses os.LookupEnv), an env:// reference to an unset variable is an error; an empty one is not.
 const FAKE_DAGGER = `#!/usr/bin/env node
 const fs = require("node:fs"); const path = require("node:path");
 const args = process.argv.slice(2);
-fs.appendFileSync(process.env.FAKE_DAGGER_LOG, JSON.stringify(args) + "\\n");
+const secrets = {};
+for (const a of args) for (const m of a.matchAll(/env:\\/\\/([A-Za-z_][A-Za-z0-9_]*)/g)) {
+  if (!(m[1] in process.env)) { console.error("secret env var not found: " + JSON.stringify(m[1])); process.exit(1); }
+  secrets[m[1]] = process.env[m[1]];
+}
+fs.appendFileSync(process.env.FAKE_DAGGER_LOG, JSON.stringify({ args, secrets }) + "\\n");
 const i = args.indexOf("export");
 if (i > 0 && args[i - 1] === "reports") {
   const out = (args.find((a) => a.startsWith("--path=")) || "").slice(7) || args[i + 2];
@@ -36,8 +42,19 @@ if (i > 0 && args[i - 1] === "reports") {
 /** Lines a wrapper uses to install its tools: not run here. */
 const INSTALL = /^(apk add|apt-get|curl -fsSL https:\/\/dl\.dagger\.io)/;
 
-/** Run a wrapper's script lines in a copy of the repository's ci/ folder, with `env`; returns every dagger call's argv. */
-export function runWrapper(lines: string[], env: Record<string, string>, options: { cwd?: string } = {}): string[][] {
+/** One dagger invocation as the stand-in saw it: its argv, and the value of every env:// secret it names. */
+export interface RecordedCall {
+  args: string[];
+  secrets: Record<string, string>;
+}
+
+/** Run a wrapper's script lines in a copy of the repository's ci/ folder, with `env`, by `shell` (GitHub: bash; Drone's alpine image: a POSIX sh); returns every dagger call's argv. */
+export function runWrapper(lines: string[], env: Record<string, string>, options: { cwd?: string; shell?: "bash" | "sh" } = {}): string[][] {
+  return runWrapperCalls(lines, env, options).map((c) => c.args);
+}
+
+/** As runWrapper, with the secrets each call resolved. */
+export function runWrapperCalls(lines: string[], env: Record<string, string>, options: { cwd?: string; shell?: "bash" | "sh" } = {}): RecordedCall[] {
   const dir = mkdtempSync(join(tmpdir(), "wrapper-"));
   const bin = join(dir, "bin");
   execFileSync("mkdir", ["-p", bin]);
@@ -49,12 +66,12 @@ export function runWrapper(lines: string[], env: Record<string, string>, options
   if (!existsSync(join(cwd, "ci"))) execFileSync("cp", ["-r", join(ROOT, "ci"), join(cwd, "ci")]);
   const script = ["set -e", ...lines.filter((l) => !INSTALL.test(l.trim()))].join("\n");
   try {
-    execFileSync("bash", ["-c", script], { cwd, env: { PATH: `${bin}:${process.env.PATH}`, HOME: dir, FAKE_DAGGER_LOG: log, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync(options.shell ?? "bash", ["-c", script], { cwd, env: { PATH: `${bin}:${process.env.PATH}`, HOME: dir, FAKE_DAGGER_LOG: log, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   } catch (e) {
     const err = e as { status?: number; stdout?: Buffer; stderr?: Buffer };
     throw new Error(`the wrapper's script failed (exit ${err.status}):\n${script}\n${err.stdout ?? ""}${err.stderr ?? ""}`);
   }
-  return readFileSync(log, "utf8").trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as string[]);
+  return readFileSync(log, "utf8").trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as RecordedCall);
 }
 
 /** Boolean flags of the root module's functions and constructor (they take no value), from the golden API. */

@@ -47,6 +47,13 @@ describe("chat webhooks", () => {
     assert.throws(() => webhookPayload("discord", m), /format: "discord" is not a webhook format; valid formats: slack, teams, google-chat/);
   });
 
+  test("a passed run (notifications on: always) says passed, not a failing stage", async () => {
+    received.length = 0;
+    answer = (_q, res) => res.end("ok");
+    await new Notify().webhook(secret(`${base}/hooks/${TOKEN}`), "webshop", "", "", "checks: 8 checks passed", "https://ci.example.com/run/44", "0123456789abcdef0123456789abcdef01234567", "main", "google-chat", true);
+    assert.deepEqual(JSON.parse(received[0].body), { text: "webshop: passed on main @ 0123456789ab\nhttps://ci.example.com/run/44\n\nchecks: 8 checks passed" });
+  });
+
   test("a 500 answer is an error with the status and body, never the URL's token, even when the body echoes it", async () => {
     answer = (req, res) => {
       res.statusCode = 500;

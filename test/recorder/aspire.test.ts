@@ -137,7 +137,7 @@ describe("recorded graph of pipeline integration (the release through the exampl
     const aspire = position(leaves, /^aspire\(.*\.test\(.*\)\.passed$/);
     assert.ok(playwright < aspire, `E2E ${playwright} before Aspire ${aspire}`);
     assert.match(passing.result, /\| aspire \| integration \| ✅ passed \|/);
-    assert.match(passing.result, /Publish: 3 image\(s\) built and tested; not published \(no --registry-token\)/);
+    assert.match(passing.result, /^\| publish \| ⏹️ not started, because no --registry-token was given \|$/m);
 
     const failing = await record(
       async () => (await new Pipeline(dag.directory()).ci(SHA, dag.setSecret("registry-token", "t0ken"))).summary,
@@ -145,6 +145,6 @@ describe("recorded graph of pipeline integration (the release through the exampl
     );
     assert.deepEqual(failing.graph.published, [], "nothing is published");
     assert.match(failing.result, /\| aspire \| integration \| ❌ failed \|/);
-    assert.match(failing.result, /Publish: not started, because E2E failed; nothing was pushed\./);
+    assert.match(failing.result, /^\| publish \| ⏹️ not started, because E2E failed; nothing was pushed \|$/m);
   });
 });

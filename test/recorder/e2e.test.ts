@@ -118,7 +118,7 @@ describe("recorded graph of pipeline e2e", () => {
     }, engine((leaf) => (leaf.includes("playwright") && leaf.endsWith(".exitCode") ? 1 : leaf.endsWith(".exitCode") ? 0 : undefined)));
     assert.equal(result.passed, false);
     assert.match(result.summary, /^\| e2e \| playwright \| ❌ failed \|/m);
-    assert.match(result.summary, /Publish: not started, because E2E failed; nothing was pushed\./);
+    assert.match(result.summary, /^\| publish \| ⏹️ not started, because E2E failed; nothing was pushed \|$/m);
     assert.deepEqual(graph.published, []);
   });
 });

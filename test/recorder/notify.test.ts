@@ -28,7 +28,13 @@ const engine = (fail: boolean) =>
   exampleEngine((leaf) => {
     if (leaf.endsWith('file(path: "pipeline.yaml").contents')) return CONFIG;
     if (fail && leaf.includes('script: "test", source: directory.directory(path: "backend")') && leaf.endsWith(".exitCode")) return 1;
-    if (leaf.endsWith('file(path: "result.json").contents')) return fail ? JSON.stringify({ passed: false, failed: [{ stage: "checks", component: "backend", check: "unit", tests: [] }] }) : JSON.stringify({ passed: true, failed: [] });
+    // The recorder keeps no file contents: answer result.json as runs.ts writes it for this run.
+    if (leaf.endsWith('file(path: "result.json").contents'))
+      return JSON.stringify(
+        fail
+          ? { passed: false, failed: [{ stage: "checks", component: "backend", check: "unit", tests: ["orders > totals"] }], stages: [{ stage: "checks", status: "failed", note: "failed: backend unit" }, { stage: "build", status: "not-started", note: "not started, because a check failed" }] }
+          : { passed: true, failed: [], stages: [{ stage: "checks", status: "passed", note: "8 checks passed" }] },
+      );
     if (/^notify\.(webhook|email)\(/.test(leaf)) return "sent";
     return undefined;
   });
@@ -51,16 +57,26 @@ describe("recorded graph of ci notifications", () => {
     assert.match(webhook, /format: "teams"/);
     assert.match(webhook, /link: "https:\/\/ci\.example\.com\/run\/42"/);
     assert.match(webhook, /url: setSecret\(name: "chat-webhook"\)/);
+    assert.match(webhook, /detail: "checks: failed: backend unit\\nbuild: not started, because a check failed\\n- backend: orders > totals"/, "each stage's verdict, then the failing tests");
+    assert.doesNotMatch(webhook, /passed: true/);
     const email = graph.leaves.find((l) => l.startsWith("notify.email(")) as string;
     assert.match(email, /host: "smtp\.example\.com"/);
     assert.match(email, /password: setSecret\(name: "smtp-password"\)/);
     assert.match(email, /to: \["dev@example\.com"\]/);
-    assert.match(result.summary, /## Notifications\n\n- chat: sent\n- e-mail: sent/);
+    assert.match(result.summary, /## Notifications\n\n- chat: sent\n- e-mail: sent\n\n## Reports\n/, "before the report links");
   });
 
   it("a passed run notifies nobody (notifications.on: failure)", async () => {
     const { graph } = await record(async () => (await new Pipeline(dag.directory()).ci(SHA, undefined, "", "", undefined, undefined, "main", "", dag.setSecret("chat-webhook", "u"))).summary, engine(false));
     assert.ok(!graph.leaves.some((l) => l.startsWith("notify.")));
+  });
+
+  it("notifications.on: always: a passed run is announced as passed, with no failing stage", async () => {
+    const always = (leaf: string) => (leaf.endsWith('file(path: "pipeline.yaml").contents') ? CONFIG.replace("notifications:\n", "notifications:\n  on: always\n") : engine(false)(leaf));
+    const { graph } = await record(async () => (await new Pipeline(dag.directory()).ci(SHA, undefined, "", "", undefined, undefined, "main", "", dag.setSecret("chat-webhook", "u"), dag.setSecret("smtp-password", "p"))).summary, always);
+    const webhook = graph.leaves.find((l) => l.startsWith("notify.webhook(")) as string;
+    assert.match(webhook, /passed: true/);
+    assert.match(webhook, /stage: ""/);
   });
 
   it("a notification that cannot be sent is in the summary; the verdict stays the run's", async () => {

@@ -56,9 +56,16 @@ describe("recorded graph of pipeline ci", () => {
       ["e2e-backend-DATABASE_URL-<run>", "e2e-db-POSTGRES_PASSWORD-<run>", "e2e-db-url-<run>", "mirror-token", "pipeline-npmrc-webshop"],
     );
     assert.equal(JSON.stringify(graph).includes(MIRROR_TOKEN), false, "the mirror token is in no chain");
+    // The overview: the verdict, then every stage in order with its verdict or why it did not start.
+    assert.match(String(result), /^# webshop ci: ✅ passed\n\nrevision `0123456789ab`\n/);
+    assert.match(
+      String(result),
+      /\| checks \| ✅ 8 checks passed \|\n\| build \| ✅ 3 images built \|\n\| E2E \| ✅ 3 steps passed \|\n\| publish \| ⏹️ not started, because no --registry-token was given \|\n\| GitOps delivery \| ⏹️ not started, because nothing was published \|/,
+    );
+    assert.match(String(result), /^\| backend \| 1\.2\.0 \| not published \|$/m, "components with their versions");
     assert.match(String(result), /## Checks: passed$/m);
     assert.match(String(result), /## E2E: passed$/m);
-    assert.match(String(result), /Publish: 3 image\(s\) built and tested; not published \(no --registry-token\)/);
+    assert.match(String(result), /^- `reports\/e2e\/playwright-report\/index\.html`$/m, "the reports are linked");
   });
 
   it("a failing unit test: the summary names it, every check's JUnit is in the reports, no image is built", async () => {
@@ -73,10 +80,11 @@ describe("recorded graph of pipeline ci", () => {
       return { summary: run.summary, passed: run.passed, reports: await run.reports.id(), verify: await run.verify().catch((e: Error) => e.message) };
     }, engine(failBackendTests));
     assert.equal(result.passed, false);
+    assert.match(result.summary, /^# webshop ci: ❌ failed in checks: backend unit$/m);
     assert.match(result.summary, /^## Checks: 1 failed$/m);
     assert.match(result.summary, /^\| backend \| unit \| ❌ failed \|/m);
     assert.match(result.summary, /### backend: unit failed\n\nFailing tests:\n- orders > rejects a negative quantity\n- orders > stock > decrements stock after an order/);
-    assert.match(result.summary, /Build: not started, because a check failed\./);
+    for (const stage of ["build", "E2E", "publish", "GitOps delivery"]) assert.match(result.summary, new RegExp(`^\\| ${stage} \\| ⏹️ not started, because a check failed \\|$`, "m"));
     assert.equal(result.verify, result.summary, "verify fails with the summary");
     const reportFiles = [...graph.leaves.join("\n").matchAll(/withNewFile\(contents: "(?:[^"\\]|\\.)*", path: "([^"]+)"\)/g)].map((m) => m[1]);
     assert.deepEqual(new Set(reportFiles), new Set(["summary.md", "result.json", ...["db-lint", "db-unit", "backend-lint", "backend-typecheck", "backend-unit", "frontend-lint", "frontend-typecheck", "frontend-unit"].map((n) => `junit/${n}.xml`)]));
@@ -84,20 +92,28 @@ describe("recorded graph of pipeline ci", () => {
     // The verdict CI wrappers read (ci/report.sh): failed, naming the stage, component, check and tests.
     const resultJson = /withNewFile\(contents: ("(?:[^"\\]|\\.)*"), path: "result\.json"\)/.exec(graph.leaves.join("\n"))?.[1];
     assert.ok(resultJson, "result.json is written");
-    assert.deepEqual(JSON.parse(JSON.parse(resultJson)), {
+    const verdict = JSON.parse(resultJson) as string;
+    assert.deepEqual(JSON.parse(verdict), {
       passed: false,
       failed: [{ stage: "checks", component: "backend", check: "unit", tests: ["orders > rejects a negative quantity", "orders > stock > decrements stock after an order"] }],
+      stages: [
+        { stage: "checks", status: "failed", note: "failed: backend unit" },
+        ...["build", "e2e", "publish", "gitops"].map((stage) => ({ stage, status: "not-started", note: "not started, because a check failed" })),
+      ],
+      revision: SHA,
     });
+    // ci/report.sh greps for "passed": true: no nested key may say so in a failed run.
+    assert.doesNotMatch(verdict, /"passed":\s*true/);
   });
 
   it("follows the plan of the branch: dev stops after the build, another branch after the checks", async () => {
     const ci = (branch: string) => new Pipeline(dag.directory()).ci(SHA, undefined, "", "", undefined, undefined, branch);
     const dev = await record(async () => (await ci("dev")).summary, engine());
-    assert.match(dev.result, /Pushes to dev end after the build \(branches\.buildOnly\): nothing is tested end to end, published or deployed\./);
+    assert.match(dev.result, /^\| build \| ✅ 3 images built \|\n\| E2E \| ⏹️ not started, because pushes to dev end after the build \(branches\.buildOnly\) \|$/m);
     assert.ok(dev.graph.leaves.some((l) => /\.build\(/.test(l) && l.endsWith(".sync")), "the images are built");
     assert.ok(!dev.graph.leaves.some((l) => l.includes("playwright") || l.startsWith("aspire(")), "no E2E");
     const other = await record(async () => (await ci("fix/typo")).summary, engine());
-    assert.match(other.result, /Build: not started: pushes to fix\/typo run the checks only/);
+    assert.match(other.result, /^\| build \| ⏹️ not started, because pushes to fix\/typo run the checks only \(branches in pipeline\.yaml\) \|$/m);
     assert.ok(!other.graph.leaves.some((l) => /\.build\(/.test(l)), "nothing is built");
   });
 

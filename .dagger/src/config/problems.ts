@@ -37,7 +37,8 @@ export function formatProblem(file: string, p: Problem): string {
 }
 
 function showValue(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
+  // A URL's password is masked: an error is printed in CI logs, which outlive the file's fix.
+  const s = (JSON.stringify(v) ?? String(v)).replace(/(\/\/[^/?#\s:@"]*:)[^/?#\s@"]*@/g, "$1***@");
   // Long values (a whole mapping) would drown the message; the path already says where.
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

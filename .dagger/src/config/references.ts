@@ -14,7 +14,25 @@ const entries = (v: unknown): [string, Raw][] => (isMap(v) ? Object.entries(v).f
 /** Every cross-reference problem of a raw (parsed but unvalidated) pipeline.yaml. */
 export function referenceProblems(doc: unknown): Problem[] {
   if (!isMap(doc)) return [];
-  return [...componentProblems(doc), ...envProblems(doc), ...environmentProblems(doc), ...aspireProblems(doc)];
+  return [...componentProblems(doc), ...envProblems(doc), ...environmentProblems(doc), ...aspireProblems(doc), ...credentialProblems(doc)];
+}
+
+/**
+ * pipeline.yaml is committed, and its mirror URLs become build arguments (image history): a URL
+ * with user:password@ would put a credential into git and every image. Refused without showing
+ * the value; the token comes as a secret argument instead.
+ */
+function credentialProblems(doc: Raw): Problem[] {
+  const mirror = isMap(doc.mirror) ? doc.mirror : {};
+  const urls: [string, unknown][] = [
+    ...["npm", "nuget", "maven", "apt"].map((k): [string, unknown] => [`mirror.${k}`, mirror[k]]),
+    ...Object.entries(isMap(mirror.npmScopes) ? mirror.npmScopes : {}).map(([scope, u]): [string, unknown] => [`mirror.npmScopes.${scope}`, u]),
+    ["gitops.repository", isMap(doc.gitops) ? doc.gitops.repository : undefined],
+  ];
+  const hint = (path: string) => (path === "gitops.repository" ? "--gitops-token=env://GITOPS_TOKEN" : "--mirror-token=env://NEXUS_TOKEN (and --mirror-username)");
+  return urls
+    .filter(([, u]) => typeof u === "string" && /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(u))
+    .map(([path]) => ({ path, message: `must not carry credentials (user:password@; value not shown): pipeline.yaml is committed; pass the token as ${hint(path)}` }));
 }
 
 /** aspire.resources maps components, and Aspire runs the e2e tests: it needs an e2e section. */

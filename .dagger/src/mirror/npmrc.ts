@@ -1,4 +1,5 @@
 /** The .npmrc that sends every npm fetch through the mirror; it carries credentials, so it only travels as a secret. */
+import { InputError } from "../errors.js";
 
 /** Mirror credentials: a token, with a user name when the mirror wants basic auth (Nexus npm without the bearer realm). */
 export interface MirrorAuth {
@@ -13,10 +14,24 @@ export interface MirrorAuth {
 export function npmrc(registry: string, scopes: Record<string, string>, auth?: MirrorAuth): string {
   const lines = [`registry=${registry}`, ...Object.entries(scopes).map(([scope, url]) => `${scope}:registry=${url}`)];
   if (auth) {
+    const token = oneLine(auth.token);
     for (const url of new Set([registry, ...Object.values(scopes)])) {
       const key = `//${url.replace(/^https?:\/\//, "").replace(/\/?$/, "/")}`;
-      lines.push(auth.username ? `${key}:_auth=${Buffer.from(`${auth.username}:${auth.token}`).toString("base64")}` : `${key}:_authToken=${auth.token}`);
+      lines.push(auth.username ? `${key}:_auth=${Buffer.from(`${auth.username}:${token}`).toString("base64")}` : `${key}:_authToken=${token}`);
     }
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The token as the one line an .npmrc value is. file:// and cmd:// secrets keep the file's or the
+ * command's final newline, which is dropped. A line break inside is refused: npm would read each
+ * further line as a config key of its own and print it in an "Unknown user config" warning, in
+ * the build log. The message never shows the value.
+ */
+function oneLine(token: string): string {
+  const value = token.replace(/\r?\n$/, "");
+  if (/[\r\n]/.test(value))
+    throw new InputError("mirror token: holds a line break, and an .npmrc value is one line (value not shown: it is a secret); pass only the token, e.g. file:// of a file holding just the token, or cmd://\"… | tr -d '\\n'\"");
+  return value;
 }

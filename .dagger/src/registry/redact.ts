@@ -4,9 +4,10 @@
 export class Redactor {
   readonly #secrets = new Set<string>();
 
-  /** Remember a secret; empty strings are ignored. */
+  /** Remember a secret, and the JSON-escaped and URL-encoded forms a registry may echo it in; empty strings are ignored. */
   add(secret: string | undefined): void {
-    if (secret) this.#secrets.add(secret);
+    if (!secret) return;
+    for (const form of [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]) this.#secrets.add(form);
   }
 
   /** The text with every known secret replaced by `***`, longest first so that one secret cannot reveal part of another. */

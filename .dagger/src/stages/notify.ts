@@ -20,12 +20,14 @@ export interface NotifyContext {
 export async function notifyRun(config: PipelineConfig, run: CheckRun, ctx: NotifyContext): Promise<string> {
   const settings = config.notifications;
   if (!settings || (run.passed && settings.on === "failure")) return "";
+  // result.json rather than the Markdown: the same verdict the CI wrappers read, by stage.
   const result = JSON.parse(await run.reports.file("result.json").contents()) as RunResult;
   const failed = result.failed[0];
-  const stage = run.passed ? "none (the run passed)" : (failed?.stage ?? "ci");
-  const component = failed ? `${failed.component} ${failed.check}` : "";
-  const detail = run.summary.split("\n").slice(0, 20).join("\n");
-  const common = { component, detail, link: ctx.runUrl, revision: ctx.revision, branch: ctx.branch };
+  const stage = run.passed ? "" : (failed?.stage ?? result.stages?.find((s) => s.status === "failed")?.stage ?? "ci");
+  const component = failed?.component ? `${failed.component} ${failed.check}` : "";
+  // Chats show plain text: each stage's verdict, then the failing tests, instead of the summary's tables.
+  const detail = [...(result.stages ?? []).map((s) => `${s.stage}: ${s.note}`), ...result.failed.flatMap((f) => f.tests.map((t) => `- ${f.component}: ${t}`))].slice(0, 20).join("\n");
+  const common = { component, detail, link: ctx.runUrl, revision: ctx.revision, branch: ctx.branch, passed: run.passed };
   const notes: string[] = [];
   const attempt = async (what: string, send: () => Promise<string>) => {
     try {
@@ -40,7 +42,8 @@ export async function notifyRun(config: PipelineConfig, run: CheckRun, ctx: Noti
     else await attempt("chat", () => dag.notify().webhook(webhook, config.name, stage, { ...common, format: settings.webhook?.format ?? "slack" }));
   }
   const email = settings.email;
-  if (email)
+  if (email?.user && !ctx.smtpPassword) notes.push(`- e-mail: not sent: pipeline.yaml has notifications.email.user, but ci got no --smtp-password`);
+  else if (email)
     await attempt("e-mail", () =>
       dag.notify().email(email.host, email.from, email.to, config.name, stage, { ...common, port: email.port, secure: email.secure, user: email.user, ...(ctx.smtpPassword ? { password: ctx.smtpPassword } : {}) }),
     );

@@ -25,8 +25,12 @@ const VALID = "a postgresql://user:password@host:5432/database URL, or jdbc:post
 export function parseDatabaseUrl(raw: string): FlywayConnection {
   const url = raw.trim();
   const fail = (why: string, show = true): never => {
-    // A value that is not a URL cannot be masked reliably: it is not shown at all.
-    throw new Error(`database URL ${show ? JSON.stringify(maskUrl(url)) : "(value not shown: it may hold a password)"}: ${why}; expected ${VALID}`);
+    // A value that is not a URL cannot be masked reliably: it is not shown at all. Nor is one the
+    // mask may have missed: no "scheme://" (postgresql:user:pw@host, user:pw), or an "@" left
+    // beside the masked password (an unencoded "@" in the password).
+    const masked = maskUrl(url);
+    const safe = show && /^[a-z][a-z0-9+.:-]*:\/\//i.test(masked) && !masked.replace(/:\*\*\*@/, "").includes("@") && !/[?&]password=(?!\*\*\*)/i.test(masked);
+    throw new Error(`database URL ${safe ? JSON.stringify(masked) : "(value not shown: it may hold a password)"}: ${why}; expected ${VALID}`);
   };
   const jdbc = url.startsWith("jdbc:");
   const body = jdbc ? url.slice(5) : url;

@@ -22,10 +22,11 @@ export class Notify {
    * @param revision The git SHA of the run.
    * @param branch The branch of the run.
    * @param format slack (also Mattermost, Rocket.Chat), teams or google-chat.
+   * @param passed The run passed (notifications on: always): the message says so instead of a failing stage.
    */
   @func({ cache: "never" })
-  async webhook(url: Secret, pipeline: string, stage: string, component = "", detail = "", link = "", revision = "", branch = "", format = "slack"): Promise<string> {
-    const message = messageOf(pipeline, stage, component, detail, link, revision, branch);
+  async webhook(url: Secret, pipeline: string, stage: string, component = "", detail = "", link = "", revision = "", branch = "", format = "slack", passed = false): Promise<string> {
+    const message = messageOf(pipeline, stage, component, detail, link, revision, branch, passed);
     return postWebhook(await url.plaintext(), webhookPayload(format, message));
   }
 
@@ -45,15 +46,16 @@ export class Notify {
    * @param revision The git SHA of the run.
    * @param branch The branch of the run.
    * @param secure TLS from the start (port 465) instead of STARTTLS.
+   * @param passed The run passed (notifications on: always): the message says so instead of a failing stage.
    */
   @func({ cache: "never" })
-  async email(host: string, from: string, to: string[], pipeline: string, stage: string, port = 587, user = "", password?: Secret, component = "", detail = "", link = "", revision = "", branch = "", secure = false): Promise<string> {
-    const message = messageOf(pipeline, stage, component, detail, link, revision, branch);
+  async email(host: string, from: string, to: string[], pipeline: string, stage: string, port = 587, user = "", password?: Secret, component = "", detail = "", link = "", revision = "", branch = "", secure = false, passed = false): Promise<string> {
+    const message = messageOf(pipeline, stage, component, detail, link, revision, branch, passed);
     return sendFailureEmail({ host, port, secure, from, to, ...(user ? { user } : {}), ...(password ? { password: await password.plaintext() } : {}) }, message);
   }
 }
 
 /** The message from the functions' flat arguments (empty means absent). */
-function messageOf(pipeline: string, stage: string, component: string, detail: string, link: string, revision: string, branch: string): FailureMessage {
-  return { pipeline, stage, ...(component ? { component } : {}), ...(detail ? { detail } : {}), ...(link ? { link } : {}), ...(revision ? { revision } : {}), ...(branch ? { branch } : {}) };
+function messageOf(pipeline: string, stage: string, component: string, detail: string, link: string, revision: string, branch: string, passed: boolean): FailureMessage {
+  return { pipeline, stage, ...(passed ? { passed } : {}), ...(component ? { component } : {}), ...(detail ? { detail } : {}), ...(link ? { link } : {}), ...(revision ? { revision } : {}), ...(branch ? { branch } : {}) };
 }

@@ -1,8 +1,10 @@
 /** What a failure notification says: which pipeline, which stage and component failed, where to look. */
 
-/** A failed run, as every channel words it. */
+/** A run's notification (a failure, or with notifications.on: always a pass), as every channel words it. */
 export interface FailureMessage {
   pipeline: string;
+  /** The run passed: only sent when notifications are wanted always; stage and component are then empty. */
+  passed?: boolean;
   stage: string;
   component?: string;
   /** The first lines of the failing step's output or summary. */
@@ -13,11 +15,11 @@ export interface FailureMessage {
   branch?: string;
 }
 
-/** The one-line headline: "webshop: ci failed at e2e (backend) on main @ 0123456789ab". */
+/** The one-line headline: "webshop: failed at e2e (backend) on main @ 0123456789ab", or "webshop: passed on main @ …". */
 export function headline(m: FailureMessage): string {
   const where = `${m.stage}${m.component ? ` (${m.component})` : ""}`;
   const on = [m.branch ? ` on ${m.branch}` : "", m.revision ? ` @ ${m.revision.slice(0, 12)}` : ""].join("");
-  return `${m.pipeline}: failed at ${where}${on}`;
+  return `${m.pipeline}: ${m.passed ? "passed" : `failed at ${where}`}${on}`;
 }
 
 /** The plain-text message: headline, link, then the detail (at most 20 lines, so chats stay readable). */

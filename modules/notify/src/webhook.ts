@@ -62,7 +62,8 @@ export async function postWebhook(url: string, payload: unknown, options: { time
     const why = err.name === "TimeoutError" ? `no answer within ${options.timeoutMs ?? 10_000} ms` : redact(`${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ""}`, secrets);
     throw new Error(`${where}: ${why}`);
   }
-  const body = redact((await response.text().catch(() => "")).slice(0, 200), secrets);
+  // Redacted before it is cut short: a token cut at the end would no longer match.
+  const body = redact(await response.text().catch(() => ""), secrets).slice(0, 200);
   if (!response.ok) throw new Error(`${where}: ${response.status} ${response.statusText}${body ? `: ${body}` : ""}`);
   return `notified the ${where} (${response.status})`;
 }

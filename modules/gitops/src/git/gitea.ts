@@ -2,7 +2,7 @@
  * Promotion pull requests on Gitea through its REST API (/api/v1) with fetch: the pull request
  * by base and head, create one, list its reviews. Token auth: `Authorization: token <token>`.
  */
-import { hostError, type HostPullRequest, type HostReview, type PullRequestHost } from "./pull-requests.js";
+import { hostError, type HostPullRequest, type HostReview, type PullRequestHost, redactToken } from "./pull-requests.js";
 
 /** Where and as whom to talk to Gitea. */
 export interface GiteaOptions {
@@ -87,19 +87,21 @@ export function giteaPullRequests(options: GiteaOptions): PullRequestHost {
     } catch (e) {
       throw hostError("Gitea", `${what} in ${owner}/${repo}`, undefined, (e as Error).message, token);
     }
+    // Redacted before any part of it is cut out for a message: a cut token would not match.
     const text = await res.text();
     if (expected.includes(res.status)) return { status: res.status };
+    const said = redactToken(text, token);
     if (!res.ok) {
-      let detail = text.slice(0, 300);
+      let detail = said.slice(0, 300);
       try {
-        detail = (JSON.parse(text) as { message?: string }).message ?? detail;
+        detail = (JSON.parse(said) as { message?: string }).message ?? detail;
       } catch {}
       throw hostError("Gitea", `${what} in ${owner}/${repo} (${method} ${path})`, res.status, detail, token);
     }
     try {
       return { status: res.status, data: JSON.parse(text) as T };
     } catch {
-      throw hostError("Gitea", `${what} in ${owner}/${repo}`, res.status, `answer is not JSON: ${text.slice(0, 100)}`, token);
+      throw hostError("Gitea", `${what} in ${owner}/${repo}`, res.status, `answer is not JSON: ${said.slice(0, 100)}`, token);
     }
   }
 

@@ -139,6 +139,12 @@ export async function openOrFindPullRequest(host: PullRequestHost, request: Prom
 
 /** An error of a host's API, with the token removed from anything the host or the client put in the message. */
 export function hostError(host: string, what: string, status: number | undefined, detail: string, token: string): Error {
-  const text = `${host}: ${what} failed${status ? ` (HTTP ${status})` : ""}: ${detail}`;
-  return new Error(token ? text.split(token).join("***") : text);
+  return new Error(redactToken(`${host}: ${what} failed${status ? ` (HTTP ${status})` : ""}: ${detail}`, token));
+}
+
+/** The text without the token, raw, JSON-escaped or URL-encoded (longest first); redact before cutting a text short, or a cut token stays. */
+export function redactToken(text: string, token: string): string {
+  if (!token) return text;
+  const forms = [...new Set([token, JSON.stringify(token).slice(1, -1), encodeURIComponent(token)])].sort((a, b) => b.length - a.length);
+  return forms.reduce((t, f) => t.split(f).join("***"), text);
 }

@@ -135,10 +135,29 @@ const EXIT = { ok: 0, failed: 1, invalid: 2, conflict: 3 };
 const token = E.GITOPS_TOKEN || "";
 const tokenUser = E.GITOPS_TOKEN_USER || "x-access-token";
 const basic = token ? Buffer.from(tokenUser + ":" + token).toString("base64") : "";
-const secrets = [basic, token].filter((s) => s.length > 0);
+// The token as git or a remote might echo it: raw, in its Basic form, JSON-escaped (a token with
+// a line break, inside the JSON result line), URL-encoded, and each line of a multi-line one;
+// longest first, so no form is left half-replaced by a shorter one.
+const lines = token.includes("\n") ? token.split(/\r?\n/).filter((l) => l.length >= 8) : [];
+const secrets = [...new Set([basic, token, JSON.stringify(token).slice(1, -1), encodeURIComponent(token), ...lines])].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
 
 // Everything printed goes through here: git should never echo the header, but a log is forever.
-const redact = (text) => secrets.reduce((t, s) => t.split(s).join("***"), String(text));
+// A form cut short (git shortens a long remote message) still starts like the form: a run of 16
+// or more characters matching the start of a long form goes too.
+const redact = (text) => {
+  let t = String(text);
+  for (const s of secrets) {
+    t = t.split(s).join("***");
+    if (s.length < 24) continue;
+    const head = s.slice(0, 16);
+    for (let at = t.indexOf(head); at >= 0; at = t.indexOf(head, at + 3)) {
+      let n = head.length;
+      while (n < s.length && t[at + n] === s[n]) n++;
+      t = t.slice(0, at) + "***" + t.slice(at + n);
+    }
+  }
+  return t;
+};
 const log = (line) => process.stderr.write(redact("gitops-push: " + line) + "\n");
 
 class Stop extends Error {
@@ -268,8 +287,9 @@ function git(args, options = {}) {
   if (r.error) throw failed("git " + args[0] + ": " + r.error.message);
   return { status: r.status, stdout: r.stdout || "", stderr: r.stderr || "" };
 }
-// git's own words, minus hints and progress, on one line.
-const lastLines = (text) => redact(text.split("\n").map((l) => l.trim()).filter((l) => l && !/^(hint|warning):|^Done$|^To /.test(l)).join(" / ").slice(0, 800));
+// git's own words, minus hints and progress, on one line. Redacted before it is joined and cut:
+// a token split over lines, or cut at the end, would no longer match.
+const lastLines = (text) => redact(redact(text).split("\n").map((l) => l.trim()).filter((l) => l && !/^(hint|warning):|^Done$|^To /.test(l)).join(" / ").slice(0, 800));
 function must(args, what, options) {
   const r = git(args, options);
   if (r.status !== 0) throw failed(what + ": " + lastLines(r.stderr + "\n" + r.stdout));
