@@ -39,7 +39,7 @@ test("the failure e-mail arrives: sender, recipients, subject and body name the 
   assert.equal(mails.length, 1);
   assert.equal(mails[0].from, "ci@example.com");
   assert.deepEqual(mails[0].to, ["dev@example.com", "ops@example.com"]);
-  assert.match(mails[0].raw, /^Subject: \[webshop\] webshop: failed at e2e \(backend\) on main @ 0123456789ab\r?$/m);
+  assert.match(mails[0].raw, /^Subject: \[webshop\] failed at e2e \(backend\) on main @ 0123456789ab\r?$/m);
   assert.match(mails[0].raw, /https:\/\/ci\.example\.com\/run\/42/);
   assert.match(mails[0].raw, /column "total" does not exist/);
   assert.doesNotMatch(mails[0].raw, new RegExp(PASSWORD));

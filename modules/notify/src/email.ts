@@ -1,6 +1,6 @@
 /** Failure e-mails through SMTP (nodemailer): the password is a secret and never in an error. */
 import nodemailer from "nodemailer";
-import { type FailureMessage, headline, renderText } from "./message.js";
+import { type FailureMessage, renderText, verdictLine } from "./message.js";
 import { redact } from "./redact.js";
 
 /** Where and how to send. */
@@ -31,7 +31,7 @@ export async function sendFailureEmail(settings: SmtpSettings, m: FailureMessage
     greetingTimeout: 10_000,
   });
   try {
-    const info = await transport.sendMail({ from: settings.from, to: settings.to, subject: `[${m.pipeline}] ${headline(m)}`, text: renderText(m) });
+    const info = await transport.sendMail({ from: settings.from, to: settings.to, subject: `[${m.pipeline}] ${verdictLine(m)}`, text: renderText(m) });
     return `e-mailed ${settings.to.join(", ")} through ${settings.host}:${settings.port} (${info.messageId})`;
   } catch (e) {
     throw new Error(`e-mail through ${settings.host}:${settings.port}: ${redact((e as Error).message, [settings.password])}`);

@@ -17,9 +17,14 @@ export interface FailureMessage {
 
 /** The one-line headline: "webshop: failed at e2e (backend) on main @ 0123456789ab", or "webshop: passed on main @ …". */
 export function headline(m: FailureMessage): string {
+  return `${m.pipeline}: ${verdictLine(m)}`;
+}
+
+/** The headline without the pipeline: "failed at e2e (backend) on main @ 0123456789ab" (e-mail subjects carry the pipeline as a [tag]). */
+export function verdictLine(m: FailureMessage): string {
   const where = `${m.stage}${m.component ? ` (${m.component})` : ""}`;
   const on = [m.branch ? ` on ${m.branch}` : "", m.revision ? ` @ ${m.revision.slice(0, 12)}` : ""].join("");
-  return `${m.pipeline}: ${m.passed ? "passed" : `failed at ${where}`}${on}`;
+  return `${m.passed ? "passed" : `failed at ${where}`}${on}`;
 }
 
 /** The plain-text message: headline, link, then the detail (at most 20 lines, so chats stay readable). */
