@@ -14,6 +14,7 @@ SUITES=(
   "promotion pushes and pull requests against a real Gitea:scripts/integration/gitea.sh"
   "GitOps write-back rendered by real kustomize and helm:scripts/integration/gitops-render.sh"
   "GitHub workflows checked by real actionlint:scripts/integration/workflows.sh"
+  "secret canaries through real BuildKit builds and a real Gitea:scripts/integration/secrets.sh"
 )
 
 passed=0

@@ -247,7 +247,7 @@ export class Pipeline {
     if (why) return ci({ stop: why }, files);
     const delivered = await inSpan(["gitops"], async () => deliver(ctx.config, { revision, created: buildStamp.created, source: sourceUrl, images, versions: release.versions, builtBy: runUrl, token: gitopsToken as Secret, migrations: await migrationRecords(ctx, revision) })).catch((e: Error) => e);
     if (delivered instanceof Error) return ci({ stages: { ...facts.stages, gitops: { status: "failed", note: `failed: ${delivered.message.split("\n")[0]}` } } }, files);
-    return ci({ stages: { ...facts.stages, gitops: deliveryVerdict(delivered, ctx.config) } }, { ...files, sections: delivered });
+    return ci({ stages: { ...facts.stages, gitops: deliveryVerdict(delivered) } }, { ...files, sections: delivered.markdown });
   }
 
   /**

@@ -7,6 +7,7 @@ import { before, describe, it } from "node:test";
 import { dag } from "@dagger.io/dagger";
 import { Pipeline } from "../../.dagger/src/index.js";
 import { deliver } from "../../.dagger/src/stages/deliver.js";
+import { deliveryVerdict } from "../../.dagger/src/report/run.js";
 import { renderReleaseRecord } from "../../.dagger/src/release/record.js";
 import { emptyState, promoted, renderEnvironmentState } from "../../.dagger/src/release/state.js";
 import { exampleRelease, REV_A, REV_B } from "../release/fixture.js";
@@ -23,8 +24,11 @@ const A = exampleRelease(REV_A, "1");
 const dev = promoted(emptyState("dev"), A, ["db", "backend", "frontend"], "2026-11-22T08:00:00Z");
 
 /** The GitOps repository's files, by path; gate answers; the gitops module's answers. */
-function gitops(files: Record<string, string>, gate: { compatibility?: boolean; vulnerabilities?: boolean } = {}) {
+/** The GitOps engine: `files` in the repository, gate answers, and each write's status by its leaf (default: it landed). */
+function gitops(files: Record<string, string>, gate: { compatibility?: boolean; vulnerabilities?: boolean } = {}, writeStatus: (leaf: string) => string = () => "pushed") {
   return exampleEngine((leaf) => {
+    const write = /^gitops\(.*\)\.(push|propose)\(.*\)\.(status|summary)$/.exec(leaf);
+    if (write && writeStatus(leaf) !== "pushed") return write[2] === "status" ? writeStatus(leaf) : `${writeStatus(leaf)}: main moved while pushing; nothing was written.`;
     const exists = new RegExp(`^${REPO}\\.exists\\(path: "([^"]+)"\\)$`).exec(leaf);
     if (exists) return files[exists[1]] !== undefined;
     const read = new RegExp(`^${REPO}\\.file\\(path: "([^"]+)"\\)\\.contents$`).exec(leaf);
@@ -36,7 +40,7 @@ function gitops(files: Record<string, string>, gate: { compatibility?: boolean; 
     }
     if (/^gitops\.edit\(/.test(leaf)) return "images: []\n";
     if (/^gitops\(.*\)\.message\(/.test(leaf)) return "promote aaaaaaaaaaaa to staging\n";
-    if (/^gitops\(.*\)\.(push|propose)\(.*\)\.summary$/.test(leaf)) return "Pushed 0123456789ab to main (1 attempt).";
+    if (write) return write[2] === "status" ? "pushed" : "Pushed 0123456789ab to main (1 attempt).";
     return undefined;
   });
 }
@@ -71,7 +75,12 @@ describe("recorded graph of pipeline promote", () => {
     const push = leaves.find((l) => /\.push\(/.test(l)) as string;
     assert.match(push, /^gitops\(image: "nexus\.example\.com:8443\/docker-group\/library\/node:22-bookworm"\)\.push\(branch: "main", files: directory\.withNewFile\(contents: "images: \[\]\\n", path: "environments\/staging\/kustomization\.yaml"\)\.withNewFile\(contents: "\{\\n  \\"kind\\": \\"pipeline-as-code\/environment\/v1\\"/);
     assert.match(push, /remote: "https:\/\/github\.com\/acme\/webshop-gitops\.git"/);
-    assert.equal(leaves.filter((l) => /\.(push|propose)\(/.test(l)).length, 1, "one write");
+    assert.equal(leaves.filter((l) => /\.(push|propose)\(.*\)\.summary$/.test(l)).length, 1, "one write");
+  });
+
+  it("a write that does not land (conflict) fails the call with the module's summary, never a success text", async () => {
+    const { result } = await record(async () => promote("staging").then(() => "resolved", (e: Error) => e.message), gitops(staged, {}, () => "conflict"));
+    assert.equal(result, "promotion to staging: not written (conflict): conflict: main moved while pushing; nothing was written.");
   });
 
   it("a refused gate writes nothing and names the cause", async () => {
@@ -111,7 +120,7 @@ describe("recorded graph of pipeline promote", () => {
     const staging = promoted(emptyState("staging"), A, ["db", "backend", "frontend"], "t");
     const files = { ...staged, "environments/staging/.pipeline/state.json": renderEnvironmentState(staging), "environments/prod/compose.yaml": "services: {}\n" };
     const { graph } = await record(async () => promote("prod"), gitops(files));
-    const write = graph.leaves.filter((l) => /\.(push|propose)\(/.test(l));
+    const write = graph.leaves.filter((l) => /\.(push|propose)\(.*\)\.summary$/.test(l));
     assert.equal(write.length, 1);
     assert.match(write[0], /\.propose\(approvals: 1, base: "main", files: .*head: "promote\/prod\/aaaaaaaaaaaa".*provider: "github"/);
   });
@@ -152,6 +161,22 @@ describe("recorded graph of pipeline promote", () => {
   });
 });
 
+/** What ci hands deliver after publishing release c…c (call inside record(): it makes a secret). */
+function delivery() {
+  const SHA = "c".repeat(40);
+  const image = (n: string) => `registry.example.com/acme/webshop/${n}:${SHA}@sha256:${"7".repeat(64)}`;
+  return {
+    revision: SHA,
+    created: "2026-11-22T09:00:00Z",
+    source: "",
+    images: { db: image("db"), backend: image("backend"), frontend: image("frontend") },
+    versions: { db: "1.1.0", backend: "1.2.0", frontend: "1.2.0" },
+    migrations: { db: [{ script: "V1_0_0__create_products.sql", version: "1.0.0", checksum: 1 }] },
+    builtBy: "https://ci.example.com/run/7",
+    token: dag.setSecret("gitops-token", "g"),
+  };
+}
+
 describe("recorded graph of ci with a GitOps token", () => {
   before(() => {
     for (const m of ["node-toolchain", "flyway", "gates", "gitops", "aspire"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
@@ -168,31 +193,38 @@ describe("recorded graph of ci with a GitOps token", () => {
   });
 
   it("after publishing on main: one commit recording releases/<sha>.json with the migration checksums, then the dev promotion", async () => {
-    const SHA = "c".repeat(40);
     const engine = gitops({ ...staged, "environments/dev/kustomization.yaml": "images: []\n" });
-    const image = (n: string) => `registry.example.com/acme/webshop/${n}:${SHA}@sha256:${"7".repeat(64)}`;
-    const { result, graph } = await record(
-      async () =>
-        deliver(exampleConfig(), {
-          revision: SHA,
-          created: "2026-11-22T09:00:00Z",
-          source: "",
-          images: { db: image("db"), backend: image("backend"), frontend: image("frontend") },
-          versions: { db: "1.1.0", backend: "1.2.0", frontend: "1.2.0" },
-          migrations: { db: [{ script: "V1_0_0__create_products.sql", version: "1.0.0", checksum: 1 }] },
-          builtBy: "https://ci.example.com/run/7",
-          token: dag.setSecret("gitops-token", "g"),
-        }),
-      engine,
-    );
+    const { result, graph } = await record(async () => deliver(exampleConfig(), delivery()), engine);
     const pushes = graph.leaves.filter((l) => /\.push\(.*\)\.summary$/.test(l));
     assert.equal(pushes.length, 2, pushes.join("\n"));
     assert.match(pushes[0], /path: "releases\/c{40}\.json"/);
     assert.match(pushes[0], /\\"script\\": \\"V1_0_0__create_products\.sql\\"/);
     assert.match(pushes[0], /\\"builtBy\\": \\"https:\/\/ci\.example\.com\/run\/7\\"/);
     assert.match(pushes[1], /path: "environments\/dev\/\.pipeline\/state\.json"/);
-    assert.match(result, /## Release\n\nPushed 0123456789ab/);
-    assert.match(result, /### dev\n\nPromotion of release cccccccccccc/);
+    assert.match(result.markdown, /## Release\n\nPushed 0123456789ab/);
+    assert.match(result.markdown, /### dev\n\nPromotion of release cccccccccccc/);
+    assert.equal(result.recorded, true);
+    assert.deepEqual(result.promotions, [{ environment: "dev" }]);
+    assert.deepEqual(deliveryVerdict(result), { status: "passed", note: "release recorded; promoted to dev" });
+  });
+
+  it("a release record that does not land: no promotion is tried, and the GitOps stage fails", async () => {
+    const engine = gitops({ ...staged, "environments/dev/kustomization.yaml": "images: []\n" }, {}, (leaf) => (/releases\/c{40}\.json/.test(leaf) ? "conflict" : "pushed"));
+    const { result, graph } = await record(async () => deliver(exampleConfig(), delivery()), engine);
+    assert.equal(result.recorded, false);
+    assert.deepEqual(result.promotions, []);
+    assert.match(result.markdown, /## Release\n\nconflict: main moved while pushing/);
+    assert.equal(graph.leaves.filter((l) => /\.push\(.*\)\.status$/.test(l)).length, 1, "only the record's write");
+    assert.equal(deliveryVerdict(result).status, "failed");
+  });
+
+  it("a dev promotion whose write fails: recorded, the promotion not written, and the GitOps stage fails naming dev", async () => {
+    const engine = gitops({ ...staged, "environments/dev/kustomization.yaml": "images: []\n" }, {}, (leaf) => (/environments\/dev\//.test(leaf) ? "failed" : "pushed"));
+    const { result } = await record(async () => deliver(exampleConfig(), delivery()), engine);
+    assert.equal(result.recorded, true);
+    assert.deepEqual(result.promotions, [{ environment: "dev", refused: "not written (failed)" }]);
+    assert.match(result.markdown, /### dev\n\nPromotion to dev refused:\npromotion to dev: not written \(failed\)/);
+    assert.deepEqual(deliveryVerdict(result), { status: "failed", note: "failed: promotion to dev not written (failed) (see Release below)" });
   });
 });
 

@@ -93,14 +93,15 @@ describe("run overview", () => {
 });
 
 describe("GitOps delivery verdict", () => {
-  const config = { environments: { dev: { on: "push" }, staging: { on: "tag" } } } as unknown as Parameters<typeof deliveryVerdict>[1];
   it("recorded and promoted to every environment promoted on push: passed", () => {
-    assert.deepEqual(deliveryVerdict("\n## Release\n\npushed abc\n\n### dev\n\nPromotion of release …\n", config), { status: "passed", note: "release recorded; promoted to dev" });
+    assert.deepEqual(deliveryVerdict({ recorded: true, promotions: [{ environment: "dev" }] }), { status: "passed", note: "release recorded; promoted to dev" });
+    assert.deepEqual(deliveryVerdict({ recorded: true, promotions: [] }), { status: "passed", note: "release recorded" });
   });
-  it("a refused promotion fails the stage, naming the environment", () => {
-    assert.deepEqual(deliveryVerdict("\n## Release\n\npushed abc\n\n### dev\n\nPromotion to dev refused:\n| compatibility | ❌ refused |", config), { status: "failed", note: "failed: promotion to dev refused (gate verdicts below)" });
+  it("a refused or unwritten promotion fails the stage, naming the environment and why", () => {
+    assert.deepEqual(deliveryVerdict({ recorded: true, promotions: [{ environment: "dev", refused: "refused by compatibility" }] }), { status: "failed", note: "failed: promotion to dev refused by compatibility (see Release below)" });
+    assert.deepEqual(deliveryVerdict({ recorded: true, promotions: [{ environment: "dev" }, { environment: "qa", refused: "not written (conflict)" }] }).note, "failed: promotion to qa not written (conflict) (see Release below)");
   });
-  it("a release that could not be recorded (no promotion followed) fails the stage", () => {
-    assert.equal(deliveryVerdict("\n## Release\n\nconflict: releases/abc.json exists\n", config).status, "failed");
+  it("a release that could not be recorded fails the stage", () => {
+    assert.equal(deliveryVerdict({ recorded: false, promotions: [] }).status, "failed");
   });
 });

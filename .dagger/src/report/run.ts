@@ -3,7 +3,7 @@
  * run with their verdict (or why they did not start), the components with their versions and
  * images, and where to look next (the CI run, the report files).
  */
-import type { PipelineConfig } from "../config/schema.js";
+import type { DeliveryOutcome } from "../stages/deliver.js";
 import type { CheckOutcome } from "./outcome.js";
 import { stagePassed } from "./summary.js";
 
@@ -115,14 +115,14 @@ export function renderReportLinks(f: RunFacts): string {
 }
 
 /**
- * The GitOps stage's verdict from what deliver wrote (stages/deliver.ts returns Markdown only): it
- * stops before any promotion when the release could not be recorded, and says "Promotion to <env>
- * refused" for a refused promotion; either leaves the environments without this release, so it fails.
+ * The GitOps stage's verdict from what deliver did: a release that could not be recorded, or a
+ * promotion that was refused or not written, leaves the environments without this release, so
+ * the stage fails.
  */
-export function deliveryVerdict(markdown: string, config: Pick<PipelineConfig, "environments">): Omit<StageVerdict, "stage"> {
-  const targets = Object.entries(config.environments).filter(([, e]) => e.on === "push").map(([name]) => name);
-  const refused = targets.filter((env) => markdown.includes(`Promotion to ${env} refused`));
-  if (refused.length > 0) return { status: "failed", note: `failed: promotion to ${refused.join(", ")} refused (gate verdicts below)` };
-  if (targets.some((env) => !markdown.includes(`\n### ${env}\n`))) return { status: "failed", note: "failed: the release could not be recorded in the GitOps repository (see Release below)" };
+export function deliveryVerdict(d: Pick<DeliveryOutcome, "recorded" | "promotions">): Omit<StageVerdict, "stage"> {
+  if (!d.recorded) return { status: "failed", note: "failed: the release could not be recorded in the GitOps repository (see Release below)" };
+  const refused = d.promotions.filter((p) => p.refused);
+  if (refused.length > 0) return { status: "failed", note: `failed: ${refused.map((p) => `promotion to ${p.environment} ${p.refused}`).join("; ")} (see Release below)` };
+  const targets = d.promotions.map((p) => p.environment);
   return { status: "passed", note: `release recorded${targets.length > 0 ? `; promoted to ${targets.join(", ")}` : ""}` };
 }

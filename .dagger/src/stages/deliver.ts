@@ -10,7 +10,7 @@ import { mirrorImage } from "../mirror/images.js";
 import { newReleaseRecord, parseReleaseRecord, releasePath, renderReleaseRecord } from "../release/record.js";
 import { parseEnvironmentState, statePath } from "../release/state.js";
 import type { StageContext } from "./context.js";
-import { GIT_IMAGE, gitopsView, promote } from "./promote.js";
+import { GIT_IMAGE, gitopsView, landed, promote, WriteFailed } from "./promote.js";
 
 /** The migrations records ({release, migrations}) of the database releases every environment runs. */
 export async function releasedMigrationRecords(config: PipelineConfig, token: Secret): Promise<string[]> {
@@ -60,8 +60,16 @@ export interface Delivery {
   token: Secret;
 }
 
-/** Record the release, then promote it to every environment promoted on push; a Markdown section of what happened. */
-export async function deliver(config: PipelineConfig, d: Delivery): Promise<string> {
+/** What delivering a release did: the Markdown for the summary, whether the record landed, and each push-promoted environment's outcome. */
+export interface DeliveryOutcome {
+  markdown: string;
+  recorded: boolean;
+  /** Environments promoted on push, in order; `refused` holds why a promotion did not land (a gate, or a write that failed). */
+  promotions: { environment: string; refused?: string }[];
+}
+
+/** Record the release, then promote it to every environment promoted on push (none if the record did not land). */
+export async function deliver(config: PipelineConfig, d: Delivery): Promise<DeliveryOutcome> {
   const gitops = config.gitops as NonNullable<PipelineConfig["gitops"]>;
   const record = newReleaseRecord({
     application: config.name,
@@ -74,14 +82,30 @@ export async function deliver(config: PipelineConfig, d: Delivery): Promise<stri
     evidence: { checks: "passed", e2e: config.e2e ? "passed" : "not-run", builtBy: d.builtBy },
   });
   const files = dag.directory().withNewFile(releasePath(d.revision), renderReleaseRecord(record));
-  const recorded = await dag
+  const pushed = await dag
     .gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) })
     .push(gitops.repository, gitops.branch, files, `record release ${d.revision.slice(0, 12)}\n\n${Object.entries(d.versions).map(([n, v]) => `${n} ${v}`).join("\n")}\n\nRelease: ${d.revision}\n`, { token: d.token });
-  const lines = [`\n## Release\n\n${await recorded.summary()}`];
-  if (["failed", "conflict", "invalid"].includes(await recorded.status())) return `${lines.join("\n")}\n`;
-  for (const [name, env] of Object.entries(config.environments).filter(([, e]) => e.on === "push")) {
-    const report = await promote(config, { environment: name, revision: d.revision, dryRun: false, token: d.token, record }).catch((e: Error) => `Promotion to ${name} refused:\n${e.message}`);
-    lines.push(`\n### ${name}\n\n${report}`);
-  }
-  return `${lines.join("\n")}\n`;
+  const recorded = await landed(pushed, `release record ${releasePath(d.revision)}`).then(
+    (summary) => ({ ok: true, summary }),
+    (e: Error) => ({ ok: false, summary: e instanceof WriteFailed ? e.summary : e.message }),
+  );
+  const lines = [`\n## Release\n\n${recorded.summary}`];
+  const promotions: DeliveryOutcome["promotions"] = [];
+  if (recorded.ok)
+    for (const [name, env] of Object.entries(config.environments).filter(([, e]) => e.on === "push")) {
+      const report: { text: string; refused?: string } = await promote(config, { environment: name, revision: d.revision, dryRun: false, token: d.token, record }).then(
+        (text) => ({ text }),
+        (e: Error) => ({ text: `Promotion to ${name} refused:\n${e.message}`, refused: whyNotPromoted(e) }),
+      );
+      promotions.push({ environment: name, ...(report.refused ? { refused: report.refused } : {}) });
+      lines.push(`\n### ${name}\n\n${report.text}`);
+    }
+  return { markdown: `${lines.join("\n")}\n`, recorded: recorded.ok, promotions };
+}
+
+/** Why a promotion did not land, in a few words for the stage table: the write, the gates (by name), or the first line of the error. */
+function whyNotPromoted(e: Error): string {
+  if (e instanceof WriteFailed) return `not written (${e.status})`;
+  const gates = /\nRefused by ([^:\n]+):/.exec(e.message);
+  return gates ? `refused by ${gates[1]}` : `failed (${e.message.split("\n")[0]})`;
 }

@@ -18,6 +18,33 @@ import { parseReleaseRecord, type ReleaseRecord, releasePath } from "../release/
 import { alreadyDeployed, type EnvironmentState, parseEnvironmentState, promoted, renderEnvironmentState, statePath } from "../release/state.js";
 import { upstreamVerdict } from "../release/upstream.js";
 
+/** GitOps write outcomes that mean nothing landed (the module reports them rather than throwing). */
+const NOT_LANDED = ["failed", "conflict", "invalid"];
+
+/** A GitOps write's outcome as the module returns it (push, propose). */
+interface WriteOutcome {
+  status(): Promise<string>;
+  summary(): Promise<string>;
+}
+
+/** Thrown when a GitOps write did not land: the call fails (non-zero exit) instead of reporting the failure as text. */
+export class WriteFailed extends Error {
+  constructor(
+    readonly status: string,
+    readonly summary: string,
+    what: string,
+  ) {
+    super(`${what}: not written (${status}): ${summary}`);
+  }
+}
+
+/** The summary of a write that landed; a write that did not (failed, conflict, invalid) throws WriteFailed naming what was written. */
+export async function landed(outcome: WriteOutcome, what: string): Promise<string> {
+  const [status, summary] = await Promise.all([outcome.status(), outcome.summary()]);
+  if (NOT_LANDED.includes(status)) throw new WriteFailed(status, summary, what);
+  return summary;
+}
+
 /** The image the GitOps module runs git in (before mirror rewriting): git and node. */
 export const GIT_IMAGE = "node:22-bookworm";
 
@@ -87,10 +114,10 @@ export async function promote(config: PipelineConfig, req: PromotionRequest): Pr
   const message = await gitopsModule.message(revision, req.environment, components.map((c) => `${c}=${release.components[c].version}`), verdicts.map((v) => `${v.gate}=${v.waivedByEmergency ? "waived" : "passed"}`), { emergency: req.emergency ?? "" });
   if (env.writeBack === "commit") {
     const pushed = await gitopsModule.push(gitops.repository, gitops.branch, changes, message, { token: req.token });
-    return `${header}\n${await pushed.summary()}\n`;
+    return `${header}\n${await landed(pushed, `promotion to ${req.environment}`)}\n`;
   }
   const pr = await gitopsModule.propose(gitops.provider, gitops.repository, gitops.branch, `promote/${req.environment}/${revision.slice(0, 12)}`, changes, message, env.approvals, { token: req.token });
-  return `${header}\n${await pr.summary()}\n`;
+  return `${header}\n${await landed(pr, `promotion to ${req.environment} (pull request)`)}\n`;
 }
 
 /** The GitOps repository at its branch's tip, read through Dagger's git (token as HTTP auth). */
@@ -188,7 +215,7 @@ export async function prunePreviews(config: PipelineConfig, req: { liveBranches:
   if (req.dryRun) return `Dry run: would remove the previews ${stale.join(", ")} (their branches are gone): ${paths.join(", ")}.\n`;
   const gitopsModule = dag.gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) });
   const pushed = await gitopsModule.push(gitops.repository, gitops.branch, dag.directory(), `remove previews of deleted branches\n\n${stale.join("\n")}\n`, { token: req.token, deletePaths: paths });
-  return `${await pushed.summary()}\n`;
+  return `${await landed(pushed, `removing the previews ${stale.join(", ")}`)}\n`;
 }
 
 /** Write (or delete) a branch's preview overlay in the GitOps repository as one commit. */
@@ -203,7 +230,7 @@ export async function preview(config: PipelineConfig, req: PreviewRequest): Prom
     const paths = (await view.tree.directory(folder).entries()).map((f) => `${folder}/${f}`);
     if (req.dryRun) return `Dry run: would delete ${paths.join(", ")} (namespace ${namespace}).\n`;
     const pushed = await gitopsModule.push(gitops.repository, gitops.branch, dag.directory(), `remove preview ${namespace} of ${req.branch}\n\nThe branch was deleted.\n\nPreview: ${namespace}\n`, { token: req.token, deletePaths: paths });
-    return `${await pushed.summary()}\n`;
+    return `${await landed(pushed, `removing preview ${namespace}`)}\n`;
   }
   const images = Object.entries(req.images).map(([component, ref]) => {
     const m = /^(.+):([0-9a-f]{40})@(sha256:[0-9a-f]{64})$/.exec(ref);
@@ -214,5 +241,5 @@ export async function preview(config: PipelineConfig, req: PreviewRequest): Prom
   for (const [path, text] of Object.entries(previewFiles(config, req.branch, images))) changes = changes.withNewFile(path, text);
   if (req.dryRun) return `Dry run: preview ${namespace} of ${req.branch}; nothing was written.\n\n${await gitopsModule.diff(view.tree, changes)}`;
   const pushed = await gitopsModule.push(gitops.repository, gitops.branch, changes, `preview ${namespace} of ${req.branch}\n\n${images.map((i) => `${i.repository}:${i.tag.slice(0, 12)}`).join("\n")}\n\nPreview: ${namespace}\n`, { token: req.token });
-  return `${await pushed.summary()}\n`;
+  return `${await landed(pushed, `preview ${namespace}`)}\n`;
 }
