@@ -10,7 +10,8 @@ import { dag, type Directory, func, object, ReturnType, type Secret } from "@dag
 import { applyImageUpdates } from "./edit/index.js";
 import type { EditFormat, ImageUpdate } from "./edit/types.js";
 import { promotionMessage } from "./git/message.js";
-import { hostFor } from "./hosts.js";
+import { hostFor, releaseHostFor } from "./hosts.js";
+import { describePublished, publishRelease } from "./git/releases.js";
 import { openOrFindPullRequest } from "./git/pull-requests.js";
 import { landed, type PushResult, parsePushResult } from "./git/push-result.js";
 import { PUSH_ENV, PUSH_PATHS, PUSH_SCRIPT, pushEnvironment } from "./git/push-script.js";
@@ -140,6 +141,28 @@ export class Gitops {
     const summary = `${pr.status === "opened" ? "Opened" : "Already there:"} pull request #${pr.number} (${pr.url}): ${pr.state}, ${pr.approvals}/${pr.required} approval(s)${pr.changesRequestedBy.length ? `; changes requested by ${pr.changesRequestedBy.join(", ")}` : ""}.`;
     return new GitopsOutcome(pr.status, pr.url, pr.state, summary, JSON.stringify(pr));
   }
+
+  /**
+   * The host's release page of a tag (GitHub or Gitea): created, or updated when it exists, with
+   * the notes and every file of assets attached (a file of the same name is replaced). Idempotent.
+   * @param provider github or gitea.
+   * @param repository The application repository's https URL (https://host/owner/repo).
+   * @param tag The release tag, e.g. v1.4.0.
+   * @param target The commit the tag names (the host creates the tag there if it is missing).
+   * @param name The release's title.
+   * @param body The release notes (Markdown).
+   * @param assets Files to attach (text files: release record, Compose file, notes).
+   * @param token Token of the host's API with release write access, e.g. env://GITEA_TOKEN.
+   * @param apiUrl The host's API base when it is not the default (GitHub Enterprise, Gitea under a sub-path).
+   * @param prerelease Mark it as a pre-release (e.g. for v2.0.0-rc.1).
+   */
+  @func({ cache: "never" })
+  async hostRelease(provider: string, repository: string, tag: string, target: string, name: string, body: string, assets?: Directory, token?: Secret, apiUrl = "", prerelease = false): Promise<string> {
+    const host = releaseHostFor(provider, repository, token ? await token.plaintext() : "", apiUrl);
+    const files = assets ? (await assets.entries()).filter((e) => !e.endsWith("/")) : [];
+    const attached = await Promise.all(files.map(async (f) => ({ name: f, bytes: Buffer.from(await (assets as Directory).file(f).contents(), "utf8"), contentType: contentType(f) })));
+    return describePublished(tag, await publishRelease(host, { tag, target, name, body, prerelease, assets: attached }));
+  }
 }
 
 /** registry/name=<tag>@sha256:<digest> as an image update. */
@@ -158,4 +181,12 @@ function pairs(args: string[], name: string): Record<string, string> {
       return [a.slice(0, i), a.slice(i + 1)];
     }),
   );
+}
+
+/** The media type of an attached text file, by its extension. */
+function contentType(file: string): string {
+  if (file.endsWith(".json")) return "application/json";
+  if (/\.ya?ml$/.test(file)) return "application/yaml";
+  if (file.endsWith(".md")) return "text/markdown; charset=utf-8";
+  return "text/plain; charset=utf-8";
 }

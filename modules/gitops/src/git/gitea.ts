@@ -2,23 +2,10 @@
  * Promotion pull requests on Gitea through its REST API (/api/v1) with fetch: the pull request
  * by base and head, create one, list its reviews. Token auth: `Authorization: token <token>`.
  */
-import { hostError, type HostPullRequest, type HostReview, type PullRequestHost, redactToken } from "./pull-requests.js";
+import { type GiteaOptions, giteaApi } from "./gitea-api.js";
+import type { HostPullRequest, HostReview, PullRequestHost } from "./pull-requests.js";
 
-/** Where and as whom to talk to Gitea. */
-export interface GiteaOptions {
-  /** The server's root URL, e.g. https://gitea.example or https://example.org/gitea (the API is under /api/v1). */
-  url: string;
-  /** Owner (user or organisation) of the GitOps repository. */
-  owner: string;
-  /** Repository name. */
-  repo: string;
-  /** Access token with repository write scope; sent only as the Authorization header. */
-  token: string;
-  /** fetch implementation (tests); default the global one. */
-  fetch?: typeof fetch;
-  /** Per-request timeout in milliseconds (default 30 000). */
-  timeoutMs?: number;
-}
+export type { GiteaOptions } from "./gitea-api.js";
 
 interface GiteaPull {
   number: number;
@@ -70,40 +57,7 @@ const PAGE = 50;
 
 /** Gitea as a pull request host for promotions. */
 export function giteaPullRequests(options: GiteaOptions): PullRequestHost {
-  const { owner, repo, token } = options;
-  const doFetch = options.fetch ?? fetch;
-  const api = `${options.url.replace(/\/+$/, "")}/api/v1/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
-
-  /** One API call: the parsed JSON, or undefined for an expected status (404 on a look-up, 409 on create). */
-  async function call<T>(what: string, method: string, path: string, body?: unknown, expected: number[] = []): Promise<{ status: number; data?: T }> {
-    let res: Response;
-    try {
-      res = await doFetch(`${api}${path}`, {
-        method,
-        headers: { Authorization: `token ${token}`, Accept: "application/json", ...(body ? { "Content-Type": "application/json" } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-      });
-    } catch (e) {
-      throw hostError("Gitea", `${what} in ${owner}/${repo}`, undefined, (e as Error).message, token);
-    }
-    // Redacted before any part of it is cut out for a message: a cut token would not match.
-    const text = await res.text();
-    if (expected.includes(res.status)) return { status: res.status };
-    const said = redactToken(text, token);
-    if (!res.ok) {
-      let detail = said.slice(0, 300);
-      try {
-        detail = (JSON.parse(said) as { message?: string }).message ?? detail;
-      } catch {}
-      throw hostError("Gitea", `${what} in ${owner}/${repo} (${method} ${path})`, res.status, detail, token);
-    }
-    try {
-      return { status: res.status, data: JSON.parse(text) as T };
-    } catch {
-      throw hostError("Gitea", `${what} in ${owner}/${repo}`, res.status, `answer is not JSON: ${said.slice(0, 100)}`, token);
-    }
-  }
+  const call = giteaApi(options);
 
   return {
     name: "Gitea",

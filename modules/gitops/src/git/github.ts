@@ -50,8 +50,8 @@ const REVIEW_STATES: Record<string, HostReview["state"]> = {
   PENDING: "pending",
 };
 
-/** GitHub as a pull request host for promotions. */
-export function githubPullRequests(options: GitHubOptions): PullRequestHost {
+/** The client for a repository: token auth, quiet logging, and errors that never hold the token. */
+export function githubClient(options: GitHubOptions): { octokit: Octokit; fail: (what: string, e: unknown) => Error } {
   const { owner, repo, token } = options;
   const octokit = new Octokit({
     auth: token,
@@ -64,6 +64,13 @@ export function githubPullRequests(options: GitHubOptions): PullRequestHost {
     const err = e as { status?: number; message?: string };
     return hostError("GitHub", `${what} in ${owner}/${repo}`, err.status, err.message ?? String(e), token);
   };
+  return { octokit, fail };
+}
+
+/** GitHub as a pull request host for promotions. */
+export function githubPullRequests(options: GitHubOptions): PullRequestHost {
+  const { owner, repo } = options;
+  const { octokit, fail } = githubClient(options);
 
   return {
     name: "GitHub",
