@@ -92,20 +92,30 @@ The run stops at the first stage with a failed job and names the component and t
       event: { kind: "tag", tag: "v1.2.0" },
       flow: "release-tag",
       components: { affected: [], unchanged: ["db", "backend", "frontend"] },
-      stages: [{ name: "promote", jobs: [{ step: "promote", environment: "staging" }] }],
+      stages: [
+        { name: "release", jobs: [{ step: "release-page", environment: "github" }] },
+        { name: "promote", jobs: [{ step: "promote", environment: "staging" }] },
+      ],
       promotions: [{ environment: "staging", writeBack: "commit", approvals: 0, after: "dev", gates: [...GATES, "reached:dev"] }],
-      notes: ["The release built from the tagged commit is promoted as it is (same image digests); nothing is rebuilt."],
+      notes: [
+        "The release built from the tagged commit is promoted as it is (same image digests); nothing is rebuilt.",
+        "Its GitHub release page gets the notes (components, versions, digests, migrations) and the files release.json and compose.yaml.",
+      ],
     });
     assert.equal(
       renderPlan(p),
       `Release tag v1.2.0
 Flow: release-tag
-1. promote
+1. release
+     github  release-page
+2. promote
      staging  promote
 Promotions:
   staging by commit; gates: compatibility, vulnerabilities, reached:dev
 Notes:
   - The release built from the tagged commit is promoted as it is (same image digests); nothing is rebuilt.
+  - Its GitHub release page gets the notes (components, versions, digests, migrations) and the files release.json and compose.yaml.
+The run stops at the first stage with a failed job and names the component and the check.
 `,
     );
   });

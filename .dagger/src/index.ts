@@ -22,6 +22,7 @@ import { runAspireIntegration } from "./stages/aspire.js";
 import { notifyRun } from "./stages/notify.js";
 import { inSpan } from "./progress.js";
 import { preview, promote, prunePreviews } from "./stages/promote.js";
+import { publishReleasePage } from "./stages/release-page.js";
 import { deliver, migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
 import { publishImages, renderImages } from "./stages/publish.js";
 import { composeFromImages, parseImageArguments } from "./stages/compose.js";
@@ -305,6 +306,40 @@ export class Pipeline {
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(today ? { today } : {}),
     });
+  }
+
+  /**
+   * A release tag, in one call: the tag's release page on the host (GitHub or Gitea Releases, when
+   * pipeline.yaml has releases) with the notes and files of the release ci recorded for the tagged
+   * commit, then its promotion to every environment promoted on a tag. Nothing is rebuilt. A
+   * refused promotion fails the call after the page is written.
+   * @param tag The release tag, e.g. v1.4.0 ($GITHUB_REF_NAME, $DRONE_TAG).
+   * @param revision The tagged commit's full git SHA.
+   * @param gitopsToken Token of the GitOps repository (reads the release, writes the promotions), e.g. env://GITOPS_TOKEN.
+   * @param releaseToken Token of the application repository's host with release write access (GitHub: the job's GITHUB_TOKEN with contents: write; Gitea: a token with repository write scope).
+   * @param repository The application repository's https URL ("$GITHUB_SERVER_URL/$GITHUB_REPOSITORY", $DRONE_REPO_LINK) unless pipeline.yaml releases.repository names it.
+   * @param databaseUrl The live database of the environment promoted on a tag, for the compatibility gate.
+   * @param dryRun Show the page and the promotions' verdicts; nothing is written.
+   */
+  @func({ cache: "never" })
+  async release(tag: string, revision: string, gitopsToken?: Secret, releaseToken?: Secret, repository = "", databaseUrl?: Secret, dryRun = false): Promise<string> {
+    checkRevision(revision);
+    toEvent({ event: "tag", ref: tag }); // the tag must be a semantic version, as the plan requires
+    const config = await this.loadConfig();
+    const targets = Object.entries(config.environments).filter(([, e]) => e.on === "tag").map(([name]) => name);
+    if (!config.releases && targets.length === 0) return `Release ${tag}: nothing to do: pipeline.yaml has no releases section and no environment promoted on a tag.\n`;
+    const sections: string[] = [];
+    if (config.releases) sections.push(await publishReleasePage(config, { tag, revision, repository, dryRun, ...(gitopsToken ? { gitopsToken } : {}), ...(releaseToken ? { releaseToken } : {}) }));
+    for (const environment of targets) {
+      try {
+        sections.push(`\n## ${environment}\n\n${await promote(config, { environment, revision, dryRun, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}) })}`);
+      } catch (e) {
+        // What was already done (the page, earlier promotions) stays in the message of the failure.
+        if (e instanceof Error) e.message = `${sections.join("")}\n## ${environment}\n\n${e.message}`;
+        throw e;
+      }
+    }
+    return `# Release ${tag}\n${sections.join("")}`;
   }
 
   /**

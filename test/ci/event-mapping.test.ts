@@ -36,7 +36,7 @@ export const TABLE: Expectation[] = [
   { name: "push to main", event: { kind: "push", branch: "main" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "main", "registry-token": "env://REGISTRY_TOKEN", "gitops-token": "env://GITOPS_TOKEN" } }] },
   { name: "push to dev", event: { kind: "push", branch: "dev" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "dev" } }] },
   { name: "push to feature/login", event: { kind: "push", branch: "feature/login" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "feature/login" } }] },
-  { name: "release tag v1.4.0", event: { kind: "tag", tag: "v1.4.0" }, actions: [{ fn: "promote", flags: { env: "staging", revision: SHA } }] },
+  { name: "release tag v1.4.0", event: { kind: "tag", tag: "v1.4.0" }, actions: [{ fn: "release", flags: { tag: "v1.4.0", revision: SHA, "gitops-token": "env://GITOPS_TOKEN", "release-token": "env://RELEASE_TOKEN" } }] },
   { name: "promote to prod", event: { kind: "promote", environment: "prod" }, actions: [{ fn: "promote", flags: { env: "prod" } }] },
 ];
 
@@ -200,8 +200,16 @@ describe("optional secrets: a flag only when its secret is set, on both hosts", 
     // GitHub: the job's environment holds DATABASE_URL (prod's for promote.yml in prod, staging's for release.yml).
     const ghProd = promoteCall(githubRecorded({ ...githubEvents.dispatch("prod", SHA), secrets: { DATABASE_URL: "postgres://prod" } }));
     const drProd = promoteCall(droneRecorded(droneEvents.promote("prod", SHA), { secrets: both }));
-    const ghTag = promoteCall(githubRecorded({ ...githubEvents.tag("v1.4.0", SHA), secrets: { DATABASE_URL: "postgres://staging" } }));
-    const drTag = promoteCall(droneRecorded(droneEvents.tag("v1.4.0", SHA), { secrets: both }));
+    // A tag's promotions run inside its one release call.
+    const releaseCall = (calls: RecordedCall[]) => {
+      const c = calls.map((r) => ({ ...parseDaggerCall(r.args), secrets: r.secrets })).find((x) => x.fn === "release");
+      assert.ok(c, "a release call");
+      return c;
+    };
+    const ghTag = releaseCall(githubRecorded({ ...githubEvents.tag("v1.4.0", SHA), secrets: { DATABASE_URL: "postgres://staging" } }));
+    const drTag = releaseCall(droneRecorded(droneEvents.tag("v1.4.0", SHA), { secrets: { ...both, release_token: "gitea-token" } }));
+    assert.equal(ghTag.flags.repository, "https://github.com/acme/webshop", "GitHub: the repository the release page belongs to");
+    assert.equal(drTag.flags.repository, "https://gitea.example.com/acme/webshop", "Drone: the repository the release page belongs to");
     for (const c of [ghProd, drProd]) assert.deepEqual([c.flags["database-url"], c.secrets.DATABASE_URL], ["env://DATABASE_URL", "postgres://prod"]);
     for (const c of [ghTag, drTag]) assert.deepEqual([c.flags["database-url"], c.secrets.DATABASE_URL], ["env://DATABASE_URL", "postgres://staging"]);
     const drStaging = promoteCall(droneRecorded(droneEvents.promote("staging", SHA), { secrets: both }));

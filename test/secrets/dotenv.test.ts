@@ -15,7 +15,7 @@ import { readModule, ROOT } from "../tiers/modules.js";
 /** The provider schemes of Dagger 0.21's CLI (engine/client/secretprovider at v0.21.8). */
 const SCHEMES = ["env", "file", "cmd", "op", "vault", "libsecret", "gcp", "aws+sm", "aws+ps"];
 /** Secret arguments left out of .env on purpose: one default would serve every environment. */
-const PER_ENVIRONMENT = ["PROMOTE_DATABASE_URL", "ROLLBACK_DATABASE_URL", "DATABASE_VERSION_URL"];
+const PER_ENVIRONMENT = ["PROMOTE_DATABASE_URL", "ROLLBACK_DATABASE_URL", "RELEASE_DATABASE_URL", "DATABASE_VERSION_URL"];
 
 /** camelCase to SNAKE_CASE, as Dagger matches .env names to arguments. */
 const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();

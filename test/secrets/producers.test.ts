@@ -421,6 +421,18 @@ describe("the config loader", () => {
       clean(err.message, `the ${key} problem`);
       assert.ok(!err.message.includes(LINE.slice(0, 20)), "not even the start of it");
     }
+    // releases.repository is committed too: the same refusal, pointing at --release-token.
+    const release = `${yaml.replace(/\nreleases:\n  provider: github\n/, "\n")}\nreleases:\n  provider: gitea\n  repository: https://ci:${encodeURIComponent(LINE)}@gitea.example.com/acme/webshop\n`;
+    const err = (() => {
+      try {
+        parseConfig(release);
+      } catch (e) {
+        return e as Error;
+      }
+      return assert.fail("releases.repository: credentials in a committed file were accepted");
+    })();
+    assert.match(err.message, /releases\.repository: must not carry credentials \(user:password@; value not shown\): pipeline\.yaml is committed; pass the token as --release-token=env:\/\/RELEASE_TOKEN/);
+    assert.ok(!err.message.includes(LINE.slice(0, 20)));
   });
 
   test("a problem's value shows a URL's password masked", () => {

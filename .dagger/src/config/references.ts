@@ -28,8 +28,10 @@ function credentialProblems(doc: Raw): Problem[] {
     ...["npm", "nuget", "maven", "apt"].map((k): [string, unknown] => [`mirror.${k}`, mirror[k]]),
     ...Object.entries(isMap(mirror.npmScopes) ? mirror.npmScopes : {}).map(([scope, u]): [string, unknown] => [`mirror.npmScopes.${scope}`, u]),
     ["gitops.repository", isMap(doc.gitops) ? doc.gitops.repository : undefined],
+    ["releases.repository", isMap(doc.releases) ? doc.releases.repository : undefined],
   ];
-  const hint = (path: string) => (path === "gitops.repository" ? "--gitops-token=env://GITOPS_TOKEN" : "--mirror-token=env://NEXUS_TOKEN (and --mirror-username)");
+  const hints: Record<string, string> = { "gitops.repository": "--gitops-token=env://GITOPS_TOKEN", "releases.repository": "--release-token=env://RELEASE_TOKEN" };
+  const hint = (path: string) => hints[path] ?? "--mirror-token=env://NEXUS_TOKEN (and --mirror-username)";
   return urls
     .filter(([, u]) => typeof u === "string" && /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(u))
     .map(([path]) => ({ path, message: `must not carry credentials (user:password@; value not shown): pipeline.yaml is committed; pass the token as ${hint(path)}` }));

@@ -292,6 +292,15 @@ export const Notifications = z
   })
   .describe("Notifications of ci runs: a chat webhook and/or e-mail, with the failing stage, component and the run's link.");
 
+/** The host's release page of a tag (GitHub or Gitea Releases): notes and downloadable files. The token comes as release --release-token. */
+export const Releases = z
+  .strictObject({
+    provider: z.enum(["github", "gitea"]).describe("The host of the application repository, where each release tag gets its release page."),
+    repository: url.optional().describe("The application repository's https URL, e.g. https://gitea.example.com/acme/webshop; default: release --repository (the CI host's repository link)."),
+    apiUrl: url.optional().describe("The host's API base when it is not the default: GitHub Enterprise (https://host/api/v3) or Gitea under a sub-path."),
+  })
+  .describe("Release pages: a release tag publishes the release's notes (components, versions, image digests, migrations) and its files (release record, Compose file) on the host.");
+
 /** Promotion gates' settings (compatibility has none: it cannot be switched off). */
 export const Gates = z
   .strictObject({
@@ -335,6 +344,7 @@ export const PipelineConfig = z
       .describe("Feature flags, so unfinished features can ship switched off; environments.<name>.flags switches them per environment."),
     gates: Gates,
     notifications: Notifications.optional(),
+    releases: Releases.optional(),
     ignore: z
       .array(z.string().min(1))
       .default(["**/*.md", "docs/**"])

@@ -23,7 +23,7 @@ export interface Job {
 
 /** Stages run in order; the run stops at the first stage with a failed job. */
 export interface Stage {
-  name: "checks" | "build" | "verify" | "integration" | "publish" | "promote" | "preview" | "preview-removal";
+  name: "checks" | "build" | "verify" | "integration" | "publish" | "release" | "promote" | "preview" | "preview-removal";
   jobs: Job[];
 }
 
@@ -125,13 +125,20 @@ function branchPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind
 function tagPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "tag" }>): Plan {
   const promotions = environmentsOn(config, "tag").map((e) => promotion(config, e, false));
   const base = { event, components: { affected: [], unchanged: Object.keys(config.components) }, notes: [] as string[] };
-  if (promotions.length === 0) return { ...base, flow: "nothing", stages: [], promotions, notes: ["No environment is promoted on a tag (environments.*.on: tag): nothing to run."] };
+  if (promotions.length === 0 && !config.releases)
+    return { ...base, flow: "nothing", stages: [], promotions, notes: ["No environment is promoted on a tag (environments.*.on: tag) and no release page is configured (releases): nothing to run."] };
+  // The release page first: it describes the tagged release whether or not a gate lets it into an environment.
+  const page: Stage[] = config.releases ? [{ name: "release", jobs: [{ step: "release-page", environment: config.releases.provider }] }] : [];
+  const promote: Stage[] = promotions.length > 0 ? [{ name: "promote", jobs: promotions.map((p) => ({ step: "promote", environment: p.environment })) }] : [];
   return {
     ...base,
     flow: "release-tag",
-    stages: [{ name: "promote", jobs: promotions.map((p) => ({ step: "promote", environment: p.environment })) }],
+    stages: [...page, ...promote],
     promotions,
-    notes: [`The release built from the tagged commit is promoted as it is (same image digests); nothing is rebuilt.`],
+    notes: [
+      `The release built from the tagged commit is ${promotions.length > 0 ? "promoted" : "described"} as it is (same image digests); nothing is rebuilt.`,
+      ...(config.releases ? [`Its ${config.releases.provider === "github" ? "GitHub" : "Gitea"} release page gets the notes (components, versions, digests, migrations) and the files release.json and compose.yaml.`] : []),
+    ],
   };
 }
 

@@ -19,7 +19,7 @@ export function parseImageArguments(args: string[], components: string[]): Recor
 }
 
 /** The Compose file for these images (by component) and versions. */
-export function composeFromImages(ctx: StageContext, images: Record<string, string>, versions: Record<string, string>, revision: string): string {
+export function composeFromImages(ctx: Pick<StageContext, "config">, images: Record<string, string>, versions: Record<string, string>, revision: string): string {
   const { config } = ctx;
   const topology = topologyOf(config, (name) => toolchainOf(name, config.components[name]).healthProbe(config.components[name]));
   const databaseImages = Object.fromEntries(

@@ -10,8 +10,10 @@ export interface Recorded {
   path: string;
   query: URLSearchParams;
   headers: Record<string, string | string[] | undefined>;
-  /** Parsed JSON body, if any. */
+  /** Parsed JSON body, if any (an upload's bytes that are not JSON: its text). */
   body: unknown;
+  /** The body as sent. */
+  raw: string;
 }
 
 /** What a route answers. */
@@ -37,7 +39,7 @@ export async function apiServer(route: (r: Recorded) => Answer): Promise<ApiServ
     req.on("end", () => {
       const url = new URL(req.url ?? "/", "http://localhost");
       const text = Buffer.concat(chunks).toString("utf8");
-      const recorded: Recorded = { method: req.method ?? "", url: req.url ?? "", path: decodeURIComponent(url.pathname), query: url.searchParams, headers: req.headers, body: text ? JSON.parse(text) : undefined };
+      const recorded: Recorded = { method: req.method ?? "", url: req.url ?? "", path: decodeURIComponent(url.pathname), query: url.searchParams, headers: req.headers, body: text ? jsonOrText(text) : undefined, raw: text };
       requests.push(recorded);
       let answer: Answer;
       try {
@@ -73,5 +75,13 @@ export async function capturingConsole<T>(fn: () => Promise<T>): Promise<{ print
   } finally {
     methods.forEach((m, i) => (console[m] = saved[i]!));
     process.stderr.write = write;
+  }
+}
+
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }

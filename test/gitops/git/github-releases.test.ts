@@ -1,0 +1,166 @@
+// The GitHub release client (@octokit/rest) against a recording local server answering with
+// GitHub's release and asset objects (as the REST reference documents them; the request lines
+// match the octokit-fixtures scenarios release-assets and release-assets-conflict): which
+// requests it makes, to which host the bytes go, and what it reports.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { githubReleases } from "../../../modules/gitops/src/git/github-releases.js";
+import { describePublished, publishRelease, type ReleaseRequest } from "../../../modules/gitops/src/git/releases.js";
+import { type Answer, apiServer, type Recorded } from "./api-server.js";
+
+const OWNER = "octokit-fixture-org";
+const REPO = "release-assets";
+const TOKEN = "ghp_canary0123456789abcdefghijklmnopqrstu";
+
+interface FakeRelease {
+  id: number;
+  tag: string;
+  name: string;
+  body: string;
+  prerelease: boolean;
+  assets: { id: number; name: string; text: string; contentType: string }[];
+}
+
+/** GitHub's release API over an in-memory store; uploads are answered on the same server, as upload_url names it. */
+function fakeReleases(releases: FakeRelease[], url: () => string) {
+  const prefix = `/repos/${OWNER}/${REPO}/releases`;
+  const object = (r: FakeRelease) => ({
+    url: `https://api.github.com${prefix}/${r.id}`,
+    html_url: `https://github.com/${OWNER}/${REPO}/releases/tag/${r.tag}`,
+    upload_url: `${url()}${prefix}/${r.id}/assets{?name,label}`,
+    id: r.id,
+    tag_name: r.tag,
+    target_commitish: "main",
+    name: r.name,
+    body: r.body,
+    draft: false,
+    prerelease: r.prerelease,
+    assets: r.assets.map((a) => ({ id: a.id, name: a.name, content_type: a.contentType, size: a.text.length, state: "uploaded" })),
+  });
+  let nextAsset = 1000;
+  return (r: Recorded): Answer => {
+    const byTag = new RegExp(`^${prefix}/tags/(.+)$`).exec(r.path);
+    if (r.method === "GET" && byTag) {
+      const found = releases.find((x) => x.tag === byTag[1]);
+      return found ? { status: 200, body: object(found) } : { status: 404, body: { message: "Not Found", status: "404" } };
+    }
+    if (r.method === "POST" && r.path === prefix) {
+      const b = r.body as { tag_name: string; name: string; body: string; prerelease: boolean };
+      if (releases.some((x) => x.tag === b.tag_name)) return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "Release", code: "already_exists", field: "tag_name" }], status: "422" } };
+      const created: FakeRelease = { id: 1000 + releases.length, tag: b.tag_name, name: b.name, body: b.body, prerelease: b.prerelease, assets: [] };
+      releases.push(created);
+      return { status: 201, body: object(created) };
+    }
+    const one = new RegExp(`^${prefix}/(\\d+)(/assets)?$`).exec(r.path);
+    const release = one && releases.find((x) => x.id === Number(one[1]));
+    if (r.method === "PATCH" && one && !one[2] && release) {
+      Object.assign(release, r.body as object);
+      return { status: 200, body: object(release) };
+    }
+    if (r.method === "POST" && one?.[2] && release) {
+      const name = r.query.get("name") ?? "";
+      if (release.assets.some((a) => a.name === name)) return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "ReleaseAsset", code: "already_exists", field: "name" }] } };
+      release.assets.push({ id: nextAsset++, name, text: r.raw, contentType: String(r.headers["content-type"]) });
+      return { status: 201, body: { id: nextAsset - 1, name, state: "uploaded" } };
+    }
+    const asset = new RegExp(`^${prefix}/assets/(\\d+)$`).exec(r.path);
+    if (r.method === "DELETE" && asset) {
+      for (const x of releases) x.assets = x.assets.filter((a) => a.id !== Number(asset[1]));
+      return { status: 204 };
+    }
+    return { status: 404, body: { message: "Not Found" } };
+  };
+}
+
+const REQUEST: ReleaseRequest = {
+  tag: "v1.0.0",
+  target: "d".repeat(40),
+  name: "webshop v1.0.0",
+  body: "## Components\n",
+  prerelease: false,
+  assets: [
+    { name: "release.json", bytes: Buffer.from('{"revision":"d"}\n'), contentType: "application/json" },
+    { name: "compose.yaml", bytes: Buffer.from("services: {}\n"), contentType: "application/yaml" },
+  ],
+};
+
+async function run(releases: FakeRelease[], request = REQUEST, token = TOKEN) {
+  let base = "";
+  const server = await apiServer(fakeReleases(releases, () => base));
+  base = server.url;
+  try {
+    const result = await publishRelease(githubReleases({ owner: OWNER, repo: REPO, token, baseUrl: server.url }), request).catch((e: Error) => e);
+    for (const r of server.requests) assert.equal(r.headers.authorization, `token ${token}`, `${r.method} ${r.url} carries the token`);
+    return { result, requests: server.requests.map((r) => `${r.method} ${r.url}`) };
+  } finally {
+    await server.close();
+  }
+}
+
+describe("GitHub release pages through octokit", () => {
+  it("no release yet: look up by tag, create it at the commit, upload each asset to the upload_url host", async () => {
+    const store: FakeRelease[] = [];
+    const { result, requests } = await run(store);
+    assert.ok(!(result instanceof Error), String(result));
+    assert.deepEqual(requests, [
+      `GET /repos/${OWNER}/${REPO}/releases/tags/v1.0.0`,
+      `POST /repos/${OWNER}/${REPO}/releases`,
+      // Octokit expands the endpoint's {?name,label} template with an empty label: the trailing "&".
+      `POST /repos/${OWNER}/${REPO}/releases/1000/assets?name=release.json&`,
+      `POST /repos/${OWNER}/${REPO}/releases/1000/assets?name=compose.yaml&`,
+    ]);
+    assert.equal(describePublished("v1.0.0", result), `Created release v1.0.0 (https://github.com/${OWNER}/${REPO}/releases/tag/v1.0.0): 2 asset(s) uploaded.`);
+    assert.deepEqual(store[0].assets.map((a) => [a.name, a.text, a.contentType]), [["release.json", '{"revision":"d"}\n', "application/json"], ["compose.yaml", "services: {}\n", "application/yaml"]]);
+  });
+
+  it("a re-run: nothing to update, each asset deleted and uploaded again (the release-assets-conflict answer never happens)", async () => {
+    const store: FakeRelease[] = [];
+    await run(store);
+    const { result, requests } = await run(store);
+    assert.ok(!(result instanceof Error), String(result));
+    assert.equal(result.status, "unchanged");
+    assert.deepEqual(requests.filter((r) => r.startsWith("DELETE")), [`DELETE /repos/${OWNER}/${REPO}/releases/assets/1000`, `DELETE /repos/${OWNER}/${REPO}/releases/assets/1001`]);
+    assert.equal(store[0].assets.length, 2);
+  });
+
+  it("another run created the release between look-up and create (422 already_exists): it is found and updated", async () => {
+    const store: FakeRelease[] = [];
+    let base = "";
+    const route = fakeReleases(store, () => base);
+    let lookups = 0;
+    const server = await apiServer((r) => {
+      // The first look-up misses; the other run's release appears right after it.
+      if (r.method === "GET" && r.path.endsWith("/tags/v1.0.0") && lookups++ === 0) {
+        store.push({ id: 2000, tag: "v1.0.0", name: "other", body: "", prerelease: false, assets: [] });
+        return { status: 404, body: { message: "Not Found" } };
+      }
+      return route(r);
+    });
+    base = server.url;
+    try {
+      const result = await publishRelease(githubReleases({ owner: OWNER, repo: REPO, token: TOKEN, baseUrl: server.url }), REQUEST);
+      assert.equal(result.status, "updated");
+      assert.equal(store[0].name, "webshop v1.0.0");
+      assert.deepEqual(server.requests.map((r) => r.method).slice(0, 4), ["GET", "POST", "GET", "PATCH"]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a refused request names GitHub, the step and the status, never the token; duplicate asset names are refused before any request", async () => {
+    const { result } = await run([{ id: 1000, tag: "v1.0.0", name: "x", body: "", prerelease: false, assets: [] }], { ...REQUEST, tag: "v1.0.0" }, TOKEN);
+    assert.ok(!(result instanceof Error));
+    let base = "";
+    const server = await apiServer(() => ({ status: 403, body: { message: `Resource not accessible by integration (token ${TOKEN})` } }));
+    base = server.url;
+    try {
+      const e = await publishRelease(githubReleases({ owner: OWNER, repo: REPO, token: TOKEN, baseUrl: base }), REQUEST).catch((x: Error) => x);
+      assert.ok(e instanceof Error);
+      assert.match(e.message, /^GitHub: looking up the release of v1\.0\.0 in octokit-fixture-org\/release-assets failed \(HTTP 403\)/);
+      assert.ok(!e.message.includes(TOKEN));
+    } finally {
+      await server.close();
+    }
+    await assert.rejects(publishRelease(githubReleases({ owner: OWNER, repo: REPO, token: TOKEN, baseUrl: "http://127.0.0.1:9" }), { ...REQUEST, assets: [REQUEST.assets[0], REQUEST.assets[0]] }), /^Error: assets: release\.json given twice/);
+  });
+});
