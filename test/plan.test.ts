@@ -120,6 +120,18 @@ The run stops at the first stage with a failed job and names the component and t
     );
   });
 
+  it("a manual rollback of prod: back to its previous release through the compatibility gate, as a pull request", () => {
+    const p = planFor({ event: "rollback", environment: "prod" });
+    assert.equal(p.flow, "rollback");
+    assert.deepEqual(p.stages, [{ name: "promote", jobs: [{ step: "rollback", environment: "prod" }] }]);
+    assert.deepEqual(p.promotions, [{ environment: "prod", writeBack: "pull-request", approvals: 1, gates: ["compatibility", "approval:1"], rollback: true }]);
+    assert.match(renderPlan(p), /^Manual rollback of prod\nFlow: rollback\n1\. promote\n     prod  rollback\nPromotions:\n  prod back to its previous release by pull request \(1 approval\); gates: compatibility, approval:1\n/);
+    assert.deepEqual(planFor({ event: "rollback", environment: "staging" }).promotions[0].gates, ["compatibility"]);
+    assert.throws(() => planFor({ event: "rollback" }), { message: "environment: a rollback event needs the environment to roll back (--environment prod)", name: "InputError" });
+    assert.throws(() => planFor({ event: "rollback", environment: "qa" }), /environment: "qa" is not an environment of this pipeline; environments: dev, staging, prod/);
+    assert.throws(() => planFor({ event: "rollback", environment: "prod", emergency: true }), /emergency: a rollback goes back to digests the environment already ran/);
+  });
+
   it("a manual promotion to prod opens a pull request that needs an approval", () => {
     const p = planFor({ event: "promote", environment: "prod" });
     assert.deepEqual(p.stages, [{ name: "promote", jobs: [{ step: "promote", environment: "prod" }] }]);
@@ -219,7 +231,7 @@ describe("plan: other situations", () => {
   });
 
   it("rejects bad events with the input, the value and what is valid", () => {
-    assert.throws(() => planFor({ event: "merge", ref: "main" }), { message: 'event: unknown event "merge"; valid events: pull-request, push, tag, promote, delete', name: "InputError" });
+    assert.throws(() => planFor({ event: "merge", ref: "main" }), { message: 'event: unknown event "merge"; valid events: pull-request, push, tag, promote, rollback, delete', name: "InputError" });
     assert.throws(() => planFor({ event: "tag", ref: "release-7" }), /ref: release tag "release-7" is not a semantic version/);
     assert.throws(() => planFor({ event: "push" }), /ref: a push event needs the branch name/);
     assert.throws(() => planFor({ event: "promote", environment: "qa" }), { message: 'environment: "qa" is not an environment of this pipeline; environments: dev, staging, prod' });

@@ -65,5 +65,6 @@ export const droneEvents = {
   push: (branch: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "push", DRONE_BRANCH: branch, DRONE_COMMIT_REF: `refs/heads/${branch}`, DRONE_COMMIT_SHA: sha }),
   tag: (tag: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "tag", DRONE_TAG: tag, DRONE_COMMIT_REF: `refs/tags/${tag}`, DRONE_COMMIT_SHA: sha }),
   promote: (target: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "promote", DRONE_DEPLOY_TO: target, DRONE_BRANCH: "main", DRONE_COMMIT_REF: "refs/heads/main", DRONE_COMMIT_SHA: sha }),
+  rollback: (target: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "rollback", DRONE_DEPLOY_TO: target, DRONE_BRANCH: "main", DRONE_COMMIT_REF: "refs/heads/main", DRONE_COMMIT_SHA: sha }),
   cron: (job: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "cron", DRONE_CRON: job, DRONE_BRANCH: "main", DRONE_COMMIT_REF: "refs/heads/main", DRONE_COMMIT_SHA: sha }),
 };

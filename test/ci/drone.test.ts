@@ -17,6 +17,7 @@ test("ci/drone/.drone.yml: every document is a valid docker pipeline, with the t
     ["push", ["push"]],
     ["release-tag", ["tag"]],
     ["promote", ["promote"]],
+    ["rollback", ["rollback"]],
     ["prune-previews", ["cron"]],
   ]);
   // Secrets only through from_secret, never written in the file.
@@ -26,7 +27,7 @@ test("ci/drone/.drone.yml: every document is a valid docker pipeline, with the t
   assert.ok(secretLike.length >= 8, `secrets found: ${secretLike.length}`);
   assert.deepEqual(secretLike.filter((x) => !x.fromSecret).map((x) => x.at), [], "every secret comes from a Drone secret");
   // Promotions write the GitOps repository: one at a time (Drone's concurrency is per pipeline).
-  assert.deepEqual(pipelines.filter((p) => p.concurrency?.limit === 1).map((p) => p.name), ["release-tag", "promote", "prune-previews"]);
+  assert.deepEqual(pipelines.filter((p) => p.concurrency?.limit === 1).map((p) => p.name), ["release-tag", "promote", "rollback", "prune-previews"]);
 });
 
 test("a broken Drone file fails, naming the misspelt key, the unknown event and the missing volume", () => {

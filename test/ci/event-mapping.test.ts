@@ -38,6 +38,7 @@ export const TABLE: Expectation[] = [
   { name: "push to feature/login", event: { kind: "push", branch: "feature/login" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "feature/login" } }] },
   { name: "release tag v1.4.0", event: { kind: "tag", tag: "v1.4.0" }, actions: [{ fn: "release", flags: { tag: "v1.4.0", revision: SHA, "gitops-token": "env://GITOPS_TOKEN", "release-token": "env://RELEASE_TOKEN" } }] },
   { name: "promote to prod", event: { kind: "promote", environment: "prod" }, actions: [{ fn: "promote", flags: { env: "prod" } }] },
+  { name: "roll prod back", event: { kind: "rollback", environment: "prod" }, actions: [{ fn: "rollback", flags: { env: "prod", "gitops-token": "env://GITOPS_TOKEN" } }] },
 ];
 
 /** The plan the wrapper's own `plan` call asks for, and its action calls. */
@@ -81,6 +82,7 @@ const droneEnvFor: Record<string, DroneEnv> = {
   "push to feature/login": droneEvents.push("feature/login", SHA),
   "release tag v1.4.0": droneEvents.tag("v1.4.0", SHA),
   "promote to prod": droneEvents.promote("prod", SHA),
+  "roll prod back": droneEvents.rollback("prod", SHA),
 };
 
 describe("Drone: each event through ci/drone/.drone.yml gives the foundation's plan and calls what it says", () => {
@@ -133,6 +135,7 @@ const githubEventFor: Record<string, GithubEvent> = {
   "push to feature/login": githubEvents.push("feature/login", SHA),
   "release tag v1.4.0": githubEvents.tag("v1.4.0", SHA),
   "promote to prod": githubEvents.dispatch("prod", SHA),
+  "roll prod back": githubEvents.dispatch("prod", SHA, "rollback"),
 };
 
 describe("GitHub Actions: each event through ci/github/*.yml gives the foundation's plan and calls what it says", () => {
@@ -233,7 +236,7 @@ describe("this repository's .github/workflows/example.yml plans exactly the even
       .map((e) => githubCalls(e).find((c) => c.fn === "plan"))
       .map((c) => Object.entries(c?.flags ?? {}).map(([k, v]) => `--${k} ${String(v)}`).join(" "))
       .sort();
-    assert.equal(planned.length, 7);
+    assert.equal(planned.length, 8);
     assert.deepEqual(listed, planned);
   });
 });

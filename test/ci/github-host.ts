@@ -94,7 +94,11 @@ export const githubEvents = {
   }),
   push: (branch: string, sha: string): GithubEvent => ({ name: "push", github: { ...COMMON, event_name: "push", ref: `refs/heads/${branch}`, ref_name: branch, sha, event: {} } }),
   tag: (tag: string, sha: string): GithubEvent => ({ name: "push", github: { ...COMMON, event_name: "push", ref: `refs/tags/${tag}`, ref_name: tag, sha, event: {} } }),
-  dispatch: (environment: string, sha: string): GithubEvent => ({ name: "workflow_dispatch", github: { ...COMMON, event_name: "workflow_dispatch", ref: "refs/heads/main", ref_name: "main", sha, event: { inputs: { environment } } }, inputs: { environment } }),
+  dispatch: (environment: string, sha: string, action: "promote" | "rollback" = "promote"): GithubEvent => ({
+    name: "workflow_dispatch",
+    github: { ...COMMON, event_name: "workflow_dispatch", ref: "refs/heads/main", ref_name: "main", sha, event: { inputs: { environment, action } } },
+    inputs: { environment, action },
+  }),
   delete: (branch: string, sha: string): GithubEvent => ({
     name: "delete",
     github: { ...COMMON, event_name: "delete", ref: "refs/heads/main", ref_name: "main", sha, event: { ref: branch, ref_type: "branch", repository: { default_branch: "main" } } },

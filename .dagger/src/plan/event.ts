@@ -1,6 +1,6 @@
 /**
  * The events a pipeline reacts to, as every CI host reduces them: a pull request, a push to a
- * branch, a release tag, a manual promotion, the deletion of a branch.
+ * branch, a release tag, a manual promotion, a manual rollback, the deletion of a branch.
  */
 import semver from "semver";
 import { InputError } from "../errors.js";
@@ -11,10 +11,11 @@ export type PipelineEvent =
   | { kind: "push"; branch: string; changed?: string[] }
   | { kind: "tag"; tag: string }
   | { kind: "promote"; environment: string; emergency?: boolean }
+  | { kind: "rollback"; environment: string }
   | { kind: "delete"; branch: string };
 
 /** Every event kind, in the order docs list them. */
-export const EVENT_KINDS = ["pull-request", "push", "tag", "promote", "delete"] as const;
+export const EVENT_KINDS = ["pull-request", "push", "tag", "promote", "rollback", "delete"] as const;
 /** One event kind. */
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -47,6 +48,10 @@ export function toEvent(args: EventArgs): PipelineEvent {
     case "promote":
       if (!args.environment) throw new InputError("environment: a promote event needs the target environment (--environment prod)");
       return { kind, environment: args.environment, ...(args.emergency ? { emergency: true } : {}) };
+    case "rollback":
+      if (!args.environment) throw new InputError("environment: a rollback event needs the environment to roll back (--environment prod)");
+      if (args.emergency) throw new InputError("emergency: a rollback goes back to digests the environment already ran; it has no emergency form");
+      return { kind, environment: args.environment };
   }
 }
 

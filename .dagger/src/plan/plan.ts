@@ -12,7 +12,7 @@ import { InputError } from "../errors.js";
 import { branchSlug, previewNamespace } from "./preview.js";
 
 /** The kinds of run an event leads to. */
-export type Flow = "checks-only" | "main" | "build-only" | "preview" | "release-tag" | "promotion" | "preview-removal" | "nothing";
+export type Flow = "checks-only" | "main" | "build-only" | "preview" | "release-tag" | "promotion" | "rollback" | "preview-removal" | "nothing";
 
 /** One unit of work; the jobs of a stage run in parallel. */
 export interface Job {
@@ -37,6 +37,8 @@ export interface Promotion {
   /** Gates checked against the target environment before anything is written. */
   gates: string[];
   emergency?: boolean;
+  /** Back to the release the environment ran before its current one. */
+  rollback?: boolean;
 }
 
 /** The whole answer to "what happens if I push this?". */
@@ -69,6 +71,8 @@ export function plan(config: PipelineConfig, event: PipelineEvent): Plan {
       return tagPlan(config, event);
     case "promote":
       return promotePlan(config, event);
+    case "rollback":
+      return rollbackPlan(config, event);
     case "delete":
       return deletePlan(config, event);
   }
@@ -143,9 +147,7 @@ function tagPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "
 }
 
 function promotePlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "promote" }>): Plan {
-  const names = Object.keys(config.environments);
-  if (!names.includes(event.environment))
-    throw new InputError(`environment: "${event.environment}" is not an environment of this pipeline; environments: ${names.join(", ") || "(none configured)"}`);
+  knownEnvironment(config, event.environment);
   const p = promotion(config, event.environment, event.emergency === true);
   const notes = [`The release is promoted as it is (same image digests); nothing is rebuilt.`];
   if (p.writeBack === "pull-request") notes.push(`A pull request is opened in the GitOps repository; it needs ${p.approvals} approval(s) to merge. Running promote again reports its state.`);
@@ -158,6 +160,31 @@ function promotePlan(config: PipelineConfig, event: Extract<PipelineEvent, { kin
     promotions: [p],
     notes,
   };
+}
+
+function rollbackPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "rollback" }>): Plan {
+  const env = knownEnvironment(config, event.environment);
+  // Back to digests this environment already ran: their scans were judged then, and the upstream
+  // rule looks forward; compatibility (the live database must suit the older release) still holds.
+  const gates = ["compatibility", ...(env.writeBack === "pull-request" ? [`approval:${env.approvals}`] : [])];
+  const notes = [`${event.environment} goes back to the release it ran before its current one (its history in the GitOps repository), as it is (same image digests); nothing is rebuilt.`];
+  notes.push("The compatibility gate still applies: the live database must suit the older release (migrations are never rolled back).");
+  if (env.writeBack === "pull-request") notes.push(`A pull request is opened in the GitOps repository; it needs ${env.approvals} approval(s) to merge.`);
+  return {
+    event,
+    flow: "rollback",
+    components: { affected: [], unchanged: Object.keys(config.components) },
+    stages: [{ name: "promote", jobs: [{ step: "rollback", environment: event.environment }] }],
+    promotions: [{ environment: event.environment, writeBack: env.writeBack, approvals: env.approvals, gates, rollback: true }],
+    notes,
+  };
+}
+
+/** The environment's settings, or an InputError listing the environments there are. */
+function knownEnvironment(config: PipelineConfig, environment: string): PipelineConfig["environments"][string] {
+  const names = Object.keys(config.environments);
+  if (!names.includes(environment)) throw new InputError(`environment: "${environment}" is not an environment of this pipeline; environments: ${names.join(", ") || "(none configured)"}`);
+  return config.environments[environment];
 }
 
 function deletePlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "delete" }>): Plan {

@@ -27,6 +27,8 @@ function describeEvent(e: PipelineEvent): string {
       return `Release tag ${e.tag}`;
     case "promote":
       return `Manual promotion to ${e.environment}${e.emergency ? " (EMERGENCY)" : ""}`;
+    case "rollback":
+      return `Manual rollback of ${e.environment}`;
     case "delete":
       return `Branch ${e.branch} deleted`;
   }
@@ -45,7 +47,7 @@ function renderStage(n: number, stage: Stage): string[] {
 
 function renderPromotion(p: Promotion): string {
   const how = p.writeBack === "pull-request" ? `pull request (${p.approvals} approval${p.approvals === 1 ? "" : "s"})` : "commit";
-  return `  ${p.environment} by ${how}; gates: ${p.gates.join(", ")}${p.emergency ? "; EMERGENCY" : ""}`;
+  return `  ${p.environment}${p.rollback ? " back to its previous release" : ""} by ${how}; gates: ${p.gates.join(", ")}${p.emergency ? "; EMERGENCY" : ""}`;
 }
 
 function list(names: string[]): string {
