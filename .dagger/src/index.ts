@@ -23,6 +23,7 @@ import { notifyRun } from "./stages/notify.js";
 import { inSpan } from "./progress.js";
 import { preview, promote, prunePreviews } from "./stages/promote.js";
 import { publishReleasePage } from "./stages/release-page.js";
+import { previewOf } from "./release/preview.js";
 import { deliver, migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
 import { publishImages, renderImages } from "./stages/publish.js";
 import { composeFromImages, parseImageArguments } from "./stages/compose.js";
@@ -200,42 +201,44 @@ export class Pipeline {
   @func({ cache: "never" })
   async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = "", notifyWebhook?: Secret, smtpPassword?: Secret): Promise<CheckRun> {
     const ran = await this.ciRun(revision, registryToken, created, sourceUrl, releasedMigrations, gitopsToken, branch, runUrl);
-    const run = ran instanceof CheckRun ? ran : runOf(ran.facts, ran.extras);
+    const run = runOf(ran.facts, ran.extras);
     const notes = await notifyRun(await this.loadConfig(), run, { ...(notifyWebhook ? { webhook: notifyWebhook } : {}), ...(smtpPassword ? { smtpPassword } : {}), runUrl, revision, branch });
-    if (!notes) return run;
     // A notification's outcome goes into the summary; the verdict stays the run's own.
-    if (!(ran instanceof CheckRun)) return runOf(ran.facts, { ...ran.extras, notes });
-    return new CheckRun(`${run.summary}${notes}`, run.passed, run.reports.withNewFile("summary.md", `${run.summary}${notes}`));
+    return notes ? runOf(ran.facts, { ...ran.extras, notes }) : run;
   }
 
-  /** The stages of ci, following the plan of the branch: what the run found (a preview branch's run is already a CheckRun); ci adds the notifications. */
-  private async ciRun(revision: string, registryToken: Secret | undefined, created: string, sourceUrl: string, releasedMigrations: File | undefined, gitopsToken: Secret | undefined, branch: string, runUrl: string): Promise<CheckRun | { facts: RunFacts; extras: RunExtras }> {
+  /** The stages of ci, following the plan of the branch: what the run found; ci adds the notifications. */
+  private async ciRun(revision: string, registryToken: Secret | undefined, created: string, sourceUrl: string, releasedMigrations: File | undefined, gitopsToken: Secret | undefined, branch: string, runUrl: string): Promise<{ facts: RunFacts; extras: RunExtras }> {
     checkRevision(revision);
     const { ctx, names } = await this.prepare();
     // The run follows the plan of a push to this branch; without a branch (a local run), the main flow without delivery.
     const flow = branch ? pushFlow(ctx.config, branch) : "main";
-    const facts: RunFacts = { run: "ci", pipeline: ctx.config.name, revision, branch, runUrl, checks: await inSpan(["checks"], () => runChecks(ctx, names)) };
+    // A preview branch's plan has no E2E: its stages are checks, build, publish and the preview (GitOps).
+    const only: RunFacts["only"] = flow === "preview" ? ["checks", "build", "publish", "gitops"] : undefined;
+    const facts: RunFacts = { run: "ci", pipeline: ctx.config.name, revision, branch, runUrl, ...(only ? { only } : {}), checks: await inSpan(["checks"], () => runChecks(ctx, names)) };
     const ci = (more: Partial<RunFacts>, extras: RunExtras = {}) => ({ facts: { ...facts, ...more }, extras: { overview: true, ...extras } });
     if (!runPassed(stageVerdicts(facts))) return ci({ stop: "because a check failed" });
     if (flow === "checks-only") return ci({ stop: `because pushes to ${branch} run the checks only (branches in pipeline.yaml)` });
     const buildStamp = stamp(revision, created, sourceUrl);
     const release = await buildRelease(ctx, names, buildStamp);
-    if (flow === "preview") return this.previewRun(ctx, names, facts.checks ?? [], release, revision, branch, registryToken, gitopsToken);
     Object.assign(facts, { build: await inSpan(["build"], () => buildImages(release.images)), versions: release.versions });
     if (!runPassed(stageVerdicts(facts))) return ci({ stop: "because an image did not build" });
     if (flow === "build-only") return ci({ stop: `because pushes to ${branch} end after the build (branches.buildOnly)` });
-    // Every migration a recorded environment runs must be unchanged: read their releases from GitOps.
-    const released = [...(releasedMigrations ? [await releasedMigrations.contents()] : []), ...(gitopsToken && ctx.config.gitops ? await releasedMigrationRecords(ctx.config, gitopsToken) : [])];
-    let e2e = await inSpan(["e2e"], () => runE2e(ctx, release, released));
-    // With an Aspire AppHost, the release also runs through it once E2E passed: both verify it.
-    if (checkRun([], "", e2e).passed && ctx.config.aspire) {
-      const aspire = await inSpan(["integration", "aspire"], () => runAspireIntegration(ctx, release));
-      e2e = { outcomes: [...e2e.outcomes, aspire.outcome], reports: e2e.reports.withDirectory("aspire", aspire.reports) };
+    let tested: RunExtras = {};
+    if (flow !== "preview") {
+      // Every migration a recorded environment runs must be unchanged: read their releases from GitOps.
+      const released = [...(releasedMigrations ? [await releasedMigrations.contents()] : []), ...(gitopsToken && ctx.config.gitops ? await releasedMigrationRecords(ctx.config, gitopsToken) : [])];
+      let e2e = await inSpan(["e2e"], () => runE2e(ctx, release, released));
+      // With an Aspire AppHost, the release also runs through it once E2E passed: both verify it.
+      if (checkRun([], "", e2e).passed && ctx.config.aspire) {
+        const aspire = await inSpan(["integration", "aspire"], () => runAspireIntegration(ctx, release));
+        e2e = { outcomes: [...e2e.outcomes, aspire.outcome], reports: e2e.reports.withDirectory("aspire", aspire.reports) };
+      }
+      Object.assign(facts, { e2e: e2e.outcomes });
+      tested = { e2eReports: e2e.reports };
+      if (!runPassed(stageVerdicts(facts))) return ci({ stop: "because E2E failed; nothing was pushed" }, tested);
     }
-    Object.assign(facts, { e2e: e2e.outcomes });
-    const tested = { e2eReports: e2e.reports };
-    if (!runPassed(stageVerdicts(facts))) return ci({ stop: "because E2E failed; nothing was pushed" }, tested);
-    if (!registryToken) return ci({ stages: { publish: { status: "not-started", note: "not started, because no --registry-token was given" } }, stop: "because nothing was published" }, tested);
+    if (!registryToken) return ci({ stages: { publish: { status: "not-started", note: "not started, because no --registry-token was given" } }, stop: `because nothing was published${flow === "preview" ? ", so there is no preview" : ""}` }, tested);
     // A failed push or delivery is a verdict of the run, not an exception: the reports and the notification must still say it.
     const published = await inSpan(["publish"], () => publishImages(ctx, names, async (name) => release.images[name], revision, registryToken)).catch((e: Error) => e);
     if (published instanceof Error) return ci({ stages: { publish: { status: "failed", note: `failed: ${published.message.split("\n")[0]}` } }, stop: "because publishing failed" }, tested);
@@ -243,6 +246,7 @@ export class Pipeline {
     const reused = Object.values(published).filter((p) => p.reused).length;
     Object.assign(facts, { images: published, stages: { publish: { status: "passed", note: `${names.length} image(s) pushed, tagged with the revision${reused > 0 ? ` (${reused} reused: inputs unchanged)` : ""}` } } });
     const files = { ...tested, files: { "compose.yaml": composeFromImages(ctx, images, release.versions, revision) } };
+    if (flow === "preview") return ci(await this.previewStage(ctx.config, branch, images, facts.stages ?? {}, gitopsToken), files);
     const main = ctx.config.branches.main;
     const why = !ctx.config.gitops ? "because pipeline.yaml has no gitops repository" : !gitopsToken ? "because no --gitops-token was given" : branch !== main ? `because only pushes to ${main} are delivered${branch ? "" : " (no --branch given)"}` : "";
     if (why) return ci({ stop: why }, files);
@@ -382,13 +386,14 @@ export class Pipeline {
     return prunePreviews(await this.loadConfig(), { liveBranches: branches, dryRun, ...(gitopsToken ? { token: gitopsToken } : {}) });
   }
 
-  /** A preview branch's run (the plan's preview flow): publish the built images, then its preview overlay when a GitOps token is given. */
-  private async previewRun(ctx: StageContext, names: string[], outcomes: Parameters<typeof checkRun>[0], release: Awaited<ReturnType<typeof buildRelease>>, revision: string, branch: string, registryToken?: Secret, gitopsToken?: Secret): Promise<CheckRun> {
-    if (!registryToken) return checkRun(outcomes, `\nPublish: ${names.length} image(s) built; not published (no --registry-token), so no preview.\n`);
-    const published = await publishImages(ctx, names, async (name) => release.images[name], revision, registryToken);
-    const images = Object.fromEntries(Object.entries(published).map(([name, p]) => [name, p.ref]));
-    const deployed = gitopsToken && ctx.config.gitops ? `\n## Preview\n\n${await preview(ctx.config, { branch, images, remove: false, dryRun: false, token: gitopsToken })}` : "\nPreview: not written (no --gitops-token).\n";
-    return checkRun(outcomes, `\n## Images\n\n${renderImages(published)}${deployed}`);
+  /** A preview branch's last stage: its overlay written to the GitOps repository; a failed write is the stage's verdict, not an exception. */
+  private async previewStage(config: PipelineConfig, branch: string, images: Record<string, string>, stages: NonNullable<RunFacts["stages"]>, gitopsToken?: Secret): Promise<Partial<RunFacts>> {
+    const why = !config.gitops ? "because pipeline.yaml has no gitops repository" : !gitopsToken ? "because no --gitops-token was given" : "";
+    if (why) return { stop: why };
+    const { namespace } = previewOf(config, branch);
+    const written = await inSpan(["gitops", "preview"], () => preview(config, { branch, images, remove: false, dryRun: false, token: gitopsToken as Secret })).catch((e: Error) => e);
+    if (written instanceof Error) return { stages: { ...stages, gitops: { status: "failed", note: `failed: preview ${namespace}: ${written.message.split("\n")[0]}` } } };
+    return { stages: { ...stages, gitops: { status: "passed", note: `preview ${namespace} written: ${written.trim().split("\n")[0]}` } } };
   }
 
   /** Load and check everything a stage needs before any container runs. */

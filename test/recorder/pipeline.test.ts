@@ -115,6 +115,17 @@ describe("recorded graph of pipeline ci", () => {
     const other = await record(async () => (await ci("fix/typo")).summary, engine());
     assert.match(other.result, /^\| build \| ⏹️ not started, because pushes to fix\/typo run the checks only \(branches in pipeline\.yaml\) \|$/m);
     assert.ok(!other.graph.leaves.some((l) => /\.build\(/.test(l)), "nothing is built");
+    // A preview branch: checks, build, publish, preview; no E2E in its plan, nothing published without a registry token.
+    const preview = await record(async () => {
+      const run = await ci("feature/login");
+      return { passed: run.passed, summary: run.summary };
+    }, engine());
+    assert.equal(preview.result.passed, true);
+    assert.match(
+      preview.result.summary,
+      /^\| stage \| verdict \|\n\|---\|---\|\n\| checks \| ✅ 8 checks passed \|\n\| build \| ✅ 3 images built \|\n\| publish \| ⏹️ not started, because no --registry-token was given \|\n\| GitOps delivery \| ⏹️ not started, because nothing was published, so there is no preview \|$/m,
+    );
+    assert.ok(!preview.graph.leaves.some((l) => l.includes("playwright") || l.startsWith("aspire(")), "no E2E");
   });
 
   it("refuses an unknown component and a missing lockfile before any check runs", async () => {
