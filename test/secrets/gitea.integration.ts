@@ -8,13 +8,14 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PUSH_EXIT } from "../../modules/gitops/src/git/push-script.js";
 import { promotionEnv, runPush, tempDir, writeFiles } from "../gitops/git/git-fixture.js";
 import { giteaApi, startGitea, type Gitea } from "../gitops/git/gitea-server.js";
 import { canary, leaksIn } from "./canary.js";
+import { everyFile, everyObject } from "./git-evidence.js";
 
 const SECRET = canary();
 const LINE = SECRET.replace(/\n/g, "");
@@ -26,20 +27,6 @@ function clean(text: string, where: string): void {
   assert.deepEqual(found, [], `${where} holds the canary`);
 }
 
-/** Every file under a folder, as text. */
-const everyFile = (dir: string) =>
-  readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile())
-    .map((e) => [join(e.parentPath, e.name), readFileSync(join(e.parentPath, e.name), "latin1")] as const);
-
-/** A repository's objects (uncompressed), refs, reflogs and config, as git reads them. */
-const everyObject = (repo: string) =>
-  [
-    execFileSync("git", ["-C", repo, "cat-file", "--batch-all-objects", "--batch"], { encoding: "latin1", maxBuffer: 64 * 1024 * 1024 }),
-    execFileSync("git", ["-C", repo, "for-each-ref"], { encoding: "utf8" }),
-    execFileSync("git", ["-C", repo, "reflog", "--all"], { encoding: "utf8" }),
-    execFileSync("git", ["-C", repo, "config", "--list", "--local"], { encoding: "utf8" }),
-  ].join("\n");
 
 describe("the GitOps credential as a canary against a real Gitea", () => {
   let gitea: Gitea;

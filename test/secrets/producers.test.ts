@@ -23,7 +23,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -53,6 +53,7 @@ import { exampleRelease, REV_A } from "../release/fixture.js";
 import { EXAMPLE_RELEASE, exampleCompose, exampleConfig } from "../topology/fixture.js";
 import { ROOT } from "../tiers/modules.js";
 import { assertNoLeak, CANARY_BYTES, canary, leaksIn, MARKER } from "./canary.js";
+import { everyFile, everyObject } from "./git-evidence.js";
 
 const SECRET = canary();
 /** The canary on one line (4 KB): what an HTTP header or a URL can carry, where a line break cannot go. */
@@ -259,19 +260,6 @@ describe("the GitOps push script with real git over smart HTTP", () => {
     root = tempDir("secrets-push");
   });
 
-  /** Every file under a folder as text (objects are compressed: see everyObject). */
-  const everyFile = (dir: string) =>
-    readdirSync(dir, { withFileTypes: true, recursive: true })
-      .filter((e) => e.isFile())
-      .map((e) => [join(e.parentPath, e.name), readFileSync(join(e.parentPath, e.name), "latin1")] as const);
-  /** Every object of a repository, uncompressed, plus its refs and reflogs. */
-  const everyObject = (repo: string) =>
-    [
-      execFileSync("git", ["-C", repo, "cat-file", "--batch-all-objects", "--batch"], { encoding: "latin1", maxBuffer: 64 * 1024 * 1024 }),
-      execFileSync("git", ["-C", repo, "for-each-ref"], { encoding: "utf8" }),
-      execFileSync("git", ["-C", repo, "reflog", "--all"], { encoding: "utf8" }),
-      execFileSync("git", ["-C", repo, "config", "--list", "--local"], { encoding: "utf8" }),
-    ].join("\n");
 
   test("a push with the 4 KB multi-line canary as the token: the header carries it; output, clone and remote hold no form of it", async () => {
     const served = join(root, "served");
