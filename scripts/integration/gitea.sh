@@ -52,4 +52,4 @@ cd "$ROOT"
 if ((${#COMMAND[@]} > 0)); then
   GITEA_BIN="$CACHE/gitea" GITEA_STATIC_ROOT="$CACHE/src" exec "${COMMAND[@]}"
 fi
-GITEA_BIN="$CACHE/gitea" GITEA_STATIC_ROOT="$CACHE/src" node --import tsx --test --test-reporter=spec --test-concurrency=1 test/gitops/git/gitea.integration.ts test/gitops/git/gitea-releases.integration.ts
+GITEA_BIN="$CACHE/gitea" GITEA_STATIC_ROOT="$CACHE/src" node --import tsx --test --test-reporter=spec --test-concurrency=1 test/gitops/git/gitea.integration.ts test/gitops/git/gitea-releases.integration.ts test/registry/gitea-registry.integration.ts
