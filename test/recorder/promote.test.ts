@@ -299,6 +299,9 @@ describe("recorded graph of pipeline release (a release tag, in one call)", () =
     const nowhere = await record(async () => release({ repository: "" }).catch((e: Error) => e.message), engine());
     assert.match(nowhere.result, /^repository: the release page needs the application repository's https URL: pass --repository/);
     assert.equal(nowhere.graph.leaves.filter((l) => /^git\(|hostRelease|push\(/.test(l)).length, 0);
+    const noToken = await record(async () => new Pipeline(dag.directory()).release("v1.4.0", REV_A, dag.setSecret("gitops-token", "g"), undefined, "https://github.com/acme/webshop").catch((e: Error) => e.message), engine());
+    assert.equal(noToken.result, "release-token: the GitHub release page of v1.4.0 needs a token of https://github.com/acme/webshop with release write access (--release-token=env://RELEASE_TOKEN)");
+    assert.equal(noToken.graph.leaves.filter((l) => /^git\(|hostRelease|push\(/.test(l)).length, 0);
   });
 
   it("a refused staging gate: the page is written, the call fails and says both", async () => {
