@@ -18,7 +18,7 @@ import { type BuildStamp, buildImage, buildRelease, checkRevision, releaseVersio
 import { runChecks } from "./stages/checks.js";
 import { preflight, selectComponents, type StageContext, stageContext } from "./stages/context.js";
 import { runE2e } from "./stages/e2e.js";
-import { runAspireIntegration } from "./stages/aspire.js";
+import { parsePublishedOverrides, runAspireIntegration } from "./stages/aspire.js";
 import { notifyRun } from "./stages/notify.js";
 import { inSpan } from "./progress.js";
 import { preview, promote, prunePreviews } from "./stages/promote.js";
@@ -166,15 +166,19 @@ export class Pipeline {
    * Integration through the application's Aspire AppHost (pipeline.yaml `aspire`): this commit's
    * images in place of their resources, every other resource from the manifest's image (through
    * the mirror), and the E2E tests against the graph; never cached across runs.
+   * Another repository's CI tests its new artefact in the whole system with one call:
+   * `dagger -m github.com/acme/webshop@<sha> call integration --revision=<sha> --override orders=<image@digest>`; the exit code is the verdict.
    * @param revision The full git SHA being tested (labels of the images under test).
+   * @param override Published images in place of resources, as resource=registry/name:tag@sha256:… (a service repository's artefact under test); such a resource is not built from this repository.
    */
   @func({ cache: "never" })
-  async integration(revision: string): Promise<CheckRun> {
+  async integration(revision: string, override: string[] = []): Promise<CheckRun> {
     checkRevision(revision);
+    const published = parsePublishedOverrides(override);
     const { ctx, names } = await this.prepare();
     if (!ctx.config.aspire) throw new InputError(`aspire: ${this.config} has no aspire section; add aspire.manifest (the AppHost's aspire-manifest.json) to run the integration through Aspire`);
     const release = await buildRelease(ctx, names, stamp(revision, "", ""));
-    const { outcome, reports } = await runAspireIntegration(ctx, release);
+    const { outcome, reports } = await runAspireIntegration(ctx, release, published);
     return checkRun([], "", { outcomes: [outcome], reports });
   }
 

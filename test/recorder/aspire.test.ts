@@ -130,6 +130,23 @@ describe("recorded graph of pipeline integration (the release through the exampl
     assert.equal(typeof result.passed, "boolean");
   });
 
+  it("another repository's published image in place of its resource: that resource is not built here, the module starts the image", async () => {
+    const backend = `registry.example.com/acme/webshop/backend:${"c".repeat(40)}@sha256:${"9".repeat(64)}`;
+    const { graph } = await record(async () => (await new Pipeline(dag.directory()).integration(SHA, [`backend=${backend}`])).passed, engine());
+    const call = graph.leaves.find((l) => l.startsWith("aspire(") && l.endsWith(".passed")) as string;
+    assert.doesNotMatch(call, /resource: "backend"/, "no built backend in place of the resource");
+    assert.match(call, /resource: "frontend"\)/, "the other components are still this commit's");
+    assert.match(call, new RegExp(`\\.test\\(command: .*override: \\["backend=${backend.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}"\\]`));
+  });
+
+  it("an override that is not resource=image@digest is refused before anything is read", async () => {
+    for (const bad of ["backend=registry.example.com/acme/webshop/backend:1.2.0", "=x@sha256:" + "9".repeat(64), "backend"]) {
+      const { result, graph } = await record(async () => new Pipeline(dag.directory()).integration(SHA, [bad]).catch((e: Error) => e.message), engine());
+      assert.match(result, /^override: ".*" is not resource=registry\/name:tag@sha256:<64 hex>/);
+      assert.deepEqual(graph.leaves, []);
+    }
+  });
+
   it("ci: the Aspire integration runs after E2E passed and before the publish stage; its failure stops publishing", async () => {
     const passing = await record(async () => (await new Pipeline(dag.directory()).ci(SHA)).summary, engine());
     const leaves = passing.graph.leaves;

@@ -4,6 +4,7 @@
  * manifest's image), and the E2E project's Playwright tests run against it, as in the E2E stage.
  */
 import { dag, type Directory } from "@dagger.io/dagger";
+import { InputError } from "../errors.js";
 import { E2E_REPORTS, e2eShell } from "../e2e/scripts.js";
 import { checkReport, failedTests } from "../report/junit.js";
 import type { CheckOutcome } from "../report/outcome.js";
@@ -27,8 +28,28 @@ export function aspireMirrorRules(prefix: string | undefined): string[] {
   return [`docker.io=${prefix}`, ...MIRRORED_REGISTRIES.map((r) => `${r}=${prefix}/${r}`)];
 }
 
-/** The integration run's outcome (one, "aspire | integration") and the report directory. */
-export async function runAspireIntegration(ctx: StageContext, release: ReleaseUnderTest): Promise<{ outcome: CheckOutcome; reports: Directory }> {
+/**
+ * Published images in place of resources (another repository's artefact under test), as the
+ * aspire module's resource=image overrides; refused unless each names its image by digest, so the
+ * verdict is about exactly that image.
+ */
+export function parsePublishedOverrides(overrides: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const o of overrides) {
+    const m = /^([A-Za-z][A-Za-z0-9-]*)=(\S+@sha256:[0-9a-f]{64})$/.exec(o);
+    if (!m) throw new InputError(`override: "${o}" is not resource=registry/name:tag@sha256:<64 hex> (an Aspire resource name, then a published image by digest)`);
+    if (out[m[1]]) throw new InputError(`override: ${m[1]} is given twice`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/**
+ * The integration run's outcome (one, "aspire | integration") and the report directory. The
+ * release's images replace their resources, except where `published` puts an image already
+ * published (another repository's artefact under test, or this one's from an earlier run).
+ */
+export async function runAspireIntegration(ctx: StageContext, release: ReleaseUnderTest, published: Record<string, string> = {}): Promise<{ outcome: CheckOutcome; reports: Directory }> {
   const started = Date.now();
   const aspire = ctx.config.aspire as NonNullable<StageContext["config"]["aspire"]>;
   const e2e = ctx.config.e2e as NonNullable<StageContext["config"]["e2e"]>;
@@ -37,7 +58,8 @@ export async function runAspireIntegration(ctx: StageContext, release: ReleaseUn
   if (!target || !component || component.kind === "database") throw new Error("e2e.target: no component to test; set it to the component the browser opens");
   const resources = aspireResources(ctx.config);
   let graph = dag.aspire({ source: ctx.source, manifest: aspire.manifest, registryMirrors: aspireMirrorRules(ctx.config.mirror?.images) });
-  for (const [name, image] of Object.entries(release.images)) graph = graph.withOverride(resources[name], image);
+  // A resource given a published image is not built here: the module starts that image.
+  for (const [name, image] of Object.entries(release.images)) if (!published[resources[name]]) graph = graph.withOverride(resources[name], image);
   // The browser opens the target's resource on the port its image listens on, as in the E2E stage.
   const baseUrl = `http://${resources[target]}:${component.image.port}`;
   let tests = e2eProject(ctx, await e2eImage(ctx));
@@ -48,7 +70,8 @@ export async function runAspireIntegration(ctx: StageContext, release: ReleaseUn
     tests = tests.withEnvVariable(name, resolveValue(ctx.config, parts, spell));
   }
   tests = withE2eShell(tests, ctx, baseUrl, component.image.health);
-  const run = await graph.test(tests, { command: ["sh", "-c", e2eShell], jobs: aspire.jobs, reports: E2E_REPORTS });
+  const override = Object.entries(published).map(([resource, image]) => `${resource}=${image}`);
+  const run = await graph.test(tests, { command: ["sh", "-c", e2eShell], jobs: aspire.jobs, reports: E2E_REPORTS, ...(override.length > 0 ? { override } : {}) });
   const [passed, summary, reports] = await Promise.all([run.passed(), run.summary(), Promise.resolve(run.reports())]);
   const junit = await reports.file("junit.xml").contents().catch(() => undefined);
   const seconds = (Date.now() - started) / 1000;
