@@ -167,7 +167,7 @@ export class Pipeline {
    * images in place of their resources, every other resource from the manifest's image (through
    * the mirror), and the E2E tests against the graph; never cached across runs.
    * Another repository's CI tests its new artefact in the whole system with one call:
-   * `dagger -m github.com/acme/webshop@<sha> call integration --revision=<sha> --override orders=<image@digest>`; the exit code is the verdict.
+   * `dagger -m github.com/acme/webshop@<sha> call integration --revision=<sha> --override orders=<image@digest> reports export --path=reports`, then `ci/report.sh reports` for the verdict.
    * @param revision The full git SHA being tested (labels of the images under test).
    * @param override Published images in place of resources, as resource=registry/name:tag@sha256:… (a service repository's artefact under test); such a resource is not built from this repository.
    */
