@@ -85,8 +85,9 @@ export function runOf(facts: RunFacts, extras: RunExtras = {}): CheckRun {
 const E2E_REPORT_FILES = ["e2e/playwright-report/index.html", "e2e/junit.xml", "e2e/test-results/", "e2e/services/"];
 
 /**
- * reports/result.json: the verdict a CI wrapper reads (ci/report.sh greps `"passed": true`, so no
- * nested key is ever named "passed"), what failed by stage, and every stage's verdict.
+ * reports/result.json: the verdict a CI wrapper reads (ci/report.sh reads the first key, so
+ * "passed" stays first, and no nested key is named "passed" for tools that search the file), what
+ * failed by stage, and every stage's verdict.
  */
 export interface RunResult {
   passed: boolean;

@@ -102,7 +102,7 @@ describe("recorded graph of pipeline ci", () => {
       ],
       revision: SHA,
     });
-    // ci/report.sh greps for "passed": true: no nested key may say so in a failed run.
+    // ci/report.sh reads the first key; no nested key may say "passed": true in a failed run either.
     assert.doesNotMatch(verdict, /"passed":\s*true/);
   });
 
