@@ -47,6 +47,8 @@ test("every message the README's troubleshooting table quotes is still in the co
     "has no image; publish it and pass --image",
     "has no value",
     "the release page needs the application repository's https URL",
+    ": not written (",
+    "is not resource=registry/name:tag@sha256:<64 hex>",
   ];
   const notOurs: Record<string, string> = {
     "db \\| migrate \\| failed": "the summary's table row of a failed step (component | step | verdict), not one literal",
