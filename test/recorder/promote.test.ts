@@ -218,6 +218,15 @@ describe("recorded graph of ci with a GitOps token", () => {
     assert.equal(deliveryVerdict(result).status, "failed");
   });
 
+  it("a dev promotion its gates refuse: recorded, nothing written for dev, and the GitOps stage names the gate", async () => {
+    const engine = gitops({ ...staged, "environments/dev/kustomization.yaml": "images: []\n" }, { compatibility: false });
+    const { result, graph } = await record(async () => deliver(exampleConfig(), delivery()), engine);
+    assert.equal(result.recorded, true);
+    assert.deepEqual(result.promotions, [{ environment: "dev", refused: "refused by compatibility" }]);
+    assert.equal(graph.leaves.filter((l) => /environments\/dev\/.*\.push\(|\.push\(.*environments\/dev\//.test(l)).length, 0);
+    assert.deepEqual(deliveryVerdict(result), { status: "failed", note: "failed: promotion to dev refused by compatibility (see Release below)" });
+  });
+
   it("a dev promotion whose write fails: recorded, the promotion not written, and the GitOps stage fails naming dev", async () => {
     const engine = gitops({ ...staged, "environments/dev/kustomization.yaml": "images: []\n" }, {}, (leaf) => (/environments\/dev\//.test(leaf) ? "failed" : "pushed"));
     const { result } = await record(async () => deliver(exampleConfig(), delivery()), engine);

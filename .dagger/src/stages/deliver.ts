@@ -10,7 +10,7 @@ import { mirrorImage } from "../mirror/images.js";
 import { newReleaseRecord, parseReleaseRecord, releasePath, renderReleaseRecord } from "../release/record.js";
 import { parseEnvironmentState, statePath } from "../release/state.js";
 import type { StageContext } from "./context.js";
-import { GIT_IMAGE, gitopsView, landed, promote, WriteFailed } from "./promote.js";
+import { GatesRefused, GIT_IMAGE, gitopsView, landed, promote, WriteFailed } from "./promote.js";
 
 /** The migrations records ({release, migrations}) of the database releases every environment runs. */
 export async function releasedMigrationRecords(config: PipelineConfig, token: Secret): Promise<string[]> {
@@ -106,6 +106,6 @@ export async function deliver(config: PipelineConfig, d: Delivery): Promise<Deli
 /** Why a promotion did not land, in a few words for the stage table: the write, the gates (by name), or the first line of the error. */
 function whyNotPromoted(e: Error): string {
   if (e instanceof WriteFailed) return `not written (${e.status})`;
-  const gates = /\nRefused by ([^:\n]+):/.exec(e.message);
-  return gates ? `refused by ${gates[1]}` : `failed (${e.message.split("\n")[0]})`;
+  if (e instanceof GatesRefused) return `refused by ${e.gates.join(", ")}`;
+  return `failed (${e.message.split("\n")[0]})`;
 }

@@ -18,7 +18,17 @@ import { parseReleaseRecord, type ReleaseRecord, releasePath } from "../release/
 import { alreadyDeployed, type EnvironmentState, parseEnvironmentState, promoted, renderEnvironmentState, statePath } from "../release/state.js";
 import { upstreamVerdict } from "../release/upstream.js";
 
-/** GitOps write outcomes that mean nothing landed (the module reports them rather than throwing). */
+/** A promotion its gates refused: nothing was written; `gates` names them (the message holds the verdict table). */
+export class GatesRefused extends InputError {
+  constructor(
+    readonly gates: string[],
+    report: string,
+  ) {
+    super(`${report}\nRefused by ${gates.join(", ")}: nothing was written.`);
+  }
+}
+
+/** GitOps write outcomes that mean nothing landed; the same rule as the gitops module's GitopsOutcome.verify, read here from the status so a caller can name it. */
 const NOT_LANDED = ["failed", "conflict", "invalid"];
 
 /** A GitOps write's outcome as the module returns it (push, propose). */
@@ -100,7 +110,7 @@ export async function promote(config: PipelineConfig, req: PromotionRequest): Pr
   const header = `Promotion of release ${revision.slice(0, 12)} (${components.map((c) => `${c} ${release.components[c].version}`).join(", ")}) to ${req.environment}${req.rollback ? " (rollback)" : ""}${req.emergency ? ` — EMERGENCY: ${req.emergency}` : ""}\n\n${renderVerdicts(verdicts)}`;
   if (refused.length > 0) {
     if (req.dryRun) return `${header}\nDry run: REFUSED by ${refused.map((v) => v.gate).join(", ")}; nothing would be written.\n`;
-    throw new InputError(`${header}\nRefused by ${refused.map((v) => v.gate).join(", ")}: nothing was written.`);
+    throw new GatesRefused(refused.map((v) => v.gate), header);
   }
   if (alreadyDeployed(target, release, components) && !req.rollback) return `${header}\nAlready there: ${req.environment} runs these digests; nothing to write.\n`;
 
