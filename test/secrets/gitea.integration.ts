@@ -71,7 +71,10 @@ describe("the GitOps credential as a canary against a real Gitea", () => {
 
   test("a wrong password: refused by Gitea, and the failure does not show the one sent", async () => {
     const files = writeFiles(join(root, "files-wrong"), { "envs/prod/kustomization.yaml": "images: []\n" });
-    const wrong = `${LINE.slice(0, -1)}x`;
+    // The canary's last character is random base64url: replace it with one it cannot be, or a
+    // canary ending in "x" (1 in 64) would make the "wrong" password the right one.
+    const wrong = `${LINE.slice(0, -1)}${LINE.endsWith("x") ? "y" : "x"}`;
+    assert.notEqual(wrong, LINE);
     const run = await runPush(promotionEnv(clone, files, { GITOPS_TOKEN: wrong, GITOPS_TOKEN_USER: USER }));
     assert.equal(run.code, PUSH_EXIT.failed, run.stderr);
     assert.match("message" in run.result ? run.result.message : "", /cannot clone/);
