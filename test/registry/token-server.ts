@@ -11,7 +11,7 @@ import { createPrivateKey, randomUUID, sign, X509Certificate } from "node:crypto
 import { readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { freePort, tempDir } from "./registry-server.js";
+import { tempDir } from "./registry-server.js";
 
 /** A running token server. */
 export interface TokenServer {
@@ -61,11 +61,12 @@ export async function startTokenServer(username: string, password: string): Prom
     res.writeHead(200, { "Content-Type": "application/json" });
     res.end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date(now * 1000).toISOString() }));
   });
-  const port = await freePort();
+  // Port 0: the kernel picks a port nobody holds (a probed "free" port can be taken by a parallel test).
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", resolve);
+    server.listen(0, "127.0.0.1", resolve);
   });
+  const { port } = server.address() as { port: number };
   return {
     realm: `http://127.0.0.1:${port}/token`,
     service,
