@@ -48,6 +48,26 @@ describe("Basic authentication (recorded from docker-registry with htpasswd)", (
     });
   });
 
+  it("requests sent side by side before the first challenge came back are all retried with the credentials", async () => {
+    // publish asks for every component at once: all go out anonymously, and each 401 must lead to
+    // a retry with Basic, not only the first (the later ones once read as "credentials rejected").
+    const { client, requests } = replayClient(f, credentials, stepOf(f, "manifest with credentials"));
+    const digests = await Promise.all([client.manifest(ref), client.manifest(ref), client.manifest(ref)]);
+    assert.deepEqual(digests.map((m) => m?.digest), [f.values.imageDigest, f.values.imageDigest, f.values.imageDigest]);
+    const basic = `Basic ${b64(`${f.values.username}:${f.values.password}`)}`;
+    assert.deepEqual(requests.map((r) => r.headers.authorization).sort(), [basic, basic, basic, undefined, undefined, undefined]);
+  });
+
+  it("side by side with a wrong password: every request fails as rejected, each retried once", async () => {
+    const { client, requests } = replayClient(f, { username: f.values.username, password: f.values.wrongPassword });
+    const results = await Promise.allSettled([client.manifest(ref), client.manifest(ref)]);
+    for (const r of results) {
+      assert.equal(r.status, "rejected");
+      assert.match(String((r as PromiseRejectedResult).reason), /the registry rejected the username and token/);
+    }
+    assert.equal(requests.length, 4);
+  });
+
   it("without credentials, says the registry needs them (GET and HEAD)", async () => {
     const { client } = replayClient(f);
     await assert.rejects(client.manifest(ref), {

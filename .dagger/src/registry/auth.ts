@@ -61,17 +61,20 @@ export class Authenticator {
   }
 
   /**
-   * Answer the challenges of a 401 for a request in `scope`: true when the request should be
-   * retried (we now hold a token or know to send Basic credentials), false when we have nothing to offer.
+   * Answer the challenges of a 401 for a request in `scope` that was sent with `sent` (its
+   * Authorization header, if any): true when the request should be retried (we now hold a token or
+   * know to send Basic credentials), false when we have nothing better to offer than what it carried.
    */
-  async answer(challenges: Challenge[], scope: string): Promise<boolean> {
+  async answer(challenges: Challenge[], scope: string, sent: string | undefined): Promise<boolean> {
     const bearer = challenges.find((c) => c.scheme === "bearer");
     if (bearer) {
       const token = await this.#fetchToken(bearer, scope);
       this.#tokens.set(scope, token);
       return true;
     }
-    if (challenges.some((c) => c.scheme === "basic") && this.#credentials && !this.#basic) {
+    // Basic was refused only when this request carried it; a request that went out before an
+    // earlier challenge taught us to send it is retried with it.
+    if (challenges.some((c) => c.scheme === "basic") && this.#credentials && !sent?.startsWith("Basic ")) {
       this.#basic = true;
       return true;
     }

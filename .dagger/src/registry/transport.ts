@@ -63,12 +63,15 @@ export class Transport {
 
   /** Send a request, answering one authentication challenge; any status comes back (callers decide what is an error). */
   async send(request: RegistryRequest): Promise<Response> {
-    const response = await this.#once(request);
+    // What this request carried decides the answer to its 401, not what we know by now: requests
+    // sent side by side all go out before the first challenge comes back.
+    const sent = this.#auth.authorization(request.scope);
+    const response = await this.#once(request, sent);
     if (response.status !== 401) return response;
     const challenges = parseChallenges(response.headers.get("www-authenticate") ?? "");
     if (challenges.length === 0) return response;
     const body = await response.text().catch(() => "");
-    if (await this.#auth.answer(challenges, request.scope)) return this.#once(request);
+    if (await this.#auth.answer(challenges, request.scope, sent)) return this.#once(request, this.#auth.authorization(request.scope));
     const known = challenges.some((c) => c.scheme === "basic" || c.scheme === "bearer");
     const problem = known ? undefined : `the registry asks for ${challenges.map((c) => c.scheme).join(", ")} authentication; we speak basic and bearer`;
     throw this.#failure(request, response, body, problem);
@@ -85,9 +88,8 @@ export class Transport {
     return new RegistryError(this.#redactor.redact(`registry ${this.registry}: ${request.method} ${request.path}: ${what}`), status);
   }
 
-  async #once(request: RegistryRequest): Promise<Response> {
+  async #once(request: RegistryRequest, authorization: string | undefined): Promise<Response> {
     const headers: Record<string, string> = { ...request.headers };
-    const authorization = this.#auth.authorization(request.scope);
     if (authorization) headers.Authorization = authorization;
     try {
       return await this.#fetch(`${this.base}${request.path}`, {
