@@ -45,10 +45,12 @@ Components: affected frontend; unchanged db, backend
     assert.deepEqual(p.stages, [
       { name: "checks", jobs: [...checks("db", "lint", "unit"), ...checks("backend", "lint", "typecheck", "unit")] },
       { name: "build", jobs: [{ step: "build", component: "db" }, { step: "build", component: "backend" }, { step: "reuse", component: "frontend" }] },
-      { name: "verify", jobs: [{ step: "e2e" }, { step: "scan", component: "db" }, { step: "scan", component: "backend" }, { step: "scan", component: "frontend" }] },
+      { name: "e2e", jobs: [{ step: "e2e" }] },
+      { name: "scan", jobs: [{ step: "scan", component: "db" }, { step: "scan", component: "backend" }, { step: "scan", component: "frontend" }] },
       // The example has an Aspire AppHost: its release runs through it after E2E.
       { name: "integration", jobs: [{ step: "aspire" }] },
       { name: "publish", jobs: [{ step: "push", component: "db" }, { step: "push", component: "backend" }, { step: "push", component: "frontend" }] },
+      { name: "record", jobs: [{ step: "record-release" }] },
       { name: "promote", jobs: [{ step: "promote", environment: "dev" }] },
     ]);
     assert.deepEqual(p.promotions, [{ environment: "dev", writeBack: "commit", approvals: 0, gates: GATES }]);
@@ -64,18 +66,21 @@ Components: affected db, backend; unchanged frontend
      db        build
      backend   build
      frontend  reuse
-3. verify (4 jobs in parallel)
-     release   e2e
+3. e2e
+     release  e2e
+4. scan (3 jobs in parallel)
      db        scan
      backend   scan
      frontend  scan
-4. integration
+5. integration
      release  aspire
-5. publish (3 jobs in parallel)
+6. publish (3 jobs in parallel)
      db        push
      backend   push
      frontend  push
-6. promote
+7. record
+     release  record-release
+8. promote
      dev  promote
 Promotions:
   dev by commit; gates: compatibility, vulnerabilities

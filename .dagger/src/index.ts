@@ -9,22 +9,21 @@ import { configJsonSchema } from "./config/json-schema.js";
 import type { PipelineConfig } from "./config/schema.js";
 import { summarise } from "./config/summary.js";
 import { toEvent } from "./plan/event.js";
-import { plan, pushFlow } from "./plan/plan.js";
+import { plan } from "./plan/plan.js";
+import { daggerPorts } from "./run/dagger-ports.js";
+import { executePlan } from "./run/execute.js";
 import { renderPlan } from "./plan/render.js";
 import { checkRun, CheckRun, type RunExtras, runOf } from "./runs.js";
-import { deliveryVerdict, type RunFacts, runPassed, stageVerdicts } from "./report/run.js";
-import { buildImages } from "./stages/images.js";
+import type { RunFacts } from "./report/run.js";
 import { type BuildStamp, buildImage, buildRelease, checkRevision, releaseVersions } from "./stages/build.js";
 import { runChecks } from "./stages/checks.js";
 import { preflight, selectComponents, type StageContext, stageContext } from "./stages/context.js";
 import { runE2e } from "./stages/e2e.js";
 import { parsePublishedOverrides, runAspireIntegration } from "./stages/aspire.js";
 import { notifyRun } from "./stages/notify.js";
-import { inSpan } from "./progress.js";
 import { preview, promote, prunePreviews } from "./stages/promote.js";
 import { publishReleasePage } from "./stages/release-page.js";
-import { previewOf } from "./release/preview.js";
-import { deliver, migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
+import { migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
 import { publishImages, renderImages } from "./stages/publish.js";
 import { composeFromImages, parseImageArguments } from "./stages/compose.js";
 
@@ -123,7 +122,7 @@ export class Pipeline {
    * The runtime image of one component, built through the mirror and labelled with the release.
    * @param component A component named in pipeline.yaml.
    * @param revision The full git SHA being built (e.g. $GITHUB_SHA).
-   * @param created Build time in RFC 3339; pass the commit time for repeatable labels. Default: now.
+   * @param created Build time in RFC 3339 for the image label; pass the commit time. Default: none (repeatable images).
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
    */
   @func()
@@ -137,10 +136,11 @@ export class Pipeline {
    * Build every component's image and push it tagged with the git SHA; returns each image's address with its digest.
    * @param revision The full git SHA being built (e.g. $GITHUB_SHA).
    * @param registryToken Token for the registry in pipeline.yaml, e.g. env://REGISTRY_TOKEN.
-   * @param created Build time in RFC 3339; pass the commit time for repeatable labels. Default: now.
+   * @param created Build time in RFC 3339 for the image label; pass the commit time. Default: none (repeatable images).
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
    */
-  @func()
+  // Never cached: a push is a side effect, and a cached answer would report digests without pushing.
+  @func({ cache: "never" })
   async publish(revision: string, registryToken?: Secret, created = "", sourceUrl = ""): Promise<string> {
     checkRevision(revision);
     const { ctx, names } = await this.prepare();
@@ -183,80 +183,77 @@ export class Pipeline {
   }
 
   /**
-   * The pipeline for a push: all checks of all components at once; only if every one passed,
-   * the images are built and tested end to end (and through the Aspire AppHost when pipeline.yaml
-   * has one); only if that passed, they are published (when a registry token is given). Never
-   * cached across runs. The summary gives every stage in order with its verdict (or why it did
-   * not start), the components' versions and image digests, and the report files; reports/result.json
+   * The pipeline of one CI event, executed from its plan (`plan` shows the same stages): on a push
+   * to main, every check of the affected components at once; only if all passed, the images are
+   * built (a component whose inputs are already published is reused, not rebuilt), tested end to
+   * end and scanned (and run through the Aspire AppHost when pipeline.yaml has one); only if that
+   * passed, they are published (with a registry token), the release is recorded and promoted to the
+   * environments promoted on push, each through its gates judged on this run's scan reports. A pull
+   * request runs the checks of the affected components. Never cached across runs. The summary gives
+   * every stage of the plan in order with its verdict (or why it did not start); reports/result.json
    * holds the verdict and what failed for CI wrappers. On a failure (or always, per pipeline.yaml
-   * notifications) the team is told by chat and/or e-mail; a notification that fails is reported
-   * in the summary and never changes the verdict.
+   * notifications) the team is told by chat and/or e-mail; a notification never changes the verdict.
    * @param revision The full git SHA being built (e.g. $GITHUB_SHA).
    * @param registryToken Token for the registry in pipeline.yaml; without it images are built and tested but not pushed.
-   * @param created Build time in RFC 3339; pass the commit time for repeatable labels. Default: now.
+   * @param created Build time in RFC 3339 for the image label; pass the commit time. Default: no creation time (repeatable images).
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
    * @param releasedMigrations The migrations record of the release in production: an edited released migration fails E2E.
    * @param gitopsToken Token for the GitOps repository: released migrations are read from it, and on the main branch the release is recorded and promoted to the environments promoted on push.
-   * @param branch The branch being built (e.g. $GITHUB_REF_NAME): the run follows the plan of a push to it (main: record and promote; build-only branches: stop after the build; preview branches: publish and write the preview; others: checks only). Empty: the main flow without recording.
+   * @param branch The branch being built (e.g. $GITHUB_REF_NAME): the run executes the plan of a push to it (main: record and promote; build-only branches: stop after the build; preview branches: publish and write the preview; others: checks only). Empty: the plan of a push to main.
    * @param runUrl The CI run's URL, recorded as who built the release and linked from notifications.
    * @param notifyWebhook The chat webhook URL for notifications (pipeline.yaml notifications.webhook), e.g. env://CHAT_WEBHOOK.
    * @param smtpPassword The SMTP password for e-mail notifications (pipeline.yaml notifications.email), e.g. env://SMTP_PASSWORD.
+   * @param event push (default) or pull-request: a pull request runs the checks of the affected components only.
+   * @param changed Changed files relative to the folder of pipeline.yaml (the wrappers pass them); without them every component counts as affected.
    */
   @func({ cache: "never" })
-  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = "", notifyWebhook?: Secret, smtpPassword?: Secret): Promise<CheckRun> {
-    const ran = await this.ciRun(revision, registryToken, created, sourceUrl, releasedMigrations, gitopsToken, branch, runUrl);
+  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = "", notifyWebhook?: Secret, smtpPassword?: Secret, event = "push", changed?: string[]): Promise<CheckRun> {
+    const ran = await this.ciRun({ revision, created, sourceUrl, branch, runUrl, event, ...(changed ? { changed } : {}), ...(registryToken ? { registryToken } : {}), ...(gitopsToken ? { gitopsToken } : {}), ...(releasedMigrations ? { releasedMigrations } : {}) });
     const run = runOf(ran.facts, ran.extras);
     const notes = await notifyRun(await this.loadConfig(), run, { ...(notifyWebhook ? { webhook: notifyWebhook } : {}), ...(smtpPassword ? { smtpPassword } : {}), runUrl, revision, branch });
     // A notification's outcome goes into the summary; the verdict stays the run's own.
     return notes ? runOf(ran.facts, { ...ran.extras, notes }) : run;
   }
 
-  /** The stages of ci, following the plan of the branch: what the run found; ci adds the notifications. */
-  private async ciRun(revision: string, registryToken: Secret | undefined, created: string, sourceUrl: string, releasedMigrations: File | undefined, gitopsToken: Secret | undefined, branch: string, runUrl: string): Promise<{ facts: RunFacts; extras: RunExtras }> {
-    checkRevision(revision);
-    const { ctx, names } = await this.prepare();
-    // The run follows the plan of a push to this branch; without a branch (a local run), the main flow without delivery.
-    const flow = branch ? pushFlow(ctx.config, branch) : "main";
-    // A preview branch's plan has no E2E: its stages are checks, build, publish and the preview (GitOps).
-    const only: RunFacts["only"] = flow === "preview" ? ["checks", "build", "publish", "gitops"] : undefined;
-    const facts: RunFacts = { run: "ci", pipeline: ctx.config.name, revision, branch, runUrl, ...(only ? { only } : {}), checks: await inSpan(["checks"], () => runChecks(ctx, names)) };
-    const ci = (more: Partial<RunFacts>, extras: RunExtras = {}) => ({ facts: { ...facts, ...more }, extras: { overview: true, ...extras } });
-    if (!runPassed(stageVerdicts(facts))) return ci({ stop: "because a check failed" });
-    if (flow === "checks-only") return ci({ stop: `because pushes to ${branch} run the checks only (branches in pipeline.yaml)` });
-    const buildStamp = stamp(revision, created, sourceUrl);
-    const release = await buildRelease(ctx, names, buildStamp);
-    Object.assign(facts, { build: await inSpan(["build"], () => buildImages(release.images)), versions: release.versions });
-    if (!runPassed(stageVerdicts(facts))) return ci({ stop: "because an image did not build" });
-    if (flow === "build-only") return ci({ stop: `because pushes to ${branch} end after the build (branches.buildOnly)` });
-    let tested: RunExtras = {};
-    if (flow !== "preview") {
+  /** ci without the notifications: the plan of the event, executed through the Dagger ports. */
+  private async ciRun(o: { revision: string; created: string; sourceUrl: string; branch: string; runUrl: string; event: string; changed?: string[]; registryToken?: Secret; gitopsToken?: Secret; releasedMigrations?: File }): Promise<{ facts: RunFacts; extras: RunExtras }> {
+    checkRevision(o.revision);
+    if (o.event !== "push" && o.event !== "pull-request") throw new InputError(`event: "${o.event}" is not an event ci runs; ci runs push or pull-request (tags: dagger call release; promotions: dagger call promote)`);
+    const config = await this.loadConfig();
+    const branch = o.branch || config.branches.main;
+    const thePlan = plan(config, toEvent({ event: o.event, ref: branch, ...(o.changed ? { changed: o.changed } : {}) }));
+    const names = [...new Set(thePlan.stages.flatMap((s) => s.jobs.map((j) => j.component)).filter((c): c is string => c !== undefined))];
+    const ctx = await stageContext(config, this.source, this.mirrorToken, this.mirrorUsername);
+    await preflight(ctx, names);
+    const buildStamp = stamp(o.revision, o.created, o.sourceUrl);
+    const ports = await daggerPorts(ctx, {
+      stamp: buildStamp,
+      branch,
+      ...(o.registryToken ? { registryToken: o.registryToken } : {}),
+      ...(o.gitopsToken ? { gitopsToken: o.gitopsToken } : {}),
       // Every migration a recorded environment runs must be unchanged: read their releases from GitOps.
-      const released = [...(releasedMigrations ? [await releasedMigrations.contents()] : []), ...(gitopsToken && ctx.config.gitops ? await releasedMigrationRecords(ctx.config, gitopsToken) : [])];
-      let e2e = await inSpan(["e2e"], () => runE2e(ctx, release, released));
-      // With an Aspire AppHost, the release also runs through it once E2E passed: both verify it.
-      if (checkRun([], "", e2e).passed && ctx.config.aspire) {
-        const aspire = await inSpan(["integration", "aspire"], () => runAspireIntegration(ctx, release));
-        e2e = { outcomes: [...e2e.outcomes, aspire.outcome], reports: e2e.reports.withDirectory("aspire", aspire.reports) };
-      }
-      Object.assign(facts, { e2e: e2e.outcomes });
-      tested = { e2eReports: e2e.reports };
-      if (!runPassed(stageVerdicts(facts))) return ci({ stop: "because E2E failed; nothing was pushed" }, tested);
-    }
-    if (!registryToken) return ci({ stages: { publish: { status: "not-started", note: "not started, because no --registry-token was given" } }, stop: `because nothing was published${flow === "preview" ? ", so there is no preview" : ""}` }, tested);
-    // A failed push or delivery is a verdict of the run, not an exception: the reports and the notification must still say it.
-    const published = await inSpan(["publish"], () => publishImages(ctx, names, async (name) => release.images[name], revision, registryToken)).catch((e: Error) => e);
-    if (published instanceof Error) return ci({ stages: { publish: { status: "failed", note: `failed: ${published.message.split("\n")[0]}` } }, stop: "because publishing failed" }, tested);
-    const images = Object.fromEntries(Object.entries(published).map(([name, p]) => [name, p.ref]));
-    const reused = Object.values(published).filter((p) => p.reused).length;
-    Object.assign(facts, { images: published, stages: { publish: { status: "passed", note: `${names.length} image(s) pushed, tagged with the revision${reused > 0 ? ` (${reused} reused: inputs unchanged)` : ""}` } } });
-    const files = { ...tested, files: { "compose.yaml": composeFromImages(ctx, images, release.versions, revision) } };
-    if (flow === "preview") return ci(await this.previewStage(ctx.config, branch, images, facts.stages ?? {}, gitopsToken), files);
-    const main = ctx.config.branches.main;
-    const why = !ctx.config.gitops ? "because pipeline.yaml has no gitops repository" : !gitopsToken ? "because no --gitops-token was given" : branch !== main ? `because only pushes to ${main} are delivered${branch ? "" : " (no --branch given)"}` : "";
-    if (why) return ci({ stop: why }, files);
-    const delivered = await inSpan(["gitops"], async () => deliver(ctx.config, { revision, created: buildStamp.created, source: sourceUrl, images, versions: release.versions, builtBy: runUrl, token: gitopsToken as Secret, migrations: await migrationRecords(ctx, revision) })).catch((e: Error) => e);
-    if (delivered instanceof Error) return ci({ stages: { ...facts.stages, gitops: { status: "failed", note: `failed: ${delivered.message.split("\n")[0]}` } } }, files);
-    return ci({ stages: { ...facts.stages, gitops: deliveryVerdict(delivered) } }, { ...files, sections: delivered.markdown });
+      released: async () => [...(o.releasedMigrations ? [await o.releasedMigrations.contents()] : []), ...(o.gitopsToken && config.gitops ? await releasedMigrationRecords(config, o.gitopsToken) : [])],
+    });
+    const run = await executePlan(config, thePlan, ports, {
+      revision: o.revision,
+      created: buildStamp.created,
+      source: o.sourceUrl,
+      builtBy: o.runUrl,
+      noPublish: o.registryToken ? "" : `because no --registry-token was given${thePlan.flow === "preview" ? ", so there is no preview" : ""}`,
+      noDelivery: !config.gitops ? "because pipeline.yaml has no gitops repository" : o.gitopsToken ? "" : "because no --gitops-token was given",
+      migrations: () => migrationRecords(ctx, o.revision),
+    });
+    const images = Object.fromEntries(Object.entries(run.facts.images ?? {}).map(([name, p]) => [name, p.ref]));
+    const published: Record<string, string> = Object.keys(images).length > 0 ? { "compose.yaml": composeFromImages(ctx, images, run.facts.versions ?? {}, o.revision) } : {};
+    const extras: RunExtras = {
+      overview: true,
+      ...(run.e2eReports ? { e2eReports: run.e2eReports } : {}),
+      ...(run.integrationReports ? { integrationReports: run.integrationReports } : {}),
+      scans: Object.fromEntries(Object.entries(run.scans).map(([c, s]) => [c, s.report])),
+      files: published,
+      sections: run.sections.join(""),
+    };
+    return { facts: { ...run.facts, branch: o.branch, runUrl: o.runUrl }, extras };
   }
 
   /**
@@ -390,16 +387,6 @@ export class Pipeline {
     return prunePreviews(await this.loadConfig(), { liveBranches: branches, dryRun, ...(gitopsToken ? { token: gitopsToken } : {}) });
   }
 
-  /** A preview branch's last stage: its overlay written to the GitOps repository; a failed write is the stage's verdict, not an exception. */
-  private async previewStage(config: PipelineConfig, branch: string, images: Record<string, string>, stages: NonNullable<RunFacts["stages"]>, gitopsToken?: Secret): Promise<Partial<RunFacts>> {
-    const why = !config.gitops ? "because pipeline.yaml has no gitops repository" : !gitopsToken ? "because no --gitops-token was given" : "";
-    if (why) return { stop: why };
-    const { namespace } = previewOf(config, branch);
-    const written = await inSpan(["gitops", "preview"], () => preview(config, { branch, images, remove: false, dryRun: false, token: gitopsToken as Secret })).catch((e: Error) => e);
-    if (written instanceof Error) return { stages: { ...stages, gitops: { status: "failed", note: `failed: preview ${namespace}: ${written.message.split("\n")[0]}` } } };
-    return { stages: { ...stages, gitops: { status: "passed", note: `preview ${namespace} written: ${written.trim().split("\n")[0]}` } } };
-  }
-
   /** Load and check everything a stage needs before any container runs. */
   private async prepare(components?: string[]): Promise<{ ctx: StageContext; names: string[] }> {
     const config = await this.loadConfig();
@@ -414,7 +401,8 @@ export class Pipeline {
   }
 }
 
-/** The release stamp; an empty created means now. */
+/** The release stamp; an empty created leaves the creation label empty, so the same inputs give the same image. */
 function stamp(revision: string, created: string, sourceUrl: string): BuildStamp {
-  return { revision, created: created || new Date().toISOString(), sourceUrl };
+  // No "now" default: build and publish results are cached by their arguments, so a clock read inside them would be frozen (and images would differ by build time).
+  return { revision, created, sourceUrl };
 }

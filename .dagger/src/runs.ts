@@ -4,7 +4,7 @@
  */
 import { dag, type Directory, func, object } from "@dagger.io/dagger";
 import type { CheckOutcome } from "./report/outcome.js";
-import { renderOverview, renderReportLinks, type RunFacts, runPassed, type StageName, type StageVerdict, stageVerdicts } from "./report/run.js";
+import { hasOutcomes, renderOverview, renderReportLinks, type RunFacts, runPassed, type StageName, type StageVerdict, stageVerdicts } from "./report/run.js";
 import { renderCheckSummary } from "./report/summary.js";
 
 /** The outcome of a check stage: every component's checks, their JUnit reports and a summary. */
@@ -53,6 +53,10 @@ export interface RunExtras {
   /** Markdown after the stage reports: the release record, promotions with their gate verdicts, a preview. */
   sections?: string;
   e2eReports?: Directory;
+  /** The Aspire integration's reports (integration/ in the reports directory). */
+  integrationReports?: Directory;
+  /** This run's Trivy JSON reports by component (scan/<component>.json). */
+  scans?: Record<string, string>;
   /** More files for the reports directory by path, e.g. compose.yaml of a published release. */
   files?: Record<string, string>;
   /** Markdown on where the notifications went (or why one was not sent), before the report links. */
@@ -61,9 +65,9 @@ export interface RunExtras {
 
 /** A run from its facts: summary.md (overview, each stage's report, links) and result.json at the top of its reports. */
 export function runOf(facts: RunFacts, extras: RunExtras = {}): CheckRun {
-  const outcomes = [...(facts.checks ?? []), ...(facts.build ?? []), ...(facts.e2e ?? [])];
+  const outcomes = [...(facts.checks ?? []), ...(facts.build ?? []), ...(facts.e2e ?? []), ...(facts.integration ?? [])];
   const junit = (o: CheckOutcome) => `junit/${o.component}-${o.check.replace(/\s+/g, "-")}.xml`;
-  const reportFiles = [...outcomes.map(junit), ...(extras.e2eReports ? E2E_REPORT_FILES : []), ...Object.keys(extras.files ?? {})];
+  const reportFiles = [...outcomes.map(junit), ...(extras.e2eReports ? E2E_REPORT_FILES : []), ...(extras.integrationReports ? ["integration/"] : []), ...Object.keys(extras.scans ?? {}).map((c) => `scan/${c}.json`), ...Object.keys(extras.files ?? {})];
   const withFiles = { ...facts, reportFiles };
   const stages = stageVerdicts(withFiles);
   const passed = runPassed(stages);
@@ -72,11 +76,14 @@ export function runOf(facts: RunFacts, extras: RunExtras = {}): CheckRun {
     ...(facts.checks && facts.checks.length > 0 ? [renderCheckSummary(facts.checks)] : []),
     ...(facts.build ? [renderCheckSummary(facts.build, "Build")] : []),
     ...(facts.e2e ? [renderCheckSummary(facts.e2e, "E2E")] : []),
+    ...(facts.integration ? [renderCheckSummary(facts.integration, "Integration (Aspire)")] : []),
   ];
   const summary = `${sections.join("\n")}${extras.sections ?? ""}${extras.notes ?? ""}${renderReportLinks(withFiles)}`;
   let reports = dag.directory().withNewFile("summary.md", summary).withNewFile("result.json", `${JSON.stringify(runResult(facts, stages), null, 2)}\n`);
   for (const o of outcomes) if (o.junit) reports = reports.withNewFile(junit(o), o.junit);
   if (extras.e2eReports) reports = reports.withDirectory("e2e", extras.e2eReports);
+  if (extras.integrationReports) reports = reports.withDirectory("integration", extras.integrationReports);
+  for (const [component, report] of Object.entries(extras.scans ?? {})) reports = reports.withNewFile(`scan/${component}.json`, report);
   for (const [path, contents] of Object.entries(extras.files ?? {})) reports = reports.withNewFile(path, contents);
   return new CheckRun(summary, passed, reports);
 }
@@ -91,7 +98,7 @@ const E2E_REPORT_FILES = ["e2e/playwright-report/index.html", "e2e/junit.xml", "
  */
 export interface RunResult {
   passed: boolean;
-  /** Each failure: a failed check, image build or E2E step by component; a failed publish or GitOps delivery has component "". */
+  /** Each failure: a failed check, image build, E2E step or integration by component; a failed stage without components (publish, record, promote) has component "". */
   failed: { stage: StageName; component: string; check: string; tests: string[] }[];
   stages: StageVerdict[];
   revision?: string;
@@ -105,11 +112,11 @@ export interface RunResult {
 export function runResult(facts: RunFacts, stages: StageVerdict[]): RunResult {
   const failed = (stage: StageName, outcomes: CheckOutcome[] = []) =>
     outcomes.filter((o) => o.status === "failed").map((o) => ({ stage, component: o.component, check: o.check, tests: o.failedTests }));
-  const withoutOutcomes = stages.filter((s) => s.status === "failed" && (s.stage === "publish" || s.stage === "gitops")).map((s) => ({ stage: s.stage, component: "", check: s.stage, tests: [] }));
+  const withoutOutcomes = stages.filter((s) => s.status === "failed" && !hasOutcomes(s.stage)).map((s) => ({ stage: s.stage, component: "", check: s.stage, tests: [] }));
   const names = Object.keys({ ...facts.versions, ...facts.images });
   return {
     passed: runPassed(stages),
-    failed: [...failed("checks", facts.checks), ...failed("build", facts.build), ...failed("e2e", facts.e2e), ...withoutOutcomes],
+    failed: [...failed("checks", facts.checks), ...failed("build", facts.build), ...failed("e2e", facts.e2e), ...failed("integration", facts.integration), ...withoutOutcomes],
     stages,
     ...(facts.revision ? { revision: facts.revision } : {}),
     ...(facts.branch ? { branch: facts.branch } : {}),

@@ -81,7 +81,7 @@ function extend(chain: Chain, call: Call): Chain {
   return [...chain, call];
 }
 
-function toCall(field: FieldNode, variables: Record<string, unknown>): Call {
+export function toCall(field: FieldNode, variables: Record<string, unknown>): Call {
   const name = field.name.value;
   const dropped = DROPPED_ARGS[name] ?? [];
   const args: Record<string, Value> = {};
@@ -93,7 +93,7 @@ function toCall(field: FieldNode, variables: Record<string, unknown>): Call {
   return { field: name, args };
 }
 
-function fromAst(node: ValueNode, variables: Record<string, unknown>): Value {
+export function fromAst(node: ValueNode, variables: Record<string, unknown>): Value {
   switch (node.kind) {
     case Kind.STRING:
       return fromJson(node.value);

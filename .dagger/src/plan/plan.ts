@@ -21,9 +21,14 @@ export interface Job {
   environment?: string;
 }
 
+/** Every stage a plan can hold, in the order they run; `ci` executes exactly these (run/execute.ts). */
+export const STAGE_NAMES = ["checks", "build", "e2e", "scan", "integration", "publish", "record", "release", "promote", "preview", "preview-removal"] as const;
+/** The name of a stage: the same word in the plan, the run's summary, result.json and JUnit. */
+export type StageName = (typeof STAGE_NAMES)[number];
+
 /** Stages run in order; the run stops at the first stage with a failed job. */
 export interface Stage {
-  name: "checks" | "build" | "verify" | "integration" | "publish" | "release" | "promote" | "preview" | "preview-removal";
+  name: StageName;
   jobs: Job[];
 }
 
@@ -93,7 +98,9 @@ function branchPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind
   const checks: Stage = { name: "checks", jobs: scope.affected.flatMap((c) => CHECK_STEPS[config.components[c].toolchain].map((step) => ({ step, component: c }))) };
   const all = Object.keys(config.components);
   const build: Stage = { name: "build", jobs: all.map((c) => ({ step: scope.affected.includes(c) ? "build" : "reuse", component: c })) };
-  const verify: Stage = { name: "verify", jobs: [...(config.e2e ? [{ step: "e2e" }] : []), ...all.map((c) => ({ step: "scan", component: c }))] };
+  // E2E and the scans judge exactly the digests the build stage produced (built or reused), which are the ones published.
+  const e2e: Stage[] = config.e2e ? [{ name: "e2e", jobs: [{ step: "e2e" }] }] : [];
+  const scan: Stage = { name: "scan", jobs: all.map((c) => ({ step: "scan", component: c })) };
   const publish: Stage = { name: "publish", jobs: all.map((c) => ({ step: "push", component: c })) };
   const base = { event, flow, components: { affected: scope.affected, unchanged: scope.unchanged }, promotions: [] as Promotion[], notes };
 
@@ -115,10 +122,12 @@ function branchPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind
     }
     default: {
       const promotions = environmentsOn(config, "push").map((e) => promotion(config, e, false));
-      if (!config.e2e) notes.push("No e2e project is configured: the verify stage only scans images.");
+      if (!config.e2e) notes.push("No e2e project is configured: the images are scanned, not tested end to end.");
       // With an Aspire AppHost, the release also runs through it once E2E passed (ci does both).
       const integration: Stage[] = config.aspire && config.e2e ? [{ name: "integration", jobs: [{ step: "aspire" }] }] : [];
-      const stages: Stage[] = [checks, build, verify, ...integration, publish];
+      const stages: Stage[] = [checks, build, ...e2e, scan, ...integration, publish];
+      // The release is recorded in the GitOps repository (releases/<sha>.json) before any environment gets it.
+      if (config.gitops) stages.push({ name: "record", jobs: [{ step: "record-release" }] });
       if (promotions.length > 0) stages.push({ name: "promote", jobs: promotions.map((p) => ({ step: "promote", environment: p.environment })) });
       else notes.push("No environment is promoted on push: the run ends after publishing.");
       return { ...base, stages, promotions };

@@ -3,15 +3,28 @@
  * run with their verdict (or why they did not start), the components with their versions and
  * images, and where to look next (the CI run, the report files).
  */
-import type { DeliveryOutcome } from "../stages/deliver.js";
+import { STAGE_NAMES, type StageName } from "../plan/plan.js";
 import type { CheckOutcome } from "./outcome.js";
 import { stagePassed } from "./summary.js";
 
-/** The stages of ci, in the order they run (lint/test run only checks, e2e only E2E). */
-export const STAGES = ["checks", "build", "e2e", "publish", "gitops"] as const;
-/** One stage of a run. */
-export type StageName = (typeof STAGES)[number];
-const TITLES: Record<StageName, string> = { checks: "checks", build: "build", e2e: "E2E", publish: "publish", gitops: "GitOps delivery" };
+/** The stages of a run, in the order they run: the plan's (lint/test run only checks, e2e only E2E). */
+export const STAGES = STAGE_NAMES;
+export type { StageName };
+const TITLES: Record<StageName, string> = {
+  checks: "checks",
+  build: "build",
+  e2e: "E2E",
+  scan: "scan",
+  integration: "integration (Aspire)",
+  publish: "publish",
+  record: "release record",
+  release: "release page",
+  promote: "promote",
+  preview: "preview",
+  "preview-removal": "preview removal",
+};
+/** Stages whose verdict comes from outcomes per component and check; the others have one verdict each. */
+const OUTCOME_STAGES: readonly StageName[] = ["checks", "build", "e2e", "integration"];
 
 /** A stage's verdict; "not-started" always says why, since a stage that did not run is never a pass. */
 export interface StageVerdict {
@@ -32,6 +45,8 @@ export interface RunFacts {
   checks?: CheckOutcome[];
   build?: CheckOutcome[];
   e2e?: CheckOutcome[];
+  /** The Aspire integration's outcome. */
+  integration?: CheckOutcome[];
   /** Verdicts of stages without outcomes (publish, GitOps delivery) or that ended early on purpose. */
   stages?: Partial<Record<StageName, Omit<StageVerdict, "stage">>>;
   /** Why the stages after the last one with a verdict did not start, as "because …". */
@@ -62,6 +77,7 @@ export function stageVerdicts(f: RunFacts): StageVerdict[] {
     ...(f.checks ? { checks: fromOutcomes(f.checks, (n) => `${plural(n, "check")} passed`) } : {}),
     ...(f.build ? { build: fromOutcomes(f.build, (n) => `${plural(n, "image")} built`) } : {}),
     ...(f.e2e ? { e2e: fromOutcomes(f.e2e, (n) => `${plural(n, "step")} passed`) } : {}),
+    ...(f.integration ? { integration: fromOutcomes(f.integration, (n) => `${plural(n, "run")} passed`) } : {}),
     ...f.stages,
   };
   const last = Math.max(...STAGES.map((s, i) => (known[s] ? i : -1)));
@@ -77,9 +93,9 @@ export function runPassed(stages: StageVerdict[]): boolean {
 /** The first lines of summary.md: verdict, revision and link, the stage table, components, report files. */
 export function renderOverview(f: RunFacts, stages: StageVerdict[]): string {
   const passed = runPassed(stages);
-  const firstFailure = [...(f.checks ?? []), ...(f.build ?? []), ...(f.e2e ?? [])].find((o) => o.status === "failed");
+  const firstFailure = [...(f.checks ?? []), ...(f.build ?? []), ...(f.e2e ?? []), ...(f.integration ?? [])].find((o) => o.status === "failed");
   const failedStage = stages.find((s) => s.status === "failed");
-  const headline = passed ? "✅ passed" : `❌ failed${failedStage ? ` in ${TITLES[failedStage.stage]}` : ""}${firstFailure && failedStage?.stage !== "publish" && failedStage?.stage !== "gitops" ? `: ${firstFailure.component} ${firstFailure.check}` : ""}`;
+  const headline = passed ? "✅ passed" : `❌ failed${failedStage ? ` in ${TITLES[failedStage.stage]}` : ""}${firstFailure && failedStage && OUTCOME_STAGES.includes(failedStage.stage) ? `: ${firstFailure.component} ${firstFailure.check}` : ""}`;
   const where = [f.revision ? `revision \`${f.revision.slice(0, 12)}\`` : "", f.branch ? `branch \`${f.branch}\`` : "", f.runUrl ? `[CI run](${f.runUrl})` : ""].filter((s) => s !== "");
   const icon = { passed: "✅", failed: "❌", "not-started": "⏹️" } as const;
   const lines = [
@@ -114,15 +130,7 @@ export function renderReportLinks(f: RunFacts): string {
   return `\n## Reports\n\n${f.runUrl ? `CI run: ${f.runUrl}\n\n` : ""}Exported with \`… reports export --path=reports\`:\n\n${lines.join("\n")}\n`;
 }
 
-/**
- * The GitOps stage's verdict from what deliver did: a release that could not be recorded, or a
- * promotion that was refused or not written, leaves the environments without this release, so
- * the stage fails.
- */
-export function deliveryVerdict(d: Pick<DeliveryOutcome, "recorded" | "promotions">): Omit<StageVerdict, "stage"> {
-  if (!d.recorded) return { status: "failed", note: "failed: the release could not be recorded in the GitOps repository (see Release below)" };
-  const refused = d.promotions.filter((p) => p.refused);
-  if (refused.length > 0) return { status: "failed", note: `failed: ${refused.map((p) => `promotion to ${p.environment} ${p.refused}`).join("; ")} (see Release below)` };
-  const targets = d.promotions.map((p) => p.environment);
-  return { status: "passed", note: `release recorded${targets.length > 0 ? `; promoted to ${targets.join(", ")}` : ""}` };
+/** Whether a stage's verdict comes from outcomes per component and check. */
+export function hasOutcomes(stage: StageName): boolean {
+  return OUTCOME_STAGES.includes(stage);
 }

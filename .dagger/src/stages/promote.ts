@@ -31,10 +31,16 @@ export class GatesRefused extends InputError {
 /** GitOps write outcomes that mean nothing landed; the same rule as the gitops module's GitopsOutcome.verify, read here from the status so a caller can name it. */
 const NOT_LANDED = ["failed", "conflict", "invalid"];
 
-/** A GitOps write's outcome as the module returns it (push, propose). */
+/** A GitOps write's outcome as the module returns it (push, propose): read through its one JSON field. */
 interface WriteOutcome {
-  status(): Promise<string>;
-  summary(): Promise<string>;
+  json(): Promise<string>;
+}
+
+/** What a write's JSON holds. */
+interface WriteAnswer {
+  status: string;
+  where: string;
+  summary: string;
 }
 
 /** Thrown when a GitOps write did not land: the call fails (non-zero exit) instead of reporting the failure as text. */
@@ -48,11 +54,44 @@ export class WriteFailed extends Error {
   }
 }
 
-/** The summary of a write that landed; a write that did not (failed, conflict, invalid) throws WriteFailed naming what was written. */
+/**
+ * The summary of a write that landed; a write that did not (failed, conflict, invalid) throws
+ * WriteFailed naming what was written. The module's push and propose are never cached, so each
+ * field read would run the write again (one push per query): this reads the one JSON field, once.
+ */
 export async function landed(outcome: WriteOutcome, what: string): Promise<string> {
-  const [status, summary] = await Promise.all([outcome.status(), outcome.summary()]);
-  if (NOT_LANDED.includes(status)) throw new WriteFailed(status, summary, what);
-  return summary;
+  return (await landedAnswer(outcome, what)).summary;
+}
+
+/** The write's answer (status, where it landed, summary); throws WriteFailed when it did not land. */
+export async function landedAnswer(outcome: WriteOutcome, what: string): Promise<WriteAnswer> {
+  const answer = JSON.parse(await outcome.json()) as WriteAnswer;
+  if (NOT_LANDED.includes(answer.status)) throw new WriteFailed(answer.status, answer.summary, what);
+  return answer;
+}
+
+/**
+ * The GitOps repository across the writes of one call. The engine resolves a branch once per
+ * session (git remote reads are cached), so a read after our own push would see the tree from
+ * before it: after each push this remembers the commit, and later reads go to that commit.
+ */
+export class GitopsSession {
+  /** The tip we pushed last, by repository and branch. */
+  private readonly tips = new Map<string, string>();
+
+  /** The repository's files at the branch, or at the commit we pushed there in this call. */
+  view(repository: string, branch: string, token?: Secret): GitopsView {
+    return gitopsView(repository, branch, token, this.tips.get(`${repository}#${branch}`));
+  }
+
+  /** Push one commit through the gitops module (read once) and remember where the branch now is. */
+  async push(config: PipelineConfig, repository: string, branch: string, files: Directory, message: string, token?: Secret, opts: { deletePaths?: string[] } = {}): Promise<WriteOutcome> {
+    const outcome = dag.gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) }).push(repository, branch, files, message, { token, ...(opts.deletePaths ? { deletePaths: opts.deletePaths } : {}) });
+    const json = await outcome.json();
+    const answer = JSON.parse(json) as WriteAnswer;
+    if ((answer.status === "pushed" || answer.status === "already-there") && /^[0-9a-f]{40}$/.test(answer.where)) this.tips.set(`${repository}#${branch}`, answer.where);
+    return { json: async () => json };
+  }
 }
 
 /** The image the GitOps module runs git in (before mirror rewriting): git and node. */
@@ -78,6 +117,10 @@ export interface PromotionRequest {
   today?: string;
   /** The release's record when the caller just wrote it (ci): a tree read in the same session may predate that push. */
   record?: ReleaseRecord;
+  /** The GitOps repository across this call's writes (reads after our own push see it). */
+  session?: GitopsSession;
+  /** The scanned images' config digests by component, which tie a tarball scan's report to the image. */
+  imageIds?: Record<string, string>;
 }
 
 /** The GitOps repository's files as promotion reads them. */
@@ -93,7 +136,8 @@ export async function promote(config: PipelineConfig, req: PromotionRequest): Pr
   const env = config.environments[req.environment];
   if (!env) throw new InputError(`environment: "${req.environment}" is not an environment of this pipeline; environments: ${Object.keys(config.environments).join(", ") || "(none configured)"}`);
   if (req.emergency !== undefined && req.emergency.trim() === "") throw new InputError('reason: an emergency needs a reason (--emergency --reason "…"), which is written into the commit and the release record');
-  const view = gitopsView(gitops.repository, gitops.branch, req.token);
+  const session = req.session ?? new GitopsSession();
+  const view = session.view(gitops.repository, gitops.branch, req.token);
   const target = parseEnvironmentState(await view.read(statePath(env.path)), statePath(env.path), req.environment);
   const upstream = env.after ? parseEnvironmentState(await view.read(statePath(config.environments[env.after].path)), statePath(config.environments[env.after].path), env.after) : undefined;
 
@@ -123,16 +167,17 @@ export async function promote(config: PipelineConfig, req: PromotionRequest): Pr
 
   const message = await gitopsModule.message(revision, req.environment, components.map((c) => `${c}=${release.components[c].version}`), verdicts.map((v) => `${v.gate}=${v.waivedByEmergency ? "waived" : "passed"}`), { emergency: req.emergency ?? "" });
   if (env.writeBack === "commit") {
-    const pushed = await gitopsModule.push(gitops.repository, gitops.branch, changes, message, { token: req.token });
+    const pushed = await session.push(config, gitops.repository, gitops.branch, changes, message, req.token);
     return `${header}\n${await landed(pushed, `promotion to ${req.environment}`)}\n`;
   }
   const pr = await gitopsModule.propose(gitops.provider, gitops.repository, gitops.branch, `promote/${req.environment}/${revision.slice(0, 12)}`, changes, message, env.approvals, { token: req.token });
   return `${header}\n${await landed(pr, `promotion to ${req.environment} (pull request)`)}\n`;
 }
 
-/** The GitOps repository at its branch's tip, read through Dagger's git (token as HTTP auth). */
-export function gitopsView(repository: string, branch: string, token?: Secret): GitopsView {
-  const tree = dag.git(repository, token ? { httpAuthToken: token } : {}).branch(branch).tree();
+/** The GitOps repository at its branch's tip (or at a commit we pushed), read through Dagger's git (token as HTTP auth). */
+export function gitopsView(repository: string, branch: string, token?: Secret, commit?: string): GitopsView {
+  const repo = dag.git(repository, token ? { httpAuthToken: token } : {});
+  const tree = (commit ? repo.commit(commit) : repo.branch(branch)).tree();
   return {
     tree,
     async read(path) {
@@ -163,11 +208,20 @@ async function gates(config: PipelineConfig, req: PromotionRequest, release: Rel
   const live = req.databaseUrl && database ? await dag.flyway().schemaVersion(req.databaseUrl) : undefined;
   const compatibility = dag.gates().compatibility(req.environment, JSON.stringify(deployed), JSON.stringify(moving), live !== undefined && database ? { liveComponent: database, liveVersion: live } : {});
   const settings = config.gates.vulnerabilities;
+  // Today is passed, never defaulted inside the gate: a verdict cached by its arguments must not outlive the day it was judged on.
   const vulnerabilities = dag.gates().vulnerabilities(
     components.map((c) => `${c}=${release.components[c].image}`),
     req.scans ?? dag.directory(),
-    { waivers: (await view.read(settings.waivers)) ?? "", waiversFile: settings.waivers, severities: settings.severities, today: req.today ?? "", emergencyReason: req.emergency ?? "" },
+    {
+      waivers: (await view.read(settings.waivers)) ?? "",
+      waiversFile: settings.waivers,
+      severities: settings.severities,
+      today: req.today ?? new Date().toISOString().slice(0, 10),
+      emergencyReason: req.emergency ?? "",
+      imageIds: Object.entries(req.imageIds ?? {}).filter(([c, id]) => components.includes(c) && id).map(([c, id]) => `${c}=${id}`),
+    },
   );
+  // The gates are cached by their arguments, so reading four fields costs one execution; still read them side by side.
   const verdict = async (r: typeof compatibility, gate: GateVerdict["gate"]): Promise<GateVerdict> => {
     const [passed, waivedByEmergency, summary, details] = await Promise.all([r.passed(), r.waivedByEmergency(), r.summary(), r.details()]);
     return { gate, passed, waivedByEmergency, summary, details };

@@ -26,15 +26,18 @@ export class Gates {
    * @param severities Severities that block (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL).
    * @param today The date waivers are judged on (YYYY-MM-DD); default: today (UTC).
    * @param emergencyReason A declared emergency: the gate passes and records every finding it let through.
+   * @param imageIds The images' config digests, as component=sha256:…: they tie a report without RepoDigests (a scan of the image's tarball) to the image.
    */
-  @func()
-  async vulnerabilities(images: string[], reports: Directory, waivers = "", waiversFile = "waivers.yaml", severities: string[] = ["CRITICAL"], today = "", emergencyReason = ""): Promise<GateResult> {
+  // Cached per session, not by arguments alone: without --today the verdict is judged on the day of the call.
+  @func({ cache: "session" })
+  async vulnerabilities(images: string[], reports: Directory, waivers = "", waiversFile = "waivers.yaml", severities: string[] = ["CRITICAL"], today = "", emergencyReason = "", imageIds: string[] = []): Promise<GateResult> {
+    const configs = Object.fromEntries(imageIds.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
     const names = await reports.entries();
     const scanned = await Promise.all(
       parseImages(images).map(async ({ component, image }) => {
         const file = `${component}.json`;
         const report = names.includes(file) ? await reports.file(file).contents() : undefined;
-        return { component, image, report, reportFile: file };
+        return { component, image, report, reportFile: file, ...(configs[component] ? { imageId: configs[component] } : {}) };
       }),
     );
     const verdict = vulnerabilityGate({

@@ -1,0 +1,107 @@
+/**
+ * The one place where a run's ports are built from `dag`: the toolchain modules, the registry, the
+ * E2E and Aspire stages, Trivy, and the GitOps repository. Everything else in run/ is plain
+ * TypeScript over the ports (run/ports.ts).
+ */
+import { type Container, dag, type Directory, type Secret } from "@dagger.io/dagger";
+import { inSpan } from "../progress.js";
+import { RegistryClient } from "../registry/client.js";
+import { parseReference } from "../registry/reference.js";
+import { reuseIfPublished } from "../registry/reuse.js";
+import { inputTag } from "../registry/tags.js";
+import { releasePath, renderReleaseRecord } from "../release/record.js";
+import { runAspireIntegration } from "../stages/aspire.js";
+import { buildImages } from "../stages/images.js";
+import { type BuildStamp, buildImage, releaseVersions } from "../stages/build.js";
+import { runChecks } from "../stages/checks.js";
+import type { StageContext } from "../stages/context.js";
+import { runE2e } from "../stages/e2e.js";
+import { inputHash } from "../stages/inputs.js";
+import { GatesRefused, GitopsSession, landed, promote, preview, WriteFailed } from "../stages/promote.js";
+import { registryHost } from "../stages/publish.js";
+import { scanImage } from "../stages/scan.js";
+import { InputError } from "../errors.js";
+import type { Delivered, RunPorts } from "./ports.js";
+
+/** What the Dagger ports need besides the stage context. */
+export interface DaggerPortOptions {
+  stamp: BuildStamp;
+  registryToken?: Secret;
+  gitopsToken?: Secret;
+  /** The branch a preview is written for. */
+  branch: string;
+  /** Migrations records of released releases: an edited released migration fails E2E. */
+  released: () => Promise<string[]>;
+}
+
+/** The ports of one run on a Dagger engine. */
+export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Promise<RunPorts<Container, Directory>> {
+  const { address, username } = ctx.config.registry;
+  if (o.registryToken && !username) throw new InputError("registry.username: is required in pipeline.yaml when a registry token is given");
+  const credentials = o.registryToken && username ? { username, password: await o.registryToken.plaintext() } : undefined;
+  const registry = new RegistryClient({ registry: registryHost(address), ...(credentials ? { credentials } : {}) });
+  const tags = new Map<string, Promise<string>>();
+  const tagOf = (c: string) => {
+    if (!tags.has(c)) tags.set(c, inputHash(ctx, c).then(inputTag));
+    return tags.get(c) as Promise<string>;
+  };
+  // Reads after our own push in this call must see it (the engine caches branch reads per session).
+  const gitops = new GitopsSession();
+  const auth = (image: Container) => (o.registryToken && username ? image.withRegistryAuth(registryHost(address), username, o.registryToken) : image);
+  const delivered = (text: string): Delivered => ({ landed: true, text });
+  const refused = (e: Error): Delivered => ({ landed: false, text: e.message, refused: e instanceof WriteFailed ? `not written (${e.status})` : e instanceof GatesRefused ? `refused by ${e.gates.join(", ")}` : `failed (${e.message.split("\n")[0]})` });
+
+  return {
+    check: async (component, step) => (await runChecks(ctx, [component], [step]))[0],
+    versions: (components) => releaseVersions(ctx, components),
+    async findPublished(component) {
+      const repository = `${address}/${component}`;
+      const tag = await tagOf(component);
+      // A registry that cannot be asked (offline, no credentials) means: build it.
+      const found = await registry.manifest({ ...parseReference(repository), tag }).catch(() => undefined);
+      return found ? `${repository}:${tag}@${found.digest}` : undefined;
+    },
+    pull: (ref) => auth(dag.container()).from(ref),
+    async build(component) {
+      const image = await buildImage(ctx, component, o.stamp);
+      const [outcome] = await buildImages({ [component]: image });
+      return { image, outcome };
+    },
+    e2e: async (images, versions) => runE2e(ctx, { images, versions }, await o.released()),
+    integration: (images, versions) => runAspireIntegration(ctx, { images, versions }),
+    scan: (component, image) => inSpan(["scan", component], () => scanImage(ctx, image)),
+    async publish(component, image) {
+      const repository = `${address}/${component}`;
+      const tag = await tagOf(component);
+      if (image.reused) {
+        const reuse = await reuseIfPublished({ client: registry, repository, inputTag: tag, shaTag: o.stamp.revision });
+        if (reuse.reused) return `${repository}:${o.stamp.revision}@${reuse.digest}`;
+      }
+      const ref = await auth(image.image).publish(`${repository}:${o.stamp.revision}`);
+      await registry.tag(`${repository}@${ref.split("@")[1]}`, tag);
+      return ref;
+    },
+    async record(release) {
+      const config = ctx.config;
+      const target = config.gitops as NonNullable<typeof config.gitops>;
+      const files = dag.directory().withNewFile(releasePath(release.revision), renderReleaseRecord(release));
+      const message = `record release ${release.revision.slice(0, 12)}\n\n${Object.entries(release.components).map(([n, c]) => `${n} ${c.version}`).join("\n")}\n\nRelease: ${release.revision}\n`;
+      return gitops
+        .push(config, target.repository, target.branch, files, message, o.gitopsToken)
+        .then((pushed) => landed(pushed, `release record ${releasePath(release.revision)}`))
+        .then(delivered, refused);
+    },
+    promote: (environment, release, scans) =>
+      promote(ctx.config, {
+        environment,
+        revision: release.revision,
+        dryRun: false,
+        record: release,
+        session: gitops,
+        scans: Object.entries(scans).reduce((d, [c, s]) => d.withNewFile(`${c}.json`, s.report), dag.directory()),
+        imageIds: Object.fromEntries(Object.entries(scans).map(([c, s]) => [c, s.imageId])),
+        ...(o.gitopsToken ? { token: o.gitopsToken } : {}),
+      }).then(delivered, refused),
+    preview: (images) => preview(ctx.config, { branch: o.branch, images, remove: false, dryRun: false, ...(o.gitopsToken ? { token: o.gitopsToken } : {}) }).then(delivered, refused),
+  };
+}

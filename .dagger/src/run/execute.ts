@@ -1,0 +1,207 @@
+/**
+ * The plan is the program: `ci` runs the stages of the plan of its event, in order, each stage's
+ * jobs side by side, and stops at the first stage that failed or could not start, saying why.
+ * Every job that runs is one of the plan's; the run's summary and result.json use the plan's
+ * stage names. Stage work goes through the ports (run/ports.ts).
+ */
+import type { Plan, Stage, StageName } from "../plan/plan.js";
+import { newReleaseRecord, type ReleaseRecord } from "../release/record.js";
+import { checkReport } from "../report/junit.js";
+import type { CheckOutcome } from "../report/outcome.js";
+import type { RunFacts } from "../report/run.js";
+import { stagePassed } from "../report/summary.js";
+import type { PipelineConfig } from "../config/schema.js";
+import type { RunPorts, Scan, StageImage } from "./ports.js";
+
+/** A job as it ran: the plan's job, with its stage. */
+export interface ExecutedJob {
+  stage: StageName;
+  step: string;
+  component?: string;
+  environment?: string;
+}
+
+/** What the run is allowed to do beyond the plan's stages, and what it records. */
+export interface RunSettings {
+  revision: string;
+  created: string;
+  source: string;
+  builtBy: string;
+  /** The function that runs the plan (ci, release, promote, rollback), for the summary. */
+  run?: string;
+  /** Why publishing cannot start (no registry token), or "" when it can. */
+  noPublish: string;
+  /** Why the GitOps stages cannot start (no GitOps token), or "" when they can. */
+  noDelivery: string;
+  /** Migrations with Flyway's checksums per database component, for the release record. */
+  migrations: () => Promise<Record<string, { script: string; version?: string; checksum: number }[]>>;
+}
+
+/** Everything a run found, for its reports. */
+export interface Execution<I, D> {
+  facts: RunFacts;
+  executed: ExecutedJob[];
+  images: Record<string, StageImage<I>>;
+  /** This run's scans (Trivy JSON reports), by component. */
+  scans: Record<string, Scan>;
+  e2eReports?: D;
+  integrationReports?: D;
+  /** Markdown sections after the stage reports (the release record, each promotion). */
+  sections: string[];
+  record?: ReleaseRecord;
+}
+
+type Verdict = NonNullable<RunFacts["stages"]>[StageName];
+
+/** Run the plan's stages with these ports. */
+export async function executePlan<I, D>(config: PipelineConfig, plan: Plan, ports: RunPorts<I, D>, settings: RunSettings): Promise<Execution<I, D>> {
+  const run: Execution<I, D> = { facts: { run: settings.run ?? "ci", pipeline: config.name, revision: settings.revision, only: plan.stages.map((s) => s.name), stages: {} }, executed: [], images: {}, scans: {}, sections: [] };
+  const ran = (stage: Stage) => run.executed.push(...stage.jobs.map((j) => ({ stage: stage.name, ...j })));
+  const verdicts = run.facts.stages as NonNullable<RunFacts["stages"]>;
+  for (const stage of plan.stages) {
+    const blocked = whyNotStarted(stage.name, settings);
+    if (blocked) {
+      run.facts.stop = blocked;
+      break;
+    }
+    ran(stage);
+    const verdict = await RUNNERS[stage.name](stage, run, ports, config, settings);
+    if (verdict) verdicts[stage.name] = verdict;
+    if (!passed(run, stage.name)) {
+      run.facts.stop = `because ${stage.name} failed`;
+      break;
+    }
+  }
+  if (!run.facts.stop && plan.stages.length === 0) run.facts.stop = "because the plan has no stage for this event";
+  return run;
+}
+
+/** A stage that needs a credential the call was not given does not start. */
+function whyNotStarted(stage: StageName, settings: RunSettings): string {
+  if (stage === "publish" && settings.noPublish) return settings.noPublish;
+  if ((stage === "record" || stage === "promote" || stage === "preview") && settings.noDelivery) return settings.noDelivery;
+  return "";
+}
+
+function passed<I, D>(run: Execution<I, D>, stage: StageName): boolean {
+  const outcomes: Partial<Record<StageName, CheckOutcome[] | undefined>> = { checks: run.facts.checks, build: run.facts.build, e2e: run.facts.e2e, integration: run.facts.integration };
+  const o = outcomes[stage];
+  if (o) return stagePassed(o);
+  return run.facts.stages?.[stage]?.status !== "failed";
+}
+
+type Runner = <I, D>(stage: Stage, run: Execution<I, D>, ports: RunPorts<I, D>, config: PipelineConfig, settings: RunSettings) => Promise<Verdict | undefined>;
+
+const components = (stage: Stage) => stage.jobs.map((j) => j.component).filter((c): c is string => c !== undefined);
+
+/** Each stage's runner, by the plan's stage name. */
+const RUNNERS: Record<StageName, Runner> = {
+  async checks(stage, run, ports) {
+    run.facts.checks = await Promise.all(stage.jobs.map((j) => ports.check(j.component as string, j.step)));
+    return undefined;
+  },
+
+  async build(stage, run, ports) {
+    const names = components(stage);
+    const [versions, built] = await Promise.all([
+      ports.versions(names),
+      Promise.all(
+        stage.jobs.map(async (j) => {
+          const c = j.component as string;
+          // A component whose inputs are already published is not rebuilt: E2E, the scans and the promotion all get that digest.
+          const found = await ports.findPublished(c);
+          if (found) return { c, image: { image: ports.pull(found), reused: found }, outcome: reusedOutcome(c, found) };
+          const b = await ports.build(c);
+          return { c, image: { image: b.image }, outcome: b.outcome };
+        }),
+      ),
+    ]);
+    run.facts.versions = versions;
+    run.facts.build = built.map((b) => b.outcome);
+    for (const b of built) run.images[b.c] = b.image;
+    return undefined;
+  },
+
+  async e2e(_stage, run, ports) {
+    const e2e = await ports.e2e(imagesOf(run), run.facts.versions ?? {});
+    run.facts.e2e = e2e.outcomes;
+    run.e2eReports = e2e.reports;
+    return undefined;
+  },
+
+  async scan(stage, run, ports) {
+    const reports = await Promise.all(components(stage).map(async (c) => [c, await ports.scan(c, run.images[c].image)] as const));
+    run.scans = Object.fromEntries(reports);
+    return { status: "passed", note: `${reports.length} image(s) scanned; promotions judge these reports` };
+  },
+
+  async integration(_stage, run, ports) {
+    const r = await ports.integration(imagesOf(run), run.facts.versions ?? {});
+    run.facts.integration = [r.outcome];
+    run.integrationReports = r.reports;
+    return undefined;
+  },
+
+  async publish(stage, run, ports) {
+    const pushed = await Promise.all(components(stage).map(async (c) => [c, await ports.publish(c, run.images[c]).catch((e: Error) => e)] as const));
+    const failed = pushed.filter(([, r]) => r instanceof Error);
+    if (failed.length > 0) return { status: "failed", note: `failed: ${failed.map(([c, e]) => `${c}: ${(e as Error).message.split("\n")[0]}`).join("; ")}` };
+    run.facts.images = Object.fromEntries(pushed.map(([c, ref]) => [c, { ref: ref as string, reused: run.images[c].reused !== undefined }]));
+    const reused = Object.values(run.images).filter((i) => i.reused).length;
+    return { status: "passed", note: `${pushed.length} image(s) pushed, tagged with the revision${reused > 0 ? ` (${reused} reused: inputs unchanged)` : ""}` };
+  },
+
+  async record(_stage, run, ports, config, settings) {
+    const images = Object.fromEntries(Object.entries(run.facts.images ?? {}).map(([c, i]) => [c, i.ref]));
+    const migrations = await settings.migrations();
+    run.record = newReleaseRecord({
+      application: config.name,
+      revision: settings.revision,
+      // The record says when it was made when the build has no creation time (its images stay repeatable).
+      created: settings.created || new Date().toISOString(),
+      source: settings.source,
+      components: Object.fromEntries(Object.entries(images).map(([name, image]) => [name, { image, version: run.facts.versions?.[name] ?? "", requires: config.components[name].requires, ...(migrations[name] ? { migrations: migrations[name] } : {}) }])),
+      evidence: { checks: "passed", e2e: config.e2e ? "passed" : "not-run", builtBy: settings.builtBy },
+    });
+    const d = await ports.record(run.record);
+    run.sections.push(`\n## Release\n\n${d.text}\n`);
+    return d.landed ? { status: "passed", note: "release recorded" } : { status: "failed", note: `failed: the release could not be recorded (${d.refused ?? "not written"})` };
+  },
+
+  async release(_stage, run, ports) {
+    const d = await ports.releasePage();
+    run.sections.push(d.text);
+    return d.landed ? { status: "passed", note: "release page written" } : { status: "failed", note: `failed: ${d.refused ?? "release page not written"}` };
+  },
+
+  async promote(stage, run, ports) {
+    const results = [];
+    // One environment after the other: a later one may follow an earlier one (after:).
+    for (const j of stage.jobs) {
+      const d = await ports.promote(j.environment as string, run.record, run.scans, j.step === "rollback");
+      run.sections.push(`\n## ${j.environment}\n\n${d.text}\n`);
+      results.push({ environment: j.environment as string, ...d });
+    }
+    const refused = results.filter((r) => !r.landed);
+    if (refused.length > 0) return { status: "failed", note: `failed: ${refused.map((r) => `promotion to ${r.environment} ${r.refused ?? "not written"}`).join("; ")} (see Release below)` };
+    return { status: "passed", note: `promoted to ${results.map((r) => r.environment).join(", ")}` };
+  },
+
+  async preview(_stage, run, ports) {
+    const d = await ports.preview(Object.fromEntries(Object.entries(run.facts.images ?? {}).map(([c, i]) => [c, i.ref])));
+    return d.landed ? { status: "passed", note: d.text.split("\n")[0] } : { status: "failed", note: `failed: ${d.refused ?? d.text.split("\n")[0]}` };
+  },
+
+  async "preview-removal"() {
+    return { status: "failed", note: "failed: previews are removed by dagger call preview --remove" };
+  },
+};
+
+function imagesOf<I, D>(run: Execution<I, D>): Record<string, I> {
+  return Object.fromEntries(Object.entries(run.images).map(([c, i]) => [c, i.image]));
+}
+
+function reusedOutcome(component: string, ref: string): CheckOutcome {
+  const detail = `reused ${ref} (inputs unchanged)`;
+  return { component, check: "image", status: "passed", failedTests: [], detail, junit: checkReport(component, "image", "passed", detail, 0), seconds: 0 };
+}

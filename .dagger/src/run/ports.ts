@@ -1,0 +1,64 @@
+/**
+ * The ports of a run: everything a stage runner asks of the engine, our other modules, the
+ * registry and the GitOps repository. run/dagger-ports.ts builds them from `dag` (the one place);
+ * tests pass real implementations where this machine has them (the gates' logic, bare git
+ * repositories) and fakes where it has none (a container build). `I` is an image, `D` a reports folder.
+ */
+import type { CheckOutcome } from "../report/outcome.js";
+import type { ReleaseRecord } from "../release/record.js";
+
+/** A component image the build stage produced: built here, or the published image of the same inputs. */
+export interface StageImage<I> {
+  image: I;
+  /** Where the same inputs are already published (registry/name:in-<hash>@sha256:…); the build was skipped. */
+  reused?: string;
+}
+
+/** One image's scan: the Trivy JSON report, and the image's config digest that ties the report to it. */
+export interface Scan {
+  report: string;
+  imageId: string;
+}
+
+/** A GitOps write's outcome as a stage reports it. */
+export interface Delivered {
+  landed: boolean;
+  /** One or more lines for the summary. */
+  text: string;
+  /** Why it did not land, in a few words (a gate by name, or the write's status). */
+  refused?: string;
+}
+
+/** What the stages of `ci` need. */
+export interface RunPorts<I, D> {
+  /** One check (lint, typecheck, unit) of one component; a failure is an outcome, never an exception. */
+  check(component: string, step: string): Promise<CheckOutcome>;
+  /** Every component's version in this commit. */
+  versions(components: string[]): Promise<Record<string, string>>;
+  /** The published image with the same build inputs, if the registry has one (read only). */
+  findPublished(component: string): Promise<string | undefined>;
+  /** The image of a published reference (reused: nothing is built). */
+  pull(ref: string): I;
+  /** Build one component's image; the outcome says whether it built. */
+  build(component: string): Promise<{ image: I; outcome: CheckOutcome }>;
+  /** E2E of exactly these images. */
+  e2e(images: Record<string, I>, versions: Record<string, string>): Promise<{ outcomes: CheckOutcome[]; reports: D }>;
+  /** The Aspire integration of exactly these images. */
+  integration(images: Record<string, I>, versions: Record<string, string>): Promise<{ outcome: CheckOutcome; reports: D }>;
+  /** Scan one image: its Trivy JSON report (vulnerabilities, secrets, misconfigurations) and its config digest. */
+  scan(component: string, image: I): Promise<Scan>;
+  /** Push one image tagged with the revision (reused ones are tagged in place); its reference with digest. */
+  publish(component: string, image: StageImage<I>): Promise<string>;
+  /** Record the release in the GitOps repository, once. */
+  record(release: ReleaseRecord): Promise<Delivered>;
+  /**
+   * Promote a release to one environment through its gates: the one this run recorded (judged on
+   * this run's scans), or, without one, the release the call names (read from the GitOps
+   * repository); `rollback` goes back to the release the environment ran before.
+   */
+  promote(environment: string, release: ReleaseRecord | undefined, scans: Record<string, Scan>, rollback: boolean): Promise<Delivered>;
+  /** Write the release page of a tag on the host (GitHub or Gitea Releases). */
+  releasePage(): Promise<Delivered>;
+  /** Write the branch's preview environment with the published images. */
+  preview(images: Record<string, string>): Promise<Delivered>;
+}

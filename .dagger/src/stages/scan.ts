@@ -1,0 +1,43 @@
+/**
+ * The scan stage: Trivy, pinned and pulled through the mirror, scans each component image the
+ * build stage produced (from its tarball: the same bytes E2E tested, before anything is pushed)
+ * for vulnerabilities, secrets and misconfigurations, and writes one JSON report per component.
+ * A tarball scan has no RepoDigests, so the image's config digest is read from the same tarball
+ * here and handed to the gate, which ties the report to the image by it (gates identity.ts).
+ */
+import { type Container, dag, ReturnType } from "@dagger.io/dagger";
+import { mirrorImage } from "../mirror/images.js";
+import type { StageContext } from "./context.js";
+
+/** Trivy's image, pinned (the mirror serves it like every other image). */
+export const TRIVY_IMAGE = "aquasec/trivy:0.74.0";
+/** Trivy's vulnerability databases as OCI artefacts; pointed at the mirror's proxy of them when there is one. */
+const TRIVY_DBS = { db: "ghcr.io/aquasecurity/trivy-db:2", javaDb: "ghcr.io/aquasecurity/trivy-java-db:1" } as const;
+
+/** One component's scan: the Trivy JSON report and the scanned image's config digest. */
+export interface ScanResult {
+  report: string;
+  imageId: string;
+}
+
+/** Scan one image with Trivy; a scanner failure leaves no report, which the gate refuses (fail closed). */
+export async function scanImage(ctx: StageContext, image: Container): Promise<ScanResult> {
+  const mirror = ctx.config.mirror?.images;
+  const scanned = dag
+    .container()
+    .from(mirrorImage(TRIVY_IMAGE, mirror))
+    .withMountedFile("/scan/image.tar", image.asTarball())
+    // The databases are kept between runs; Trivy refreshes them itself when they are older than a day.
+    .withMountedCache("/root/.cache/trivy", dag.cacheVolume("pipeline-trivy-cache"))
+    .withExec(["sh", "-c", "tar -xOf /scan/image.tar manifest.json | sed -n 's#.*\"Config\":\"blobs/sha256/\\([0-9a-f]*\\)\".*#sha256:\\1#p' > /scan/image-id"])
+    .withExec(
+      [
+        "trivy", "image", "--input", "/scan/image.tar", "--format", "json", "--output", "/scan/report.json",
+        "--scanners", "vuln,secret,misconfig", "--quiet",
+        "--db-repository", mirrorImage(TRIVY_DBS.db, mirror), "--java-db-repository", mirrorImage(TRIVY_DBS.javaDb, mirror),
+      ],
+      { expect: ReturnType.Any },
+    );
+  const [report, imageId] = await Promise.all([scanned.file("/scan/report.json").contents().catch(() => ""), scanned.file("/scan/image-id").contents()]);
+  return { report, imageId: imageId.trim() };
+}
