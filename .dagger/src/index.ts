@@ -9,8 +9,8 @@ import { configJsonSchema } from "./config/json-schema.js";
 import type { PipelineConfig } from "./config/schema.js";
 import { summarise } from "./config/summary.js";
 import { toEvent } from "./plan/event.js";
-import { plan } from "./plan/plan.js";
-import { daggerPorts } from "./run/dagger-ports.js";
+import { type Plan, plan } from "./plan/plan.js";
+import { daggerPorts, type DeliveryOptions, deliveryPorts } from "./run/dagger-ports.js";
 import { executePlan } from "./run/execute.js";
 import { renderPlan } from "./plan/render.js";
 import { checkRun, CheckRun, type RunExtras, runOf } from "./runs.js";
@@ -22,7 +22,6 @@ import { runE2e } from "./stages/e2e.js";
 import { parsePublishedOverrides, runAspireIntegration } from "./stages/aspire.js";
 import { notifyRun } from "./stages/notify.js";
 import { preview, promote, prunePreviews } from "./stages/promote.js";
-import { publishReleasePage } from "./stages/release-page.js";
 import { migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
 import { publishImages, renderImages } from "./stages/publish.js";
 import { composeFromImages, parseImageArguments } from "./stages/compose.js";
@@ -251,7 +250,8 @@ export class Pipeline {
       ...(run.integrationReports ? { integrationReports: run.integrationReports } : {}),
       scans: Object.fromEntries(Object.entries(run.scans).map(([c, s]) => [c, s.report])),
       files: published,
-      sections: run.sections.join(""),
+      // What the plan said of this event (why a branch ends after the build, which components are reused).
+      sections: `${renderPlanNotes(thePlan)}${run.sections.join("")}`,
     };
     return { facts: { ...run.facts, branch: o.branch, runUrl: o.runUrl }, extras };
   }
@@ -300,8 +300,9 @@ export class Pipeline {
   async promote(env: string, revision = "", components: string[] = [], emergency = false, reason = "", gitopsToken?: Secret, scans?: Directory, databaseUrl?: Secret, dryRun = false, today = ""): Promise<string> {
     if (revision) checkRevision(revision);
     if (emergency && !reason.trim()) throw new InputError('reason: --emergency needs --reason "…", which is written into the commit and the environment\'s history');
-    return promote(await this.loadConfig(), {
-      environment: env,
+    const config = await this.loadConfig();
+    const thePlan = plan(config, toEvent({ event: "promote", environment: env, emergency }));
+    return this.deliver(config, thePlan, "promote", {
       ...(revision ? { revision } : {}),
       components,
       ...(emergency ? { emergency: reason.trim() } : {}),
@@ -329,22 +330,12 @@ export class Pipeline {
   @func({ cache: "never" })
   async release(tag: string, revision: string, gitopsToken?: Secret, releaseToken?: Secret, repository = "", databaseUrl?: Secret, dryRun = false): Promise<string> {
     checkRevision(revision);
-    toEvent({ event: "tag", ref: tag }); // the tag must be a semantic version, as the plan requires
     const config = await this.loadConfig();
-    const targets = Object.entries(config.environments).filter(([, e]) => e.on === "tag").map(([name]) => name);
-    if (!config.releases && targets.length === 0) return `Release ${tag}: nothing to do: pipeline.yaml has no releases section and no environment promoted on a tag.\n`;
-    const sections: string[] = [];
-    if (config.releases) sections.push(await publishReleasePage(config, { tag, revision, repository, dryRun, ...(gitopsToken ? { gitopsToken } : {}), ...(releaseToken ? { releaseToken } : {}) }));
-    for (const environment of targets) {
-      try {
-        sections.push(`\n## ${environment}\n\n${await promote(config, { environment, revision, dryRun, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}) })}`);
-      } catch (e) {
-        // What was already done (the page, earlier promotions) stays in the message of the failure.
-        if (e instanceof Error) e.message = `${sections.join("")}\n## ${environment}\n\n${e.message}`;
-        throw e;
-      }
-    }
-    return `# Release ${tag}\n${sections.join("")}`;
+    // The tag must be a semantic version, as the plan requires; the run is the plan of that tag.
+    const thePlan = plan(config, toEvent({ event: "tag", ref: tag }));
+    if (thePlan.stages.length === 0) return `Release ${tag}: nothing to do: pipeline.yaml has no releases section and no environment promoted on a tag.\n`;
+    const sections = await this.deliver(config, thePlan, "release", { revision, dryRun, page: { tag, repository, ...(releaseToken ? { releaseToken } : {}) }, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}) });
+    return `# Release ${tag}\n${sections}`;
   }
 
   /**
@@ -357,7 +348,8 @@ export class Pipeline {
    */
   @func({ cache: "never" })
   async rollback(env: string, gitopsToken?: Secret, databaseUrl?: Secret, dryRun = false): Promise<string> {
-    return promote(await this.loadConfig(), { environment: env, rollback: true, dryRun, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}) });
+    const config = await this.loadConfig();
+    return this.deliver(config, plan(config, toEvent({ event: "rollback", environment: env })), "rollback", { dryRun, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}) });
   }
 
   /**
@@ -387,6 +379,23 @@ export class Pipeline {
     return prunePreviews(await this.loadConfig(), { liveBranches: branches, dryRun, ...(gitopsToken ? { token: gitopsToken } : {}) });
   }
 
+  /**
+   * Run a plan that builds nothing (a tag, a promotion, a rollback) through the delivery ports:
+   * what each stage wrote, in order; a refusal fails the call with everything done before it.
+   */
+  private async deliver(config: PipelineConfig, thePlan: Plan, run: string, o: DeliveryOptions): Promise<string> {
+    const { ports, errors } = deliveryPorts(config, o);
+    const done = await executePlan(config, thePlan, ports, { run, revision: o.revision ?? "", created: "", source: "", builtBy: "", noPublish: "", noDelivery: "", migrations: async () => ({}) });
+    const text = done.sections.join("");
+    if (errors.length > 0) {
+      // What was already done (the page, earlier promotions) stays in the message of the failure.
+      const [first] = errors;
+      first.message = text.trim() || first.message;
+      throw first;
+    }
+    return text;
+  }
+
   /** Load and check everything a stage needs before any container runs. */
   private async prepare(components?: string[]): Promise<{ ctx: StageContext; names: string[] }> {
     const config = await this.loadConfig();
@@ -399,6 +408,11 @@ export class Pipeline {
   private async loadConfig(): Promise<PipelineConfig> {
     return parseConfig(await this.source.file(this.config).contents(), this.config);
   }
+}
+
+/** The plan's flow and notes, as a section of ci's summary. */
+function renderPlanNotes(p: Plan): string {
+  return `\n## Plan\n\nFlow: ${p.flow}${p.notes.length > 0 ? `\n\n${p.notes.map((n) => `- ${n}`).join("\n")}` : ""}\n`;
 }
 
 /** The release stamp; an empty created leaves the creation label empty, so the same inputs give the same image. */

@@ -6,7 +6,8 @@
  * the container's files and variables: how the GitOps module's push reaches a real bare repository).
  * Everything else a chain asks is the recorder's placeholder (test/recorder/leaves.ts).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
@@ -14,6 +15,7 @@ import picomatch from "picomatch";
 import { renderChain } from "../recorder/render.js";
 import { type Call, type Chain, isRef, type Value } from "../recorder/types.js";
 import type { Engine } from "./engine.js";
+import type { MemoryRegistry } from "./registry.js";
 
 /** A directory's files by path (no leading slash); folders are implied by their files. */
 export type Tree = Map<string, string>;
@@ -47,7 +49,12 @@ function subtree(tree: Tree, path: string): Tree {
 
 /** The core model of one engine: evaluates directory, file, secret and git chains. */
 export class Core {
-  constructor(private readonly engine: Engine) {}
+  constructor(
+    private readonly engine: Engine,
+    private readonly registry?: MemoryRegistry,
+    /** Remote URLs served from folders on this machine (a smart-HTTP server in front of bare repositories). */
+    private readonly remotes: Record<string, string> = {},
+  ) {}
 
   /** The files of the directory a chain reaches, or undefined when it is not one the model knows. */
   tree(chain: Chain): Tree | undefined {
@@ -101,7 +108,20 @@ export class Core {
   file(chain: Chain): string | undefined {
     const last = chain[chain.length - 1];
     if (last?.field !== "file") return undefined;
-    return this.tree(chain.slice(0, -1))?.get(norm(str(last.args.path)));
+    return this.lookup(chain.slice(0, -1), norm(str(last.args.path)));
+  }
+
+  /** A file of a directory chain: from the whole tree when the model knows it, else from the with* calls that wrote it (on a container's folder, say). */
+  private lookup(chain: Chain, path: string): string | undefined {
+    const known = this.tree(chain);
+    if (known) return known.get(path);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const c = chain[i];
+      if (c.field === "withNewFile" && norm(str(c.args.path)) === path) return str(c.args.contents);
+      if ((c.field === "withoutFile" || c.field === "withoutDirectory") && (norm(str(c.args.path)) === path || path.startsWith(`${norm(str(c.args.path))}/`))) return undefined;
+      if (!["withNewFile", "withoutFile", "withoutDirectory", "withDirectory", "withFile"].includes(c.field)) return undefined;
+    }
+    return undefined;
   }
 
   /**
@@ -112,7 +132,8 @@ export class Core {
   private gitTree(chain: Chain): Tree | undefined {
     const [git, ref] = chain;
     if (git?.field !== "git" || !ref || chain.length !== 2) return undefined;
-    const repo = str(git.args.url).replace(/^file:\/\//, "");
+    const url = str(git.args.url);
+    const repo = this.remotes[url] ?? url.replace(/^file:\/\//, "");
     const commit = ref.field === "commit" ? str(ref.args.id) : this.engine.resolveRemoteRef(repo, ref.field === "branch" ? `refs/heads/${str(ref.args.name)}` : str(ref.args.name));
     if (!commit) throw new Error(`harness: ${repo} has no ${renderChain([ref])}`);
     const tree: Tree = new Map();
@@ -145,15 +166,32 @@ export class Core {
       }
       case "plaintext":
         return this.engine.secretValue(receiver);
+      case "publish":
+        return this.publish(receiver, str(args.address));
       case "stdout":
       case "stderr":
       case "exitCode": {
         const ran = this.hostExec(receiver);
-        return ran && (call.field === "exitCode" ? ran.code : ran[call.field]);
+        return ran?.then((r) => (call.field === "exitCode" ? r.code : r[call.field]));
       }
       default:
         return undefined;
     }
+  }
+
+  /**
+   * A push to the harness's registry: a manifest standing for the container (the same chain, the
+   * same digest, as a repeatable build gives), stored under the tag. Not cached: every publish pushes.
+   */
+  private publish(chain: Chain, address: string): string | undefined {
+    const registry = this.registry;
+    if (!registry || !address.startsWith(`${registry.address}/`)) return undefined;
+    const at = address.lastIndexOf(":");
+    const repository = address.slice(registry.address.length + 1, at);
+    const config = `sha256:${createHash("sha256").update(renderChain(chain)).digest("hex")}`;
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: config, size: 0 }, layers: [] }));
+    const digest = registry.store(repository, address.slice(at + 1), manifest, "application/vnd.oci.image.manifest.v1+json");
+    return `${address}@${digest}`;
   }
 
   /**
@@ -162,7 +200,7 @@ export class Core {
    * directories under a temporary root, its variables and secret variables. Once per exec chain,
    * as the engine caches an exec by its inputs.
    */
-  private hostExec(chain: Chain): { stdout: string; stderr: string; code: number } | undefined {
+  private hostExec(chain: Chain): Promise<{ stdout: string; stderr: string; code: number }> | undefined {
     const exec = chain[chain.length - 1];
     if (exec?.field !== "withExec") return undefined;
     const argv = (exec.args.args as string[] | undefined) ?? [];
@@ -189,8 +227,16 @@ export class Core {
         } else if (c.field === "withEnvVariable") env[str(c.args.name)] = inContainer(str(c.args.value)) ? at(str(c.args.value)) : str(c.args.value);
         else if (c.field === "withSecretVariable" && isRef(c.args.secret as Value)) env[str(c.args.name)] = this.engine.secretValue((c.args.secret as { $ref: Chain }).$ref) ?? "";
       }
-      const r = spawnSync("node", [at(argv[1]), ...argv.slice(2)], { env, encoding: "utf8", cwd: root });
-      return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? 1 };
+      // Asynchronous: the remote may be served by this very process (a smart-HTTP server in a test).
+      return new Promise((resolve, reject) => {
+        const child = spawn("node", [at(argv[1]), ...argv.slice(2)], { env, cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d));
+        child.stderr.on("data", (d: Buffer) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ stdout, stderr, code: code ?? 1 }));
+      });
     });
   }
 }

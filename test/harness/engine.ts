@@ -38,7 +38,7 @@ export class Engine {
   private readonly functionCache = new Map<string, Promise<unknown>>();
   private readonly secrets = new Map<string, string>();
   private readonly remoteRefs = new Map<string, string>();
-  private readonly execs = new Map<string, { stdout: string; stderr: string; code: number }>();
+  private readonly execs = new Map<string, Promise<{ stdout: string; stderr: string; code: number }>>();
 
   constructor(readonly rules: EngineRules = ENGINE_RULES) {}
 
@@ -109,7 +109,7 @@ export class Engine {
   }
 
   /** An exec's outcome, run once per exec chain (BuildKit caches an exec by its inputs). */
-  memoExec(key: string, run: () => { stdout: string; stderr: string; code: number }): { stdout: string; stderr: string; code: number } {
+  memoExec(key: string, run: () => Promise<{ stdout: string; stderr: string; code: number }>): Promise<{ stdout: string; stderr: string; code: number }> {
     let r = this.execs.get(key);
     if (!r) {
       r = run();

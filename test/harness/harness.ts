@@ -17,6 +17,7 @@ import { bindDependency } from "../tiers/bindings.js";
 import { Core } from "./core.js";
 import { Engine, ENGINE_RULES, type EngineRules } from "./engine.js";
 import { harnessModules, type HarnessModule } from "./modules.js";
+import type { MemoryRegistry } from "./registry.js";
 import { type Context, type CoreStubs, Resolver } from "./resolve.js";
 
 forbidEngineProvisioning();
@@ -27,6 +28,12 @@ export interface HarnessOptions extends Context {
   stubs?: CoreStubs;
   /** The engine's rules; a mutant test switches one off. */
   rules?: EngineRules;
+  /** The registry pushes go to (publish leaves on its address push a manifest there). */
+  registry?: MemoryRegistry;
+  /** Remote URLs whose repositories are folders here (for git reads). */
+  remotes?: Record<string, string>;
+  /** Where the modules' code is loaded from: this repository, or a mutant's copy (test/tiers/mutant.ts). */
+  sources?: string;
 }
 
 let running = false;
@@ -41,8 +48,8 @@ export class Harness {
 
   constructor(options: HarnessOptions) {
     this.engine = new Engine(options.rules ?? ENGINE_RULES);
-    this.modules = harnessModules();
-    this.resolver = new Resolver(this.engine, new Core(this.engine), this.modules, { root: options.root }, options.stubs);
+    this.modules = harnessModules(options.sources);
+    this.resolver = new Resolver(this.engine, new Core(this.engine, options.registry, options.remotes), this.modules, { root: options.root }, options.stubs);
     // The generated client of each dependency module (dag.gitops() …), from its introspection.
     for (const m of this.modules.values()) if (m.field !== "pipeline") bindDependency(m.info.name, m.api);
   }

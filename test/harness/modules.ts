@@ -26,11 +26,12 @@ export interface HarnessModule {
 /** Where `npm run generate` writes the policies. */
 export const POLICIES_GOLDEN = join(ROOT, "test/golden/cache-policies.json");
 
-/** Every module of this repository, by its field on the query root. */
-export function harnessModules(): Map<string, HarnessModule> {
+/** Every module of this repository (or of a mutant copy of it under `root`), by its field on the query root. */
+export function harnessModules(root = ROOT): Map<string, HarnessModule> {
   const policies = JSON.parse(readFileSync(POLICIES_GOLDEN, "utf8")) as Record<string, Policies>;
   const out = new Map<string, HarnessModule>();
-  for (const info of allModules()) {
+  // The API and policies are this repository's; the code may be a mutant's copy (test/tiers/mutant.ts).
+  for (const info of allModules(root)) {
     const api = JSON.parse(readFileSync(join(ROOT, "test/golden/introspection", `${info.name}.json`), "utf8")) as ModuleDef;
     out.set(camelCase(info.name), {
       info,

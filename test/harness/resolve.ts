@@ -106,7 +106,7 @@ export class Resolver {
       const rendered = renderChain([...node.chain, call]);
       const stubbed = this.stubs(rendered);
       if (stubbed !== undefined) return stubbed;
-      const modelled = this.core.leaf(node.chain, call);
+      const modelled = await this.core.leaf(node.chain, call);
       return modelled !== undefined ? modelled : leafAnswer(call, node.chain);
     }
     if (node.kind === "object" && ID_LEAVES.has(call.field) && !hasMember(node, call.field)) return mintId(node.chain);

@@ -31,7 +31,7 @@ export function exampleEngine(override: (leaf: string) => unknown = () => undefi
     if (/^flyway.*\.(validate|migrate|info|throwaway)\(.*\)\.message$/.test(leaf)) return "ok";
     if (leaf.includes("playwright") && leaf.endsWith(".exitCode")) return 0;
     // The example's pipeline.yaml runs its release through the Aspire AppHost too.
-    if (/^aspire\(.*\.test\(.*\)\.passed$/.test(leaf)) return true;
+    if (/^aspire\(.*\.test\(.*\)\.reports\.file\(path: "result\.json"\)\.contents$/.test(leaf)) return '{"passed":true}\n';
     if (leaf.includes("playwright") && leaf.endsWith('.file(path: "/reports/junit.xml").contents')) return PASSING_E2E_JUNIT;
     return undefined;
   };

@@ -60,7 +60,7 @@ describe("recorded graph of pipeline ci", () => {
     assert.match(String(result), /^# webshop ci: ✅ passed\n\nrevision `0123456789ab`\n/);
     assert.match(
       String(result),
-      /\| checks \| ✅ 8 checks passed \|\n\| build \| ✅ 3 images built \|\n\| E2E \| ✅ 3 steps passed \|\n\| publish \| ⏹️ not started, because no --registry-token was given \|\n\| GitOps delivery \| ⏹️ not started, because nothing was published \|/,
+      /\| checks \| ✅ 8 checks passed \|\n\| build \| ✅ 3 images built \|\n\| E2E \| ✅ 2 steps passed \|\n\| scan \| ✅ 3 image\(s\) scanned; promotions judge these reports \|\n\| integration \(Aspire\) \| ✅ 1 run passed \|\n\| publish \| ⏹️ not started, because no --registry-token was given \|\n\| release record \| ⏹️ not started, because no --registry-token was given \|\n\| promote \| ⏹️ not started, because no --registry-token was given \|/,
     );
     assert.match(String(result), /^\| backend \| 1\.2\.0 \| not published \|$/m, "components with their versions");
     assert.match(String(result), /## Checks: passed$/m);
@@ -84,7 +84,7 @@ describe("recorded graph of pipeline ci", () => {
     assert.match(result.summary, /^## Checks: 1 failed$/m);
     assert.match(result.summary, /^\| backend \| unit \| ❌ failed \|/m);
     assert.match(result.summary, /### backend: unit failed\n\nFailing tests:\n- orders > rejects a negative quantity\n- orders > stock > decrements stock after an order/);
-    for (const stage of ["build", "E2E", "publish", "GitOps delivery"]) assert.match(result.summary, new RegExp(`^\\| ${stage} \\| ⏹️ not started, because a check failed \\|$`, "m"));
+    for (const stage of ["build", "E2E", "scan", "integration \\(Aspire\\)", "publish", "release record", "promote"]) assert.match(result.summary, new RegExp(`^\\| ${stage} \\| ⏹️ not started, because a check failed \\|$`, "m"));
     assert.equal(result.verify, result.summary, "verify fails with the summary");
     const reportFiles = [...graph.leaves.join("\n").matchAll(/withNewFile\(contents: "(?:[^"\\]|\\.)*", path: "([^"]+)"\)/g)].map((m) => m[1]);
     assert.deepEqual(new Set(reportFiles), new Set(["summary.md", "result.json", ...["db-lint", "db-unit", "backend-lint", "backend-typecheck", "backend-unit", "frontend-lint", "frontend-typecheck", "frontend-unit"].map((n) => `junit/${n}.xml`)]));
@@ -98,7 +98,7 @@ describe("recorded graph of pipeline ci", () => {
       failed: [{ stage: "checks", component: "backend", check: "unit", tests: ["orders > rejects a negative quantity", "orders > stock > decrements stock after an order"] }],
       stages: [
         { stage: "checks", status: "failed", note: "failed: backend unit" },
-        ...["build", "e2e", "publish", "gitops"].map((stage) => ({ stage, status: "not-started", note: "not started, because a check failed" })),
+        ...["build", "e2e", "scan", "integration", "publish", "record", "promote"].map((stage) => ({ stage, status: "not-started", note: "not started, because a check failed" })),
       ],
       revision: SHA,
     });
@@ -109,11 +109,14 @@ describe("recorded graph of pipeline ci", () => {
   it("follows the plan of the branch: dev stops after the build, another branch after the checks", async () => {
     const ci = (branch: string) => new Pipeline(dag.directory()).ci(SHA, undefined, "", "", undefined, undefined, branch);
     const dev = await record(async () => (await ci("dev")).summary, engine());
-    assert.match(dev.result, /^\| build \| ✅ 3 images built \|\n\| E2E \| ⏹️ not started, because pushes to dev end after the build \(branches\.buildOnly\) \|$/m);
+    // The plan of a push to dev has no E2E: the summary lists the plan's stages and says why it ends there.
+    assert.match(dev.result, /^\| checks \| ✅ 8 checks passed \|\n\| build \| ✅ 3 images built \|\n\n/m);
+    assert.match(dev.result, /^- Pushes to dev end after the image build: nothing is published or deployed\.$/m);
     assert.ok(dev.graph.leaves.some((l) => /\.build\(/.test(l) && l.endsWith(".sync")), "the images are built");
     assert.ok(!dev.graph.leaves.some((l) => l.includes("playwright") || l.startsWith("aspire(")), "no E2E");
     const other = await record(async () => (await ci("fix/typo")).summary, engine());
-    assert.match(other.result, /^\| build \| ⏹️ not started, because pushes to fix\/typo run the checks only \(branches in pipeline\.yaml\) \|$/m);
+    assert.match(other.result, /^\| checks \| ✅ 8 checks passed \|\n\n/m);
+    assert.match(other.result, /^- Pushes to fix\/typo run the checks only \(branches in pipeline\.yaml\)\.$/m);
     assert.ok(!other.graph.leaves.some((l) => /\.build\(/.test(l)), "nothing is built");
     // A preview branch: checks, build, publish, preview; no E2E in its plan, nothing published without a registry token.
     const preview = await record(async () => {
@@ -123,7 +126,7 @@ describe("recorded graph of pipeline ci", () => {
     assert.equal(preview.result.passed, true);
     assert.match(
       preview.result.summary,
-      /^\| stage \| verdict \|\n\|---\|---\|\n\| checks \| ✅ 8 checks passed \|\n\| build \| ✅ 3 images built \|\n\| publish \| ⏹️ not started, because no --registry-token was given \|\n\| GitOps delivery \| ⏹️ not started, because nothing was published, so there is no preview \|$/m,
+      /^\| stage \| verdict \|\n\|---\|---\|\n\| checks \| ✅ 8 checks passed \|\n\| build \| ✅ 3 images built \|\n\| publish \| ⏹️ not started, because no --registry-token was given, so there is no preview \|\n\| preview \| ⏹️ not started, because no --registry-token was given, so there is no preview \|$/m,
     );
     assert.ok(!preview.graph.leaves.some((l) => l.includes("playwright") || l.startsWith("aspire(")), "no E2E");
   });

@@ -34,7 +34,7 @@ describe("recorded ci summary and result.json", () => {
     assert.equal(result.passed, false);
     assert.match(result.summary, /^# webshop ci: ❌ failed in build: backend image\n\nrevision `0123456789ab` · \[CI run\]\(https:\/\/ci\.example\.com\/run\/7\)\n/);
     assert.match(result.summary, /^\| build \| ❌ failed: backend image \|$/m);
-    for (const stage of ["E2E", "publish", "GitOps delivery"]) assert.match(result.summary, new RegExp(`^\\| ${stage} \\| ⏹️ not started, because an image did not build \\|$`, "m"));
+    for (const stage of ["E2E", "scan", "integration \\(Aspire\\)", "publish", "release record", "promote"]) assert.match(result.summary, new RegExp(`^\\| ${stage} \\| ⏹️ not started, because an image did not build \\|$`, "m"));
     assert.match(result.summary, /### backend: image failed\n\n```\n[^`]*error TS2322: Type 'string' is not assignable to type 'number'\./, "the build's error is in the summary");
     assert.match(result.summary, /^CI run: https:\/\/ci\.example\.com\/run\/7$/m);
     assert.ok(!graph.leaves.some((l) => l.includes("playwright")), "no E2E after a failed build");
@@ -46,6 +46,6 @@ describe("recorded ci summary and result.json", () => {
     assert.deepEqual(verdict.failed, [{ stage: "build", component: "backend", check: "image", tests: [] }]);
     assert.deepEqual(verdict.components, { db: { version: "1.1.0" }, backend: { version: "1.2.0" }, frontend: { version: "1.2.0" } });
     assert.equal(verdict.runUrl, "https://ci.example.com/run/7");
-    assert.deepEqual(verdict.stages.map((s) => `${s.stage} ${s.status}`), ["checks passed", "build failed", "e2e not-started", "publish not-started", "gitops not-started"]);
+    assert.deepEqual(verdict.stages.map((s) => `${s.stage} ${s.status}`), ["checks passed", "build failed", "e2e not-started", "scan not-started", "integration not-started", "publish not-started", "record not-started", "promote not-started"]);
   });
 });

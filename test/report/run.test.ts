@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { CheckOutcome } from "../../.dagger/src/report/outcome.js";
-import { deliveryVerdict, renderOverview, renderReportLinks, type RunFacts, runPassed, stageVerdicts } from "../../.dagger/src/report/run.js";
+import { renderOverview, renderReportLinks, type RunFacts, runPassed, stageVerdicts } from "../../.dagger/src/report/run.js";
 import { runResult } from "../../.dagger/src/runs.js";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -20,14 +20,16 @@ const published: RunFacts = {
   e2e: [ok("e2e", "playwright")],
   versions: { backend: "1.2.0", frontend: "2.0.1" },
   images: { backend: { ref: `registry.example.com/acme/backend:${SHA}@${DIGEST}`, reused: false }, frontend: { ref: `registry.example.com/acme/frontend:${SHA}@${DIGEST}`, reused: true } },
+  // The stages of the plan of a push to main (ci sets them from the plan it executes).
+  only: ["checks", "build", "e2e", "publish", "record", "promote"],
   stages: { publish: { status: "passed", note: "2 image(s) pushed" } },
 };
 
 describe("run overview", () => {
   it("a published and delivered run: every stage passed in order, components with version and image digest, the run linked", () => {
-    const facts: RunFacts = { ...published, stages: { ...published.stages, gitops: { status: "passed", note: "release recorded; promoted to dev" } } };
+    const facts: RunFacts = { ...published, stages: { ...published.stages, record: { status: "passed", note: "release recorded" }, promote: { status: "passed", note: "promoted to dev" } } };
     const stages = stageVerdicts(facts);
-    assert.deepEqual(stages.map((s) => s.stage), ["checks", "build", "e2e", "publish", "gitops"]);
+    assert.deepEqual(stages.map((s) => s.stage), ["checks", "build", "e2e", "publish", "record", "promote"]);
     assert.equal(runPassed(stages), true);
     const text = renderOverview(facts, stages);
     assert.equal(
@@ -43,7 +45,8 @@ describe("run overview", () => {
         "| build | ✅ 2 images built |",
         "| E2E | ✅ 1 step passed |",
         "| publish | ✅ 2 image(s) pushed |",
-        "| GitOps delivery | ✅ release recorded; promoted to dev |",
+        "| release record | ✅ release recorded |",
+        "| promote | ✅ promoted to dev |",
         "",
         "| component | version | image |",
         "|---|---|---|",
@@ -54,9 +57,12 @@ describe("run overview", () => {
     );
   });
 
-  it("published but not delivered: the GitOps stage says why it did not start, and the run still passed", () => {
+  it("published but not delivered: the GitOps stages say why they did not start, and the run still passed", () => {
     const stages = stageVerdicts({ ...published, stop: "because no --gitops-token was given" });
-    assert.deepEqual(stages.at(-1), { stage: "gitops", status: "not-started", note: "not started, because no --gitops-token was given" });
+    assert.deepEqual(stages.slice(-2), [
+      { stage: "record", status: "not-started", note: "not started, because no --gitops-token was given" },
+      { stage: "promote", status: "not-started", note: "not started, because no --gitops-token was given" },
+    ]);
     assert.equal(runPassed(stages), true);
   });
 
@@ -68,7 +74,7 @@ describe("run overview", () => {
     const result = runResult(facts, stages);
     assert.equal(result.passed, false);
     assert.deepEqual(result.failed, [{ stage: "publish", component: "", check: "publish", tests: [] }]);
-    assert.deepEqual(result.stages.at(-1), { stage: "gitops", status: "not-started", note: "not started, because publishing failed" });
+    assert.deepEqual(result.stages.at(-1), { stage: "promote", status: "not-started", note: "not started, because publishing failed" });
     assert.equal(Object.keys(result)[0], "passed", "ci/report.sh reads the first key");
     assert.doesNotMatch(JSON.stringify(result, null, 2), /"passed":\s*true/, "no nested key says passed in a failed run");
   });
@@ -90,19 +96,5 @@ describe("run overview", () => {
       text,
       "\n## Reports\n\nCI run: https://ci.example.com/7\n\nExported with `… reports export --path=reports`:\n\n- `reports/summary.md`: this summary\n- `reports/result.json`: the verdict and what failed, for CI wrappers\n- `reports/junit/`: 2 JUnit XML reports, one per check, image and E2E step (`<component>-<check>.xml`)\n- `reports/e2e/playwright-report/index.html`\n- `reports/compose.yaml`\n",
     );
-  });
-});
-
-describe("GitOps delivery verdict", () => {
-  it("recorded and promoted to every environment promoted on push: passed", () => {
-    assert.deepEqual(deliveryVerdict({ recorded: true, promotions: [{ environment: "dev" }] }), { status: "passed", note: "release recorded; promoted to dev" });
-    assert.deepEqual(deliveryVerdict({ recorded: true, promotions: [] }), { status: "passed", note: "release recorded" });
-  });
-  it("a refused or unwritten promotion fails the stage, naming the environment and why", () => {
-    assert.deepEqual(deliveryVerdict({ recorded: true, promotions: [{ environment: "dev", refused: "refused by compatibility" }] }), { status: "failed", note: "failed: promotion to dev refused by compatibility (see Release below)" });
-    assert.deepEqual(deliveryVerdict({ recorded: true, promotions: [{ environment: "dev" }, { environment: "qa", refused: "not written (conflict)" }] }).note, "failed: promotion to qa not written (conflict) (see Release below)");
-  });
-  it("a release that could not be recorded fails the stage", () => {
-    assert.equal(deliveryVerdict({ recorded: false, promotions: [] }).status, "failed");
   });
 });

@@ -23,6 +23,7 @@ const outcome = (component: string, check: string, passed = true): CheckOutcome 
 function fakePorts(o: { failCheck?: string; published?: string[] } = {}) {
   const calls: string[] = [];
   const ports: RunPorts<string, string> = {
+    span: (_stage, fn) => fn(),
     check: async (c, step) => (calls.push(`check:${c}:${step}`), outcome(c, step, `${c}:${step}` !== o.failCheck)),
     versions: async (cs) => Object.fromEntries(cs.map((c) => [c, "1.0.0"])),
     findPublished: async (c) => (o.published?.includes(c) ? `registry.example.com/${c}:in-x@${DIGEST}` : undefined),
@@ -75,7 +76,7 @@ describe("ci executes the plan: executed stages, jobs and components equal the p
   it("a failing check stops the run there: later stages are not started, and say why", async () => {
     const { run, calls, stages } = await runCase({ event: "push", ref: "main" }, { failCheck: "backend:unit" });
     assert.deepEqual(stages.map((s) => `${s.stage}:${s.status}`), ["checks:failed", "build:not-started", "e2e:not-started", "scan:not-started", "integration:not-started", "publish:not-started", "record:not-started", "promote:not-started"]);
-    assert.match(stages[1].note, /because checks failed/);
+    assert.match(stages[1].note, /because a check failed/);
     assert.ok(!calls.some((c) => c.startsWith("build:")));
     assert.deepEqual(run.executed.map((j) => j.stage), Array(run.executed.length).fill("checks"));
   });

@@ -87,8 +87,8 @@ const gitopsEngine = (files: Record<string, string>) =>
     if (gate) return { passed: true, waivedByEmergency: false, summary: `${gate[1]} ok`, details: [] }[gate[2]];
     if (/^gitops\.edit\(/.test(leaf)) return "images: []\n";
     if (/^gitops\(.*\)\.message\(/.test(leaf)) return "promote aaaaaaaaaaaa\n";
-    if (/^gitops\(.*\)\.(push|propose)\(.*\)\.summary$/.test(leaf)) return "Pushed 0123456789ab to main (1 attempt).";
-    if (/^gitops\(.*\)\.(push|propose)\(.*\)\.status$/.test(leaf)) return "pushed";
+    // The outcome is read once, as one JSON field (push and propose are never cached).
+    if (/^gitops\(.*\)\.(push|propose)\(.*\)\.json$/.test(leaf)) return JSON.stringify({ status: "pushed", where: "0123456789abcdef0123456789abcdef01234567", state: "", summary: "Pushed 0123456789ab to main (1 attempt).", detail: {} });
     return undefined;
   });
 
@@ -267,7 +267,7 @@ describe("secret canaries never appear in what the pipeline produces", () => {
         async () => new Pipeline(dag.directory()).ci(SHA, dag.setSecret("canary-registry", SECRET)).then((r) => r.summary, (e: Error) => `failed: ${e.message}`),
         withCanaryPlaintext(exampleEngine()),
       );
-      assert.match(result, /\| publish \| ❌ failed: registry registry\.example\.com: .*403 Forbidden \(denied -+ Basic \*\*\*/, "publish asked the registry, and its refusal is in the summary, redacted");
+      assert.match(result, /\| publish \| ❌ failed: db: registry registry\.example\.com: .*403 Forbidden \(denied -+ Basic \*\*\*/, "publish asked the registry, and its refusal is in the summary, redacted");
       assertClean(queries, result);
     } finally {
       globalThis.fetch = real;

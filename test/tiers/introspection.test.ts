@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { coreNameClashes } from "./core-names.js";
 import { currentApi, jsonDiff, readGolden } from "./golden.js";
 import { allModules, readModule, ROOT } from "./modules.js";
 import { makeMutant } from "./mutant.js";
+import { cachePolicies } from "../harness/policies.js";
+import { POLICIES_GOLDEN } from "../harness/modules.js";
 
 describe("introspection tier (the SDK's own introspection, offline)", () => {
   for (const mod of allModules()) {
@@ -14,6 +16,11 @@ describe("introspection tier (the SDK's own introspection, offline)", () => {
       assert.ok(golden, `no golden introspection for ${mod.name}: run npm run generate and commit test/golden/introspection/${mod.name}.json`);
       const diff = jsonDiff(golden, currentApi(mod));
       assert.deepEqual(diff, [], `the public API of ${mod.name} changed; if intended, run npm run generate and commit:\n${diff.join("\n")}`);
+    });
+
+    it(`module ${mod.name}: every function's cache policy equals the committed golden (the harness caches by it)`, () => {
+      const golden = (JSON.parse(readFileSync(POLICIES_GOLDEN, "utf8")) as Record<string, unknown>)[mod.name];
+      assert.deepEqual(cachePolicies(mod), golden, `the cache policies of ${mod.name} changed; if intended, run npm run generate and commit test/golden/cache-policies.json`);
     });
 
     it(`module ${mod.name}: no type is named like a core Dagger type`, () => {

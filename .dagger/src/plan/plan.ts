@@ -112,6 +112,7 @@ function branchPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind
     notes.push(`Unchanged components (${scope.unchanged.join(", ")}) are not rebuilt: their published image is reused when its inputs hash the same, so the release still holds all components.`);
   switch (flow) {
     case "checks-only":
+      if (event.kind === "push") notes.push(`Pushes to ${event.branch} run the checks only (branches in pipeline.yaml).`);
       return { ...base, stages: [checks] };
     case "build-only":
       notes.push(`Pushes to ${event.branch} end after the image build: nothing is published or deployed.`);

@@ -51,7 +51,7 @@ export interface RunFacts {
   stages?: Partial<Record<StageName, Omit<StageVerdict, "stage">>>;
   /** Why the stages after the last one with a verdict did not start, as "because …". */
   stop?: string;
-  /** Which stages this kind of run has; default: every stage up to the last with a verdict, plus the rest when `stop` is set. */
+  /** Which stages this kind of run has (the plan's); default: the stages with a verdict. */
   only?: StageName[];
   versions?: Record<string, string>;
   /** Published images by component: registry/name:tag@sha256:…, and whether an earlier identical image was reused. */
@@ -80,8 +80,8 @@ export function stageVerdicts(f: RunFacts): StageVerdict[] {
     ...(f.integration ? { integration: fromOutcomes(f.integration, (n) => `${plural(n, "run")} passed`) } : {}),
     ...f.stages,
   };
-  const last = Math.max(...STAGES.map((s, i) => (known[s] ? i : -1)));
-  const stages = f.only ?? STAGES.filter((_, i) => i <= last || f.stop !== undefined);
+  // A run names its stages (the plan's); without that, the stages it has verdicts for.
+  const stages = f.only ?? STAGES.filter((s) => known[s]);
   return stages.map((stage) => ({ stage, ...(known[stage] ?? { status: "not-started" as const, note: `not started, ${f.stop ?? "because an earlier stage did not finish"}` }) }));
 }
 

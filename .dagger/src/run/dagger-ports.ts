@@ -20,6 +20,7 @@ import { inputHash } from "../stages/inputs.js";
 import { GatesRefused, GitopsSession, landed, promote, preview, WriteFailed } from "../stages/promote.js";
 import { registryHost } from "../stages/publish.js";
 import { scanImage } from "../stages/scan.js";
+import { publishReleasePage } from "../stages/release-page.js";
 import { InputError } from "../errors.js";
 import type { Delivered, RunPorts } from "./ports.js";
 
@@ -52,6 +53,7 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
   const refused = (e: Error): Delivered => ({ landed: false, text: e.message, refused: e instanceof WriteFailed ? `not written (${e.status})` : e instanceof GatesRefused ? `refused by ${e.gates.join(", ")}` : `failed (${e.message.split("\n")[0]})` });
 
   return {
+    span: (stage, fn) => inSpan([stage], fn),
     check: async (component, step) => (await runChecks(ctx, [component], [step]))[0],
     versions: (components) => releaseVersions(ctx, components),
     async findPublished(component) {
@@ -68,7 +70,7 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
       return { image, outcome };
     },
     e2e: async (images, versions) => runE2e(ctx, { images, versions }, await o.released()),
-    integration: (images, versions) => runAspireIntegration(ctx, { images, versions }),
+    integration: (images, versions) => inSpan(["integration", "aspire"], () => runAspireIntegration(ctx, { images, versions })),
     scan: (component, image) => inSpan(["scan", component], () => scanImage(ctx, image)),
     async publish(component, image) {
       const repository = `${address}/${component}`;
@@ -91,12 +93,12 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
         .then((pushed) => landed(pushed, `release record ${releasePath(release.revision)}`))
         .then(delivered, refused);
     },
+    releasePage: async () => ({ landed: false, text: "the release page is written by dagger call release", refused: "not a stage of ci" }),
     promote: (environment, release, scans) =>
       promote(ctx.config, {
         environment,
-        revision: release.revision,
+        ...(release ? { revision: release.revision, record: release } : {}),
         dryRun: false,
-        record: release,
         session: gitops,
         scans: Object.entries(scans).reduce((d, [c, s]) => d.withNewFile(`${c}.json`, s.report), dag.directory()),
         imageIds: Object.fromEntries(Object.entries(scans).map(([c, s]) => [c, s.imageId])),
@@ -104,4 +106,68 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
       }).then(delivered, refused),
     preview: (images) => preview(ctx.config, { branch: o.branch, images, remove: false, dryRun: false, ...(o.gitopsToken ? { token: o.gitopsToken } : {}) }).then(delivered, refused),
   };
+}
+
+/** What release, promote and rollback pass to their ports: the promotion's options and the release page's. */
+export interface DeliveryOptions {
+  revision?: string;
+  components?: string[];
+  emergency?: string;
+  dryRun: boolean;
+  token?: Secret;
+  scans?: Directory;
+  databaseUrl?: Secret;
+  today?: string;
+  /** The tag's release page (release only). */
+  page?: { tag: string; repository: string; releaseToken?: Secret };
+}
+
+/**
+ * The ports of a run that builds nothing (release, promote, rollback: the plan has only release
+ * and promote stages). A refusal is kept, so the call fails with it after the run said what it did.
+ */
+export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions): { ports: RunPorts<Container, Directory>; errors: Error[] } {
+  const errors: Error[] = [];
+  const session = new GitopsSession();
+  const notInPlan = (what: string) => () => {
+    throw new Error(`${what}: not a stage of this plan`);
+  };
+  const kept = (e: Error): Delivered => {
+    errors.push(e);
+    return { landed: false, text: e.message, refused: e instanceof GatesRefused ? `refused by ${e.gates.join(", ")}` : e instanceof WriteFailed ? `not written (${e.status})` : `failed (${e.message.split("\n")[0]})` };
+  };
+  const ports: RunPorts<Container, Directory> = {
+    span: (stage, fn) => inSpan([stage], fn),
+    check: notInPlan("check"),
+    versions: notInPlan("versions"),
+    findPublished: notInPlan("findPublished"),
+    pull: notInPlan("pull"),
+    build: notInPlan("build"),
+    e2e: notInPlan("e2e"),
+    integration: notInPlan("integration"),
+    scan: notInPlan("scan"),
+    publish: notInPlan("publish"),
+    record: notInPlan("record"),
+    preview: notInPlan("preview"),
+    releasePage: () =>
+      publishReleasePage(config, { tag: o.page?.tag ?? "", revision: o.revision ?? "", repository: o.page?.repository ?? "", dryRun: o.dryRun, ...(o.token ? { gitopsToken: o.token } : {}), ...(o.page?.releaseToken ? { releaseToken: o.page.releaseToken } : {}) }).then(
+        (text): Delivered => ({ landed: true, text }),
+        kept,
+      ),
+    promote: (environment, _release, _scans, rollback) =>
+      promote(config, {
+        environment,
+        ...(o.revision && !rollback ? { revision: o.revision } : {}),
+        ...(o.components ? { components: o.components } : {}),
+        ...(o.emergency !== undefined ? { emergency: o.emergency } : {}),
+        ...(rollback ? { rollback: true } : {}),
+        dryRun: o.dryRun,
+        session,
+        ...(o.token ? { token: o.token } : {}),
+        ...(o.scans ? { scans: o.scans } : {}),
+        ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
+        ...(o.today ? { today: o.today } : {}),
+      }).then((text): Delivered => ({ landed: true, text }), kept),
+  };
+  return { ports, errors };
 }

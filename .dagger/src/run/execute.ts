@@ -65,16 +65,31 @@ export async function executePlan<I, D>(config: PipelineConfig, plan: Plan, port
       break;
     }
     ran(stage);
-    const verdict = await RUNNERS[stage.name](stage, run, ports, config, settings);
+    const verdict = await ports.span(stage.name, () => RUNNERS[stage.name](stage, run, ports, config, settings));
     if (verdict) verdicts[stage.name] = verdict;
     if (!passed(run, stage.name)) {
-      run.facts.stop = `because ${stage.name} failed`;
+      run.facts.stop = STOPPED_BY[stage.name];
       break;
     }
   }
   if (!run.facts.stop && plan.stages.length === 0) run.facts.stop = "because the plan has no stage for this event";
   return run;
 }
+
+/** Why the stages after a failed one did not start, as the summary says it. */
+const STOPPED_BY: Record<StageName, string> = {
+  checks: "because a check failed",
+  build: "because an image did not build",
+  e2e: "because E2E failed; nothing was pushed",
+  scan: "because a scan failed; nothing was pushed",
+  integration: "because the Aspire integration failed; nothing was pushed",
+  publish: "because publishing failed",
+  record: "because the release could not be recorded",
+  release: "because the release page could not be written",
+  promote: "because a promotion did not land",
+  preview: "because the preview could not be written",
+  "preview-removal": "because the preview could not be removed",
+};
 
 /** A stage that needs a credential the call was not given does not start. */
 function whyNotStarted(stage: StageName, settings: RunSettings): string {
@@ -179,7 +194,8 @@ const RUNNERS: Record<StageName, Runner> = {
     // One environment after the other: a later one may follow an earlier one (after:).
     for (const j of stage.jobs) {
       const d = await ports.promote(j.environment as string, run.record, run.scans, j.step === "rollback");
-      run.sections.push(`\n## ${j.environment}\n\n${d.text}\n`);
+      // One promotion is the whole answer of promote and rollback; ci and release give each environment a heading.
+      run.sections.push(stage.jobs.length === 1 && (run.facts.run === "promote" || run.facts.run === "rollback") ? d.text : `\n## ${j.environment}\n\n${d.text}\n`);
       results.push({ environment: j.environment as string, ...d });
     }
     const refused = results.filter((r) => !r.landed);

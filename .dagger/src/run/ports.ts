@@ -31,6 +31,8 @@ export interface Delivered {
 
 /** What the stages of `ci` need. */
 export interface RunPorts<I, D> {
+  /** Run one stage inside a progress span named by the plan's stage (the engine's TUI shows it). */
+  span<T>(stage: string, fn: () => Promise<T>): Promise<T>;
   /** One check (lint, typecheck, unit) of one component; a failure is an outcome, never an exception. */
   check(component: string, step: string): Promise<CheckOutcome>;
   /** Every component's version in this commit. */

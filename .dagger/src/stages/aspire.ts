@@ -72,8 +72,12 @@ export async function runAspireIntegration(ctx: StageContext, release: ReleaseUn
   tests = withE2eShell(tests, ctx, baseUrl, component.image.health);
   const override = Object.entries(published).map(([resource, image]) => `${resource}=${image}`);
   const run = await graph.test(tests, { command: ["sh", "-c", e2eShell], jobs: aspire.jobs, reports: E2E_REPORTS, ...(override.length > 0 ? { override } : {}) });
-  const [passed, summary, reports] = await Promise.all([run.passed(), run.summary(), Promise.resolve(run.reports())]);
-  const junit = await reports.file("junit.xml").contents().catch(() => undefined);
+  // test is never cached: every field read through it would run the whole graph again. Select its
+  // reports once (sync returns the folder loaded by its ID) and read the verdict, the summary and
+  // the JUnit report from that folder.
+  const reports = await run.reports().sync();
+  const [verdict, summary, junit] = await Promise.all([reports.file("result.json").contents().catch(() => ""), reports.file("summary.md").contents().catch(() => ""), reports.file("junit.xml").contents().catch(() => undefined)]);
+  const passed = readPassed(verdict);
   const seconds = (Date.now() - started) / 1000;
   return {
     outcome: {
@@ -87,4 +91,13 @@ export async function runAspireIntegration(ctx: StageContext, release: ReleaseUn
     },
     reports,
   };
+}
+
+/** The Aspire run's verdict from its result.json; anything else is a failed run (fail closed). */
+function readPassed(json: string): boolean {
+  try {
+    return (JSON.parse(json) as { passed?: unknown }).passed === true;
+  } catch {
+    return false;
+  }
 }

@@ -29,7 +29,7 @@ export class AspireRun {
   /** Whether every service started, every job succeeded and the tests passed. */
   @func()
   passed: boolean;
-  /** What the tests wrote to their reports folder, plus summary.md. */
+  /** What the tests wrote to their reports folder, plus summary.md and result.json ({"passed": …}): read this one field, since every field read runs the never-cached test again. */
   @func()
   reports: Directory;
 
@@ -203,7 +203,8 @@ export class Aspire {
       { container: tests, command, reportsPath: reports, env: testEnvironmentOverrides(graph, this.manifest, parseAssignments(testEnv, "--test-env")) },
     );
     const { summary, passed } = renderRun(graph, result, this.overrideNames);
-    return new AspireRun(summary, passed, result.reports.withNewFile("summary.md", summary));
+    // The verdict is also a file: test is never cached, so a caller reads the folder once and everything from it.
+    return new AspireRun(summary, passed, result.reports.withNewFile("summary.md", summary).withNewFile("result.json", `${JSON.stringify({ passed })}\n`));
   }
 
   /** The manifest turned into a graph with the caller's choices; bad input fails here, before any container. */

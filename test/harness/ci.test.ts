@@ -1,0 +1,77 @@
+// ci through the engine model: our modules run their own code (the gates judge, the GitOps module
+// pushes to a real bare repository), images are pushed to the harness's registry, and every
+// container the engine would run is a placeholder unless a test answers it. Nothing here ran in Dagger.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { mintId } from "../recorder/ids.js";
+import { git, history } from "../gitops/git/git-fixture.js";
+import { harnessApp } from "./app.js";
+import { Harness } from "./harness.js";
+import { recordedFlyway } from "./recorded-flyway.js";
+import { MemoryRegistry } from "./registry.js";
+
+const REV = "0123456789abcdef0123456789abcdef01234567";
+const secret = (name: string) => mintId([{ field: "setSecret", args: { name } }]);
+
+/** A Trivy report of one image: no findings, or one CRITICAL finding. */
+const trivyReport = (critical?: string) =>
+  JSON.stringify({
+    SchemaVersion: 2,
+    ArtifactName: "/scan/image.tar",
+    ArtifactType: "container_image",
+    Metadata: { ImageID: `sha256:${"c".repeat(64)}`, RepoDigests: [] },
+    Results: [{ Target: "image", Class: "os-pkgs", Type: "debian", Vulnerabilities: critical ? [{ VulnerabilityID: critical, PkgName: "openssl", InstalledVersion: "3.0.0", Severity: "CRITICAL", Title: "a critical one" }] : [] }],
+  });
+
+/** Answers for the containers the model does not run: Flyway (its recorded real output), the scan (a stand-in Trivy report, until the security stage lands). */
+const stubs = (critical?: { component: string; cve: string }) => (leaf: string) => {
+  const flyway = recordedFlyway(leaf);
+  if (flyway !== undefined) return flyway;
+  if (/\/scan\/image-id"\)\.contents$/.test(leaf)) return `sha256:${"c".repeat(64)}\n`;
+  // The scanned image is the component's build (its folder) or, when reused, its published image.
+  const scanned = (c: string) => leaf.includes(`path: "${c}"`) || leaf.includes(`/${c}:in-`);
+  if (/\/scan\/report\.json"\)\.contents$/.test(leaf)) return trivyReport(critical && scanned(critical.component) ? critical.cve : undefined);
+  return undefined;
+};
+
+describe("harness: ci on a push to main", () => {
+  const registry = new MemoryRegistry();
+  before(() => registry.start());
+  after(() => registry.stop());
+
+  const run = async (critical?: { component: string; cve: string }) => {
+    const app = await harnessApp(registry.address);
+    const h = new Harness({ root: app.root, registry, remotes: app.remotes, stubs: stubs(critical) });
+    h.engine.setSecret("registry-token", "reg-token-canary");
+    h.engine.setSecret("gitops-token", "gitops-token-canary");
+    try {
+      const summary = String(await h.call("pipeline", {}, "ci", { revision: REV, branch: "main", registryToken: secret("registry-token"), gitopsToken: secret("gitops-token") }, "summary"));
+      return { app, h, summary };
+    } finally {
+      await app.close();
+    }
+  };
+
+  it("runs checks → build → E2E → scan → publish → record → dev; the dev promotion lands as one commit, judged by the real gates on this run's reports", async () => {
+    const { app, h, summary } = await run();
+    const stages = summary.slice(summary.indexOf("| stage | verdict |"), summary.indexOf("\n\n", summary.indexOf("| stage | verdict |")));
+    const table = [...stages.matchAll(/^\| ([^|]+) \| (✅|❌|⏹️) /gm)].map((m) => `${m[1]} ${m[2]}`);
+    assert.deepEqual(table, ["checks ✅", "build ✅", "E2E ✅", "scan ✅", "integration (Aspire) ✅", "publish ✅", "release record ✅", "promote ✅"], summary);
+    assert.deepEqual(history(app.gitops).map((c) => c.subject), ["promote 0123456789ab to dev: backend 1.2.0, db 1.1.0, frontend 1.2.0", "record release 0123456789ab", "seed"]);
+    assert.equal(h.engine.count("gitops", "push"), 2, "one push for the record, one for dev");
+    assert.equal(h.engine.count("gates", "vulnerabilities"), 1, "the real gate judged once");
+    assert.match(summary, /\| vulnerabilities \| ✅ passed \|/);
+    const record = JSON.parse(git(app.gitops, "show", `main:releases/${REV}.json`)) as { components: Record<string, { image: string }> };
+    const kustomization = git(app.gitops, "show", "main:environments/dev/kustomization.yaml");
+    // dev runs exactly the digests that were published (and scanned and tested) in this run.
+    for (const [name, c] of Object.entries(record.components)) assert.ok(kustomization.includes(c.image.split("@")[1]), `dev runs ${name} by its published digest`);
+    assert.ok(registry.writes.some((w) => record.components.backend.image.endsWith(`${w.repository}:${w.tag}@${w.digest}`)), "the recorded digest is the one pushed to the registry");
+  });
+
+  it("a blocking finding in this run's scan refuses the dev promotion, naming the finding; the release is still recorded", async () => {
+    const { app, summary } = await run({ component: "backend", cve: "CVE-2026-0001" });
+    assert.match(summary, /^\| promote \| ❌ failed: promotion to dev refused by vulnerabilities/m);
+    assert.match(summary, /CVE-2026-0001/);
+    assert.deepEqual(history(app.gitops).map((c) => c.subject), ["record release 0123456789ab", "seed"], "nothing written for dev");
+  });
+});

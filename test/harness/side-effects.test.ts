@@ -1,0 +1,91 @@
+// Every side effect happens exactly once per call (R-REL-1): each root function runs once through
+// the engine model, which executes never-cached functions again for every query that selects
+// through them, as the engine does; the counts are of real writes (git pushes to a bare
+// repository, manifests pushed to the harness's registry) and of executions of the module
+// functions that write (migrate, the Aspire run). A mutant that reads a never-cached result twice
+// is caught.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { mintId } from "../recorder/ids.js";
+import { history } from "../gitops/git/git-fixture.js";
+import { makeMutant } from "../tiers/mutant.js";
+import { harnessApp, type HarnessApp } from "./app.js";
+import { Harness } from "./harness.js";
+import { recordedFlyway } from "./recorded-flyway.js";
+import { MemoryRegistry } from "./registry.js";
+
+const REV = "0123456789abcdef0123456789abcdef01234567";
+const secret = (name: string) => mintId([{ field: "setSecret", args: { name } }]);
+const IMAGE_ID = `sha256:${"c".repeat(64)}`;
+const CLEAN_REPORT = JSON.stringify({ SchemaVersion: 2, ArtifactName: "/scan/image.tar", ArtifactType: "container_image", Metadata: { ImageID: IMAGE_ID }, Results: [] });
+
+/** Container answers the model does not compute: Flyway's recorded output; a stand-in clean Trivy report. */
+const stubs = (leaf: string) => {
+  const flyway = recordedFlyway(leaf);
+  if (flyway !== undefined) return flyway;
+  if (/\/scan\/image-id"\)\.contents$/.test(leaf)) return `${IMAGE_ID}\n`;
+  if (/\/scan\/report\.json"\)\.contents$/.test(leaf)) return CLEAN_REPORT;
+  return undefined;
+};
+
+/** Writes per (repository, tag) in the registry: every one must be 1. */
+const registryWrites = (r: MemoryRegistry) => r.writes.reduce<Record<string, number>>((m, w) => ({ ...m, [`${w.repository}:${w.tag}`]: (m[`${w.repository}:${w.tag}`] ?? 0) + 1 }), {});
+
+describe("side effects: exactly once per call", () => {
+  const registry = new MemoryRegistry();
+  let app: HarnessApp;
+  before(async () => {
+    await registry.start();
+  });
+  after(() => registry.stop());
+
+  const harness = (sources?: string) => {
+    const h = new Harness({ root: app.root, registry, remotes: app.remotes, stubs, ...(sources ? { sources } : {}) });
+    h.engine.setSecret("registry-token", "reg-token");
+    h.engine.setSecret("gitops-token", "gitops-token");
+    return h;
+  };
+  const ci = (h: Harness) => h.call("pipeline", {}, "ci", { revision: REV, branch: "main", registryToken: secret("registry-token"), gitopsToken: secret("gitops-token") }, "summary");
+
+  it("ci on main: one push of each image per tag, one migrate, one Aspire run, one record commit, one dev commit", async () => {
+    app = await harnessApp(registry.address);
+    registry.writes.length = 0;
+    const h = harness();
+    const summary = String(await ci(h));
+    assert.match(summary, /\| promote \| ✅ promoted to dev \|/, summary);
+    assert.deepEqual(Object.values(registryWrites(registry)), Array(6).fill(1), JSON.stringify(registryWrites(registry)));
+    assert.equal(h.engine.count("gitops", "push"), 2, "the record and the dev promotion");
+    assert.deepEqual(history(app.gitops).map((c) => c.subject.split(" ").slice(0, 2).join(" ")), ["promote 0123456789ab", "record release", "seed"]);
+    assert.equal(h.engine.count("flyway", "migrate"), 1, "E2E migrates its database once");
+    assert.equal(h.engine.count("aspire", "test"), 1, "the Aspire run runs once, and its verdict and reports come from that run");
+    await app.close();
+  });
+
+  it("publish: each image pushed once per tag", async () => {
+    app = await harnessApp(registry.address);
+    registry.writes.length = 0;
+    const h = harness();
+    const out = String(await h.call("pipeline", {}, "publish", { revision: REV, registryToken: secret("registry-token") }));
+    assert.match(out, /^db\t/m);
+    assert.deepEqual(Object.values(registryWrites(registry)), Array(6).fill(1), JSON.stringify(registryWrites(registry)));
+    // A second publish in a later session pushes again (never cached): it does not answer from a cache.
+    await h.call("pipeline", {}, "publish", { revision: REV, registryToken: secret("registry-token") });
+    assert.ok(registry.writes.length > 6, "a repeated publish reaches the registry again");
+    await app.close();
+  });
+
+  it("mutant: a never-cached GitOps outcome read twice (json, then summary) pushes twice, and this test sees it", async () => {
+    app = await harnessApp(registry.address);
+    const sources = makeMutant("read-twice", [
+      {
+        file: ".dagger/src/stages/promote.ts",
+        from: "    const json = await outcome.json();",
+        to: "    const json = await outcome.json();\n    await outcome.summary();",
+      },
+    ]);
+    const h = harness(sources);
+    await ci(h);
+    assert.equal(h.engine.count("gitops", "push"), 4, "each of the two writes ran twice: the exactly-once assertion above would fail");
+    await app.close();
+  });
+});
