@@ -7,7 +7,7 @@
  * and the `--config` file in it. The constructor's defaultPath and config default are read from the
  * SDK's own introspection (the committed golden), not restated here.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, realpathSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -36,7 +36,7 @@ export function checkoutAppRepo(dir = mkdtempSync(join(tmpdir(), "app-repo-"))):
   if (!existsSync(join(dir, ".git"))) git("init", "-q", "-b", "main");
   git("add", "-A");
   git("commit", "-q", "-m", "application repository");
-  return dir;
+  return realpathSync(dir);
 }
 
 /** The root module's constructor arguments as introspected: the source argument's defaultPath, the config default. */
