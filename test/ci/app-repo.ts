@@ -63,7 +63,7 @@ export interface LoadRequest {
 export function sourceLoadedBy(req: LoadRequest, resolveRule = resolveDefaultPath): { source: string; configFile: string; entrypoint: string } {
   const ctor = rootConstructor();
   const entry = loadEntrypoint(req.cwd, { ...(req.moduleRef !== undefined ? { moduleRef: req.moduleRef } : {}), checkout: checkoutThisRepository });
-  if (entry.name !== "pipeline") throw new Error(`dagger call from ${req.cwd} serves the module ${entry.name}, not pipeline`);
+  if (entry.implementation !== "pipeline") throw new Error(`dagger call from ${req.cwd} runs the module ${entry.implementation}, not pipeline`);
   // A Directory flag on the CLI is a host path, relative to the caller's working directory.
   const flag = req.constructorFlags.source;
   const source = flag !== undefined ? resolve(req.cwd, flag) : resolveRule({ module: entry.module, ...(entry.blueprintOf ? { blueprintOf: entry.blueprintOf } : {}), defaultPath: ctor.sourceDefaultPath });

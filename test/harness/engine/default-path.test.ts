@@ -113,6 +113,15 @@ describe("what `dagger call` loads as the pipeline's source", () => {
     assert.equal(configLoadedBy({ cwd: ROOT, constructorFlags: { source: "examples/webshop" } }).name, example.name);
   });
 
+  test("`-m <application repository>` from anywhere (ci/README: a service repository calling the system's integration): the blueprint's code, that repository as context", () => {
+    const app = checkoutAppRepo();
+    const elsewhere = mkdtempSync(join(tmpdir(), "service-repo-"));
+    const entry = loadEntrypoint(elsewhere, { moduleRef: app, checkout: checkoutThisRepository });
+    assert.deepEqual([entry.name, entry.implementation, entry.blueprintOf], ["bookshop", "pipeline", undefined]);
+    assert.equal(sourceLoadedBy({ cwd: elsewhere, constructorFlags: {}, moduleRef: app }).source, app);
+    assert.equal(configLoadedBy({ cwd: elsewhere, constructorFlags: {}, moduleRef: app }).name, "bookshop");
+  });
+
   test("without any dagger.json up the tree there is no module to call", () => {
     const bare = mkdtempSync(join(tmpdir(), "no-module-"));
     assert.throws(() => loadEntrypoint(bare, { checkout: checkoutThisRepository }), /has no module to call/);

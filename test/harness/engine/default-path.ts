@@ -16,7 +16,10 @@
  *   (session_workspaces.go, pendingLegacyModule, 398–425); the caller's dagger.json is served too,
  *   namespaced. Otherwise that dagger.json's own module is the entrypoint.
  * - `-m <ref>` (session_workspaces.go, gatherModuleLoadRequests, 921–937): the module is loaded
- *   as itself, never with `LegacyDefaultPath`, whatever the caller's directory holds.
+ *   as itself, never with `LegacyDefaultPath`, whatever the caller's directory holds. When that
+ *   module's dagger.json has a blueprint, the blueprint's code runs with the `-m` module's own
+ *   source as context (moduleSourceAsModule, below): `-m <application repository>` resolves
+ *   defaultPath in that application repository.
  * - A module with `LegacyDefaultPath` (core/modfunc.go, loadContextualArg 1025–1053 and
  *   loadLegacyDefaultPathArg 1185–): `currentWorkspace.directory(defaultPath, exclude: ignore)`;
  *   core/schema/workspace.go, resolveWorkspacePath 338–353: an absolute path is relative to the
@@ -154,9 +157,11 @@ export type GitCheckout = (ref: GitModuleRef, pin: string | undefined) => string
 
 /** What `dagger call` (with or without `-m`) serves as the entrypoint module, and how its defaultPath arguments resolve. */
 export interface LoadedEntrypoint {
-  /** The entrypoint module's name (for a blueprint: the blueprint entry's name). */
+  /** The entrypoint module's name (for a blueprint found from the working directory: the blueprint entry's name). */
   name: string;
-  /** The module's own files (for a blueprint: the blueprint's repository). */
+  /** The name of the module whose code runs (a dagger.json with a blueprint runs the blueprint's). */
+  implementation: string;
+  /** The context its defaultPath arguments resolve in unless blueprintOf is set: the module's own files, or those of the `-m` module that named it as blueprint. */
   module: ModulePlace;
   /** The caller's workspace, when the module is served as the blueprint of the caller's dagger.json. */
   blueprintOf?: Workspace;
@@ -181,7 +186,8 @@ export function loadEntrypoint(cwd: string, options: { moduleRef?: string; check
     const local = ref.startsWith(".") || ref.startsWith("/");
     const place = local ? localModulePlace(findUp(resolve(cwd, ref), MODULE_CONFIG) ?? resolve(cwd, ref)) : placeOfRef(ref, undefined, cwd, options.checkout);
     const cfg = parseModuleConfig(readFileSync(join(place.sourceRootDir, MODULE_CONFIG), "utf8"));
-    return { name: cfg.name, module: place };
+    // moduleSourceAsModule: a blueprint's code, the -m module's own source as ContextSource.
+    return { name: cfg.name, implementation: cfg.blueprint?.name ?? cfg.name, module: place };
   }
   const moduleDir = findUp(cwd, MODULE_CONFIG);
   if (!moduleDir) throw new Error(`no ${MODULE_CONFIG} at or above ${cwd}: dagger call has no module to call (use -m, or add the blueprint hookup)`);
@@ -189,7 +195,7 @@ export function loadEntrypoint(cwd: string, options: { moduleRef?: string; check
   const cfg = parseModuleConfig(readFileSync(callerConfig, "utf8"));
   if (cfg.blueprint) {
     const bp = cfg.blueprint;
-    return { name: bp.name, module: placeOfRef(bp.source, bp.pin, moduleDir, options.checkout), blueprintOf: detectWorkspace(cwd), callerConfig };
+    return { name: bp.name, implementation: bp.name, module: placeOfRef(bp.source, bp.pin, moduleDir, options.checkout), blueprintOf: detectWorkspace(cwd), callerConfig };
   }
-  return { name: cfg.name, module: localModulePlace(moduleDir) };
+  return { name: cfg.name, implementation: cfg.name, module: localModulePlace(moduleDir) };
 }
