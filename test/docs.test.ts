@@ -67,3 +67,30 @@ test("every message the README's troubleshooting table quotes is still in the co
   const unexplained = rows.filter((r) => !quoted.some((t) => r.includes(t)) && !(r.startsWith("| exit code 3")) && !Object.keys(notOurs).some((k) => r.includes(k)));
   assert.deepEqual(unexplained, [], "a troubleshooting row that quotes neither a checked message nor a listed outside text");
 });
+
+/**
+ * The blueprint hookup the docs tell an application repository to write is the one the wrappers are
+ * proved with (test/fixtures/app-repo/dagger.json, test/ci/event-mapping.test.ts), and the `-m`
+ * form of this module is only shown with `--source=.` (without it, defaults load from the module's
+ * own repository: test/harness/engine/default-path.ts).
+ */
+test("README, docs/functions.md and ci/README.md show the fixture's blueprint dagger.json, and -m of this module only with --source=.", () => {
+  const fixture = JSON.parse(readFileSync(join(ROOT, "test/fixtures/app-repo/dagger.json"), "utf8"));
+  const engineVersion = JSON.parse(readFileSync(join(ROOT, "dagger.json"), "utf8")).engineVersion;
+  const shape = (v: unknown): unknown => (v !== null && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)])) : typeof v);
+  for (const doc of ["README.md", FUNCTIONS_REFERENCE, "ci/README.md"]) {
+    const text = readFileSync(join(ROOT, doc), "utf8");
+    const blocks = [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => b.includes('"blueprint"'));
+    assert.equal(blocks.length, 1, `${doc}: one dagger.json with a blueprint`);
+    const shown = JSON.parse(blocks[0]);
+    assert.deepEqual(shape(shown), shape(fixture), `${doc}: the same keys as the fixture's dagger.json`);
+    assert.equal(shown.engineVersion, engineVersion, `${doc}: the engine version`);
+    assert.equal(shown.blueprint.name, fixture.blueprint.name, `${doc}: the blueprint's name`);
+    assert.equal(shown.blueprint.source, "github.com/<your-org>/pipeline-as-code@<commit>", `${doc}: pinned by commit`);
+    assert.equal(shown.blueprint.pin, "<commit>", `${doc}: pin`);
+    assert.equal(fixture.blueprint.source.replace(/acme/, "<your-org>").replace(fixture.blueprint.pin, "<commit>"), shown.blueprint.source, `${doc}: the fixture's source in the docs' placeholders`);
+    assert.ok(text.includes(`--blueprint=${shown.blueprint.source}`), `${doc}: the dagger init line writes that source`);
+    const moduleCalls = [...text.matchAll(/dagger -m "?github\.com\/<your-org>\/pipeline-as-code[^`\n]*/g)].map((m) => m[0]);
+    for (const call of moduleCalls) assert.match(call, /--source=\./, `${doc}: ${call}`);
+  }
+});

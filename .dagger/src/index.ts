@@ -39,7 +39,7 @@ export class Pipeline {
   mirrorUsername: string;
 
   /**
-   * @param source The application repository (the folder that holds pipeline.yaml); defaults to the caller's repository root.
+   * @param source The application repository (the folder that holds pipeline.yaml); default: the root of the repository whose dagger.json names this module as blueprint (with -m, pass --source=.).
    * @param config Path of the pipeline config inside the source.
    * @param mirrorToken Token for the artifact mirror, e.g. env://NEXUS_TOKEN.
    * @param mirrorUsername User for the mirror when it wants basic auth.

@@ -2,6 +2,14 @@
  * One call each: every host event, fed through the wrapper we ship (its shell run for real, with a
  * stand-in `dagger` that records arguments), must give the same plan as the foundation's `plan`
  * for that event, and call the function that plan says. Both hosts must agree.
+ *
+ * Run twice: for the bundled example (examples/webshop, whose calls on an engine need
+ * `--source=examples/webshop`, as .github/workflows/example.yml passes: the example is not the
+ * root of this repository), and inside an application repository (test/fixtures/app-repo: only
+ * pipeline.yaml, its component folders and dagger.json naming this module as blueprint), where the
+ * unchanged wrappers' bare `dagger call` must load that repository's pipeline.yaml: the config of
+ * each recorded call is what the engine would load from the directory the call ran in
+ * (test/ci/app-repo.ts, test/harness/engine/default-path.ts).
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -11,6 +19,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
 import { parseConfig } from "../../.dagger/src/config/load.js";
+import type { PipelineConfig } from "../../.dagger/src/config/schema.js";
 import { type PipelineEvent, toEvent } from "../../.dagger/src/plan/event.js";
 import { plan } from "../../.dagger/src/plan/plan.js";
 import { previewOf, stalePreviews } from "../../.dagger/src/release/preview.js";
@@ -18,9 +27,11 @@ import { ROOT } from "../tiers/modules.js";
 import { parseDroneFile } from "./drone-format.js";
 import { type DroneEnv, droneEvents, droneStepsFor } from "./drone-host.js";
 import { type GithubEvent, githubEvents, githubStepsFor } from "./github-host.js";
-import { type DaggerCall, listFlag, parseDaggerCall, type RecordedCall, runWrapperCalls } from "./wrapper-run.js";
+import { type DefaultPathRequest, resolveDefaultPath } from "../harness/engine/default-path.js";
+import { checkoutAppRepo, configLoadedBy, sourceLoadedBy } from "./app-repo.js";
+import { listFlag, parseDaggerCall, type RecordedCall, runWrapperCalls } from "./wrapper-run.js";
 
-const config = parseConfig(readFileSync(join(ROOT, "examples/webshop/pipeline.yaml"), "utf8"), "pipeline.yaml");
+const exampleConfig = parseConfig(readFileSync(join(ROOT, "examples/webshop/pipeline.yaml"), "utf8"), "pipeline.yaml");
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 
 /** What an event must lead to: the foundation's event, and the action calls (function and the flags that matter). */
@@ -41,39 +52,7 @@ export const TABLE: Expectation[] = [
   { name: "roll prod back", event: { kind: "rollback", environment: "prod" }, actions: [{ fn: "rollback", flags: { env: "prod", "gitops-token": "env://GITOPS_TOKEN" } }] },
 ];
 
-/** The plan the wrapper's own `plan` call asks for, and its action calls. */
-function mapped(calls: DaggerCall[]) {
-  const planCalls = calls.filter((c) => c.fn === "plan");
-  assert.equal(planCalls.length, 1, `one plan call: ${JSON.stringify(calls.map((c) => c.fn))}`);
-  const f = planCalls[0].flags;
-  const one = (k: string) => (typeof f[k] === "string" ? (f[k] as string) : undefined);
-  const event = toEvent({ event: one("event") ?? "", ref: one("ref"), environment: one("environment"), changed: f.changed === undefined ? undefined : listFlag(planCalls[0], "changed"), emergency: f.emergency === true });
-  return { event, plan: plan(config, event), actions: calls.filter((c) => c.fn !== "plan") };
-}
-
-/** Check one host's mapping of one event against the table row. */
-function checkRow(row: Expectation, calls: DaggerCall[]) {
-  const m = mapped(calls);
-  assert.deepEqual(m.plan, plan(config, row.event), `${row.name}: the wrapper's plan is the foundation's`);
-  assert.deepEqual(m.actions.map((a) => a.fn), row.actions.map((a) => a.fn), `${row.name}: the functions called`);
-  for (const [i, want] of row.actions.entries()) for (const [k, v] of Object.entries(want.flags)) assert.equal(m.actions[i].flags[k], v, `${row.name}: ${want.fn} --${k}`);
-  return m.plan;
-}
-
 const drone = parseDroneFile(readFileSync(join(ROOT, "ci/drone/.drone.yml"), "utf8"), "ci/drone/.drone.yml");
-
-/** Run the Drone steps an event triggers (with these Drone secrets; default: all set); each dagger call and the secrets it resolved. */
-function droneRecorded(env: DroneEnv, options: { cwd?: string; secrets?: Record<string, string> } = {}): RecordedCall[] {
-  const steps = droneStepsFor(drone.pipelines, env, options.secrets);
-  assert.ok(steps.length > 0, `some Drone pipeline runs for ${env.DRONE_BUILD_EVENT}`);
-  // The Docker runner runs commands with the image's /bin/sh (alpine: ash), so a POSIX sh here, not bash.
-  return steps.flatMap((s) => runWrapperCalls(s.commands, { ...env, ...s.environment }, { shell: "sh", ...(options.cwd ? { cwd: options.cwd } : {}) }));
-}
-
-/** Run the Drone steps an event triggers; their dagger calls. */
-function droneCalls(env: DroneEnv, cwd?: string): DaggerCall[] {
-  return droneRecorded(env, cwd ? { cwd } : {}).map((c) => parseDaggerCall(c.args));
-}
 
 const droneEnvFor: Record<string, DroneEnv> = {
   "pull request from feature/login": droneEvents.pullRequest("feature/login", "main", SHA),
@@ -85,48 +64,7 @@ const droneEnvFor: Record<string, DroneEnv> = {
   "roll prod back": droneEvents.rollback("prod", SHA),
 };
 
-describe("Drone: each event through ci/drone/.drone.yml gives the foundation's plan and calls what it says", () => {
-  for (const row of TABLE) test(row.name, () => {
-    checkRow(row, droneCalls(droneEnvFor[row.name]));
-  });
-
-  test("branch deleted: Drone has no such event; the prune-previews cron removes exactly the previews plan(delete) would", () => {
-    // A real clone whose origin has lost feature/old: git ls-remote in the step lists what is live.
-    const dir = mkdtempSync(join(tmpdir(), "drone-cron-"));
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }).toString();
-    git("init", "-q", "--bare", "origin.git");
-    git("clone", "-q", "origin.git", "work");
-    const work = join(dir, "work");
-    const inWork = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
-    inWork("commit", "-q", "--allow-empty", "-m", "x");
-    for (const b of ["main", "dev", "feature/live", "feature/old"]) inWork("push", "-q", "origin", `HEAD:refs/heads/${b}`);
-    inWork("push", "-q", "origin", "--delete", "feature/old");
-    const calls = droneCalls(droneEvents.cron("prune-previews", SHA), work);
-    assert.deepEqual(calls.map((c) => c.fn), ["prune-previews"]);
-    const live = listFlag(calls[0], "branches");
-    assert.deepEqual(live.sort(), ["dev", "feature/live", "main"]);
-    const folders = ["feature/live", "feature/old"].map((b) => previewOf(config, b).namespace);
-    const removal = plan(config, { kind: "delete", branch: "feature/old" });
-    assert.equal(removal.flow, "preview-removal");
-    assert.deepEqual(stalePreviews(config, folders, live), removal.stages[0].jobs.map((j) => j.environment));
-  });
-});
-
 const workflows = Object.fromEntries(readdirSync(join(ROOT, "ci/github")).filter((f) => f.endsWith(".yml")).map((f) => [f, readFileSync(join(ROOT, "ci/github", f), "utf8")]));
-
-/** Run the GitHub jobs an event starts (their run steps in order, in one work folder per job); each dagger call and the secrets it resolved. */
-function githubRecorded(event: GithubEvent): RecordedCall[] {
-  const jobs = githubStepsFor(workflows, event);
-  assert.equal(jobs.length, 1, `one job runs for ${event.name}: ${jobs.map((j) => j.job).join(", ")}`);
-  const cwd = mkdtempSync(join(tmpdir(), "gh-job-"));
-  // GitHub runs each step with bash -e -o pipefail and its own env.
-  return jobs[0].steps.flatMap((s) => runWrapperCalls(["set -o pipefail", s.script], { ...s.env, GITHUB_STEP_SUMMARY: join(cwd, "summary.md") }, { cwd }));
-}
-
-/** Run the GitHub jobs an event starts; their dagger calls. */
-function githubCalls(event: GithubEvent): DaggerCall[] {
-  return githubRecorded(event).map((c) => parseDaggerCall(c.args));
-}
 
 const githubEventFor: Record<string, GithubEvent> = {
   "pull request from feature/login": githubEvents.pullRequest("feature/login", "main", SHA),
@@ -138,91 +76,227 @@ const githubEventFor: Record<string, GithubEvent> = {
   "roll prod back": githubEvents.dispatch("prod", SHA, "rollback"),
 };
 
-describe("GitHub Actions: each event through ci/github/*.yml gives the foundation's plan and calls what it says", () => {
-  for (const row of TABLE) test(row.name, () => {
-    checkRow(row, githubCalls(githubEventFor[row.name]));
-  });
+/** The application the wrappers run in: how a job's work folder is checked out, and the config a recorded call would load there. */
+export interface AppUnderTest {
+  label: string;
+  /** A job's work folder as the host's checkout leaves it; with `dir`, the application's files added to that existing clone. */
+  checkout(dir?: string): string;
+  /** The pipeline config the recorded call's module would read. */
+  configOf(call: RecordedCall): PipelineConfig;
+}
 
-  test("branch deleted: the preview of that branch is removed", () => {
-    const row: Expectation = { name: "branch deleted", event: { kind: "delete", branch: "feature/login" }, actions: [{ fn: "preview", flags: { branch: "feature/login", remove: true } }] };
-    checkRow(row, githubCalls(githubEvents.delete("feature/login", SHA)));
-  });
+/** The bundled example: the wrappers' calls stand for `dagger call --source=examples/webshop …` (example.yml); the job folder holds nothing. */
+const bundledExample: AppUnderTest = {
+  label: "bundled example",
+  checkout: (dir) => dir ?? mkdtempSync(join(tmpdir(), "job-")),
+  configOf: () => exampleConfig,
+};
 
-  test("a tag deletion starts no job (the job's if: reads ref_type)", () => {
-    const event = githubEvents.delete("v1.0.0", SHA);
-    (event.github.event as { ref_type: string }).ref_type = "tag";
-    assert.deepEqual(githubStepsFor(workflows, event), []);
-  });
-});
+/** An application repository with the blueprint hookup: the config is what the engine loads from the call's directory, with the call's own flags. */
+const applicationRepository: AppUnderTest = {
+  label: "application repository with the blueprint hookup",
+  checkout: (dir) => checkoutAppRepo(dir),
+  configOf: (call) => configLoadedBy({ cwd: call.cwd, constructorFlags: parseDaggerCall(call.args).constructorFlags }),
+};
 
-describe("both hosts agree", () => {
-  for (const row of TABLE)
-    test(row.name, () => {
-      const gh = mapped(githubCalls(githubEventFor[row.name]));
-      const dr = mapped(droneCalls(droneEnvFor[row.name]));
-      assert.deepEqual(gh.plan, dr.plan);
-      assert.deepEqual(gh.actions.map((a) => a.fn), dr.actions.map((a) => a.fn));
+function eventMapping(app: AppUnderTest) {
+  /** The plan the wrapper's own `plan` call asks for (with the config its module loads), and its action calls. */
+  function mapped(recorded: RecordedCall[]) {
+    const calls = recorded.map((r) => ({ call: parseDaggerCall(r.args), recorded: r }));
+    const planCalls = calls.filter((c) => c.call.fn === "plan");
+    assert.equal(planCalls.length, 1, `one plan call: ${JSON.stringify(calls.map((c) => c.call.fn))}`);
+    const { call: planCall, recorded: planRecorded } = planCalls[0];
+    const config = app.configOf(planRecorded);
+    // Every call of the job loads the same pipeline.yaml as its plan call.
+    for (const c of calls) assert.deepEqual(app.configOf(c.recorded), config, `${c.call.fn}: the same pipeline config as the plan call`);
+    const f = planCall.flags;
+    const one = (k: string) => (typeof f[k] === "string" ? (f[k] as string) : undefined);
+    const event = toEvent({ event: one("event") ?? "", ref: one("ref"), environment: one("environment"), changed: f.changed === undefined ? undefined : listFlag(planCall, "changed"), emergency: f.emergency === true });
+    return { config, event, plan: plan(config, event), actions: calls.map((c) => c.call).filter((c) => c.fn !== "plan") };
+  }
+
+  /** Check one host's mapping of one event against the table row. */
+  function checkRow(row: Expectation, recorded: RecordedCall[]) {
+    const m = mapped(recorded);
+    assert.deepEqual(m.plan, plan(m.config, row.event), `${row.name}: the wrapper's plan is the foundation's`);
+    assert.deepEqual(m.actions.map((a) => a.fn), row.actions.map((a) => a.fn), `${row.name}: the functions called`);
+    for (const [i, want] of row.actions.entries()) for (const [k, v] of Object.entries(want.flags)) assert.equal(m.actions[i].flags[k], v, `${row.name}: ${want.fn} --${k}`);
+    return m;
+  }
+
+  /** Run the Drone steps an event triggers (with these Drone secrets; default: all set) in a checkout of the application; each dagger call and the secrets it resolved. */
+  function droneRecorded(env: DroneEnv, options: { cwd?: string; secrets?: Record<string, string> } = {}): RecordedCall[] {
+    const steps = droneStepsFor(drone.pipelines, env, options.secrets);
+    assert.ok(steps.length > 0, `some Drone pipeline runs for ${env.DRONE_BUILD_EVENT}`);
+    const cwd = options.cwd ?? app.checkout();
+    // The Docker runner runs commands with the image's /bin/sh (alpine: ash), so a POSIX sh here, not bash.
+    return steps.flatMap((s) => runWrapperCalls(s.commands, { ...env, ...s.environment }, { shell: "sh", cwd }));
+  }
+
+  /** Run the GitHub jobs an event starts (their run steps in order, in one checkout of the application per job); each dagger call and the secrets it resolved. */
+  function githubRecorded(event: GithubEvent): RecordedCall[] {
+    const jobs = githubStepsFor(workflows, event);
+    assert.equal(jobs.length, 1, `one job runs for ${event.name}: ${jobs.map((j) => j.job).join(", ")}`);
+    const cwd = app.checkout();
+    // GitHub runs each step with bash -e -o pipefail and its own env.
+    return jobs[0].steps.flatMap((s) => runWrapperCalls(["set -o pipefail", s.script], { ...s.env, GITHUB_STEP_SUMMARY: join(cwd, "summary.md") }, { cwd }));
+  }
+
+  // A table row's run with the default secrets is deterministic: run it once per host and reuse it in the suites below.
+  const rowRuns = new Map<string, RecordedCall[]>();
+  const once = (key: string, run: () => RecordedCall[]) => rowRuns.get(key) ?? (rowRuns.set(key, run()).get(key) as RecordedCall[]);
+  const droneRow = (row: Expectation) => once(`drone:${row.name}`, () => droneRecorded(droneEnvFor[row.name]));
+  const githubRow = (row: Expectation) => once(`github:${row.name}`, () => githubRecorded(githubEventFor[row.name]));
+
+  describe(`Drone (${app.label}): each event through ci/drone/.drone.yml gives the foundation's plan and calls what it says`, () => {
+    for (const row of TABLE) test(row.name, () => {
+      checkRow(row, droneRow(row));
     });
-});
 
-describe("optional secrets: a flag only when its secret is set, on both hosts", () => {
-  const NOTIFY = ["notify-webhook", "smtp-password"];
-  const ciCall = (calls: RecordedCall[]) => {
-    const c = calls.map((r) => ({ ...parseDaggerCall(r.args), secrets: r.secrets })).find((x) => x.fn === "ci");
-    assert.ok(c, "a ci call");
-    return c;
-  };
-
-  test("push to main without notification secrets: no --notify-webhook or --smtp-password; the required secrets are set (empty when missing)", () => {
-    const gh = ciCall(githubRecorded({ ...githubEvents.push("main", SHA), secrets: { NEXUS_TOKEN: "n", REGISTRY_TOKEN: "r" } }));
-    const dr = ciCall(droneRecorded(droneEvents.push("main", SHA), { secrets: { nexus_token: "n", registry_token: "r" } }));
-    for (const c of [gh, dr]) {
-      assert.deepEqual(NOTIFY.filter((f) => f in c.flags), []);
-      assert.deepEqual(c.secrets, { NEXUS_TOKEN: "n", REGISTRY_TOKEN: "r", GITOPS_TOKEN: "" });
-    }
+    test("branch deleted: Drone has no such event; the prune-previews cron removes exactly the previews plan(delete) would", () => {
+      // A real clone whose origin has lost feature/old: git ls-remote in the step lists what is live.
+      const dir = mkdtempSync(join(tmpdir(), "drone-cron-"));
+      const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] }).toString();
+      git("init", "-q", "--bare", "origin.git");
+      git("clone", "-q", "origin.git", "work");
+      const work = app.checkout(join(dir, "work"));
+      const inWork = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
+      inWork("commit", "-q", "--allow-empty", "-m", "x");
+      for (const b of ["main", "dev", "feature/live", "feature/old"]) inWork("push", "-q", "origin", `HEAD:refs/heads/${b}`);
+      inWork("push", "-q", "origin", "--delete", "feature/old");
+      const recorded = droneRecorded(droneEvents.cron("prune-previews", SHA), { cwd: work });
+      const calls = recorded.map((r) => parseDaggerCall(r.args));
+      assert.deepEqual(calls.map((c) => c.fn), ["prune-previews"]);
+      const config = app.configOf(recorded[0]);
+      const live = listFlag(calls[0], "branches");
+      assert.deepEqual(live.sort(), ["dev", "feature/live", "main"]);
+      const folders = ["feature/live", "feature/old"].map((b) => previewOf(config, b).namespace);
+      const removal = plan(config, { kind: "delete", branch: "feature/old" });
+      assert.equal(removal.flow, "preview-removal");
+      assert.deepEqual(stalePreviews(config, folders, live), removal.stages[0].jobs.map((j) => j.environment));
+    });
   });
 
-  test("push to main with them: ci gets both, as env:// references to the secrets' values", () => {
-    const gh = ciCall(githubRecorded({ ...githubEvents.push("main", SHA), secrets: { CHAT_WEBHOOK: "https://chat/hook", SMTP_PASSWORD: "pw" } }));
-    const dr = ciCall(droneRecorded(droneEvents.push("main", SHA), { secrets: { chat_webhook: "https://chat/hook", smtp_password: "pw" } }));
-    for (const c of [gh, dr]) {
-      assert.equal(c.flags["notify-webhook"], "env://CHAT_WEBHOOK");
-      assert.equal(c.flags["smtp-password"], "env://SMTP_PASSWORD");
-      assert.equal(c.secrets.CHAT_WEBHOOK, "https://chat/hook");
-      assert.equal(c.secrets.SMTP_PASSWORD, "pw");
-    }
+  describe(`GitHub Actions (${app.label}): each event through ci/github/*.yml gives the foundation's plan and calls what it says`, () => {
+    for (const row of TABLE) test(row.name, () => {
+      checkRow(row, githubRow(row));
+    });
+
+    test("branch deleted: the preview of that branch is removed", () => {
+      const row: Expectation = { name: "branch deleted", event: { kind: "delete", branch: "feature/login" }, actions: [{ fn: "preview", flags: { branch: "feature/login", remove: true } }] };
+      checkRow(row, githubRecorded(githubEvents.delete("feature/login", SHA)));
+    });
+
+    test("a tag deletion starts no job (the job's if: reads ref_type)", () => {
+      const event = githubEvents.delete("v1.0.0", SHA);
+      (event.github.event as { ref_type: string }).ref_type = "tag";
+      assert.deepEqual(githubStepsFor(workflows, event), []);
+    });
   });
 
-  test("promotions pass the target's live database when it is set: prod's on prod, staging's for a tag, none without", () => {
-    const promoteCall = (calls: RecordedCall[]) => {
-      const c = calls.map((r) => ({ ...parseDaggerCall(r.args), secrets: r.secrets })).find((x) => x.fn === "promote");
-      assert.ok(c, "a promote call");
+  describe(`both hosts agree (${app.label})`, () => {
+    for (const row of TABLE)
+      test(row.name, () => {
+        const gh = mapped(githubRow(row));
+        const dr = mapped(droneRow(row));
+        assert.deepEqual(gh.plan, dr.plan);
+        assert.deepEqual(gh.actions.map((a) => a.fn), dr.actions.map((a) => a.fn));
+      });
+  });
+
+  describe(`optional secrets (${app.label}): a flag only when its secret is set, on both hosts`, () => {
+    const NOTIFY = ["notify-webhook", "smtp-password"];
+    const ciCall = (calls: RecordedCall[]) => {
+      const c = calls.map((r) => ({ ...parseDaggerCall(r.args), secrets: r.secrets })).find((x) => x.fn === "ci");
+      assert.ok(c, "a ci call");
       return c;
     };
-    const both = { staging_database_url: "postgres://staging", prod_database_url: "postgres://prod" };
-    // GitHub: the job's environment holds DATABASE_URL (prod's for promote.yml in prod, staging's for release.yml).
-    const ghProd = promoteCall(githubRecorded({ ...githubEvents.dispatch("prod", SHA), secrets: { DATABASE_URL: "postgres://prod" } }));
-    const drProd = promoteCall(droneRecorded(droneEvents.promote("prod", SHA), { secrets: both }));
-    // A tag's promotions run inside its one release call.
-    const releaseCall = (calls: RecordedCall[]) => {
-      const c = calls.map((r) => ({ ...parseDaggerCall(r.args), secrets: r.secrets })).find((x) => x.fn === "release");
-      assert.ok(c, "a release call");
-      return c;
-    };
-    const ghTag = releaseCall(githubRecorded({ ...githubEvents.tag("v1.4.0", SHA), secrets: { DATABASE_URL: "postgres://staging" } }));
-    const drTag = releaseCall(droneRecorded(droneEvents.tag("v1.4.0", SHA), { secrets: { ...both, release_token: "gitea-token" } }));
-    assert.equal(ghTag.flags.repository, "https://github.com/acme/webshop", "GitHub: the repository the release page belongs to");
-    assert.equal(drTag.flags.repository, "https://gitea.example.com/acme/webshop", "Drone: the repository the release page belongs to");
-    for (const c of [ghProd, drProd]) assert.deepEqual([c.flags["database-url"], c.secrets.DATABASE_URL], ["env://DATABASE_URL", "postgres://prod"]);
-    for (const c of [ghTag, drTag]) assert.deepEqual([c.flags["database-url"], c.secrets.DATABASE_URL], ["env://DATABASE_URL", "postgres://staging"]);
-    const drStaging = promoteCall(droneRecorded(droneEvents.promote("staging", SHA), { secrets: both }));
-    assert.equal(drStaging.secrets.DATABASE_URL, "postgres://staging");
-    for (const c of [promoteCall(githubRecorded({ ...githubEvents.dispatch("prod", SHA), secrets: {} })), promoteCall(droneRecorded(droneEvents.promote("prod", SHA), { secrets: {} }))])
-      assert.equal(c.flags["database-url"], undefined);
+
+    test("push to main without notification secrets: no --notify-webhook or --smtp-password; the required secrets are set (empty when missing)", () => {
+      const gh = ciCall(githubRecorded({ ...githubEvents.push("main", SHA), secrets: { NEXUS_TOKEN: "n", REGISTRY_TOKEN: "r" } }));
+      const dr = ciCall(droneRecorded(droneEvents.push("main", SHA), { secrets: { nexus_token: "n", registry_token: "r" } }));
+      for (const c of [gh, dr]) {
+        assert.deepEqual(NOTIFY.filter((f) => f in c.flags), []);
+        assert.deepEqual(c.secrets, { NEXUS_TOKEN: "n", REGISTRY_TOKEN: "r", GITOPS_TOKEN: "" });
+      }
+    });
+
+    test("push to main with them: ci gets both, as env:// references to the secrets' values", () => {
+      const gh = ciCall(githubRecorded({ ...githubEvents.push("main", SHA), secrets: { CHAT_WEBHOOK: "https://chat/hook", SMTP_PASSWORD: "pw" } }));
+      const dr = ciCall(droneRecorded(droneEvents.push("main", SHA), { secrets: { chat_webhook: "https://chat/hook", smtp_password: "pw" } }));
+      for (const c of [gh, dr]) {
+        assert.equal(c.flags["notify-webhook"], "env://CHAT_WEBHOOK");
+        assert.equal(c.flags["smtp-password"], "env://SMTP_PASSWORD");
+        assert.equal(c.secrets.CHAT_WEBHOOK, "https://chat/hook");
+        assert.equal(c.secrets.SMTP_PASSWORD, "pw");
+      }
+    });
+
+    test("promotions pass the target's live database when it is set: prod's on prod, staging's for a tag, none without", () => {
+      const promoteCall = (calls: RecordedCall[]) => {
+        const c = calls.map((r) => ({ ...parseDaggerCall(r.args), secrets: r.secrets })).find((x) => x.fn === "promote");
+        assert.ok(c, "a promote call");
+        return c;
+      };
+      const both = { staging_database_url: "postgres://staging", prod_database_url: "postgres://prod" };
+      // GitHub: the job's environment holds DATABASE_URL (prod's for promote.yml in prod, staging's for release.yml).
+      const ghProd = promoteCall(githubRecorded({ ...githubEvents.dispatch("prod", SHA), secrets: { DATABASE_URL: "postgres://prod" } }));
+      const drProd = promoteCall(droneRecorded(droneEvents.promote("prod", SHA), { secrets: both }));
+      // A tag's promotions run inside its one release call.
+      const releaseCall = (calls: RecordedCall[]) => {
+        const c = calls.map((r) => ({ ...parseDaggerCall(r.args), secrets: r.secrets })).find((x) => x.fn === "release");
+        assert.ok(c, "a release call");
+        return c;
+      };
+      const ghTag = releaseCall(githubRecorded({ ...githubEvents.tag("v1.4.0", SHA), secrets: { DATABASE_URL: "postgres://staging" } }));
+      const drTag = releaseCall(droneRecorded(droneEvents.tag("v1.4.0", SHA), { secrets: { ...both, release_token: "gitea-token" } }));
+      assert.equal(ghTag.flags.repository, "https://github.com/acme/webshop", "GitHub: the repository the release page belongs to");
+      assert.equal(drTag.flags.repository, "https://gitea.example.com/acme/webshop", "Drone: the repository the release page belongs to");
+      for (const c of [ghProd, drProd]) assert.deepEqual([c.flags["database-url"], c.secrets.DATABASE_URL], ["env://DATABASE_URL", "postgres://prod"]);
+      for (const c of [ghTag, drTag]) assert.deepEqual([c.flags["database-url"], c.secrets.DATABASE_URL], ["env://DATABASE_URL", "postgres://staging"]);
+      const drStaging = promoteCall(droneRecorded(droneEvents.promote("staging", SHA), { secrets: both }));
+      assert.equal(drStaging.secrets.DATABASE_URL, "postgres://staging");
+      for (const c of [promoteCall(githubRecorded({ ...githubEvents.dispatch("prod", SHA), secrets: {} })), promoteCall(droneRecorded(droneEvents.promote("prod", SHA), { secrets: {} }))])
+        assert.equal(c.flags["database-url"], undefined);
+    });
+
+    test("a wrapper naming a secret the step does not set fails, as the real CLI does", () => {
+      assert.throws(() => runWrapperCalls(["dagger call ci --registry-token=env://REGISTRY_TOKEN"], {}, { cwd: app.checkout() }), /secret env var not found: "REGISTRY_TOKEN"/);
+    });
   });
 
-  test("a wrapper naming a secret the step does not set fails, as the real CLI does", () => {
-    assert.throws(() => runWrapperCalls(["dagger call ci --registry-token=env://REGISTRY_TOKEN"], {}), /secret env var not found: "REGISTRY_TOKEN"/);
+  return { githubRecorded, droneRecorded, githubRow, droneRow };
+}
+
+const example = eventMapping(bundledExample);
+const appRepo = eventMapping(applicationRepository);
+const pushToMain = TABLE.find((row) => row.name === "push to main") as Expectation;
+
+/** The defect the blueprint exists for: defaultPath resolved in the module's own repository even when it is the caller's blueprint. */
+const resolveInOwnContextAlways = (req: DefaultPathRequest) => resolveDefaultPath({ module: req.module, defaultPath: req.defaultPath });
+
+describe("the wrappers run unchanged in an application repository with the blueprint hookup", () => {
+  const recordedFor = (row: Expectation) => [...appRepo.githubRow(row), ...appRepo.droneRow(row)];
+
+  test("every call of every event, on both hosts: a plain `dagger call` (no -m, --source or --config) whose source is the checkout's root and whose config is its pipeline.yaml", () => {
+    for (const row of TABLE)
+      for (const r of recordedFor(row)) {
+        const call = parseDaggerCall(r.args); // anything but `dagger call …` (e.g. `dagger -m …`) is refused here
+        assert.deepEqual(Object.keys(call.constructorFlags).filter((k) => k === "source" || k === "config"), [], `${row.name}: ${call.fn} names no source or config`);
+        assert.equal(sourceLoadedBy({ cwd: r.cwd, constructorFlags: call.constructorFlags }).source, r.cwd, `${row.name}: ${call.fn} loads the checkout`);
+        assert.equal(configLoadedBy({ cwd: r.cwd, constructorFlags: call.constructorFlags }).name, "bookshop", `${row.name}: ${call.fn} reads the application's pipeline.yaml`);
+      }
+  });
+
+  test("mutant: with a defaultPath rule that ignores the blueprint, the same calls find no pipeline.yaml (they would load this repository's root)", () => {
+    const r = recordedFor(pushToMain)[0];
+    assert.throws(() => configLoadedBy({ cwd: r.cwd, constructorFlags: parseDaggerCall(r.args).constructorFlags }, resolveInOwnContextAlways), /no such file/);
+  });
+
+  test("the application's plans are its own, not the bundled example's (so a mix-up cannot pass)", () => {
+    const own = appRepo.githubRow(pushToMain);
+    const theirs = example.githubRow(pushToMain);
+    assert.notDeepEqual(plan(applicationRepository.configOf(own[0]), { kind: "push", branch: "main" }), plan(bundledExample.configOf(theirs[0]), { kind: "push", branch: "main" }));
   });
 });
 
@@ -233,7 +307,7 @@ describe("this repository's .github/workflows/example.yml plans exactly the even
     const listed = [...script.matchAll(/^\s*same_plan (--.+)$/gm)].map((m) => m[1].trim()).sort();
     const events = [...TABLE.map((row) => githubEventFor[row.name]), githubEvents.delete("feature/login", SHA)];
     const planned = events
-      .map((e) => githubCalls(e).find((c) => c.fn === "plan"))
+      .map((e) => example.githubRecorded(e).map((r) => parseDaggerCall(r.args)).find((c) => c.fn === "plan"))
       .map((c) => Object.entries(c?.flags ?? {}).map(([k, v]) => `--${k} ${String(v)}`).join(" "))
       .sort();
     assert.equal(planned.length, 8);

@@ -29,7 +29,7 @@ for (const a of args) for (const m of a.matchAll(/env:\\/\\/([A-Za-z_][A-Za-z0-9
   if (!(m[1] in process.env)) { console.error("secret env var not found: " + JSON.stringify(m[1])); process.exit(1); }
   secrets[m[1]] = process.env[m[1]];
 }
-fs.appendFileSync(process.env.FAKE_DAGGER_LOG, JSON.stringify({ args, secrets }) + "\\n");
+fs.appendFileSync(process.env.FAKE_DAGGER_LOG, JSON.stringify({ args, secrets, cwd: process.cwd() }) + "\\n");
 const i = args.indexOf("export");
 if (i > 0 && args[i - 1] === "reports") {
   const out = (args.find((a) => a.startsWith("--path=")) || "").slice(7) || args[i + 2];
@@ -42,10 +42,11 @@ if (i > 0 && args[i - 1] === "reports") {
 /** Lines a wrapper uses to install its tools: not run here. */
 const INSTALL = /^(apk add|apt-get|curl -fsSL https:\/\/dl\.dagger\.io)/;
 
-/** One dagger invocation as the stand-in saw it: its argv, and the value of every env:// secret it names. */
+/** One dagger invocation as the stand-in saw it: its argv, the value of every env:// secret it names, and the directory it ran in (where the CLI looks for dagger.json). */
 export interface RecordedCall {
   args: string[];
   secrets: Record<string, string>;
+  cwd: string;
 }
 
 /** Run a wrapper's script lines in a copy of the repository's ci/ folder, with `env`, by `shell` (GitHub: bash; Drone's alpine image: a POSIX sh); returns every dagger call's argv. */
