@@ -4,6 +4,7 @@
  * `dagger -m modules/node-toolchain call run --source=./backend --script=test`.
  */
 import { type Container, type Directory, dag, func, object, ReturnType, type Secret } from "@dagger.io/dagger";
+import { buildSecretRemovals } from "./build-secrets.js";
 import { nodeDockerfile, NPMRC_SECRET } from "./dockerfile.js";
 import { DOCKERIGNORE, imageSpec, packageVersion } from "./package-spec.js";
 import { installLayers, JUNIT_NODE_OPTIONS, NPM_CACHE, npmEnvironment } from "./install.js";
@@ -132,16 +133,21 @@ export class NodeToolchain {
     systemPackages: string[] = [],
   ): Promise<Container> {
     const { version, spec } = imageSpec(await source.file("package.json").contents(), { command, files, port, healthPath, systemPackages });
-    const context = ownDockerfile !== "" ? source : source.withNewFile(GENERATED_DOCKERFILE, nodeDockerfile(spec)).withNewFile(".dockerignore", DOCKERIGNORE);
+    const dockerfile = ownDockerfile !== "" ? await source.file(ownDockerfile).contents() : nodeDockerfile(spec);
+    const context = ownDockerfile !== "" ? source : source.withNewFile(GENERATED_DOCKERFILE, dockerfile).withNewFile(".dockerignore", DOCKERIGNORE);
     const args: Record<string, string> = { BASE_IMAGE: this.image, REVISION: revision, VERSION: version, CREATED: created, SOURCE: sourceUrl };
     if (this.registry !== "") args.NPM_REGISTRY = this.registry;
     if (aptMirror !== "") args.APT_MIRROR = aptMirror;
-    return context.dockerBuild({
+    // BuildKit mounts a secret by its name: the generated Dockerfile expects "npmrc".
+    const secrets = this.npmrc ? [{ name: NPMRC_SECRET, secret: dag.setSecret(NPMRC_SECRET, await this.npmrc.plaintext()) }] : [];
+    const built = context.dockerBuild({
       dockerfile: ownDockerfile !== "" ? ownDockerfile : GENERATED_DOCKERFILE,
       buildArgs: Object.entries(args).map(([name, value]) => ({ name, value })),
-      // BuildKit mounts a secret by its name: the generated Dockerfile expects "npmrc".
-      secrets: this.npmrc ? [dag.setSecret(NPMRC_SECRET, await this.npmrc.plaintext())] : [],
+      secrets: secrets.map((s) => s.secret),
     });
+    // The engine leaves the build's secrets in the returned container; the image that becomes a
+    // service or is published must not carry them (build-secrets.ts).
+    return buildSecretRemovals(dockerfile, secrets.map((s) => s.name)).reduce((ctr, r) => ("mount" in r ? ctr.withoutMount(r.mount) : ctr.withoutSecretVariable(r.variable)), built);
   }
 }
 
