@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseConfig } from "../.dagger/src/config/load.js";
 import { mirrorImage } from "../.dagger/src/mirror/images.js";
-import { npmrc } from "../.dagger/src/mirror/npmrc.js";
+import { mirrorCredentials, npmrc } from "../.dagger/src/mirror/npmrc.js";
 import { checkReport, failedTests } from "../.dagger/src/report/junit.js";
 import { renderCheckSummary, stagePassed } from "../.dagger/src/report/summary.js";
 import { checkRevision } from "../.dagger/src/stages/build.js";
@@ -35,14 +35,15 @@ describe("mirror: base images", () => {
 });
 
 describe("mirror: .npmrc", () => {
-  it("points npm and each scope at the mirror, with bearer auth per registry", () => {
+  it("points npm and each scope at the mirror, with bearer auth per registry (the token referenced as ${NPM_TOKEN}, never written)", () => {
     assert.equal(
       npmrc("https://nexus.example/repository/npm-group/", { "@acme": "https://nexus.example/repository/npm-internal" }, { token: "T0KEN" }),
-      "registry=https://nexus.example/repository/npm-group/\n@acme:registry=https://nexus.example/repository/npm-internal\n//nexus.example/repository/npm-group/:_authToken=T0KEN\n//nexus.example/repository/npm-internal/:_authToken=T0KEN\n",
+      "registry=https://nexus.example/repository/npm-group/\n@acme:registry=https://nexus.example/repository/npm-internal\n//nexus.example/repository/npm-group/:_authToken=${NPM_TOKEN}\n//nexus.example/repository/npm-internal/:_authToken=${NPM_TOKEN}\n",
     );
   });
   it("uses basic auth when a user is given, and no auth without a token", () => {
-    assert.equal(npmrc("http://127.0.0.1:4873/", {}, { username: "ci", token: "pw" }), `registry=http://127.0.0.1:4873/\n//127.0.0.1:4873/:_auth=${Buffer.from("ci:pw").toString("base64")}\n`);
+    assert.equal(npmrc("http://127.0.0.1:4873/", {}, { username: "ci", token: "pw" }), "registry=http://127.0.0.1:4873/\n//127.0.0.1:4873/:_auth=${NPM_AUTH}\n");
+    assert.deepEqual(mirrorCredentials({ username: "ci", token: "pw\n" }), { token: "pw", basic: Buffer.from("ci:pw").toString("base64") });
     assert.equal(npmrc("http://127.0.0.1:4873/", {}), "registry=http://127.0.0.1:4873/\n");
   });
 });

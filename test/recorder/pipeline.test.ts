@@ -53,7 +53,7 @@ describe("recorded graph of pipeline ci", () => {
     // The E2E database password exists only as secrets named per run (DATABASE_URL carries it too).
     assert.deepEqual(
       graph.secrets.map((n) => n.replace(/-[0-9a-f]{8}-[0-9a-f-]{27}$/, "-<run>")),
-      ["e2e-backend-DATABASE_URL-<run>", "e2e-db-POSTGRES_PASSWORD-<run>", "e2e-db-url-<run>", "mirror-token", "pipeline-npmrc-webshop"],
+      ["e2e-backend-DATABASE_URL-<run>", "e2e-db-POSTGRES_PASSWORD-<run>", "e2e-db-url-<run>", "mirror-token", "pipeline-npm-token-webshop", "pipeline-npmrc-webshop"],
     );
     assert.equal(JSON.stringify(graph).includes(MIRROR_TOKEN), false, "the mirror token is in no chain");
     // The overview: the verdict, then every stage in order with its verdict or why it did not start.

@@ -7,20 +7,35 @@ export interface MirrorAuth {
   token: string;
 }
 
+/** The env variable the .npmrc reads the bare mirror token from (bearer auth). */
+export const NPM_TOKEN_ENV = "NPM_TOKEN";
+/** The env variable the .npmrc reads base64(user:token) from (basic auth). */
+export const NPM_AUTH_ENV = "NPM_AUTH";
+
 /**
  * .npmrc text for the mirror: the default registry, per-scope registries, and an auth line for
  * each distinct registry host+path (npm matches credentials by URL prefix, without the scheme).
+ * The auth lines hold no credential: they reference ${NPM_TOKEN} (or ${NPM_AUTH} with a user),
+ * which npm expands from the environment. The values travel as secrets of their own
+ * (mirrorCredentials), because the engine scrubs exact secret values only: a token folded into
+ * the .npmrc secret would not be scrubbed when a tool prints it alone (issue 14 item 8).
  */
 export function npmrc(registry: string, scopes: Record<string, string>, auth?: MirrorAuth): string {
   const lines = [`registry=${registry}`, ...Object.entries(scopes).map(([scope, url]) => `${scope}:registry=${url}`)];
   if (auth) {
-    const token = oneLine(auth.token);
+    oneLine(auth.token);
     for (const url of new Set([registry, ...Object.values(scopes)])) {
       const key = `//${url.replace(/^https?:\/\//, "").replace(/\/?$/, "/")}`;
-      lines.push(auth.username ? `${key}:_auth=${Buffer.from(`${auth.username}:${token}`).toString("base64")}` : `${key}:_authToken=${token}`);
+      lines.push(auth.username ? `${key}:_auth=\${${NPM_AUTH_ENV}}` : `${key}:_authToken=\${${NPM_TOKEN_ENV}}`);
     }
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** The values the .npmrc references, by env variable: the bare token always, base64(user:token) with a user. Each becomes a secret of its own. */
+export function mirrorCredentials(auth: MirrorAuth): { token: string; basic?: string } {
+  const token = oneLine(auth.token);
+  return { token, ...(auth.username ? { basic: Buffer.from(`${auth.username}:${token}`).toString("base64") } : {}) };
 }
 
 /**

@@ -4,7 +4,7 @@ import { dag, type Directory, type Secret } from "@dagger.io/dagger";
 import type { Component, PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import { DEFAULT_BASE_IMAGES, mirrorImage } from "../mirror/images.js";
-import { type MirrorAuth, npmrc } from "../mirror/npmrc.js";
+import { type MirrorAuth, mirrorCredentials, npmrc } from "../mirror/npmrc.js";
 import { toolchainOf } from "../toolchains/index.js";
 
 /** One pipeline run's shared inputs. */
@@ -13,18 +13,27 @@ export interface StageContext {
   source: Directory;
   /** Unique per run: checks include it so no verdict comes from an earlier run's cache. */
   runId: string;
-  /** The build's .npmrc (mirror, scopes, credentials) as a secret, when a mirror is configured. */
+  /** The build's .npmrc (mirror, scopes; credentials only as ${NPM_TOKEN}/${NPM_AUTH} references) as a secret, when a mirror is configured. */
   npmrc?: Secret;
+  /** The bare mirror token, a secret of its own so the engine scrubs it wherever it is printed (NPM_TOKEN). */
+  npmToken?: Secret;
+  /** base64(user:token) for a mirror with basic auth (NPM_AUTH), a secret of its own. */
+  npmAuth?: Secret;
 }
 
-/** Build the context; mirror credentials become part of a secret .npmrc and nothing else. */
+/** Build the context; mirror credentials become secrets of their own, referenced by a secret .npmrc. */
 export async function stageContext(config: PipelineConfig, source: Directory, mirrorToken?: Secret, mirrorUsername = ""): Promise<StageContext> {
-  let secret: Secret | undefined;
+  const secrets: Pick<StageContext, "npmrc" | "npmToken" | "npmAuth"> = {};
   if (config.mirror?.npm) {
     const auth: MirrorAuth | undefined = mirrorToken ? { token: await mirrorToken.plaintext(), ...(mirrorUsername ? { username: mirrorUsername } : {}) } : undefined;
-    secret = dag.setSecret(`pipeline-npmrc-${config.name}`, npmrc(config.mirror.npm, config.mirror.npmScopes, auth));
+    secrets.npmrc = dag.setSecret(`pipeline-npmrc-${config.name}`, npmrc(config.mirror.npm, config.mirror.npmScopes, auth));
+    if (auth) {
+      const { token, basic } = mirrorCredentials(auth);
+      secrets.npmToken = dag.setSecret(`pipeline-npm-token-${config.name}`, token);
+      if (basic !== undefined) secrets.npmAuth = dag.setSecret(`pipeline-npm-auth-${config.name}`, basic);
+    }
   }
-  return { config, source, runId: randomUUID(), ...(secret ? { npmrc: secret } : {}) };
+  return { config, source, runId: randomUUID(), ...secrets };
 }
 
 /** The component's base image, rewritten to the mirror. */

@@ -53,7 +53,7 @@ export async function e2eImage(ctx: StageContext): Promise<string> {
 /** The E2E project installed through the npm mirror in the Playwright image. */
 export function e2eProject(ctx: StageContext, image: string): Container {
   const e2e = ctx.config.e2e as NonNullable<StageContext["config"]["e2e"]>;
-  return dag.nodeToolchain({ image, registry: ctx.config.mirror?.npm ?? "", npmrc: ctx.npmrc }).install(ctx.source.directory(e2e.path));
+  return dag.nodeToolchain({ image, registry: ctx.config.mirror?.npm ?? "", npmrc: ctx.npmrc, npmToken: ctx.npmToken, npmAuth: ctx.npmAuth }).install(ctx.source.directory(e2e.path));
 }
 
 /** The settings e2eShell reads: where the target is and when it is ready, the browser check, where reports go. */

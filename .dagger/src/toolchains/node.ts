@@ -9,7 +9,7 @@ const SCRIPTS: Record<string, string> = { lint: "lint", typecheck: "typecheck", 
 /** Where node-toolchain's check leaves node's JUnit report (its JUNIT_REPORT). */
 const JUNIT_REPORT = "/reports/junit.xml";
 
-const toolchainFor = (ctx: StageContext, c: Component) => dag.nodeToolchain({ image: baseImage(ctx, c), registry: ctx.config.mirror?.npm ?? "", npmrc: ctx.npmrc });
+const toolchainFor = (ctx: StageContext, c: Component) => dag.nodeToolchain({ image: baseImage(ctx, c), registry: ctx.config.mirror?.npm ?? "", npmrc: ctx.npmrc, npmToken: ctx.npmToken, npmAuth: ctx.npmAuth });
 const imageOptions = (c: Component) => ({ command: c.image.command, files: c.image.files, port: c.image.port, healthPath: c.image.health, systemPackages: c.image.systemPackages });
 
 /** The node adapter. */

@@ -29,6 +29,10 @@ export const BUILD_ARGS = ["BASE_IMAGE", "NPM_REGISTRY", "APT_MIRROR", "REVISION
 
 /** Id of the BuildKit secret holding an .npmrc (scopes, mirror credentials); never written to a layer. */
 export const NPMRC_SECRET = "npmrc";
+/** Id of the BuildKit secret holding the bare mirror token, which the .npmrc references as ${NPM_TOKEN}. */
+export const NPM_TOKEN_SECRET = "npm_token";
+/** Id of the BuildKit secret holding base64(user:token) for a basic-auth mirror (${NPM_AUTH}). */
+export const NPM_AUTH_SECRET = "npm_auth";
 
 /** The Dockerfile text for a Node.js component. */
 export function nodeDockerfile(spec: NodeImageSpec): string {
@@ -51,9 +55,14 @@ export function nodeDockerfile(spec: NodeImageSpec): string {
     "ENV npm_config_registry=${NPM_REGISTRY} npm_config_update_notifier=false",
     "WORKDIR /app",
     "COPY package.json package-lock.json ./",
-    // The .npmrc secret carries scopes and mirror credentials: mounted for this step only.
+    // The .npmrc secret carries scopes and references the credentials (${NPM_TOKEN}, ${NPM_AUTH}),
+    // which come as secret files of their own so the engine scrubs each exact value: mounted for
+    // this step only (optional: absent without a mirror token).
     `RUN --mount=type=cache,target=/root/.npm,sharing=locked \\`,
     `    --mount=type=secret,id=${NPMRC_SECRET},target=/root/.npmrc \\`,
+    `    --mount=type=secret,id=${NPM_TOKEN_SECRET},target=/run/secrets/${NPM_TOKEN_SECRET} \\`,
+    `    --mount=type=secret,id=${NPM_AUTH_SECRET},target=/run/secrets/${NPM_AUTH_SECRET} \\`,
+    `    NPM_TOKEN="$(cat /run/secrets/${NPM_TOKEN_SECRET} 2>/dev/null)" NPM_AUTH="$(cat /run/secrets/${NPM_AUTH_SECRET} 2>/dev/null)" \\`,
     "    npm ci --no-audit --no-fund",
     "",
     "FROM deps AS build",

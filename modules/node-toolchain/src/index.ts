@@ -4,7 +4,8 @@
  * `dagger -m modules/node-toolchain call run --source=./backend --script=test`.
  */
 import { type Container, type Directory, dag, func, object, ReturnType, type Secret } from "@dagger.io/dagger";
-import { nodeDockerfile, NPMRC_SECRET } from "./dockerfile.js";
+import { buildSecretRemovals } from "./build-secrets.js";
+import { nodeDockerfile, NPM_AUTH_SECRET, NPM_TOKEN_SECRET, NPMRC_SECRET } from "./dockerfile.js";
 import { DOCKERIGNORE, imageSpec, packageVersion } from "./package-spec.js";
 import { installLayers, JUNIT_NODE_OPTIONS, NPM_CACHE, npmEnvironment } from "./install.js";
 
@@ -15,18 +16,26 @@ export class NodeToolchain {
   image: string;
   /** npm registry to install from (the organisation's mirror); empty uses the image's default. */
   registry: string;
-  /** An .npmrc with scopes and mirror credentials, mounted only while installing. */
+  /** An .npmrc with scopes and mirror credential references, mounted only while installing. */
   npmrc?: Secret;
+  /** The bare mirror token, set as NPM_TOKEN only while installing. */
+  npmToken?: Secret;
+  /** base64(user:token) for a basic-auth mirror, set as NPM_AUTH only while installing. */
+  npmAuth?: Secret;
 
   /**
    * @param image Base image with Node.js and npm (through the organisation's image mirror where there is one).
    * @param registry npm registry to install from, e.g. a Nexus npm group; empty keeps npm's default.
-   * @param npmrc An .npmrc (scopes, mirror credentials) mounted only while dependencies install.
+   * @param npmrc An .npmrc (scopes, credentials as ${NPM_TOKEN} or ${NPM_AUTH}) mounted only while dependencies install.
+   * @param npmToken The mirror token the .npmrc references as ${NPM_TOKEN}: a secret of its own, so the engine scrubs it from any output.
+   * @param npmAuth base64(user:token), referenced as ${NPM_AUTH} by an .npmrc for a basic-auth mirror.
    */
-  constructor(image = "node:22-bookworm-slim", registry = "", npmrc?: Secret) {
+  constructor(image = "node:22-bookworm-slim", registry = "", npmrc?: Secret, npmToken?: Secret, npmAuth?: Secret) {
     this.image = image;
     this.registry = registry;
     this.npmrc = npmrc;
+    this.npmToken = npmToken;
+    this.npmAuth = npmAuth;
   }
 
   /** A Node.js container with the npm cache mounted and the mirror configured. */
@@ -47,9 +56,23 @@ export class NodeToolchain {
     // Manifests first, sources after: a source-only change reuses the cached `npm ci` layer.
     for (const layer of installLayers()) {
       ctr = layer.include ? ctr.withDirectory("/app", source, { include: layer.include, exclude: layer.exclude }) : ctr.withDirectory("/app", source, { exclude: layer.exclude });
-      if (layer.exec) ctr = this.npmrc && layer.installs ? ctr.withMountedSecret("/root/.npmrc", this.npmrc).withExec(layer.exec).withoutMount("/root/.npmrc") : ctr.withExec(layer.exec);
+      if (layer.exec) ctr = layer.installs ? this.withCredentials(ctr, (c) => c.withExec(layer.exec as string[])) : ctr.withExec(layer.exec);
     }
     return ctr;
+  }
+
+  /** Run `step` with the .npmrc mounted and the credentials it references set, then remove them all. */
+  private withCredentials(ctr: Container, step: (c: Container) => Container): Container {
+    const env = [
+      ["NPM_TOKEN", this.npmToken],
+      ["NPM_AUTH", this.npmAuth],
+    ].filter((e): e is [string, Secret] => e[1] !== undefined);
+    let c = this.npmrc ? ctr.withMountedSecret("/root/.npmrc", this.npmrc) : ctr;
+    for (const [name, secret] of env) c = c.withSecretVariable(name, secret);
+    c = step(c);
+    if (this.npmrc) c = c.withoutMount("/root/.npmrc");
+    for (const [name] of env) c = c.withoutSecretVariable(name);
+    return c;
   }
 
   /**
@@ -132,16 +155,26 @@ export class NodeToolchain {
     systemPackages: string[] = [],
   ): Promise<Container> {
     const { version, spec } = imageSpec(await source.file("package.json").contents(), { command, files, port, healthPath, systemPackages });
-    const context = ownDockerfile !== "" ? source : source.withNewFile(GENERATED_DOCKERFILE, nodeDockerfile(spec)).withNewFile(".dockerignore", DOCKERIGNORE);
+    const dockerfile = ownDockerfile !== "" ? await source.file(ownDockerfile).contents() : nodeDockerfile(spec);
+    const context = ownDockerfile !== "" ? source : source.withNewFile(GENERATED_DOCKERFILE, dockerfile).withNewFile(".dockerignore", DOCKERIGNORE);
     const args: Record<string, string> = { BASE_IMAGE: this.image, REVISION: revision, VERSION: version, CREATED: created, SOURCE: sourceUrl };
     if (this.registry !== "") args.NPM_REGISTRY = this.registry;
     if (aptMirror !== "") args.APT_MIRROR = aptMirror;
-    return context.dockerBuild({
+    // BuildKit mounts a secret by its name: the generated Dockerfile expects "npmrc".
+    const given: [string, Secret | undefined][] = [
+      [NPMRC_SECRET, this.npmrc],
+      [NPM_TOKEN_SECRET, this.npmToken],
+      [NPM_AUTH_SECRET, this.npmAuth],
+    ];
+    const secrets = await Promise.all(given.filter((g): g is [string, Secret] => g[1] !== undefined).map(async ([name, s]) => ({ name, secret: dag.setSecret(name, await s.plaintext()) })));
+    const built = context.dockerBuild({
       dockerfile: ownDockerfile !== "" ? ownDockerfile : GENERATED_DOCKERFILE,
       buildArgs: Object.entries(args).map(([name, value]) => ({ name, value })),
-      // BuildKit mounts a secret by its name: the generated Dockerfile expects "npmrc".
-      secrets: this.npmrc ? [dag.setSecret(NPMRC_SECRET, await this.npmrc.plaintext())] : [],
+      secrets: secrets.map((s) => s.secret),
     });
+    // The engine leaves the build's secrets in the returned container; the image that becomes a
+    // service or is published must not carry them (build-secrets.ts).
+    return buildSecretRemovals(dockerfile, secrets.map((s) => s.name)).reduce((ctr, r) => ("mount" in r ? ctr.withoutMount(r.mount) : ctr.withoutSecretVariable(r.variable)), built);
   }
 }
 
