@@ -1,6 +1,7 @@
 /**
  * `npm run generate`: rewrite every generated file that is committed (the introspection goldens,
- * the pipeline.yaml JSON Schema, the README's config reference). Tests fail when any is stale.
+ * the pipeline.yaml JSON Schema, the README's config reference, the modules' vendored libraries).
+ * Tests fail when any is stale.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,6 +13,10 @@ import { configJsonSchema } from "../.dagger/src/config/json-schema.js";
 import { updateReadmeReference } from "./reference.js";
 import { FUNCTIONS_REFERENCE, renderFunctionsReference } from "./functions-reference.js";
 import { COMPOSE_GOLDEN, exampleCompose } from "../test/topology/fixture.js";
+import { writeVendorFiles } from "./vendor.js";
+
+// First: the modules import their vendored libraries, and the introspection below reads them.
+for (const file of await writeVendorFiles()) process.stdout.write(`wrote ${file}\n`);
 
 const policies: Record<string, unknown> = {};
 for (const mod of allModules()) {

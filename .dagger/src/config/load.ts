@@ -2,8 +2,8 @@
  * Reads pipeline.yaml: YAML syntax, the schema and the cross-references, all problems at once,
  * each located at its line so an editor or a CI log points straight at it.
  */
-import { isNode, LineCounter, parseDocument, type Document } from "yaml";
-import type { z } from "zod";
+import { isNode, LineCounter, parseDocument, type Document } from "../vendor/yaml.js";
+import type { z } from "../vendor/zod.js";
 import { ConfigError, dottedPath, type Problem } from "./problems.js";
 import { referenceProblems } from "./references.js";
 import { PipelineConfig } from "./schema.js";

@@ -4,8 +4,8 @@
  * Every key carries a description; cross-field rules (references between components and
  * environments) live in ./references.ts because zod skips them when a field beside them is bad.
  */
-import semver from "semver";
-import { z } from "zod";
+import semver from "../vendor/semver.js";
+import { z } from "../vendor/zod.js";
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 const NAME_RULE = "lowercase letters, digits and '-', starting with a letter, at most 40 characters";

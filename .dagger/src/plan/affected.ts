@@ -2,7 +2,7 @@
  * Which components a set of changed files touches. Errs on the side of building too much:
  * a file that belongs to no component (pipeline.yaml, a shared script) affects all of them.
  */
-import picomatch from "picomatch";
+import picomatch from "../vendor/picomatch.js";
 import type { PipelineConfig } from "../config/schema.js";
 
 /** The components a change touches, and why, in config order. */

@@ -2,7 +2,7 @@
  * The events a pipeline reacts to, as every CI host reduces them: a pull request, a push to a
  * branch, a release tag, a manual promotion, a manual rollback, the deletion of a branch.
  */
-import semver from "semver";
+import semver from "../vendor/semver.js";
 import { InputError } from "../errors.js";
 
 /** What happened in the repository (or what the release engineer asked for). */

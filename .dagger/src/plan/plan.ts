@@ -4,7 +4,7 @@
  * Pure: no engine, no git, no network; `ci` and `promote` follow it and every CI wrapper maps
  * its host's event onto it.
  */
-import picomatch from "picomatch";
+import picomatch from "../vendor/picomatch.js";
 import type { PipelineConfig } from "../config/schema.js";
 import { affectedComponents } from "./affected.js";
 import type { PipelineEvent } from "./event.js";

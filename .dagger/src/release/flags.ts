@@ -4,7 +4,7 @@
  * ConfigMap (kustomize, manifests), a values key (helm) or an env file (compose). Unfinished
  * features ship switched off where a flag says so.
  */
-import { Document, isMap, isSeq, parseDocument } from "yaml";
+import { Document, isMap, isSeq, parseDocument } from "../vendor/yaml.js";
 import type { PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 

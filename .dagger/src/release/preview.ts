@@ -5,7 +5,7 @@
  * the K3s cluster deploys what the folder says; deleting the folder removes the preview.
  */
 import { posix } from "node:path";
-import { Document } from "yaml";
+import { Document } from "../vendor/yaml.js";
 import type { PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import { previewNamespace } from "../plan/preview.js";

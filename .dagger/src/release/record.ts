@@ -4,7 +4,7 @@
  * immutable JSON document per release in the GitOps repository (releases/<git sha>.json);
  * promotion never rebuilds, it moves exactly these digests.
  */
-import { z } from "zod";
+import { z } from "../vendor/zod.js";
 import { InputError } from "../errors.js";
 
 const SHA = /^[0-9a-f]{40}$/;

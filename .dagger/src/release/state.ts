@@ -3,7 +3,7 @@
  * files (<environment path>/.pipeline/state.json): per component the release, version, image and
  * requirements, and the promotions so far, newest first (what rollback goes back to).
  */
-import { z } from "zod";
+import { z } from "../vendor/zod.js";
 import { InputError } from "../errors.js";
 import type { ReleaseRecord } from "./record.js";
 

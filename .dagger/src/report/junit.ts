@@ -1,5 +1,5 @@
 /** JUnit XML: read failing test names from a runner's report, and write one for checks that have no runner. */
-import { XMLParser } from "fast-xml-parser";
+import { XMLParser } from "../vendor/fast-xml-parser.js";
 
 /** An element in fast-xml-parser's ordered form: { tag: children[], ":@": { "@attr": value } }. */
 type Element = Record<string, unknown> & { ":@"?: Record<string, string> };

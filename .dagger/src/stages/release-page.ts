@@ -3,7 +3,7 @@
  * files of the release ci recorded for the tagged commit, published through the gitops module.
  */
 import { dag, type Directory, type Secret } from "@dagger.io/dagger";
-import semver from "semver";
+import semver from "../vendor/semver.js";
 import type { PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import { mirrorImage } from "../mirror/images.js";

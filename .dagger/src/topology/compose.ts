@@ -3,7 +3,7 @@
  * the integration tests run the E2E topology on a real Docker engine. Images by digest, health
  * checks, start order by depends_on conditions, secrets as ${VAR} references only.
  */
-import { Document, isPair, isScalar, isSeq, visit } from "yaml";
+import { Document, isPair, isScalar, isSeq, visit } from "../vendor/yaml.js";
 import type { PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import type { HealthCheck, Topology, TopologyService } from "./topology.js";

@@ -8,7 +8,7 @@
  * health-check fields v1 refuses). That file is not imported: it belongs to the root module,
  * which this module's Dagger runtime does not load, and its helpers are tied to pipeline.yaml.
  */
-import { Document, isPair, isScalar, isSeq, visit } from "yaml";
+import { Document, isPair, isScalar, isSeq, visit } from "./vendor/yaml.js";
 import { AspireManifestError } from "./errors.js";
 import type { Part } from "./parts.js";
 import { dockerfileInContext, fromManifestDir } from "./paths.js";

@@ -6,7 +6,7 @@
  * shapes that reference documents (`containerPort`, `dockerfile.v0`, `redis.v0`, `postgres.*.v0`).
  * Unknown fields are dropped, not refused: Aspire adds fields in most releases.
  */
-import { z } from "zod";
+import { z } from "./vendor/zod.js";
 import { AspireManifestError } from "./errors.js";
 
 /** A string that may hold `{resource.path}` expressions. */

@@ -16,7 +16,7 @@
  * every prerelease against a range without one, which would make a release candidate
  * undeployable anywhere.
  */
-import semver from "semver";
+import semver from "./vendor/semver.js";
 import { GateInputError } from "./errors.js";
 
 /** A component's version and what it requires of the others, as semver ranges by component name. */

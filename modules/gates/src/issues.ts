@@ -1,5 +1,5 @@
 /** zod issues as one line each: where in the document, what was expected, what was found. */
-import type { z } from "zod";
+import type { z } from "./vendor/zod.js";
 
 /** A path as written in JSON/YAML tooling: Results[0].Vulnerabilities[2].Severity ("(document)" for the root). */
 export function jsonPath(path: ReadonlyArray<PropertyKey>): string {

@@ -7,7 +7,7 @@
  * filesystem scans, `Results` of a scan that found nothing to scan, `Vulnerabilities` of a clean
  * target, `FixedVersion` of an unfixed finding, `Title` of some advisories (musl's CVE-2019-14697).
  */
-import { z } from "zod";
+import { z } from "./vendor/zod.js";
 import { GateInputError } from "./errors.js";
 import { issueMessage, jsonPath } from "./issues.js";
 import { noFindings, SEVERITIES, type Severity, type SeverityCounts } from "./severity.js";

@@ -12,8 +12,8 @@
  * A waiver names a digest rather than a component or tag, so it covers exactly the bytes that
  * were judged; a rebuilt image needs a new decision. It is valid through its `expires` day (UTC).
  */
-import { isNode, LineCounter, parseDocument, type Document } from "yaml";
-import { z } from "zod";
+import { isNode, LineCounter, parseDocument, type Document } from "./vendor/yaml.js";
+import { z } from "./vendor/zod.js";
 import { isCalendarDate } from "./dates.js";
 import { GateInputError } from "./errors.js";
 import { issueMessage, jsonPath } from "./issues.js";

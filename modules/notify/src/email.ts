@@ -1,5 +1,5 @@
 /** Failure e-mails through SMTP (nodemailer): the password is a secret and never in an error. */
-import nodemailer from "nodemailer";
+import nodemailer from "./vendor/nodemailer.js";
 import { type FailureMessage, renderText, verdictLine } from "./message.js";
 import { redact } from "./redact.js";
 

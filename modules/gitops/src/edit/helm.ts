@@ -4,7 +4,7 @@
  * above it exists (then the key is added there): a typo in a path must not quietly grow a new
  * tree the chart never reads.
  */
-import type { Node } from "yaml";
+import type { Node } from "../vendor/yaml.js";
 import { GitopsEditError } from "./errors.js";
 import { validateUpdates } from "./reference.js";
 import { EditSession } from "./session.js";

@@ -3,7 +3,7 @@
  * of the updates', it becomes `<repository>:<sha>@<digest>`. Aliases are followed to the anchored
  * value (which then changes for every user of the anchor; they all name the same image).
  */
-import type { Document } from "yaml";
+import type { Document } from "../vendor/yaml.js";
 import { namesRepository, pinnedReference } from "./reference.js";
 import type { EditSession } from "./session.js";
 import type { ImageUpdate } from "./types.js";

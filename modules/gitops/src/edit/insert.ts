@@ -3,7 +3,7 @@
  * new `key:` with a list under it. Block collections get lines indented like their neighbours,
  * flow collections get `, key: value` inside their brackets.
  */
-import type { Node, YAMLMap, YAMLSeq } from "yaml";
+import type { Node, YAMLMap, YAMLSeq } from "../vendor/yaml.js";
 import { columnOf, endOf, entryPrefix, flowPadding, keyColumn, nextLineStart } from "./layout.js";
 import { renderScalar } from "./scalar.js";
 import type { Splice } from "./splice.js";

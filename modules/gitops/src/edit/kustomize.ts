@@ -16,7 +16,7 @@
  * was tested, R-BUILD-5) and people reading the manifest see the commit (R-BUILD-6). Kustomize
  * from before that change drops the tag (issue #2234) and still pulls the same digest.
  */
-import { isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq, type Node, type YAMLMap } from "../vendor/yaml.js";
 import type { Entry } from "./insert.js";
 import { namesRepository, validateUpdates } from "./reference.js";
 import { EditSession } from "./session.js";

@@ -3,7 +3,7 @@
  * and list entries look like their neighbours: the key column of a mapping, the `- ` prefix of a
  * list's entries, the line ending (LF or CRLF).
  */
-import { isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
+import { isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from "../vendor/yaml.js";
 
 /** The file's line ending: CRLF when its first line ends so, otherwise LF. */
 export function lineEnding(text: string): string {

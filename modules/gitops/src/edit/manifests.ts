@@ -3,7 +3,7 @@
  * `initContainers[*].image` of the Pod spec of each workload kind below get
  * `<repository>:<sha>@<digest>` when they name an updated repository. Other kinds are left alone.
  */
-import type { Document, YAMLMap } from "yaml";
+import type { Document, YAMLMap } from "../vendor/yaml.js";
 import { editImageField } from "./image-field.js";
 import { validateUpdates } from "./reference.js";
 import { EditSession } from "./session.js";

@@ -1,5 +1,5 @@
 /** How a new string value is written: in the style the old value had, plain only when that reads back as the same string. */
-import { parse, type Scalar } from "yaml";
+import { parse, type Scalar } from "../vendor/yaml.js";
 
 /** Characters that never need quoting in block or flow context (no indicators, no spaces). */
 const PLAIN_CHARACTERS = /^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$/;

@@ -4,7 +4,7 @@
  * every value is where it should be. Either the whole new text comes back or an error: never a
  * partly edited file.
  */
-import { isScalar, isSeq, type Node, type Scalar, type YAMLMap, type YAMLSeq } from "yaml";
+import { isScalar, isSeq, type Node, type Scalar, type YAMLMap, type YAMLSeq } from "../vendor/yaml.js";
 import { GitopsEditError } from "./errors.js";
 import { addListPair, addPairs, appendEntries, type Entry, entriesUnderKey, flowList } from "./insert.js";
 import { lineEnding, listIndent } from "./layout.js";

@@ -3,7 +3,7 @@
  * source range, which is what lets the editors splice the original text instead of re-printing
  * it), YAML paths for messages, and lookups that follow aliases and merge keys (`<<: *base`).
  */
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, type Pair, parseAllDocuments, type Scalar, visit, type YAMLMap, type YAMLSeq } from "yaml";
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, type Pair, parseAllDocuments, type Scalar, visit, type YAMLMap, type YAMLSeq } from "../vendor/yaml.js";
 import { GitopsEditError } from "./errors.js";
 
 /** A parsed file: its documents (with source ranges) and a line counter for messages. */

@@ -2,7 +2,7 @@
  * Promotion pull requests on GitHub (and GitHub Enterprise) through @octokit/rest: list pull
  * requests by head, create one, list its reviews, and get one to learn whether it was merged.
  */
-import { Octokit } from "@octokit/rest";
+import { Octokit } from "../vendor/octokit-rest.js";
 import { hostError, type HostPullRequest, type HostReview, type PullRequestHost } from "./pull-requests.js";
 
 /** Where and as whom to talk to GitHub. */
