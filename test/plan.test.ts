@@ -277,3 +277,11 @@ describe("plan CLI (npm run plan)", () => {
     assert.equal(missing.stdout, "");
   });
 });
+
+describe("plan: promotions in order", () => {
+  it("an environment promoted on push after another one promoted on push comes after it, whatever the order in pipeline.yaml (found by the engine model: qa before dev was refused)", () => {
+    const text = readFileSync(join(ROOT, CONFIG_FILE), "utf8").replace("environments:\n", "environments:\n  qa:\n    on: push\n    after: dev\n    path: environments/qa\n    format: kustomize\n");
+    const p = plan(parseConfig(text), toEvent({ event: "push", ref: "main" }));
+    assert.deepEqual(p.stages.at(-1), { name: "promote", jobs: [{ step: "promote", environment: "dev" }, { step: "promote", environment: "qa" }] });
+  });
+});

@@ -162,7 +162,8 @@ export class Core {
       }
       case "glob": {
         const t = this.tree(receiver);
-        return t && [...t.keys()].filter(picomatch(str(args.pattern), { dot: true })).sort();
+        const matches = picomatch(str(args.pattern), { dot: true });
+        return t && [...t.keys()].filter((k) => matches(k)).sort();
       }
       case "plaintext":
         return this.engine.secretValue(receiver);
@@ -172,7 +173,8 @@ export class Core {
       case "stderr":
       case "exitCode": {
         const ran = this.hostExec(receiver);
-        return ran?.then((r) => (call.field === "exitCode" ? r.code : r[call.field]));
+        const field = call.field;
+        return ran?.then((r) => (field === "exitCode" ? r.code : field === "stdout" ? r.stdout : r.stderr));
       }
       default:
         return undefined;

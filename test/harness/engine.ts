@@ -6,7 +6,15 @@
  */
 import { execFileSync } from "node:child_process";
 import type { Chain } from "../recorder/types.js";
+import { type CachePolicy as ModelPolicy, FunctionCache } from "./engine/function-cache.js";
+import { GitRemoteReads } from "./engine/git-remote-reads.js";
 import type { CachePolicy } from "./policies.js";
+
+/** `git ls-remote` of a repository on this machine: ref → commit. */
+function lsRemote(repo: string): Record<string, string> {
+  const out = execFileSync("git", ["ls-remote", repo], { encoding: "utf8" });
+  return Object.fromEntries(out.split("\n").filter(Boolean).map((l) => l.split("\t").reverse() as [string, string]));
+}
 
 /** One execution of a module function (a cache miss). */
 export interface Execution {
@@ -35,12 +43,16 @@ export const ENGINE_RULES: EngineRules = { neverExecutesPerQuery: true, defaultC
 export class Engine {
   session = 0;
   readonly executions: Execution[] = [];
-  private readonly functionCache = new Map<string, Promise<unknown>>();
+  private readonly functionCache: FunctionCache;
+  private readonly remoteReads: GitRemoteReads;
   private readonly secrets = new Map<string, string>();
-  private readonly remoteRefs = new Map<string, string>();
   private readonly execs = new Map<string, Promise<{ stdout: string; stderr: string; code: number }>>();
 
-  constructor(readonly rules: EngineRules = ENGINE_RULES) {}
+  constructor(readonly rules: EngineRules = ENGINE_RULES) {
+    const mutant = !rules.neverExecutesPerQuery ? "never-cached-per-session" : !rules.defaultCachesAcrossSessions ? "default-cached-per-session" : undefined;
+    this.functionCache = new FunctionCache(() => Date.now() / 1000, mutant);
+    this.remoteReads = new GitRemoteReads(lsRemote, rules.gitReadsCachedPerSession ? undefined : "uncached");
+  }
 
   /** Start the next session (a `dagger call`): session-scoped caches no longer apply. */
   newSession(): number {
@@ -48,26 +60,16 @@ export class Engine {
   }
 
   /**
-   * Run a module function under its cache policy (dagql: a function's cache key is its receiver and
-   * arguments; "never" adds a fresh per-call input; "session" scopes the key to the session; the
-   * default keeps it up to the maximum TTL, across sessions). Identical calls in flight share one
-   * execution, as dagql's single-flight does.
+   * Run a module function under its cache policy, by the model of rule (b) (engine/function-cache.ts:
+   * the key is module, receiver, function and arguments; "never" adds a per-call input, "session"
+   * the session, the default nothing, up to the 7-day TTL). Every execution is counted here.
    */
   call<T>(policy: CachePolicy, e: Omit<Execution, "session">, run: () => Promise<T>): Promise<T> {
-    const execute = () => {
+    const key = { module: e.module, receiver: e.object, fn: e.fn, args: e.key };
+    return this.functionCache.call(key, (policy || "default") as ModelPolicy, String(this.session), () => {
       this.executions.push({ ...e, session: this.session });
       return run();
-    };
-    if (policy === "never" && this.rules.neverExecutesPerQuery) return execute();
-    if (policy === "" && !this.rules.defaultCachesAcrossSessions) return execute();
-    const key = policy === "session" ? `${this.session}|${e.key}` : `*|${e.key}`;
-    const hit = this.functionCache.get(key);
-    if (hit) return hit as Promise<T>;
-    const p = execute();
-    this.functionCache.set(key, p);
-    // A failed call is not cached: the next call tries again.
-    p.catch(() => this.functionCache.delete(key));
-    return p;
+    });
   }
 
   /** How many times a function ran, e.g. count("gitops", "push"). */
@@ -93,19 +95,9 @@ export class Engine {
     return [...this.secrets.values()].filter((v) => v.length > 0);
   }
 
-  /** A ref of a repository on this machine, resolved once per session (core/git_remote.go: remote reads are cached for the session). */
+  /** A ref of a repository on this machine as this session sees it: rule (f), engine/git-remote-reads.ts (the listing is read once per session). */
   resolveRemoteRef(repo: string, ref: string): string {
-    const key = `${this.rules.gitReadsCachedPerSession ? this.session : Math.random()}|${repo}|${ref}`;
-    let commit = this.remoteRefs.get(key);
-    if (commit === undefined) {
-      try {
-        commit = execFileSync("git", ["rev-parse", "--verify", "--quiet", ref], { cwd: repo, encoding: "utf8" }).trim();
-      } catch {
-        commit = "";
-      }
-      this.remoteRefs.set(key, commit);
-    }
-    return commit;
+    return this.remoteReads.read(String(this.session), repo, ref) ?? "";
   }
 
   /** An exec's outcome, run once per exec chain (BuildKit caches an exec by its inputs). */

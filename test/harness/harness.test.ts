@@ -5,7 +5,7 @@ import { mintId } from "../recorder/ids.js";
 import { bareRemote, git, history, tempDir } from "../gitops/git/git-fixture.js";
 import { ROOT } from "../tiers/modules.js";
 import { Engine } from "./engine.js";
-import { Harness } from "./harness.js";
+import { Harness, literalArgs } from "./harness.js";
 
 const files = (f: Record<string, string>) => mintId([{ field: "directory", args: {} }, ...Object.entries(f).map(([path, contents]) => ({ field: "withNewFile", args: { contents, path } }))]);
 
@@ -40,8 +40,18 @@ describe("harness rules: mutants", () => {
     const remote = bareRemote(tempDir(), { "a.txt": "1\n" });
     const h = new Harness({ root: ROOT, rules: { ...new Engine().rules, neverExecutesPerQuery: false } });
     const push = { remote: remote.path, branch: "main", files: files({ "a.txt": "2\n" }), message: "m\n" };
-    await h.call("gitops", {}, "push", push, "status");
-    await h.call("gitops", {}, "push", push, "summary");
-    assert.equal(h.engine.count("gitops", "push"), 1, "with the rule off, the engine model executes once: the side-effect test below would not see the second push");
+    // Two leaf reads in one session, as the SDK sends them: one query each.
+    const q = (leaf: string) => `query { gitops { push${literalArgs(push)} { ${leaf} } } }`;
+    await h.session(async (query) => {
+      await query(q("status"));
+      await query(q("summary"));
+    });
+    assert.equal(h.engine.count("gitops", "push"), 1, "with the rule off, the engine model executes once: the side-effect test would not see the second push");
+    const real = new Harness({ root: ROOT });
+    await real.session(async (query) => {
+      await query(q("status"));
+      await query(q("summary"));
+    });
+    assert.equal(real.engine.count("gitops", "push"), 2, "with the rule, each query runs the push again");
   });
 });

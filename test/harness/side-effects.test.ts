@@ -5,7 +5,7 @@
 // functions that write (migrate, the Aspire run). A mutant that reads a never-cached result twice
 // is caught.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { afterEach, beforeEach, describe, it } from "node:test";
 import { mintId } from "../recorder/ids.js";
 import { history } from "../gitops/git/git-fixture.js";
 import { makeMutant } from "../tiers/mutant.js";
@@ -32,12 +32,13 @@ const stubs = (leaf: string) => {
 const registryWrites = (r: MemoryRegistry) => r.writes.reduce<Record<string, number>>((m, w) => ({ ...m, [`${w.repository}:${w.tag}`]: (m[`${w.repository}:${w.tag}`] ?? 0) + 1 }), {});
 
 describe("side effects: exactly once per call", () => {
-  const registry = new MemoryRegistry();
+  // Each test has its own registry, so a push is never answered by an earlier test's image.
+  let registry: MemoryRegistry;
   let app: HarnessApp;
-  before(async () => {
-    await registry.start();
+  beforeEach(async () => {
+    registry = await new MemoryRegistry().start();
   });
-  after(() => registry.stop());
+  afterEach(() => registry.stop());
 
   const harness = (sources?: string) => {
     const h = new Harness({ root: app.root, registry, remotes: app.remotes, stubs, ...(sources ? { sources } : {}) });
@@ -49,7 +50,6 @@ describe("side effects: exactly once per call", () => {
 
   it("ci on main: one push of each image per tag, one migrate, one Aspire run, one record commit, one dev commit", async () => {
     app = await harnessApp(registry.address);
-    registry.writes.length = 0;
     const h = harness();
     const summary = String(await ci(h));
     assert.match(summary, /\| promote \| ✅ promoted to dev \|/, summary);
@@ -63,7 +63,6 @@ describe("side effects: exactly once per call", () => {
 
   it("publish: each image pushed once per tag", async () => {
     app = await harnessApp(registry.address);
-    registry.writes.length = 0;
     const h = harness();
     const out = String(await h.call("pipeline", {}, "publish", { revision: REV, registryToken: secret("registry-token") }));
     assert.match(out, /^db\t/m);

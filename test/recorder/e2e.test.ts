@@ -35,9 +35,9 @@ describe("recorded graph of pipeline e2e", () => {
     const leaves = graph.leaves;
     const order = [
       position(leaves, /^container\.from\(address: "nexus\.example\.com:8443\/docker-group\/library\/postgres:15-bookworm"\).*\.asService\(useEntrypoint: true\)\.start$/),
-      position(leaves, /^flyway\.validate\(.*ignorePending: true.*\)\.succeeded$/),
-      position(leaves, /^flyway\.migrate\(.*\)\.succeeded$/),
-      position(leaves, /^flyway\.info\(.*\)\.schemaVersion$/),
+      position(leaves, /^flyway\.validate\(.*ignorePending: true.*\)\.json$/),
+      position(leaves, /^flyway\.migrate\(.*\)\.json$/),
+      position(leaves, /^flyway\.info\(.*\)\.json$/),
       position(leaves, /^nodeToolchain\(.*\)\.build\(.*source: directory\.directory\(path: "backend"\).*\.asService\(args: \[.*\]\)\.start$/),
       position(leaves, /^nodeToolchain\(.*\)\.build\(.*source: directory\.directory\(path: "frontend"\).*\.asService\(args: \[.*\]\)\.start$/),
       position(leaves, /playwright:v1\.65\.1-noble.*\.exitCode$/),
@@ -90,7 +90,7 @@ describe("recorded graph of pipeline e2e", () => {
     const { result, graph } = await record(async () => {
       const run = await new Pipeline(dag.directory()).e2e(SHA);
       return { summary: run.summary, passed: run.passed };
-    }, engine((leaf) => (/^flyway\.migrate\(.*\)\.succeeded$/.test(leaf) ? false : /^flyway\.migrate\(.*\)\.message$/.test(leaf) ? cause : undefined)));
+    }, engine((leaf) => (/^flyway\.migrate\(.*\)\.json$/.test(leaf) ? JSON.stringify({ command: "migrate", succeeded: false, schemaVersion: "1.1.0", message: cause }) : undefined)));
     assert.equal(result.passed, false);
     assert.match(result.summary, /^\| db \| migrate \| ❌ failed \|/m);
     assert.ok(result.summary.includes(cause), result.summary);

@@ -26,9 +26,8 @@ export function exampleEngine(override: (leaf: string) => unknown = () => undefi
     if (/^nodeToolchain\(.*\)\.build\(.*path: "backend"\).*\)\.defaultArgs$/.test(leaf)) return ["node", "dist/server.js"];
     if (/^nodeToolchain\(.*\)\.build\(.*path: "frontend"\).*\)\.defaultArgs$/.test(leaf)) return ["node", "server.mjs"];
     if (/^nodeToolchain\(.*\)\.build\(.*\)\.user$/.test(leaf)) return "1000:1000";
-    if (/^flyway.*\.(validate|migrate|info|throwaway)\(.*\)\.succeeded$/.test(leaf)) return true;
-    if (/^flyway.*\.(validate|migrate|info|throwaway)\(.*\)\.schemaVersion$/.test(leaf)) return "1.1.0";
-    if (/^flyway.*\.(validate|migrate|info|throwaway)\(.*\)\.message$/.test(leaf)) return "ok";
+    const flyway = /^flyway.*\.(validate|migrate|info|throwaway)\(.*\)\.json$/.exec(leaf);
+    if (flyway) return JSON.stringify({ command: flyway[1], succeeded: true, schemaVersion: "1.1.0", message: "ok" });
     if (leaf.includes("playwright") && leaf.endsWith(".exitCode")) return 0;
     // The example's pipeline.yaml runs its release through the Aspire AppHost too.
     if (/^aspire\(.*\.test\(.*\)\.reports\.file\(path: "result\.json"\)\.contents$/.test(leaf)) return '{"passed":true}\n';

@@ -205,10 +205,21 @@ function deletePlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind
   return { ...base, flow: "preview-removal", stages: [{ name: "preview-removal", jobs: [{ step: "remove-preview", environment: namespace }] }], notes: [] };
 }
 
+/** The environments promoted on this trigger, each after the one it follows when both are promoted by it (qa after: dev comes after dev). */
 function environmentsOn(config: PipelineConfig, on: "push" | "tag" | "manual"): string[] {
-  return Object.entries(config.environments)
+  const names = Object.entries(config.environments)
     .filter(([, e]) => e.on === on)
     .map(([n]) => n);
+  const ordered: string[] = [];
+  const place = (n: string, seen: Set<string>) => {
+    if (ordered.includes(n) || seen.has(n)) return;
+    seen.add(n);
+    const after = config.environments[n].after;
+    if (after && names.includes(after)) place(after, seen);
+    ordered.push(n);
+  };
+  for (const n of names) place(n, new Set());
+  return ordered;
 }
 
 /** The promotion to one environment and the gates it must pass. */

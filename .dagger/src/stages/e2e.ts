@@ -142,11 +142,12 @@ class E2eRun {
     ] as const;
     let log = "";
     for (const [command, result] of steps) {
-      const [succeeded, message] = await Promise.all([result.succeeded(), result.message()]);
+      // Flyway's commands are never cached: each field read would run the command again (two migrates on one database), so read its one JSON field.
+      const { succeeded, message, schemaVersion } = JSON.parse(await result.json()) as { succeeded: boolean; message: string; schemaVersion: string };
       log += `flyway ${command}: ${message}\n`;
       if (!succeeded) return this.outcome(s.component, "migrate", "failed", log, started);
       if (command === "info") {
-        const schema = await result.schemaVersion();
+        const schema = schemaVersion;
         const expected = this.release.versions[s.component];
         if (expected && schema !== expected)
           return this.outcome(s.component, "migrate", "failed", `${log}the database reports schema version ${schema || "(none)"} after migrating, but the release's migrations say ${expected}`, started);

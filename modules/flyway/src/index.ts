@@ -143,13 +143,20 @@ export class Flyway {
       .withSecretVariable("POSTGRES_PASSWORD", dag.setSecret(`flyway-throwaway-${randomUUID()}`, password))
       .withExposedPort(5432)
       .asService({ useEntrypoint: true });
-    const url = dag.setSecret(`flyway-throwaway-url-${randomUUID()}`, `postgresql://flyway:${password}@db:5432/flyway`);
-    const migrated = await this.run("migrate", url, { database: server, migrations });
-    if (!migrated.succeeded) return migrated;
-    const info = await this.run("info", url, { database: server, migrations });
-    if (info.succeeded && info.schemaVersion !== expected)
-      return new FlywayResult("info", false, info.schemaVersion, `after migrating, the database reports schema version ${info.schemaVersion || "(none)"}, but the highest migration is ${expected}`, info.output);
-    return info;
+    // Started here and stopped at the end: migrate and info must meet the same database, which a
+    // lazily bound service only does while the engine's grace period keeps it up between them.
+    const database = await server.start();
+    try {
+      const url = dag.setSecret(`flyway-throwaway-url-${randomUUID()}`, `postgresql://flyway:${password}@db:5432/flyway`);
+      const migrated = await this.run("migrate", url, { database, migrations });
+      if (!migrated.succeeded) return migrated;
+      const info = await this.run("info", url, { database, migrations });
+      if (info.succeeded && info.schemaVersion !== expected)
+        return new FlywayResult("info", false, info.schemaVersion, `after migrating, the database reports schema version ${info.schemaVersion || "(none)"}, but the highest migration is ${expected}`, info.output);
+      return info;
+    } finally {
+      await database.stop();
+    }
   }
 
   /**

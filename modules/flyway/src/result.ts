@@ -20,6 +20,12 @@ export class FlywayResult {
   /** Flyway's own JSON output. */
   @func()
   output: string;
+  /**
+   * The verdict as JSON: command, succeeded, schemaVersion, message. migrate, validate, info and
+   * throwaway are never cached, so every field read runs Flyway again: read this one.
+   */
+  @func()
+  json: string;
 
   constructor(command: string, succeeded: boolean, schemaVersion: string, message: string, output: string) {
     this.command = command;
@@ -27,6 +33,7 @@ export class FlywayResult {
     this.schemaVersion = schemaVersion;
     this.message = message;
     this.output = output;
+    this.json = JSON.stringify({ command, succeeded, schemaVersion, message });
   }
 
   /** Fail with the message when Flyway failed; otherwise return it. */

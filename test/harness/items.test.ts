@@ -1,0 +1,92 @@
+// Issue 14's engine-rule defects, each shown in the engine model: a test per item that fails on
+// the code before its fix (the mutant or the old policy is named in each test).
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it, mock } from "node:test";
+import { mintId } from "../recorder/ids.js";
+import { history } from "../gitops/git/git-fixture.js";
+import { makeMutant } from "../tiers/mutant.js";
+import { harnessApp, type HarnessApp } from "./app.js";
+import { Harness } from "./harness.js";
+import { recordedFlyway } from "./recorded-flyway.js";
+import { MemoryRegistry } from "./registry.js";
+
+const REV = "0123456789abcdef0123456789abcdef01234567";
+const secret = (name: string) => mintId([{ field: "setSecret", args: { name } }]);
+const IMAGE_ID = `sha256:${"c".repeat(64)}`;
+const stubs = (leaf: string) => {
+  const flyway = recordedFlyway(leaf);
+  if (flyway !== undefined) return flyway;
+  if (/\/scan\/image-id"\)\.contents$/.test(leaf)) return `${IMAGE_ID}\n`;
+  if (/\/scan\/report\.json"\)\.contents$/.test(leaf)) return JSON.stringify({ SchemaVersion: 2, ArtifactName: "/scan/image.tar", ArtifactType: "container_image", Metadata: { ImageID: IMAGE_ID }, Results: [] });
+  return undefined;
+};
+
+describe("issue 14 items in the engine model", () => {
+  const registry = new MemoryRegistry();
+  const apps: HarnessApp[] = [];
+  before(() => registry.start());
+  after(async () => {
+    for (const a of apps) await a.close();
+    await registry.stop();
+  });
+
+  /** The example with a second environment promoted on push after dev (qa), so one ci call chains two promotions. */
+  const chained = async () => {
+    const app = await harnessApp(registry.address, {
+      "environments/dev/kustomization.yaml": "images: []\n",
+      "environments/qa/kustomization.yaml": "images: []\n",
+      "environments/staging/kustomization.yaml": "images: []\n",
+      "environments/prod/compose.yaml": "services: {}\n",
+    });
+    apps.push(app);
+    const file = join(app.root, "pipeline.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("environments:\n", "environments:\n  qa:\n    on: push\n    after: dev\n    path: environments/qa\n    format: kustomize\n"));
+    return app;
+  };
+  const ci = (h: Harness) => h.call("pipeline", {}, "ci", { revision: REV, branch: "main", registryToken: secret("registry-token"), gitopsToken: secret("gitops-token") }, "summary").then(String);
+  const harness = (app: HarnessApp, sources?: string) => {
+    const h = new Harness({ root: app.root, registry, remotes: app.remotes, stubs, ...(sources ? { sources } : {}) });
+    h.engine.setSecret("registry-token", "r");
+    h.engine.setSecret("gitops-token", "g");
+    return h;
+  };
+
+  it("item 10: a chained promotion in one call reads the GitOps state after its own push (qa after dev lands)", async () => {
+    const app = await chained();
+    const summary = await ci(harness(app));
+    assert.match(summary, /^\| promote \| ✅ promoted to dev, qa \|$/m, summary);
+    assert.deepEqual(history(app.gitops).map((c) => c.subject.split(":")[0]), ["promote 0123456789ab to qa", "promote 0123456789ab to dev", "record release 0123456789ab", "seed"]);
+  });
+
+  it("item 10 (the defect): reading the branch again in the same session sees the tree before our push, so qa is refused", async () => {
+    const app = await chained();
+    const sources = makeMutant("stale-gitops-read", [{ file: ".dagger/src/stages/promote.ts", from: "return gitopsView(repository, branch, token, this.tips.get(`${repository}#${branch}`));", to: "return gitopsView(repository, branch, token);" }]);
+    const summary = await ci(harness(app, sources));
+    assert.match(summary, /promotion to qa refused by upstream/, summary);
+  });
+
+  it("item 4: the vulnerability gate without --today is judged on the day of each call, not served from an earlier day's cache", async () => {
+    const app = await chained();
+    const h = harness(app);
+    const waivers = "waivers:\n  - cve: CVE-2026-0001\n    digest: sha256:" + "1".repeat(64) + "\n    reason: fixed upstream next week\n    approver: alice@example.com\n    expires: 2026-12-01\n";
+    const report = JSON.stringify({ SchemaVersion: 2, ArtifactName: "x", ArtifactType: "container_image", Metadata: { RepoDigests: [`r.example.com/backend@sha256:${"1".repeat(64)}`] }, Results: [{ Target: "x", Class: "os-pkgs", Type: "debian", Vulnerabilities: [{ VulnerabilityID: "CVE-2026-0001", PkgName: "openssl", InstalledVersion: "1", Severity: "CRITICAL" }] }] });
+    const reports = mintId([{ field: "directory", args: {} }, { field: "withNewFile", args: { contents: report, path: "backend.json" } }]);
+    const args = { images: [`backend=r.example.com/backend:x@sha256:${"1".repeat(64)}`], reports, waivers };
+    const on = async (day: string) => {
+      mock.timers.enable({ apis: ["Date"], now: new Date(`${day}T12:00:00Z`) });
+      try {
+        return await h.call("gates", {}, "vulnerabilities", args, "passed");
+      } finally {
+        mock.timers.reset();
+      }
+    };
+    assert.equal(await on("2026-11-30"), true, "the waiver holds through its expiry day");
+    assert.equal(await on("2026-12-02"), false, "a later call judges the expired waiver on its own day");
+    // The old policy (cached by arguments, up to 7 days) answers the second day with the first day's verdict:
+    (h.modules.get("gates") as { policies: Record<string, Record<string, string>> }).policies.Gates.vulnerabilities = "";
+    assert.equal(await on("2026-11-30"), true);
+    assert.equal(await on("2026-12-02"), true, "with the default policy the expired waiver keeps passing: the defect");
+  });
+});
