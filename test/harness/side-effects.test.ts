@@ -67,9 +67,11 @@ describe("side effects: exactly once per call", () => {
     const out = String(await h.call("pipeline", {}, "publish", { revision: REV, registryToken: secret("registry-token") }));
     assert.match(out, /^db\t/m);
     assert.deepEqual(Object.values(registryWrites(registry)), Array(6).fill(1), JSON.stringify(registryWrites(registry)));
-    // A second publish in a later session pushes again (never cached): it does not answer from a cache.
+    // Item 4: a second publish in a later session runs again (never cached) instead of answering the
+    // first call's digests from the function cache; the registry already has both tags, so nothing is written twice.
     await h.call("pipeline", {}, "publish", { revision: REV, registryToken: secret("registry-token") });
-    assert.ok(registry.writes.length > 6, "a repeated publish reaches the registry again");
+    assert.equal(h.engine.count("pipeline", "publish"), 2, "publish ran again");
+    assert.deepEqual(Object.values(registryWrites(registry)), Array(6).fill(1), "and wrote no tag twice");
     await app.close();
   });
 
