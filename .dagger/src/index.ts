@@ -192,12 +192,12 @@ export class Pipeline {
    * notifications) the team is told by chat and/or e-mail; a notification that fails is reported
    * in the summary and never changes the verdict.
    * @param revision The full git SHA being built (e.g. $GITHUB_SHA).
-   * @param registryToken Token for the registry in pipeline.yaml; without it images are built and tested but not pushed.
+   * @param registryToken Token for the registry in pipeline.yaml; without it (or without --branch) images are built and tested but not pushed.
    * @param created Build time in RFC 3339; pass the commit time for repeatable labels. Default: now.
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
    * @param releasedMigrations The migrations record of the release in production: an edited released migration fails E2E.
    * @param gitopsToken Token for the GitOps repository: released migrations are read from it, and on the main branch the release is recorded and promoted to the environments promoted on push.
-   * @param branch The branch being built (e.g. $GITHUB_REF_NAME): the run follows the plan of a push to it (main: record and promote; build-only branches: stop after the build; preview branches: publish and write the preview; others: checks only). Empty: the main flow without recording.
+   * @param branch The branch being built (e.g. $GITHUB_REF_NAME): the run follows the plan of a push to it (main: record and promote; build-only branches: stop after the build; preview branches: publish and write the preview; others: checks only). Empty (a local run): the main flow without publishing or recording.
    * @param runUrl The CI run's URL, recorded as who built the release and linked from notifications.
    * @param notifyWebhook The chat webhook URL for notifications (pipeline.yaml notifications.webhook), e.g. env://CHAT_WEBHOOK.
    * @param smtpPassword The SMTP password for e-mail notifications (pipeline.yaml notifications.email), e.g. env://SMTP_PASSWORD.
@@ -243,6 +243,8 @@ export class Pipeline {
       if (!runPassed(stageVerdicts(facts))) return ci({ stop: "because E2E failed; nothing was pushed" }, tested);
     }
     if (!registryToken) return ci({ stages: { publish: { status: "not-started", note: "not started, because no --registry-token was given" } }, stop: `because nothing was published${flow === "preview" ? ", so there is no preview" : ""}` }, tested);
+    // A local run (no --branch) builds the working tree, uncommitted edits and all: publishing it under the revision's tag would lie.
+    if (!branch) return ci({ stages: { publish: { status: "not-started", note: `not started, because no --branch was given (a local run builds the working tree, which may differ from ${revision.slice(0, 12)}): pass --branch to publish` } }, stop: "because nothing was published" }, tested);
     // A failed push or delivery is a verdict of the run, not an exception: the reports and the notification must still say it.
     const published = await inSpan(["publish"], () => publishImages(ctx, names, async (name) => release.images[name], revision, registryToken)).catch((e: Error) => e);
     if (published instanceof Error) return ci({ stages: { publish: { status: "failed", note: `failed: ${published.message.split("\n")[0]}` } }, stop: "because publishing failed" }, tested);

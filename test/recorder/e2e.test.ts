@@ -113,7 +113,7 @@ describe("recorded graph of pipeline e2e", () => {
 
   it("ci: a failing E2E publishes nothing and says so", async () => {
     const { result, graph } = await record(async () => {
-      const run = await new Pipeline(dag.directory(), "pipeline.yaml").ci(SHA, dag.setSecret("registry-token", "t0ken"));
+      const run = await new Pipeline(dag.directory(), "pipeline.yaml").ci(SHA, dag.setSecret("registry-token", "t0ken"), "", "", undefined, undefined, "main");
       return { summary: run.summary, passed: run.passed };
     }, engine((leaf) => (leaf.includes("playwright") && leaf.endsWith(".exitCode") ? 1 : leaf.endsWith(".exitCode") ? 0 : undefined)));
     assert.equal(result.passed, false);
