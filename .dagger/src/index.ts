@@ -4,6 +4,7 @@
  */
 import { argument, check, type Container, dag, type Directory, type File, func, object, type Secret, type Service } from "@dagger.io/dagger";
 import { parseConfig } from "./config/load.js";
+import { flywayModule } from "./mirror/flyway.js";
 import { InputError } from "./errors.js";
 import { configJsonSchema } from "./config/json-schema.js";
 import type { PipelineConfig } from "./config/schema.js";
@@ -282,7 +283,7 @@ export class Pipeline {
    */
   @func({ cache: "never" })
   async databaseVersion(url: Secret, database?: Service): Promise<string> {
-    return dag.flyway().schemaVersion(url, { database });
+    return flywayModule(await this.loadConfig()).schemaVersion(url, { database });
   }
 
   /**

@@ -35,9 +35,9 @@ describe("recorded graph of pipeline e2e", () => {
     const leaves = graph.leaves;
     const order = [
       position(leaves, /^container\.from\(address: "nexus\.example\.com:8443\/docker-group\/library\/postgres:15-bookworm"\).*\.asService\(useEntrypoint: true\)\.start$/),
-      position(leaves, /^flyway\.validate\(.*ignorePending: true.*\)\.succeeded$/),
-      position(leaves, /^flyway\.migrate\(.*\)\.succeeded$/),
-      position(leaves, /^flyway\.info\(.*\)\.schemaVersion$/),
+      position(leaves, /^flyway\(image: "[^"]*"\)\.validate\(.*ignorePending: true.*\)\.succeeded$/),
+      position(leaves, /^flyway\(image: "[^"]*"\)\.migrate\(.*\)\.succeeded$/),
+      position(leaves, /^flyway\(image: "[^"]*"\)\.info\(.*\)\.schemaVersion$/),
       position(leaves, /^nodeToolchain\(.*\)\.build\(.*source: directory\.directory\(path: "backend"\).*\.asService\(args: \[.*\]\)\.start$/),
       position(leaves, /^nodeToolchain\(.*\)\.build\(.*source: directory\.directory\(path: "frontend"\).*\.asService\(args: \[.*\]\)\.start$/),
       position(leaves, /playwright:v1\.65\.1-noble.*\.exitCode$/),
@@ -45,7 +45,7 @@ describe("recorded graph of pipeline e2e", () => {
     assert.deepEqual(order, [...order].sort((a, b) => a - b), `steps out of order: ${order.join(", ")}`);
 
     // Flyway runs the migration image the build stage made, against the started database.
-    const migrate = leaves.find((l) => /^flyway\.migrate\(/.test(l)) as string;
+    const migrate = leaves.find((l) => /^flyway\(image: "[^"]*"\)\.migrate\(/.test(l)) as string;
     assert.match(migrate, /migrationImage: flyway\(image: "nexus\.example\.com:8443\/docker-group\/flyway\/flyway:11\.20\.3"\)\.build\(/);
     assert.match(migrate, /database: container\.from\(address: "nexus\.example\.com:8443\/docker-group\/library\/postgres:15-bookworm"\)\..*\.withExposedPort\(port: 5432\)\.asService\(useEntrypoint: true\)/);
     assert.match(migrate, /url: setSecret\(name: "e2e-db-url-/);
@@ -90,7 +90,7 @@ describe("recorded graph of pipeline e2e", () => {
     const { result, graph } = await record(async () => {
       const run = await new Pipeline(dag.directory()).e2e(SHA);
       return { summary: run.summary, passed: run.passed };
-    }, engine((leaf) => (/^flyway\.migrate\(.*\)\.succeeded$/.test(leaf) ? false : /^flyway\.migrate\(.*\)\.message$/.test(leaf) ? cause : undefined)));
+    }, engine((leaf) => (/^flyway\(image: "[^"]*"\)\.migrate\(.*\)\.succeeded$/.test(leaf) ? false : /^flyway\(image: "[^"]*"\)\.migrate\(.*\)\.message$/.test(leaf) ? cause : undefined)));
     assert.equal(result.passed, false);
     assert.match(result.summary, /^\| db \| migrate \| ❌ failed \|/m);
     assert.ok(result.summary.includes(cause), result.summary);

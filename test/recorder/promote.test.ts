@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { dag } from "@dagger.io/dagger";
 import { Pipeline } from "../../.dagger/src/index.js";
-import { deliver } from "../../.dagger/src/stages/deliver.js";
+import { deliver, migrationRecords } from "../../.dagger/src/stages/deliver.js";
 import { deliveryVerdict } from "../../.dagger/src/report/run.js";
 import { renderReleaseRecord } from "../../.dagger/src/release/record.js";
 import { emptyState, promoted, renderEnvironmentState } from "../../.dagger/src/release/state.js";
@@ -187,7 +187,7 @@ describe("recorded graph of ci with a GitOps token", () => {
     const files = { ...staged, [`releases/${REV_A}.json`]: renderReleaseRecord(withMigrations), "environments/prod/.pipeline/state.json": renderEnvironmentState(promoted(emptyState("prod"), A, ["db", "backend", "frontend"], "t")) };
     const { graph } = await record(async () => (await new Pipeline(dag.directory()).ci("c".repeat(40), undefined, "", "", undefined, dag.setSecret("gitops-token", "g"), "main")).summary, gitops(files));
     const leaves = graph.leaves;
-    const released = leaves.findIndex((l) => /^flyway\.checkReleased\(.*released: "\{\\"release\\":\\"a{40}\\",\\"migrations\\":/.test(l));
+    const released = leaves.findIndex((l) => /^flyway\(image: "[^"]*"\)\.checkReleased\(.*released: "\{\\"release\\":\\"a{40}\\",\\"migrations\\":/.test(l));
     const firstE2e = leaves.findIndex((l) => /postgres:15-bookworm.*\.asService\(useEntrypoint: true\)\.start$/.test(l));
     assert.ok(released >= 0 && firstE2e >= 0 && released < firstE2e, `released migrations checked (${released}) before the E2E database starts (${firstE2e})`);
   });
@@ -234,6 +234,26 @@ describe("recorded graph of ci with a GitOps token", () => {
     assert.deepEqual(result.promotions, [{ environment: "dev", refused: "not written (failed)" }]);
     assert.match(result.markdown, /### dev\n\nPromotion to dev refused:\npromotion to dev: not written \(failed\)/);
     assert.deepEqual(deliveryVerdict(result), { status: "failed", note: "failed: promotion to dev not written (failed) (see Release below)" });
+  });
+
+  it("item 9: promote --database-url, database-version, ci's E2E and checks, and the release record start Flyway from the mirrored image, never Docker Hub's default", async () => {
+    const MIRRORED = 'flyway(image: "nexus.example.com:8443/docker-group/flyway/flyway:11.20.3")';
+    const url = () => dag.setSecret("database-url", "postgresql://app:pw@db.internal:5432/app");
+    const files = { ...staged, "environments/dev/kustomization.yaml": "images: []\n" };
+    const runs = {
+      promote: await record(async () => new Pipeline(dag.directory()).promote("staging", "", [], false, "", undefined, undefined, url()).catch((e: Error) => e.message), gitops(files)),
+      databaseVersion: await record(async () => new Pipeline(dag.directory()).databaseVersion(url()).catch((e: Error) => e.message), gitops(files)),
+      ci: await record(async () => (await new Pipeline(dag.directory()).ci("c".repeat(40), undefined, "", "", undefined, dag.setSecret("gitops-token", "g"), "main")).summary, gitops(files)),
+      migrationRecords: await record(
+        async () => migrationRecords({ config: exampleConfig(), source: dag.directory(), runId: "run-1" }, "c".repeat(40)),
+        (leaf) => (/\.checksums\(/.test(leaf) ? '{"release":"c","migrations":[]}' : gitops(files)(leaf)),
+      ),
+    };
+    for (const [name, run] of Object.entries(runs)) {
+      const flyway = run.graph.leaves.filter((l) => /^flyway\b/.test(l));
+      assert.ok(flyway.length > 0, `${name} asks Flyway`);
+      assert.deepEqual(flyway.filter((l) => !l.startsWith(MIRRORED)), [], `${name}: every Flyway is the mirrored image`);
+    }
   });
 });
 

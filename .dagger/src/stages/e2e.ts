@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { type Container, dag, type Directory, ReturnType, type Service } from "@dagger.io/dagger";
 import { browserCheckScript, lockedPlaywrightVersion, playwrightImage } from "../e2e/playwright.js";
 import { E2E_EXIT, E2E_REPORTS, e2eShell, loggedCommand, PLAYWRIGHT_REPORT_ENV, readinessScript, SERVICE_LOGS } from "../e2e/scripts.js";
+import { flywayModule } from "../mirror/flyway.js";
 import { mirrorImage } from "../mirror/images.js";
 import { inSpan } from "../progress.js";
 import { checkReport, failedTests, tail } from "../report/junit.js";
@@ -120,7 +121,7 @@ class E2eRun {
 
   private async startDatabase(s: TopologyService, released: string[]): Promise<boolean> {
     const c = this.ctx.config.components[s.component];
-    const problems = (await Promise.all(released.map((r) => dag.flyway().checkReleased(this.ctx.source.directory(c.path).directory(c.migrations ?? "migrations"), r)))).filter((p) => p !== "");
+    const problems = (await Promise.all(released.map((r) => flywayModule(this.ctx.config, c).checkReleased(this.ctx.source.directory(c.path).directory(c.migrations ?? "migrations"), r)))).filter((p) => p !== "");
     if (problems.length > 0) return this.outcome(s.component, "released migrations", "failed", [...new Set(problems.join("\n").split("\n"))].join("\n"));
     const db = databaseOf(this.ctx.config, s.component);
     const server = this.withEnv(dag.container().from(mirrorImage(db.image, this.ctx.config.mirror?.images)), s).withExposedPort(db.port);
@@ -132,7 +133,7 @@ class E2eRun {
     const db = databaseOf(this.ctx.config, s.component);
     const server = this.services.get(s.component) as Service;
     const url = dag.setSecret(`e2e-${s.component}-url-${this.ctx.runId}`, `postgresql://${db.user}:${this.spell.password(s.component, true)}@${s.component}:${db.port}/${db.name}`);
-    const flyway = dag.flyway();
+    const flyway = flywayModule(this.ctx.config, this.ctx.config.components[s.component]);
     const opts = { database: server, migrationImage: this.release.images[s.component] };
     const started = Date.now();
     const steps = [
