@@ -64,9 +64,10 @@ describe("recorded graph of pipeline e2e", () => {
     const frontendStart = leaves.find((l) => /path: "frontend"\).*\.asService\(args: \[.*\]\)\.start$/.test(l)) as string;
     assert.match(frontendStart, /withEnvVariable\(name: "BACKEND_URL", value: "http:\/\/backend:8080"\)/);
     assert.match(frontendStart, /withServiceBinding\(alias: "backend"/);
-    // Each service runs its image's own command, its output also kept in a log volume of this run owned by its user.
-    assert.match(backendStart, /\.withMountedCache\(cache: cacheVolume\(key: "pipeline-e2e-logs-backend-[0-9a-f-]{36}"\), owner: "1000:1000", path: "\/var\/log\/pipeline-e2e\/backend"\)/);
-    assert.match(backendStart, /\.asService\(args: \["sh", "-c", "\\"\$@\\" 2>&1 \| tee -a \/var\/log\/pipeline-e2e\/backend\/backend\.log", "sh", "node", "dist\/server\.js"\]\)\.start$/);
+    // Each service runs its image's own command, its output also kept in this run's folder of a log volume owned by its user.
+    // (one stable volume per service, never per run: this run's log is a subdirectory named by the run id)
+    assert.match(backendStart, /\.withMountedCache\(cache: cacheVolume\(key: "pipeline-e2e-logs-webshop-backend"\), owner: "1000:1000", path: "\/var\/log\/pipeline-e2e\/backend"\)/);
+    assert.match(backendStart, /\.asService\(args: \["sh", "-c", "mkdir -p \/var\/log\/pipeline-e2e\/backend\/[0-9a-f-]{36} && \\"\$@\\" 2>&1 \| tee -a \/var\/log\/pipeline-e2e\/backend\/[0-9a-f-]{36}\/backend\.log", "sh", "node", "dist\/server\.js"\]\)\.start$/);
 
     // Playwright: image of the lockfile's version through the mirror, bound to the frontend, the versions under test, never cached.
     const tests = leaves.find((l) => /playwright.*\.exitCode$/.test(l)) as string;
@@ -76,7 +77,7 @@ describe("recorded graph of pipeline e2e", () => {
       assert.ok(tests.includes(`withEnvVariable(${env}`), `Playwright env ${env}`);
     assert.match(tests, /withExec\(args: \["sh", "-c", .*npx playwright test --reporter=list,html,junit/);
     for (const service of ["backend", "frontend"])
-      assert.match(tests, new RegExp(`withMountedCache\\(cache: cacheVolume\\(key: "pipeline-e2e-logs-${service}-[0-9a-f-]{36}"\\), path: "/var/log/pipeline-e2e/${service}"\\)`), `the test container reads the ${service} log`);
+      assert.match(tests, new RegExp(`withMountedCache\\(cache: cacheVolume\\(key: "pipeline-e2e-logs-webshop-${service}"\\), path: "/var/log/pipeline-e2e/${service}"\\)`), `the test container reads the ${service} log`);
 
     // The report comes back: the Playwright reports directory is in the run's reports under e2e/.
     assert.equal(result.passed, true);

@@ -165,12 +165,12 @@ class E2eRun {
       if (svc) ctr = ctr.withServiceBinding(d.service, svc);
     }
     this.logged.push(s.name);
-    return this.start(s, ctr.withExposedPort(s.port as number).asService({ args: loggedCommand(s.name, [...entrypoint, ...args]) }), "service");
+    return this.start(s, ctr.withExposedPort(s.port as number).asService({ args: loggedCommand(s.name, this.ctx.runId, [...entrypoint, ...args]) }), "service");
   }
 
-  /** One cache volume per service and run, owned by the service's user, read by the test container. */
+  /** One stable cache volume per pipeline and service (never per run: each run's log is a subdirectory), owned by the service's user, read by the test container. */
   private logVolume(service: string) {
-    return dag.cacheVolume(`pipeline-e2e-logs-${service}-${this.ctx.runId}`);
+    return dag.cacheVolume(`pipeline-e2e-logs-${this.ctx.config.name}-${service}`);
   }
 
   /** Start explicitly: a started service stays up until the run ends, so later steps see the same database. */
