@@ -14,7 +14,7 @@ import { inSpan } from "../progress.js";
 import { checkReport, failedTests, tail } from "../report/junit.js";
 import type { CheckOutcome } from "../report/outcome.js";
 import { isSecret, parseTemplate, type TemplatePart } from "../topology/template.js";
-import { databaseOf, type TopologyService, topologyOf } from "../topology/topology.js";
+import { databaseOf, type HealthCheck, type TopologyService, topologyOf } from "../topology/topology.js";
 import { resolveValue, type Spelling } from "../topology/values.js";
 import { toolchainOf } from "../toolchains/index.js";
 import type { StageContext } from "./context.js";
@@ -165,6 +165,7 @@ class E2eRun {
       if (svc) ctr = ctr.withServiceBinding(d.service, svc);
     }
     this.logged.push(s.name);
+    ctr = withStartHealthcheck(ctr, s.health);
     return this.start(s, ctr.withExposedPort(s.port as number).asService({ args: loggedCommand(s.name, this.ctx.runId, [...entrypoint, ...args]) }), "service");
   }
 
@@ -180,7 +181,7 @@ class E2eRun {
       this.services.set(s.name, await service.start());
       return true;
     } catch (e) {
-      return this.outcome(s.component, "start", "failed", `the ${what} ${s.name} did not start or never listened on port ${s.port}: ${(e as Error).message}`, started);
+      return this.outcome(s.component, "start", "failed", startFailure(s, what, (e as Error).message), started);
     }
   }
 
@@ -249,4 +250,48 @@ class E2eRun {
   async stopServices(): Promise<void> {
     await Promise.all([...this.services.values()].map((s) => s.stop().catch(() => undefined)));
   }
+}
+
+/** Seconds between health checks until a service is healthy: it starts within this long of being ready. */
+export const START_INTERVAL_SECONDS = 1;
+/** Failed checks in a row, after the start period, before a service is unhealthy. */
+const START_RETRIES = 3;
+
+/**
+ * The service's health check, set for the engine's start: the engine calls a container with a
+ * HEALTHCHECK started when the check passes, running the first check at once and then one every
+ * StartInterval, else Interval (dagger/dagger core/healthcheck.go at v0.21.8). The images'
+ * own HEALTHCHECK (10 s interval: Docker 20.10's BuildKit refuses --start-interval, so images
+ * cannot carry a short one) would add ≥ 10 s to every service. The deadline is Compose's for the
+ * same check: failures count only after start period + retries × interval, then three in a row fail it.
+ */
+export function withStartHealthcheck(ctr: Container, h: HealthCheck | undefined): Container {
+  if (!h || h.test.length === 0) return ctr;
+  return ctr.withDockerHealthcheck(h.test, {
+    startInterval: `${START_INTERVAL_SECONDS}s`,
+    interval: `${h.interval}s`,
+    timeout: `${h.timeout}s`,
+    startPeriod: `${startDeadline(h)}s`,
+    retries: START_RETRIES,
+  });
+}
+
+/** Seconds a service may take to become healthy before failures count (Compose's budget for the same check). */
+export const startDeadline = (h: HealthCheck): number => h.startPeriod + h.retries * h.interval;
+
+/** What a failed start means: unhealthy (the health check kept failing), or exited before it was healthy. */
+function startFailure(s: TopologyService, what: string, message: string): string {
+  const h = s.health;
+  if (h && h.test.length > 0 && /health check errored/.test(message)) {
+    const limit = startDeadline(h) + START_RETRIES * START_INTERVAL_SECONDS;
+    return `the ${what} ${s.name} was not healthy: its health check (${describeProbe(h.test)}) still failed after ${limit} s: ${message}`;
+  }
+  if (h && h.test.length > 0) return `the ${what} ${s.name} stopped before it was healthy: ${message}`;
+  return `the ${what} ${s.name} did not start or never listened on port ${s.port}: ${message}`;
+}
+
+/** A probe in words: the URL a node fetch probe asks, else the command. */
+function describeProbe(test: string[]): string {
+  const url = /fetch\("([^"]+)"\)/.exec(test.join(" "))?.[1];
+  return url ? `GET ${url} inside the container` : test.join(" ");
 }
