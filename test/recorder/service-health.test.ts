@@ -53,4 +53,24 @@ describe("E2E services: started when healthy", () => {
     assert.ok(result.includes(cause), "the engine's words follow");
     assert.doesNotMatch(result, /never listened/);
   });
+
+  it("item 12: the E2E database's wait is capped per check and in total, and a database that never answers is named by host:port", async () => {
+    const { graph } = await record(async () => (await new Pipeline(dag.directory()).e2e(SHA)).passed, exampleEngine());
+    const hc = healthcheckOf(graph.leaves, /postgres:15-bookworm.*\.asService\(useEntrypoint: true\)\.start$/);
+    // pg_isready on the configured port: a server listening elsewhere fails the check (the engine's port dial would back off for 15 minutes).
+    assert.match(hc.args, /^\["pg_isready", "-h", "127\.0\.0\.1", "-p", "5432", .*"-t", "\d+"\]$/, "each check is capped by pg_isready -t");
+    assert.equal(hc.opts.startInterval, "1s");
+    const total = Number(/^(\d+)s$/.exec(hc.opts.startPeriod)?.[1]) + Number(hc.opts.retries) * 1;
+    assert.ok(total > 0 && total <= 120, `the total wait is capped: ${total} s`);
+    const cause = "health check errored: exit code: 2";
+    const { result } = await record(
+      async () => (await new Pipeline(dag.directory()).e2e(SHA)).summary,
+      exampleEngine((leaf) => {
+        if (/postgres:15-bookworm.*\.asService\(useEntrypoint: true\)\.start$/.test(leaf)) throw new Error(cause);
+        return undefined;
+      }),
+    );
+    assert.match(result, /the database server db did not answer on db:5432 \(pg_isready inside the container on 127\.0\.0\.1:5432\) within \d+ s/);
+    assert.ok(result.includes(cause));
+  });
 });

@@ -124,7 +124,9 @@ class E2eRun {
     const problems = (await Promise.all(released.map((r) => flywayModule(this.ctx.config, c).checkReleased(this.ctx.source.directory(c.path).directory(c.migrations ?? "migrations"), r)))).filter((p) => p !== "");
     if (problems.length > 0) return this.outcome(s.component, "released migrations", "failed", [...new Set(problems.join("\n").split("\n"))].join("\n"));
     const db = databaseOf(this.ctx.config, s.component);
-    const server = this.withEnv(dag.container().from(mirrorImage(db.image, this.ctx.config.mirror?.images)), s).withExposedPort(db.port);
+    // pg_isready on the configured port decides when it has started: a server listening elsewhere fails
+    // within the deadline, where the engine's own port dial would back off for up to 15 minutes.
+    const server = withStartHealthcheck(this.withEnv(dag.container().from(mirrorImage(db.image, this.ctx.config.mirror?.images)), s), cappedProbe(s.health)).withExposedPort(db.port);
     return this.start(s, server.asService({ useEntrypoint: true }), "database server");
   }
 
@@ -279,11 +281,22 @@ export function withStartHealthcheck(ctr: Container, h: HealthCheck | undefined)
 /** Seconds a service may take to become healthy before failures count (Compose's budget for the same check). */
 export const startDeadline = (h: HealthCheck): number => h.startPeriod + h.retries * h.interval;
 
+/**
+ * The database probe with its own per-check cap: the engine runs a health check without a timeout
+ * (core/healthcheck.go ignores Timeout), so pg_isready's -t bounds each check instead.
+ */
+function cappedProbe(h: HealthCheck | undefined): HealthCheck | undefined {
+  if (!h || h.test[0] !== "pg_isready" || h.test.includes("-t")) return h;
+  return { ...h, test: [...h.test, "-t", String(h.timeout)] };
+}
+
 /** What a failed start means: unhealthy (the health check kept failing), or exited before it was healthy. */
 function startFailure(s: TopologyService, what: string, message: string): string {
   const h = s.health;
   if (h && h.test.length > 0 && /health check errored/.test(message)) {
     const limit = startDeadline(h) + START_RETRIES * START_INTERVAL_SECONDS;
+    if (s.role === "database")
+      return `the ${what} ${s.name} did not answer on ${s.name}:${s.port} (pg_isready inside the container on 127.0.0.1:${s.port}) within ${limit} s: is it listening on that port (pipeline.yaml database port)? ${message}`;
     return `the ${what} ${s.name} was not healthy: its health check (${describeProbe(h.test)}) still failed after ${limit} s: ${message}`;
   }
   if (h && h.test.length > 0) return `the ${what} ${s.name} stopped before it was healthy: ${message}`;
