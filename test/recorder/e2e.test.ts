@@ -67,7 +67,7 @@ describe("recorded graph of pipeline e2e", () => {
     // Each service runs its image's own command, its output also kept in this run's folder of a log volume owned by its user.
     // (one stable volume per service, never per run: this run's log is a subdirectory named by the run id)
     assert.match(backendStart, /\.withMountedCache\(cache: cacheVolume\(key: "pipeline-e2e-logs-webshop-backend"\), owner: "1000:1000", path: "\/var\/log\/pipeline-e2e\/backend"\)/);
-    assert.match(backendStart, /\.asService\(args: \["sh", "-c", "mkdir -p \/var\/log\/pipeline-e2e\/backend\/[0-9a-f-]{36} && \\"\$@\\" 2>&1 \| tee -a \/var\/log\/pipeline-e2e\/backend\/[0-9a-f-]{36}\/backend\.log", "sh", "node", "dist\/server\.js"\]\)\.start$/);
+    assert.match(backendStart, /\.asService\(args: \["sh", "-c", "mkdir -p \/var\/log\/pipeline-e2e\/backend\/[0-9a-f-]{36}; \\"\$@\\" 2>&1 \| tee -a \/var\/log\/pipeline-e2e\/backend\/[0-9a-f-]{36}\/backend\.log", "sh", "node", "dist\/server\.js"\]\)\.start$/);
 
     // Playwright: image of the lockfile's version through the mirror, bound to the frontend, the versions under test, never cached.
     const tests = leaves.find((l) => /playwright.*\.exitCode$/.test(l)) as string;

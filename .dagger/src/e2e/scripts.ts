@@ -29,7 +29,8 @@ const RUN_DIR = /^[A-Za-z0-9._-]+$/;
 export function loggedCommand(service: string, runId: string, command: string[]): string[] {
   if (!RUN_DIR.test(runId)) throw new Error(`run id ${JSON.stringify(runId)}: letters, digits, . _ - only`);
   const dir = `${SERVICE_LOGS}/${service}/${runId}`;
-  return ["sh", "-c", `mkdir -p ${dir} && "$@" 2>&1 | tee -a ${dir}/${service}.log`, "sh", ...command];
+  // "; " not "&&": a log folder that cannot be made (a volume created for another user) costs the log, never the service.
+  return ["sh", "-c", `mkdir -p ${dir}; "$@" 2>&1 | tee -a ${dir}/${service}.log`, "sh", ...command];
 }
 
 /** Environment the Playwright run reads for its reports (Playwright ≥ 1.46). */
