@@ -4,6 +4,7 @@
  */
 import { argument, check, type Container, dag, type Directory, type File, func, object, type Secret, type Service } from "@dagger.io/dagger";
 import { parseConfig } from "./config/load.js";
+import { flywayModule } from "./mirror/flyway.js";
 import { InputError } from "./errors.js";
 import { configJsonSchema } from "./config/json-schema.js";
 import type { PipelineConfig } from "./config/schema.js";
@@ -193,12 +194,12 @@ export class Pipeline {
    * holds the verdict and what failed for CI wrappers. On a failure (or always, per pipeline.yaml
    * notifications) the team is told by chat and/or e-mail; a notification never changes the verdict.
    * @param revision The full git SHA being built (e.g. $GITHUB_SHA).
-   * @param registryToken Token for the registry in pipeline.yaml; without it images are built and tested but not pushed.
+   * @param registryToken Token for the registry in pipeline.yaml; without it (or without --branch) images are built and tested but not pushed.
    * @param created Build time in RFC 3339 for the image label; pass the commit time. Default: no creation time (repeatable images).
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
    * @param releasedMigrations The migrations record of the release in production: an edited released migration fails E2E.
    * @param gitopsToken Token for the GitOps repository: released migrations are read from it, and on the main branch the release is recorded and promoted to the environments promoted on push.
-   * @param branch The branch being built (e.g. $GITHUB_REF_NAME): the run executes the plan of a push to it (main: record and promote; build-only branches: stop after the build; preview branches: publish and write the preview; others: checks only). Empty: the plan of a push to main.
+   * @param branch The branch being built (e.g. $GITHUB_REF_NAME): the run executes the plan of a push to it (main: record and promote; build-only branches: stop after the build; preview branches: publish and write the preview; others: checks only). Empty (a local run): the plan of a push to main, without publishing or recording.
    * @param runUrl The CI run's URL, recorded as who built the release and linked from notifications.
    * @param notifyWebhook The chat webhook URL for notifications (pipeline.yaml notifications.webhook), e.g. env://CHAT_WEBHOOK.
    * @param smtpPassword The SMTP password for e-mail notifications (pipeline.yaml notifications.email), e.g. env://SMTP_PASSWORD.
@@ -238,7 +239,12 @@ export class Pipeline {
       created: buildStamp.created,
       source: o.sourceUrl,
       builtBy: o.runUrl,
-      noPublish: o.registryToken ? "" : `because no --registry-token was given${thePlan.flow === "preview" ? ", so there is no preview" : ""}`,
+      noPublish: !o.registryToken
+        ? `because no --registry-token was given${thePlan.flow === "preview" ? ", so there is no preview" : ""}`
+        : // Item 18: a local run (no --branch) builds the working tree, uncommitted edits and all: publishing it under the revision's tag would lie.
+          !o.branch
+          ? `because no --branch was given (a local run builds the working tree, which may differ from ${o.revision.slice(0, 12)}): pass --branch to publish`
+          : "",
       noDelivery: !config.gitops ? "because pipeline.yaml has no gitops repository" : o.gitopsToken ? "" : "because no --gitops-token was given",
       migrations: () => migrationRecords(ctx, o.revision),
     });
@@ -277,7 +283,7 @@ export class Pipeline {
    */
   @func({ cache: "never" })
   async databaseVersion(url: Secret, database?: Service): Promise<string> {
-    return dag.flyway().schemaVersion(url, { database });
+    return flywayModule(await this.loadConfig()).schemaVersion(url, { database });
   }
 
   /**

@@ -144,7 +144,8 @@ describe("what the Dagger E2E stage hands over, run for real: the module's Flywa
     const dir = `${SERVICE_LOGS}/backend`;
     await must(docker, ["run", "--rm", "--user", "0", "-v", `${volume}:${dir}`, "--entrypoint", "chown", fresh.built.images.backend, config.User, dir]);
     const password = /DB_PASSWORD=(\S+)/.exec(readFileSync(join(fresh.project.dir, ".env"), "utf8"))?.[1] ?? "";
-    const [shell, ...args] = loggedCommand("backend", [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])]);
+    const runId = `run-${process.pid}`;
+    const [shell, ...args] = loggedCommand("backend", runId, [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])]);
     const name = `pac-e2e-backend-${process.pid}`;
     await must(docker, ["run", "-d", "--name", name, "--network", `${fresh.project.name}_default`, "-e", "DATABASE_URL", "-v", `${volume}:${dir}`, "--entrypoint", shell, fresh.built.images.backend, ...args], {
       env: { ...process.env, DATABASE_URL: `postgresql://webshop:${password}@db:5432/webshop` },
@@ -156,7 +157,7 @@ describe("what the Dagger E2E stage hands over, run for real: the module's Flywa
         if (!healthy) await new Promise((done) => setTimeout(done, 250));
       }
       assert.ok(healthy, (await run(docker, ["logs", name])).output);
-      const log = await must(docker, ["run", "--rm", "-v", `${volume}:${dir}`, "--entrypoint", "cat", fresh.built.images.backend, `${dir}/backend.log`]);
+      const log = await must(docker, ["run", "--rm", "-v", `${volume}:${dir}`, "--entrypoint", "cat", fresh.built.images.backend, `${dir}/${runId}/backend.log`]);
       assert.match(log.stdout, /webshop backend listening/, "the service's output reached the log volume");
     } finally {
       await run(docker, ["rm", "-f", name]);

@@ -157,7 +157,7 @@ describe("recorded graph of pipeline integration (the release through the exampl
     assert.match(passing.result, /^\| publish \| ⏹️ not started, because no --registry-token was given \|$/m);
 
     const failing = await record(
-      async () => (await new Pipeline(dag.directory()).ci(SHA, dag.setSecret("registry-token", "t0ken"))).summary,
+      async () => (await new Pipeline(dag.directory()).ci(SHA, dag.setSecret("registry-token", "t0ken"), "", "", undefined, undefined, "main")).summary,
       engine(0, (leaf) => (/^aspire\(.*\.test\(.*\)\.reports\.file\(path: "result\.json"\)\.contents$/.test(leaf) ? '{"passed":false}' : /^aspire\(.*\.test\(.*\)\.reports\.file\(path: "summary\.md"\)\.contents$/.test(leaf) ? "## Aspire integration: failed" : undefined)),
     );
     assert.deepEqual(failing.graph.published, [], "nothing is published");

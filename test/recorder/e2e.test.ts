@@ -35,9 +35,9 @@ describe("recorded graph of pipeline e2e", () => {
     const leaves = graph.leaves;
     const order = [
       position(leaves, /^container\.from\(address: "nexus\.example\.com:8443\/docker-group\/library\/postgres:15-bookworm"\).*\.asService\(useEntrypoint: true\)\.start$/),
-      position(leaves, /^flyway\.validate\(.*ignorePending: true.*\)\.json$/),
-      position(leaves, /^flyway\.migrate\(.*\)\.json$/),
-      position(leaves, /^flyway\.info\(.*\)\.json$/),
+      position(leaves, /^flyway\(image: "[^"]*"\)\.validate\(.*ignorePending: true.*\)\.json$/),
+      position(leaves, /^flyway\(image: "[^"]*"\)\.migrate\(.*\)\.json$/),
+      position(leaves, /^flyway\(image: "[^"]*"\)\.info\(.*\)\.json$/),
       position(leaves, /^nodeToolchain\(.*\)\.build\(.*source: directory\.directory\(path: "backend"\).*\.asService\(args: \[.*\]\)\.start$/),
       position(leaves, /^nodeToolchain\(.*\)\.build\(.*source: directory\.directory\(path: "frontend"\).*\.asService\(args: \[.*\]\)\.start$/),
       position(leaves, /playwright:v1\.65\.1-noble.*\.exitCode$/),
@@ -45,7 +45,7 @@ describe("recorded graph of pipeline e2e", () => {
     assert.deepEqual(order, [...order].sort((a, b) => a - b), `steps out of order: ${order.join(", ")}`);
 
     // Flyway runs the migration image the build stage made, against the started database.
-    const migrate = leaves.find((l) => /^flyway\.migrate\(/.test(l)) as string;
+    const migrate = leaves.find((l) => /^flyway\(image: "[^"]*"\)\.migrate\(/.test(l)) as string;
     assert.match(migrate, /migrationImage: flyway\(image: "nexus\.example\.com:8443\/docker-group\/flyway\/flyway:11\.20\.3"\)\.build\(/);
     assert.match(migrate, /database: container\.from\(address: "nexus\.example\.com:8443\/docker-group\/library\/postgres:15-bookworm"\)\..*\.withExposedPort\(port: 5432\)\.asService\(useEntrypoint: true\)/);
     assert.match(migrate, /url: setSecret\(name: "e2e-db-url-/);
@@ -64,9 +64,10 @@ describe("recorded graph of pipeline e2e", () => {
     const frontendStart = leaves.find((l) => /path: "frontend"\).*\.asService\(args: \[.*\]\)\.start$/.test(l)) as string;
     assert.match(frontendStart, /withEnvVariable\(name: "BACKEND_URL", value: "http:\/\/backend:8080"\)/);
     assert.match(frontendStart, /withServiceBinding\(alias: "backend"/);
-    // Each service runs its image's own command, its output also kept in a log volume of this run owned by its user.
-    assert.match(backendStart, /\.withMountedCache\(cache: cacheVolume\(key: "pipeline-e2e-logs-backend-[0-9a-f-]{36}"\), owner: "1000:1000", path: "\/var\/log\/pipeline-e2e\/backend"\)/);
-    assert.match(backendStart, /\.asService\(args: \["sh", "-c", "\\"\$@\\" 2>&1 \| tee -a \/var\/log\/pipeline-e2e\/backend\/backend\.log", "sh", "node", "dist\/server\.js"\]\)\.start$/);
+    // Each service runs its image's own command, its output also kept in this run's folder of a log volume owned by its user.
+    // (one stable volume per service, never per run: this run's log is a subdirectory named by the run id)
+    assert.match(backendStart, /\.withMountedCache\(cache: cacheVolume\(key: "pipeline-e2e-logs-webshop-backend"\), owner: "1000:1000", path: "\/var\/log\/pipeline-e2e\/backend"\)/);
+    assert.match(backendStart, /\.asService\(args: \["sh", "-c", "mkdir -p \/var\/log\/pipeline-e2e\/backend\/[0-9a-f-]{36}; \\"\$@\\" 2>&1 \| tee -a \/var\/log\/pipeline-e2e\/backend\/[0-9a-f-]{36}\/backend\.log", "sh", "node", "dist\/server\.js"\]\)\.start$/);
 
     // Playwright: image of the lockfile's version through the mirror, bound to the frontend, the versions under test, never cached.
     const tests = leaves.find((l) => /playwright.*\.exitCode$/.test(l)) as string;
@@ -76,7 +77,7 @@ describe("recorded graph of pipeline e2e", () => {
       assert.ok(tests.includes(`withEnvVariable(${env}`), `Playwright env ${env}`);
     assert.match(tests, /withExec\(args: \["sh", "-c", .*npx playwright test --reporter=list,html,junit/);
     for (const service of ["backend", "frontend"])
-      assert.match(tests, new RegExp(`withMountedCache\\(cache: cacheVolume\\(key: "pipeline-e2e-logs-${service}-[0-9a-f-]{36}"\\), path: "/var/log/pipeline-e2e/${service}"\\)`), `the test container reads the ${service} log`);
+      assert.match(tests, new RegExp(`withMountedCache\\(cache: cacheVolume\\(key: "pipeline-e2e-logs-webshop-${service}"\\), path: "/var/log/pipeline-e2e/${service}"\\)`), `the test container reads the ${service} log`);
 
     // The report comes back: the Playwright reports directory is in the run's reports under e2e/.
     assert.equal(result.passed, true);
@@ -90,7 +91,7 @@ describe("recorded graph of pipeline e2e", () => {
     const { result, graph } = await record(async () => {
       const run = await new Pipeline(dag.directory()).e2e(SHA);
       return { summary: run.summary, passed: run.passed };
-    }, engine((leaf) => (/^flyway\.migrate\(.*\)\.json$/.test(leaf) ? JSON.stringify({ command: "migrate", succeeded: false, schemaVersion: "1.1.0", message: cause }) : undefined)));
+    }, engine((leaf) => (/^flyway\(image: "[^"]*"\)\.migrate\(.*\)\.json$/.test(leaf) ? JSON.stringify({ command: "migrate", succeeded: false, schemaVersion: "1.1.0", message: cause }) : undefined)));
     assert.equal(result.passed, false);
     assert.match(result.summary, /^\| db \| migrate \| ❌ failed \|/m);
     assert.ok(result.summary.includes(cause), result.summary);
@@ -113,7 +114,7 @@ describe("recorded graph of pipeline e2e", () => {
 
   it("ci: a failing E2E publishes nothing and says so", async () => {
     const { result, graph } = await record(async () => {
-      const run = await new Pipeline(dag.directory(), "pipeline.yaml").ci(SHA, dag.setSecret("registry-token", "t0ken"));
+      const run = await new Pipeline(dag.directory(), "pipeline.yaml").ci(SHA, dag.setSecret("registry-token", "t0ken"), "", "", undefined, undefined, "main");
       return { summary: run.summary, passed: run.passed };
     }, engine((leaf) => (leaf.includes("playwright") && leaf.endsWith(".exitCode") ? 1 : leaf.endsWith(".exitCode") ? 0 : undefined)));
     assert.equal(result.passed, false);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { dag } from "@dagger.io/dagger";
 import { Pipeline } from "../../.dagger/src/index.js";
+import { migrationRecords } from "../../.dagger/src/stages/deliver.js";
 import { renderReleaseRecord } from "../../.dagger/src/release/record.js";
 import { emptyState, promoted, renderEnvironmentState } from "../../.dagger/src/release/state.js";
 import { exampleRelease, REV_A, REV_B } from "../release/fixture.js";
@@ -55,6 +56,32 @@ const staged = {
   "environments/dev/.pipeline/state.json": renderEnvironmentState(dev),
   "environments/staging/kustomization.yaml": "images: []\n",
 };
+
+describe("item 9: every Flyway from the mirror", () => {
+  before(() => {
+    for (const m of ["node-toolchain", "flyway", "gates", "gitops", "aspire"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
+  });
+
+  it("item 9: promote --database-url, database-version, ci's E2E and checks, and the release record start Flyway from the mirrored image, never Docker Hub's default", async () => {
+    const MIRRORED = 'flyway(image: "nexus.example.com:8443/docker-group/flyway/flyway:11.20.3")';
+    const url = () => dag.setSecret("database-url", "postgresql://app:pw@db.internal:5432/app");
+    const files = { ...staged, "environments/dev/kustomization.yaml": "images: []\n" };
+    const runs = {
+      promote: await record(async () => new Pipeline(dag.directory()).promote("staging", "", [], false, "", undefined, undefined, url()).catch((e: Error) => e.message), gitops(files)),
+      databaseVersion: await record(async () => new Pipeline(dag.directory()).databaseVersion(url()).catch((e: Error) => e.message), gitops(files)),
+      ci: await record(async () => (await new Pipeline(dag.directory()).ci("c".repeat(40), undefined, "", "", undefined, dag.setSecret("gitops-token", "g"), "main")).summary, gitops(files)),
+      migrationRecords: await record(
+        async () => migrationRecords({ config: exampleConfig(), source: dag.directory(), runId: "run-1" }, "c".repeat(40)),
+        (leaf) => (/\.checksums\(/.test(leaf) ? '{"release":"c","migrations":[]}' : gitops(files)(leaf)),
+      ),
+    };
+    for (const [name, run] of Object.entries(runs)) {
+      const flyway = run.graph.leaves.filter((l) => /^flyway\b/.test(l));
+      assert.ok(flyway.length > 0, `${name} asks Flyway`);
+      assert.deepEqual(flyway.filter((l) => !l.startsWith(MIRRORED)), [], `${name}: every Flyway is the mirrored image`);
+    }
+  });
+});
 
 describe("recorded graph of prune-previews (for hosts without a branch-deletion event)", () => {
   before(() => {

@@ -16,6 +16,8 @@ import { readModule, ROOT } from "../tiers/modules.js";
 const SCHEMES = ["env", "file", "cmd", "op", "vault", "libsecret", "gcp", "aws+sm", "aws+ps"];
 /** Secret arguments left out of .env on purpose: one default would serve every environment. */
 const PER_ENVIRONMENT = ["PROMOTE_DATABASE_URL", "ROLLBACK_DATABASE_URL", "RELEASE_DATABASE_URL", "DATABASE_VERSION_URL"];
+/** Secret arguments left out of .env on purpose: a default would let a local run push the working tree under HEAD's SHA. */
+const NO_LOCAL_DEFAULT = ["CI_REGISTRY_TOKEN", "PUBLISH_REGISTRY_TOKEN"];
 
 /** camelCase to SNAKE_CASE, as Dagger matches .env names to arguments. */
 const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase();
@@ -76,13 +78,24 @@ describe(".env and .env.example", () => {
         assert.ok(e.name.startsWith(prefix), `${file}: ${e.name} must start with ${prefix} (a .env outside the module's folder)`);
         assert.ok(secretArguments.has(e.name.slice(prefix.length)), `${file}: ${e.name} names no secret argument of the module; known: ${[...secretArguments].sort().join(", ")}`);
         assert.ok(!PER_ENVIRONMENT.includes(e.name.slice(prefix.length)) || e.line.startsWith("#"), `${file}: ${e.name} must not be a default: it is per environment`);
+        assert.ok(!NO_LOCAL_DEFAULT.includes(e.name.slice(prefix.length)) || e.line.startsWith("#"), `${file}: ${e.name} must not be a default: a local run would publish`);
       }
     });
 
   test(".env.example lists every secret argument but the per-environment database URLs, which it explains", () => {
     const listed = new Set(assignments(".env.example").filter((e) => !e.line.startsWith("#")).map((e) => e.name));
-    const missing = [...secretArguments].filter((n) => !listed.has(n) && !PER_ENVIRONMENT.includes(n));
+    const missing = [...secretArguments].filter((n) => !listed.has(n) && !PER_ENVIRONMENT.includes(n) && !NO_LOCAL_DEFAULT.includes(n));
     assert.deepEqual(missing, [], "secret arguments without a line in .env.example");
     assert.match(readFileSync(join(ROOT, ".env.example"), "utf8"), /no default for promote\/rollback --database-url/);
   });
+
+  for (const [file, prefix] of [
+    [".env.example", ""],
+    ["examples/webshop/.env.example", "PIPELINE_"],
+  ] as const)
+    test(`item 18: ${file} sets no registry token (a local ci or publish would push the working tree under HEAD's SHA), and says why`, () => {
+      const set = assignments(file).filter((e) => !e.line.startsWith("#") && NO_LOCAL_DEFAULT.includes(e.name.slice(prefix.length)));
+      assert.deepEqual(set.map((e) => e.name), [], `${file} must not default the registry token`);
+      assert.match(readFileSync(join(ROOT, file), "utf8"), /Deliberately no registry token/);
+    });
 });

@@ -229,7 +229,7 @@ describe("secret canaries never appear in what the pipeline produces", () => {
   test("database-version: the URL by reference only", async () => {
     const { result, queries } = await record(
       async () => new Pipeline(dag.directory()).databaseVersion(dag.setSecret("canary-database-url", `postgresql://w:${encodeURIComponent(SECRET)}@db/w`)),
-      withCanaryPlaintext(exampleEngine((leaf) => (/^flyway\.schemaVersion\(/.test(leaf) ? "1.1.0" : undefined))),
+      withCanaryPlaintext(exampleEngine((leaf) => (/^flyway\(image: "[^"]*"\)\.schemaVersion\(/.test(leaf) ? "1.1.0" : undefined))),
     );
     assert.equal(result, "1.1.0");
     assertClean(queries, result);
@@ -264,7 +264,7 @@ describe("secret canaries never appear in what the pipeline produces", () => {
     }) as typeof fetch;
     try {
       const { result, queries } = await record(
-        async () => new Pipeline(dag.directory()).ci(SHA, dag.setSecret("canary-registry", SECRET)).then((r) => r.summary, (e: Error) => `failed: ${e.message}`),
+        async () => new Pipeline(dag.directory()).ci(SHA, dag.setSecret("canary-registry", SECRET), "", "", undefined, undefined, "main").then((r) => r.summary, (e: Error) => `failed: ${e.message}`),
         withCanaryPlaintext(exampleEngine()),
       );
       assert.match(result, /\| publish \| ❌ failed: db: registry registry\.example\.com: .*403 Forbidden \(denied -+ Basic \*\*\*/, "publish asked the registry, and its refusal is in the summary, redacted");

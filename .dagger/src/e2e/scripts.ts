@@ -11,16 +11,26 @@ export const E2E_EXIT = { notReady: 4, browsersMismatch: 3 } as const;
 /** Where the test container leaves its reports: HTML report, JUnit and failures' traces and screenshots. */
 export const E2E_REPORTS = "/reports";
 
-/** Where each service's log is kept (one cache volume per service and run), in the service and in the test container. */
+/**
+ * Where each service's log is kept, in the service and in the test container: one stable cache
+ * volume per service mounted at SERVICE_LOGS/<service>, one subdirectory per run in it
+ * (SERVICE_LOGS/<service>/<run id>/<service>.log), removed by the test container once copied.
+ */
 export const SERVICE_LOGS = "/var/log/pipeline-e2e";
 
+/** A run id as the stages make them (randomUUID), or another plain word: it names a directory in a shell line. */
+const RUN_DIR = /^[A-Za-z0-9._-]+$/;
+
 /**
- * The service's own command, run by sh with its output also appended to the log volume, so a
+ * The service's own command, run by sh with its output also appended to this run's log, so a
  * failure can be explained by the service's words ("column total does not exist"), not only the
- * browser's. Needs sh and tee in the image (every Debian-based image has them).
+ * browser's. Needs sh, mkdir and tee in the image (every Debian-based image has them).
  */
-export function loggedCommand(service: string, command: string[]): string[] {
-  return ["sh", "-c", `"$@" 2>&1 | tee -a ${SERVICE_LOGS}/${service}/${service}.log`, "sh", ...command];
+export function loggedCommand(service: string, runId: string, command: string[]): string[] {
+  if (!RUN_DIR.test(runId)) throw new Error(`run id ${JSON.stringify(runId)}: letters, digits, . _ - only`);
+  const dir = `${SERVICE_LOGS}/${service}/${runId}`;
+  // "; " not "&&": a log folder that cannot be made (a volume created for another user) costs the log, never the service.
+  return ["sh", "-c", `mkdir -p ${dir}; "$@" 2>&1 | tee -a ${dir}/${service}.log`, "sh", ...command];
 }
 
 /** Environment the Playwright run reads for its reports (Playwright ≥ 1.46). */
@@ -64,7 +74,8 @@ export const e2eShell = [
   `${PLAYWRIGHT_TEST.join(" ")}; rc=$?`,
   // Traces and screenshots of failed tests live in the config's outputDir (test-results).
   'if [ -d test-results ]; then cp -R test-results "$PIPELINE_REPORTS/test-results"; fi',
-  // The services' logs go with the report.
-  'mkdir -p "$PIPELINE_REPORTS/services" && for f in "$PIPELINE_SERVICE_LOGS"/*/*.log; do if [ -f "$f" ]; then cp "$f" "$PIPELINE_REPORTS/services/"; fi; done',
+  // This run's service logs go with the report, then leave the stable log volumes (with any run's left over a day ago).
+  'mkdir -p "$PIPELINE_REPORTS/services" && for f in "$PIPELINE_SERVICE_LOGS"/*/"$PIPELINE_RUN_ID"/*.log; do if [ -f "$f" ]; then cp "$f" "$PIPELINE_REPORTS/services/"; fi; done',
+  'if [ -n "$PIPELINE_RUN_ID" ]; then rm -rf "$PIPELINE_SERVICE_LOGS"/*/"$PIPELINE_RUN_ID" 2>/dev/null; find "$PIPELINE_SERVICE_LOGS" -mindepth 2 -maxdepth 2 -type d -mmin +1440 -exec rm -rf {} + 2>/dev/null; fi',
   "exit $rc",
 ].join("\n");

@@ -6,6 +6,7 @@ import { InputError } from "../errors.js";
 import { DEFAULT_BASE_IMAGES, mirrorImage } from "../mirror/images.js";
 import { type MirrorAuth, mirrorCredentials, npmrc } from "../mirror/npmrc.js";
 import { toolchainOf } from "../toolchains/index.js";
+import { dockerfileSyntaxProblem } from "./dockerfile-syntax.js";
 
 /** One pipeline run's shared inputs. */
 export interface StageContext {
@@ -59,6 +60,11 @@ export async function preflight(ctx: StageContext, components: string[]): Promis
       const dir = ctx.source.directory(c.path);
       const needs = [...toolchainOf(name, c).requiredFiles(c), ...(c.dockerfile ? [{ file: c.dockerfile }] : [])];
       for (const { file, hint } of needs) if (!(await dir.exists(file))) problems.push(`components.${name}: ${c.path}/${file} is missing${hint ? ` (${hint})` : ""}`);
+      // The engine refuses a syntax directive naming a frontend it cannot run, with a message that names neither file nor fix.
+      if (c.dockerfile && (await dir.exists(c.dockerfile))) {
+        const problem = dockerfileSyntaxProblem(`${c.path}/${c.dockerfile}`, await dir.file(c.dockerfile).contents());
+        if (problem) problems.push(`components.${name}: ${problem}`);
+      }
     }),
   );
   if (problems.length > 0) throw new InputError(problems.sort().join("\n"));

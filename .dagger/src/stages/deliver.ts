@@ -5,6 +5,7 @@
  */
 import { dag, type Secret } from "@dagger.io/dagger";
 import type { PipelineConfig } from "../config/schema.js";
+import { flywayModule } from "../mirror/flyway.js";
 import { parseReleaseRecord, releasePath } from "../release/record.js";
 import { parseEnvironmentState, statePath } from "../release/state.js";
 import type { StageContext } from "./context.js";
@@ -38,7 +39,7 @@ export async function migrationRecords(ctx: StageContext, revision: string): Pro
     Object.entries(ctx.config.components)
       .filter(([, c]) => c.toolchain === "flyway")
       .map(async ([name, c]) => {
-        const json = await dag.flyway().checksums(ctx.source.directory(c.path).directory(c.migrations ?? "migrations"), revision);
+        const json = await flywayModule(ctx.config, c).checksums(ctx.source.directory(c.path).directory(c.migrations ?? "migrations"), revision);
         return [name, (JSON.parse(json) as { migrations: { script: string; version?: string; checksum: number }[] }).migrations] as const;
       }),
   );

@@ -8,12 +8,13 @@ import { randomBytes } from "node:crypto";
 import { type Container, dag, type Directory, ReturnType, type Service } from "@dagger.io/dagger";
 import { browserCheckScript, lockedPlaywrightVersion, playwrightImage } from "../e2e/playwright.js";
 import { E2E_EXIT, E2E_REPORTS, e2eShell, loggedCommand, PLAYWRIGHT_REPORT_ENV, readinessScript, SERVICE_LOGS } from "../e2e/scripts.js";
+import { flywayModule } from "../mirror/flyway.js";
 import { mirrorImage } from "../mirror/images.js";
 import { inSpan } from "../progress.js";
 import { checkReport, failedTests, tail } from "../report/junit.js";
 import type { CheckOutcome } from "../report/outcome.js";
 import { isSecret, parseTemplate, type TemplatePart } from "../topology/template.js";
-import { databaseOf, type TopologyService, topologyOf } from "../topology/topology.js";
+import { databaseOf, type HealthCheck, type TopologyService, topologyOf } from "../topology/topology.js";
 import { resolveValue, type Spelling } from "../topology/values.js";
 import { toolchainOf } from "../toolchains/index.js";
 import type { StageContext } from "./context.js";
@@ -120,10 +121,12 @@ class E2eRun {
 
   private async startDatabase(s: TopologyService, released: string[]): Promise<boolean> {
     const c = this.ctx.config.components[s.component];
-    const problems = (await Promise.all(released.map((r) => dag.flyway().checkReleased(this.ctx.source.directory(c.path).directory(c.migrations ?? "migrations"), r)))).filter((p) => p !== "");
+    const problems = (await Promise.all(released.map((r) => flywayModule(this.ctx.config, c).checkReleased(this.ctx.source.directory(c.path).directory(c.migrations ?? "migrations"), r)))).filter((p) => p !== "");
     if (problems.length > 0) return this.outcome(s.component, "released migrations", "failed", [...new Set(problems.join("\n").split("\n"))].join("\n"));
     const db = databaseOf(this.ctx.config, s.component);
-    const server = this.withEnv(dag.container().from(mirrorImage(db.image, this.ctx.config.mirror?.images)), s).withExposedPort(db.port);
+    // pg_isready on the configured port decides when it has started: a server listening elsewhere fails
+    // within the deadline, where the engine's own port dial would back off for up to 15 minutes.
+    const server = withStartHealthcheck(this.withEnv(dag.container().from(mirrorImage(db.image, this.ctx.config.mirror?.images)), s), cappedProbe(s.health)).withExposedPort(db.port);
     return this.start(s, server.asService({ useEntrypoint: true }), "database server");
   }
 
@@ -132,7 +135,7 @@ class E2eRun {
     const db = databaseOf(this.ctx.config, s.component);
     const server = this.services.get(s.component) as Service;
     const url = dag.setSecret(`e2e-${s.component}-url-${this.ctx.runId}`, `postgresql://${db.user}:${this.spell.password(s.component, true)}@${s.component}:${db.port}/${db.name}`);
-    const flyway = dag.flyway();
+    const flyway = flywayModule(this.ctx.config, this.ctx.config.components[s.component]);
     const opts = { database: server, migrationImage: this.release.images[s.component] };
     const started = Date.now();
     const steps = [
@@ -165,12 +168,13 @@ class E2eRun {
       if (svc) ctr = ctr.withServiceBinding(d.service, svc);
     }
     this.logged.push(s.name);
-    return this.start(s, ctr.withExposedPort(s.port as number).asService({ args: loggedCommand(s.name, [...entrypoint, ...args]) }), "service");
+    ctr = withStartHealthcheck(ctr, s.health);
+    return this.start(s, ctr.withExposedPort(s.port as number).asService({ args: loggedCommand(s.name, this.ctx.runId, [...entrypoint, ...args]) }), "service");
   }
 
-  /** One cache volume per service and run, owned by the service's user, read by the test container. */
+  /** One stable cache volume per pipeline and service (never per run: each run's log is a subdirectory), owned by the service's user, read by the test container. */
   private logVolume(service: string) {
-    return dag.cacheVolume(`pipeline-e2e-logs-${service}-${this.ctx.runId}`);
+    return dag.cacheVolume(`pipeline-e2e-logs-${this.ctx.config.name}-${service}`);
   }
 
   /** Start explicitly: a started service stays up until the run ends, so later steps see the same database. */
@@ -180,7 +184,7 @@ class E2eRun {
       this.services.set(s.name, await service.start());
       return true;
     } catch (e) {
-      return this.outcome(s.component, "start", "failed", `the ${what} ${s.name} did not start or never listened on port ${s.port}: ${(e as Error).message}`, started);
+      return this.outcome(s.component, "start", "failed", startFailure(s, what, (e as Error).message), started);
     }
   }
 
@@ -249,4 +253,59 @@ class E2eRun {
   async stopServices(): Promise<void> {
     await Promise.all([...this.services.values()].map((s) => s.stop().catch(() => undefined)));
   }
+}
+
+/** Seconds between health checks until a service is healthy: it starts within this long of being ready. */
+export const START_INTERVAL_SECONDS = 1;
+/** Failed checks in a row, after the start period, before a service is unhealthy. */
+const START_RETRIES = 3;
+
+/**
+ * The service's health check, set for the engine's start: the engine calls a container with a
+ * HEALTHCHECK started when the check passes, running the first check at once and then one every
+ * StartInterval, else Interval (dagger/dagger core/healthcheck.go at v0.21.8). The images'
+ * own HEALTHCHECK (10 s interval: Docker 20.10's BuildKit refuses --start-interval, so images
+ * cannot carry a short one) would add ≥ 10 s to every service. The deadline is Compose's for the
+ * same check: failures count only after start period + retries × interval, then three in a row fail it.
+ */
+export function withStartHealthcheck(ctr: Container, h: HealthCheck | undefined): Container {
+  if (!h || h.test.length === 0) return ctr;
+  return ctr.withDockerHealthcheck(h.test, {
+    startInterval: `${START_INTERVAL_SECONDS}s`,
+    interval: `${h.interval}s`,
+    timeout: `${h.timeout}s`,
+    startPeriod: `${startDeadline(h)}s`,
+    retries: START_RETRIES,
+  });
+}
+
+/** Seconds a service may take to become healthy before failures count (Compose's budget for the same check). */
+export const startDeadline = (h: HealthCheck): number => h.startPeriod + h.retries * h.interval;
+
+/**
+ * The database probe with its own per-check cap: the engine runs a health check without a timeout
+ * (core/healthcheck.go ignores Timeout), so pg_isready's -t bounds each check instead.
+ */
+function cappedProbe(h: HealthCheck | undefined): HealthCheck | undefined {
+  if (!h || h.test[0] !== "pg_isready" || h.test.includes("-t")) return h;
+  return { ...h, test: [...h.test, "-t", String(h.timeout)] };
+}
+
+/** What a failed start means: unhealthy (the health check kept failing), or exited before it was healthy. */
+function startFailure(s: TopologyService, what: string, message: string): string {
+  const h = s.health;
+  if (h && h.test.length > 0 && /health check errored/.test(message)) {
+    const limit = startDeadline(h) + START_RETRIES * START_INTERVAL_SECONDS;
+    if (s.role === "database")
+      return `the ${what} ${s.name} did not answer on ${s.name}:${s.port} (pg_isready inside the container on 127.0.0.1:${s.port}) within ${limit} s: is it listening on that port (pipeline.yaml database port)? ${message}`;
+    return `the ${what} ${s.name} was not healthy: its health check (${describeProbe(h.test)}) still failed after ${limit} s: ${message}`;
+  }
+  if (h && h.test.length > 0) return `the ${what} ${s.name} stopped before it was healthy: ${message}`;
+  return `the ${what} ${s.name} did not start or never listened on port ${s.port}: ${message}`;
+}
+
+/** A probe in words: the URL a node fetch probe asks, else the command. */
+function describeProbe(test: string[]): string {
+  const url = /fetch\("([^"]+)"\)/.exec(test.join(" "))?.[1];
+  return url ? `GET ${url} inside the container` : test.join(" ");
 }

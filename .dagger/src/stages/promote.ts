@@ -9,6 +9,7 @@
 import { dag, type Directory, type Secret } from "@dagger.io/dagger";
 import type { PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
+import { flywayModule } from "../mirror/flyway.js";
 import { mirrorImage } from "../mirror/images.js";
 import { flagsEnvFile, flagsManifest, flagsOf, withFlagsResource, withHelmFlags } from "../release/flags.js";
 import { deploymentFiles, flagsFile } from "../release/files.js";
@@ -205,7 +206,7 @@ async function gates(config: PipelineConfig, req: PromotionRequest, release: Rel
   const deployed = Object.fromEntries(Object.entries(target.components).map(([n, c]) => [n, { version: c.version, requires: c.requires }]));
   const moving = Object.fromEntries(components.map((n) => [n, { version: release.components[n].version, requires: release.components[n].requires }]));
   const database = Object.keys(config.components).find((n) => config.components[n].kind === "database");
-  const live = req.databaseUrl && database ? await dag.flyway().schemaVersion(req.databaseUrl) : undefined;
+  const live = req.databaseUrl && database ? await flywayModule(config, config.components[database]).schemaVersion(req.databaseUrl) : undefined;
   const compatibility = dag.gates().compatibility(req.environment, JSON.stringify(deployed), JSON.stringify(moving), live !== undefined && database ? { liveComponent: database, liveVersion: live } : {});
   const settings = config.gates.vulnerabilities;
   // Today is passed, never defaulted inside the gate: a verdict cached by its arguments must not outlive the day it was judged on.

@@ -1,8 +1,7 @@
 /** Database components migrated with Flyway, through the flyway module. */
-import { dag } from "@dagger.io/dagger";
 import type { Component } from "../config/schema.js";
+import { flywayModule } from "../mirror/flyway.js";
 import { mirrorImage } from "../mirror/images.js";
-import { baseImage } from "../stages/context.js";
 import type { Toolchain } from "./toolchain.js";
 
 const migrations = (c: Component) => c.migrations ?? "migrations";
@@ -12,18 +11,18 @@ export const flyway: Toolchain = {
   requiredFiles: (c) => [{ file: migrations(c) }],
   async check(ctx, c, dir, step) {
     if (step === "lint") {
-      const problems = await dag.flyway().lint(dir.directory(migrations(c)));
+      const problems = await flywayModule(ctx.config, c).lint(dir.directory(migrations(c)));
       return { passed: problems === "", output: problems };
     }
     // The unit test of a database: every migration applied to a fresh server of the configured image.
-    const result = dag.flyway({ image: baseImage(ctx, c) }).throwaway(dir.directory(migrations(c)), { serverImage: mirrorImage(c.database.image, ctx.config.mirror?.images) });
+    const result = flywayModule(ctx.config, c).throwaway(dir.directory(migrations(c)), { serverImage: mirrorImage(c.database.image, ctx.config.mirror?.images) });
     // throwaway is never cached: one field read, one run (two reads would start two databases).
     const verdict = JSON.parse(await result.json()) as { succeeded: boolean; message: string };
     return { passed: verdict.succeeded, output: verdict.message };
   },
-  version: (_ctx, c, dir) => dag.flyway().version(dir.directory(migrations(c))),
+  version: (ctx, c, dir) => flywayModule(ctx.config, c).version(dir.directory(migrations(c))),
   // The migration image is a job, not a service; the database server has its own probe (topology).
   healthProbe: () => [],
-  dockerfile: (ctx, c) => dag.flyway({ image: baseImage(ctx, c) }).dockerfile(migrations(c)),
-  build: async (ctx, c, dir, stamp) => dag.flyway({ image: baseImage(ctx, c) }).build(dir, migrations(c), stamp.revision, stamp.created, { sourceUrl: stamp.sourceUrl }),
+  dockerfile: (ctx, c) => flywayModule(ctx.config, c).dockerfile(migrations(c)),
+  build: async (ctx, c, dir, stamp) => flywayModule(ctx.config, c).build(dir, migrations(c), stamp.revision, stamp.created, { sourceUrl: stamp.sourceUrl }),
 };

@@ -29,7 +29,7 @@ export interface RunInputs {
   jobs: Set<string>;
   /** registry=prefix rewrites, e.g. docker.io=nexus.example.com:8443/docker-hub. */
   registryMirrors: string[];
-  /** Unique per run: names the run's secrets and volumes, and keeps verdicts out of the cache. */
+  /** Unique per run: names the run's secrets, and keeps verdicts out of the cache. */
   runId: string;
 }
 
@@ -96,10 +96,9 @@ class GraphRun {
     }
     if (s.entrypoint) ctr = ctr.withEntrypoint([s.entrypoint]);
     for (const [name, parts] of Object.entries(s.env)) ctr = await this.withParts(ctr, `${s.name}-${name}`, name, parts);
-    s.volumes.forEach((v, i) => {
-      // Fresh per run: an integration run starts from empty volumes, as a new environment does.
-      ctr = ctr.withMountedCache(v.target, dag.cacheVolume(`aspire-${s.name}-${v.name ?? `anonymous-${i}`}-${this.inputs.runId}`));
-    });
+    // Fresh per run: an integration run starts from empty volumes, as a new environment does. A
+    // temporary mount lives as long as the service; a cache volume keyed by run would outlive it, never reused.
+    for (const v of s.volumes) ctr = ctr.withMountedTemp(v.target);
     for (const m of s.bindMounts) ctr = ctr.withMountedDirectory(m.target, this.inputs.source.directory(this.path(m.source, `${s.name} bind mount`)));
     for (const d of s.dependsOn) {
       const svc = this.services.get(d);

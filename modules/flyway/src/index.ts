@@ -6,7 +6,7 @@
  * `dagger -m modules/flyway call info --url env://DATABASE_URL verify`.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { type Container, dag, type Directory, func, object, ReturnType, type Secret, type Service } from "@dagger.io/dagger";
+import { argument, type Container, dag, type Directory, func, object, ReturnType, type Secret, type Service } from "@dagger.io/dagger";
 import { parseDatabaseUrl } from "./connection.js";
 import { flywayDockerfile } from "./dockerfile.js";
 import { FLYWAY_ENVIRONMENT, type FlywayCommand, flywayArguments, SQL_DIR } from "./job.js";
@@ -64,7 +64,7 @@ export class Flyway {
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
    */
   @func()
-  async build(source: Directory, migrationsPath: string, revision: string, created: string, sourceUrl = ""): Promise<Container> {
+  async build(@argument({ ignore: ["**/node_modules", ".git"] }) source: Directory, migrationsPath: string, revision: string, created: string, sourceUrl = ""): Promise<Container> {
     const version = await this.version(source.directory(migrationsPath));
     const args = { BASE_IMAGE: this.image, REVISION: revision, VERSION: version, CREATED: created, SOURCE: sourceUrl };
     return source.withNewFile(".pipeline.Dockerfile", flywayDockerfile(migrationsPath)).dockerBuild({

@@ -81,6 +81,9 @@ export function nodeDockerfile(spec: NodeImageSpec): string {
     // Numeric ids: the runtime needs no account of its own, and a name may not exist in the base.
     "USER 1000:1000",
     `EXPOSE ${spec.port}`,
+    // No --start-interval: Docker 20.10's built-in BuildKit (Debian's docker.io) refuses it ("Unknown
+    // flag: start-interval", checked), and Docker ignores it before 25. A Dagger service would wait the
+    // 10 s interval after its first, too-early check: the E2E stage sets its own check with a 1 s start interval.
     `HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 CMD ${JSON.stringify(healthProbe(spec))}`,
     `CMD ${JSON.stringify(spec.command)}`,
     // Labels last: they change every commit and must not invalidate any layer above.

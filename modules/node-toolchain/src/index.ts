@@ -3,11 +3,17 @@
  * checks, and build its runtime image. Usable on its own:
  * `dagger -m modules/node-toolchain call run --source=./backend --script=test`.
  */
-import { type Container, type Directory, dag, func, object, ReturnType, type Secret } from "@dagger.io/dagger";
+import { argument, type Container, type Directory, dag, func, object, ReturnType, type Secret } from "@dagger.io/dagger";
 import { buildSecretRemovals } from "./build-secrets.js";
 import { nodeDockerfile, NPM_AUTH_SECRET, NPM_TOKEN_SECRET, NPMRC_SECRET } from "./dockerfile.js";
 import { DOCKERIGNORE, imageSpec, packageVersion } from "./package-spec.js";
 import { installLayers, JUNIT_NODE_OPTIONS, NPM_CACHE, npmEnvironment } from "./install.js";
+
+/**
+ * What a package folder never needs to send to the engine: installed dependencies (npm ci makes
+ * them afresh in the container) and git's history. Without it, a `--source=./backend` uploads node_modules.
+ */
+const SOURCE_IGNORE = ["**/node_modules", ".git"];
 
 /** Installs, checks and builds a Node.js package (npm) in containers. */
 @object()
@@ -51,7 +57,7 @@ export class NodeToolchain {
    * @param source The package folder (package.json and package-lock.json at its top).
    */
   @func()
-  install(source: Directory): Container {
+  install(@argument({ ignore: SOURCE_IGNORE }) source: Directory): Container {
     let ctr = this.base().withWorkdir("/app");
     // Manifests first, sources after: a source-only change reuses the cached `npm ci` layer.
     for (const layer of installLayers()) {
@@ -81,7 +87,7 @@ export class NodeToolchain {
    * @param script The npm script, e.g. lint, typecheck, test or build.
    */
   @func()
-  run(source: Directory, script: string): Container {
+  run(@argument({ ignore: SOURCE_IGNORE }) source: Directory, script: string): Container {
     return this.install(source).withExec(["npm", "run", script]);
   }
 
@@ -94,7 +100,7 @@ export class NodeToolchain {
    * @param runId A value unique to this pipeline run, so a verdict is never reused from an earlier run's cache.
    */
   @func()
-  check(source: Directory, script: string, junit = false, runId = ""): Container {
+  check(@argument({ ignore: SOURCE_IGNORE }) source: Directory, script: string, junit = false, runId = ""): Container {
     let ctr = this.install(source);
     if (runId !== "") ctr = ctr.withEnvVariable("PIPELINE_RUN_ID", runId);
     if (junit) ctr = ctr.withExec(["mkdir", "-p", "/reports"]).withEnvVariable("NODE_OPTIONS", JUNIT_NODE_OPTIONS);
@@ -106,7 +112,7 @@ export class NodeToolchain {
    * @param source The package folder.
    */
   @func()
-  async version(source: Directory): Promise<string> {
+  async version(@argument({ ignore: SOURCE_IGNORE }) source: Directory): Promise<string> {
     return packageVersion(await source.file("package.json").contents());
   }
 
@@ -120,7 +126,7 @@ export class NodeToolchain {
    * @param systemPackages Debian packages the runtime needs.
    */
   @func()
-  async dockerfile(source: Directory, command?: string[], files: string[] = ["dist"], port = 8080, healthPath = "/health", systemPackages: string[] = []): Promise<string> {
+  async dockerfile(@argument({ ignore: SOURCE_IGNORE }) source: Directory, command?: string[], files: string[] = ["dist"], port = 8080, healthPath = "/health", systemPackages: string[] = []): Promise<string> {
     const { spec } = imageSpec(await source.file("package.json").contents(), { command, files, port, healthPath, systemPackages });
     return nodeDockerfile(spec);
   }
@@ -142,7 +148,7 @@ export class NodeToolchain {
    */
   @func()
   async build(
-    source: Directory,
+    @argument({ ignore: SOURCE_IGNORE }) source: Directory,
     revision: string,
     created: string,
     sourceUrl = "",

@@ -197,9 +197,11 @@ export async function runPlaywright(config: PipelineConfig, release: ComposeRele
   const shell = wanted.find((b) => b.name === "chromium-headless-shell");
   if (shell && !existsSync(join(browsers, `chromium_headless_shell-${shell.revision}`))) symlinkSync(dirname(CHROMIUM), join(browsers, `chromium_headless_shell-${shell.revision}`));
   const logs = join(reportDir, "..", "service-logs");
+  // As the E2E stage lays them out: a stable volume per service, this run's log in a subdirectory.
+  const runId = `harness-${process.pid}`;
   for (const [service, text] of Object.entries(serviceLogs)) {
-    mkdirSync(join(logs, service), { recursive: true });
-    writeFileSync(join(logs, service, `${service}.log`), text);
+    mkdirSync(join(logs, service, runId), { recursive: true });
+    writeFileSync(join(logs, service, runId, `${service}.log`), text);
   }
   const target = config.components.frontend;
   const env = {
@@ -214,6 +216,7 @@ export async function runPlaywright(config: PipelineConfig, release: ComposeRele
     PIPELINE_BROWSER_CHECK: browserCheckScript,
     PIPELINE_REPORTS: reportDir,
     PIPELINE_SERVICE_LOGS: logs,
+    PIPELINE_RUN_ID: runId,
     PLAYWRIGHT_BROWSERS_PATH: browsers,
   };
   const r = await run("sh", ["-c", e2eShell], { cwd: E2E_DIR, env, timeoutMs: 600_000 });

@@ -1,0 +1,15 @@
+/** The flyway module, always with its Flyway image through the mirror (never Docker Hub's default). */
+import { dag } from "@dagger.io/dagger";
+import type { Component, PipelineConfig } from "../config/schema.js";
+import { DEFAULT_BASE_IMAGES, mirrorImage } from "./images.js";
+
+/**
+ * dag.flyway() with the image a database component builds on (its image.base, else Flyway's
+ * default), rewritten to the image mirror. Without a component: the first Flyway component's.
+ * Every construction of the module goes through here: a run that reads a live database
+ * (promote --database-url, database-version) pulls the same mirrored image as the build.
+ */
+export function flywayModule(config: PipelineConfig, component?: Component) {
+  const c = component ?? Object.values(config.components).find((x) => x.toolchain === "flyway");
+  return dag.flyway({ image: mirrorImage(c?.image.base ?? DEFAULT_BASE_IMAGES.flyway, config.mirror?.images) });
+}
