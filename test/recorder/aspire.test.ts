@@ -119,7 +119,7 @@ describe("recorded graph of pipeline integration (the release through the exampl
       const run = await new Pipeline(dag.directory()).integration(SHA);
       return { summary: run.summary, passed: run.passed };
     }, engine());
-    const call = graph.leaves.find((l) => l.startsWith("aspire(") && l.endsWith(".reports.id")) as string;
+    const call = graph.leaves.find((l) => l.startsWith("aspire(") && l.endsWith(".reports.sync")) as string;
     assert.ok(call, "the aspire module is called");
     assert.match(call, /^aspire\(manifest: "aspire\/aspire-manifest\.json", registryMirrors: \["docker\.io=nexus\.example\.com:8443\/docker-group"/);
     assert.match(call, /\.withOverride\(container: flyway\(.*\)\.build\(.*\), resource: "db-migrate"\)/);
@@ -133,7 +133,7 @@ describe("recorded graph of pipeline integration (the release through the exampl
   it("another repository's published image in place of its resource: that resource is not built here, the module starts the image", async () => {
     const backend = `registry.example.com/acme/webshop/backend:${"c".repeat(40)}@sha256:${"9".repeat(64)}`;
     const { graph } = await record(async () => (await new Pipeline(dag.directory()).integration(SHA, [`backend=${backend}`])).passed, engine());
-    const call = graph.leaves.find((l) => l.startsWith("aspire(") && l.endsWith(".reports.id")) as string;
+    const call = graph.leaves.find((l) => l.startsWith("aspire(") && l.endsWith(".reports.sync")) as string;
     assert.doesNotMatch(call, /resource: "backend"/, "no built backend in place of the resource");
     assert.match(call, /resource: "frontend"\)/, "the other components are still this commit's");
     assert.match(call, new RegExp(`\\.test\\(command: .*override: \\["backend=${backend.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}"\\]`));
@@ -151,7 +151,7 @@ describe("recorded graph of pipeline integration (the release through the exampl
     const passing = await record(async () => (await new Pipeline(dag.directory()).ci(SHA)).summary, engine());
     const leaves = passing.graph.leaves;
     const playwright = position(leaves, /playwright:v1\.65\.1-noble.*\.exitCode$/);
-    const aspire = position(leaves, /^aspire\(.*\.test\(.*\)\.reports\.id$/);
+    const aspire = position(leaves, /^aspire\(.*\.test\(.*\)\.reports\.sync$/);
     assert.ok(playwright < aspire, `E2E ${playwright} before Aspire ${aspire}`);
     assert.match(passing.result, /\| aspire \| integration \| ✅ passed \|/);
     assert.match(passing.result, /^\| publish \| ⏹️ not started, because no --registry-token was given \|$/m);
