@@ -75,6 +75,20 @@ describe("side effects: exactly once per call", () => {
     await app.close();
   });
 
+  it("preview, then prune-previews once its branch is gone: one commit each", async () => {
+    app = await harnessApp(registry.address);
+    const h = harness();
+    const images = ["db", "backend", "frontend"].map((c) => `${c}=${registry.address}/acme/webshop/${c}:${REV}@sha256:${"d".repeat(64)}`);
+    const written = String(await h.call("pipeline", {}, "preview", { branch: "feature/cart", images, gitopsToken: secret("gitops-token") }));
+    assert.match(written, /Pushed [0-9a-f]{12} to main/);
+    assert.equal(h.engine.count("gitops", "push"), 1);
+    const pruned = String(await h.call("pipeline", {}, "prunePreviews", { branches: ["main"], gitopsToken: secret("gitops-token") }));
+    assert.match(pruned, /Pushed [0-9a-f]{12} to main/);
+    assert.equal(h.engine.count("gitops", "push"), 2);
+    assert.deepEqual(history(app.gitops).map((c) => c.subject.split(" ").slice(0, 2).join(" ")), ["remove previews", "preview preview-feature-cart", "seed"]);
+    await app.close();
+  });
+
   it("mutant: a never-cached GitOps outcome read twice (json, then summary) pushes twice, and this test sees it", async () => {
     app = await harnessApp(registry.address);
     const sources = makeMutant("read-twice", [
