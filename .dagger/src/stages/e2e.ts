@@ -202,7 +202,8 @@ class E2eRun {
     for (const [name, value] of Object.entries(e2e.env)) ctr = this.withParts(ctr, `e2e-${name}`, name, parseTemplate(value));
     ctr = withE2eShell(ctr, this.ctx, baseUrl, target.image.health);
     const started = Date.now();
-    const done = ctr.withExec(["sh", "-c", e2eShell], { expect: ReturnType.Any });
+    // Synced once and read from the synced handle: reads sent side by side must not run the tests again.
+    const done = await ctr.withExec(["sh", "-c", e2eShell], { expect: ReturnType.Any }).sync();
     const [exitCode, stdout, stderr] = await Promise.all([done.exitCode(), done.stdout(), done.stderr()]);
     this.reports = done.directory(E2E_REPORTS);
     const junit = exitCode === 0 || exitCode === 1 ? await done.file(`${E2E_REPORTS}/junit.xml`).contents().catch(() => undefined) : undefined;

@@ -29,6 +29,8 @@ export async function scanImage(ctx: StageContext, image: Container): Promise<Sc
     .withMountedFile("/scan/image.tar", image.asTarball())
     // The databases are kept between runs; Trivy refreshes them itself when they are older than a day.
     .withMountedCache("/root/.cache/trivy", dag.cacheVolume("pipeline-trivy-cache"))
+    // An exec is cached by its inputs: without the day, an unchanged image would get an earlier day's report.
+    .withEnvVariable("PIPELINE_SCAN_DAY", new Date().toISOString().slice(0, 10))
     .withExec(["sh", "-c", "tar -xOf /scan/image.tar manifest.json | sed -n 's#.*\"Config\":\"blobs/sha256/\\([0-9a-f]*\\)\".*#sha256:\\1#p' > /scan/image-id"])
     .withExec(
       [

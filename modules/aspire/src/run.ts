@@ -106,7 +106,8 @@ class GraphRun {
     }
     const args = await Promise.all(s.args.map((a) => this.plain(a, `${s.name} args`)));
     if (this.inputs.jobs.has(s.name)) {
-      const done = ctr.withEnvVariable("ASPIRE_RUN_ID", this.inputs.runId).withExec(args, { useEntrypoint: true, expect: ReturnType.Any });
+      // Synced once and read from the synced handle: side-by-side reads must not run the job again.
+      const done = await ctr.withEnvVariable("ASPIRE_RUN_ID", this.inputs.runId).withExec(args, { useEntrypoint: true, expect: ReturnType.Any }).sync();
       const [code, out, err] = await Promise.all([done.exitCode(), done.stdout(), done.stderr()]);
       return this.step(s.name, "job", code === 0, code === 0 ? "" : `exit code ${code}\n${tail(`${out}${err}`)}`);
     }
@@ -128,7 +129,8 @@ class GraphRun {
     for (const [name, parts] of Object.entries(env)) ctr = await this.withParts(ctr, `tests-${name}`, name, parts);
     // Unique per run: a test verdict is never served from an earlier run's cache.
     ctr = ctr.withEnvVariable("ASPIRE_TEST_REPORTS", t.reportsPath).withEnvVariable("ASPIRE_RUN_ID", this.inputs.runId);
-    const done = ctr.withExec(t.command, { useEntrypoint: t.command.length === 0, expect: ReturnType.Any });
+    // Synced once: the reports below come from this run, not from a re-run after the services stopped.
+    const done = await ctr.withExec(t.command, { useEntrypoint: t.command.length === 0, expect: ReturnType.Any }).sync();
     const [code, out, err] = await Promise.all([done.exitCode(), done.stdout(), done.stderr()]);
     this.reports = done.directory(t.reportsPath);
     this.testOutput = `${out}${err}`;

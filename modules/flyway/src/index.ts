@@ -191,13 +191,16 @@ export class Flyway {
     if (opts.migrations) ctr = ctr.withDirectory(SQL_DIR, opts.migrations);
     if (opts.database) ctr = ctr.withServiceBinding(connection.host, opts.database);
     for (const [name, value] of Object.entries(FLYWAY_ENVIRONMENT)) ctr = ctr.withEnvVariable(name, value);
-    const done = ctr
+    const done = await ctr
       .withEnvVariable("FLYWAY_URL", connection.jdbcUrl)
       .withEnvVariable("FLYWAY_USER", connection.user)
       .withSecretVariable("FLYWAY_PASSWORD", dag.setSecret(`flyway-password-${randomUUID()}`, connection.password))
       // A database changes between runs: never reuse an earlier run's answer.
       .withEnvVariable("PIPELINE_RUN_ID", randomUUID())
-      .withExec(flywayArguments(command, { ignorePending: opts.ignorePending }), { useEntrypoint: true, expect: ReturnType.Any });
+      .withExec(flywayArguments(command, { ignorePending: opts.ignorePending }), { useEntrypoint: true, expect: ReturnType.Any })
+      // Synced once, then read from the synced handle: the exec's inputs include a fresh secret, so
+      // reads sent side by side could each resolve their own chain and run Flyway again.
+      .sync();
     const [exitCode, stdout, stderr] = await Promise.all([done.exitCode(), done.stdout(), done.stderr()]);
     return flywayResult(command, exitCode, stdout, stderr);
   }
