@@ -14,7 +14,8 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { after, before, describe, test } from "node:test";
-import { npmrc } from "../../.dagger/src/mirror/npmrc.js";
+import { mirrorCredentials, npmrc } from "../../.dagger/src/mirror/npmrc.js";
+import { NPM_AUTH_SECRET, NPM_TOKEN_SECRET } from "../../modules/node-toolchain/src/dockerfile.js";
 import { build, type BuildkitEnv, buildkitEnv, componentVersion, copyComponent, generateDockerfile, gitRevision, must, rfc3339Now, run } from "../../scripts/integration/buildkit/harness.js";
 import { canary, leaksIn } from "./canary.js";
 
@@ -75,7 +76,9 @@ const buildArgs = (component: "backend" | "frontend") => ({ BASE_IMAGE: env.base
 describe("the mirror token as a canary through real BuildKit builds", () => {
   test("the checks catch a leak: a Dockerfile that writes the token into a layer, a build argument and the log", async () => {
     const dir = mkdtempSync(join(env.work, "leaky-"));
-    writeFileSync(join(dir, "npmrc"), npmrc(env.npmRegistry, {}, { token: LINE }));
+    // A hand-written .npmrc with the token inline (ours now reads ${NPM_TOKEN} from its own secret):
+    // whatever a leaky Dockerfile copies out of it must show up in the checks.
+    writeFileSync(join(dir, "npmrc"), `registry=${env.npmRegistry}\n//${env.npmRegistry.replace(/^https?:\/\//, "")}:_authToken=${LINE}\n`);
     writeFileSync(
       join(dir, "Dockerfile"),
       [`FROM ${env.baseSlim}`, "ARG TOKEN", 'RUN echo "token: $TOKEN"', "RUN --mount=type=secret,id=npmrc cp /run/secrets/npmrc /leaked-npmrc && cat /leaked-npmrc", ""].join("\n"),
@@ -109,9 +112,18 @@ describe("the mirror token as a canary through real BuildKit builds", () => {
       const dir = await context(component);
       const file = join(env.work, `npmrc-${component}`);
       // As file:// would deliver it: with a final newline, which npmrc() drops.
-      writeFileSync(file, npmrc(env.npmRegistry, {}, component === "backend" ? { token: `${LINE}\n` } : { token: `${LINE}\n`, username: USER }));
+      const auth = component === "backend" ? { token: `${LINE}\n` } : { token: `${LINE}\n`, username: USER };
+      writeFileSync(file, npmrc(env.npmRegistry, {}, auth));
+      // The .npmrc reads the token (and the basic-auth value) from secrets of their own, as the pipeline passes them.
+      const credentials = mirrorCredentials(auth);
+      const secrets: Record<string, string> = { [NPM_TOKEN_SECRET]: join(env.work, `npm-token-${component}`) };
+      writeFileSync(secrets[NPM_TOKEN_SECRET], credentials.token);
+      if (credentials.basic) {
+        secrets[NPM_AUTH_SECRET] = join(env.work, `npm-auth-${component}`);
+        writeFileSync(secrets[NPM_AUTH_SECRET], credentials.basic);
+      }
       const ref = `${env.registry}/secrets/${component}:${revision}`;
-      const r = await build(env, { context: dir, tags: [ref], buildArgs: buildArgs(component), npmrc: file, noCache: true, timeoutMs: 900_000 });
+      const r = await build(env, { context: dir, tags: [ref], buildArgs: buildArgs(component), npmrc: file, secrets, noCache: true, timeoutMs: 900_000 });
       assert.equal(r.code, 0, r.output.slice(-5000));
       images.push(ref);
       assert.match(r.output, /npm ci/, "npm ran with the secret mounted");

@@ -187,6 +187,8 @@ export interface BuildOptions {
   buildArgs: Record<string, string>;
   /** File whose content is the BuildKit secret `npmrc`. */
   npmrc?: string;
+  /** More BuildKit secrets, id → file (the mirror token and basic-auth value the .npmrc reads). */
+  secrets?: Record<string, string>;
   noCache?: boolean;
   network?: "default" | "host" | "none";
   dockerfile?: string;
@@ -204,6 +206,7 @@ export async function build(env: BuildkitEnv, options: BuildOptions): Promise<Bu
   for (const [k, v] of Object.entries(options.buildArgs)) args.push("--build-arg", `${k}=${v}`);
   for (const t of options.tags ?? []) args.push("--tag", t);
   if (options.npmrc) args.push("--secret", `id=npmrc,src=${options.npmrc}`);
+  for (const [id, src] of Object.entries(options.secrets ?? {})) args.push("--secret", `id=${id},src=${src}`);
   if (options.noCache) args.push("--no-cache");
   if (options.network) args.push(`--network=${options.network}`);
   if (options.dockerfile) args.push("--file", options.dockerfile);
