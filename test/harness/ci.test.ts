@@ -60,6 +60,7 @@ describe("harness: ci on a push to main", () => {
     assert.deepEqual(history(app.gitops).map((c) => c.subject), ["promote 0123456789ab to dev: backend 1.2.0, db 1.1.0, frontend 1.2.0", "record release 0123456789ab", "seed"]);
     assert.equal(h.engine.count("gitops", "push"), 2, "one push for the record, one for dev");
     assert.equal(h.engine.count("gates", "vulnerabilities"), 1, "the real gate judged once");
+    assert.equal(h.engine.count("node-toolchain", "build"), 2, "backend and frontend built by the node-toolchain module (the pull-request test counts the same way)");
     assert.match(summary, /\| vulnerabilities \| ✅ passed \|/);
     const record = JSON.parse(git(app.gitops, "show", `main:releases/${REV}.json`)) as { components: Record<string, { image: string }> };
     const kustomization = git(app.gitops, "show", "main:environments/dev/kustomization.yaml");
@@ -73,5 +74,19 @@ describe("harness: ci on a push to main", () => {
     assert.match(summary, /^\| promote \| ❌ failed: promotion to dev refused by vulnerabilities/m);
     assert.match(summary, /CVE-2026-0001/);
     assert.deepEqual(history(app.gitops).map((c) => c.subject), ["record release 0123456789ab", "seed"], "nothing written for dev");
+  });
+  it("a pull request touching only the frontend: ci runs the frontend's checks and nothing else", async () => {
+    const app = await harnessApp(registry.address);
+    try {
+      const h = new Harness({ root: app.root, registry, remotes: app.remotes, stubs: stubs() });
+      const summary = String(await h.call("pipeline", {}, "ci", { revision: REV, branch: "feature/cart", event: "pull-request", changed: ["frontend/src/main.ts"] }, "summary"));
+      const stages = summary.slice(summary.indexOf("| stage | verdict |"), summary.indexOf("\n\n", summary.indexOf("| stage | verdict |")));
+      assert.deepEqual([...stages.matchAll(/^\| ([^|]+) \| /gm)].map((m) => m[1]).slice(1), ["checks"]);
+      assert.match(summary, /\| checks \| ✅ 3 checks passed \|/);
+      assert.deepEqual([...summary.matchAll(/^\| (db|backend|frontend) \| (lint|typecheck|unit) \|/gm)].map((m) => m[1]), ["frontend", "frontend", "frontend"]);
+      assert.equal(h.engine.count("node-toolchain", "build") + h.engine.count("flyway", "build"), 0, "nothing is built");
+    } finally {
+      await app.close();
+    }
   });
 });
