@@ -2,7 +2,7 @@
  * Pipeline: one place to run an application's whole delivery pipeline.
  * Start with `dagger call plan --event push --ref main` to see what a push would do.
  */
-import { argument, check, type Container, dag, type Directory, type File, func, object, type Secret, type Service } from "@dagger.io/dagger";
+import { argument, check, type Container, type Directory, type File, func, object, type Secret, type Service } from "@dagger.io/dagger";
 import { parseConfig } from "./config/load.js";
 import { flywayModule } from "./mirror/flyway.js";
 import { InputError } from "./errors.js";
@@ -22,7 +22,7 @@ import { preflight, selectComponents, type StageContext, stageContext } from "./
 import { runE2e } from "./stages/e2e.js";
 import { parsePublishedOverrides, runAspireIntegration } from "./stages/aspire.js";
 import { notifyRun } from "./stages/notify.js";
-import { preview, promote, prunePreviews } from "./stages/promote.js";
+import { preview, prunePreviews } from "./stages/promote.js";
 import { migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
 import { publishImages, renderImages } from "./stages/publish.js";
 import { composeFromImages, parseImageArguments } from "./stages/compose.js";

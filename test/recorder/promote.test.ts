@@ -9,7 +9,7 @@ import { Pipeline } from "../../.dagger/src/index.js";
 import { migrationRecords } from "../../.dagger/src/stages/deliver.js";
 import { renderReleaseRecord } from "../../.dagger/src/release/record.js";
 import { emptyState, promoted, renderEnvironmentState } from "../../.dagger/src/release/state.js";
-import { exampleRelease, REV_A, REV_B } from "../release/fixture.js";
+import { exampleRelease, REV_A } from "../release/fixture.js";
 import { exampleConfig } from "../topology/fixture.js";
 import { bindDependency } from "../tiers/bindings.js";
 import { currentApi } from "../tiers/golden.js";
@@ -47,9 +47,6 @@ function gitops(files: Record<string, string>, gate: { compatibility?: boolean; 
   });
 }
 
-/** promote with named options, in the order of the function's parameters. */
-const promote = (env: string, o: { revision?: string; emergency?: boolean; reason?: string; dryRun?: boolean } = {}) =>
-  new Pipeline(dag.directory()).promote(env, o.revision ?? "", [], o.emergency ?? false, o.reason ?? "", undefined, undefined, undefined, o.dryRun ?? false);
 
 const staged = {
   "releases/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.json": renderReleaseRecord(A),

@@ -3,7 +3,7 @@
  * every recorded environment runs (an edited released migration fails E2E), and each database
  * component's migrations with Flyway's checksums (written into the release record).
  */
-import { dag, type Secret } from "@dagger.io/dagger";
+import type { Secret } from "@dagger.io/dagger";
 import type { PipelineConfig } from "../config/schema.js";
 import { flywayModule } from "../mirror/flyway.js";
 import { parseReleaseRecord, releasePath } from "../release/record.js";
