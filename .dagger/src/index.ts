@@ -24,7 +24,8 @@ import { parsePublishedOverrides, runAspireIntegration } from "./stages/aspire.j
 import { notifyRun } from "./stages/notify.js";
 import { preview, prunePreviews } from "./stages/promote.js";
 import { migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
-import { publishImages, renderImages } from "./stages/publish.js";
+import { publishImages, registryHost, renderImages } from "./stages/publish.js";
+import { engineImageLookup } from "./run/engine-images.js";
 import { composeFromImages, parseImageArguments } from "./stages/compose.js";
 
 /** The delivery pipeline of one application, configured by its pipeline.yaml. */
@@ -144,7 +145,9 @@ export class Pipeline {
   async publish(revision: string, registryToken?: Secret, created = "", sourceUrl = ""): Promise<string> {
     checkRevision(revision);
     const { ctx, names } = await this.prepare();
-    return renderImages(await publishImages(ctx, names, (name) => buildImage(ctx, name, stamp(revision, created, sourceUrl)), revision, registryToken));
+    const { address, username } = ctx.config.registry;
+    const lookup = engineImageLookup(registryToken && username ? { registry: registryHost(address), username, token: registryToken } : undefined);
+    return renderImages(await publishImages(ctx, names, (name) => buildImage(ctx, name, stamp(revision, created, sourceUrl)), revision, lookup, registryToken));
   }
 
   /**

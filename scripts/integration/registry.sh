@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Integration test of .dagger/src/registry (the OCI distribution client and reuseIfPublished)
+# Integration test of .dagger/src/registry (the OCI distribution client and the reuse: findReusable, tagReused)
 # against a real registry: Debian's docker-registry (distribution 2.8) on free 127.0.0.1 ports,
 # without auth, with htpasswd Basic auth and with token (Bearer) auth; skopeo as the independent
 # client that checks the digests and pulls the image. See test/registry/real-registry.integration.ts.

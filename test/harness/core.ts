@@ -54,7 +54,9 @@ export class Core {
     private readonly registry?: MemoryRegistry,
     /** Remote URLs served from folders on this machine (a smart-HTTP server in front of bare repositories). */
     private readonly remotes: Record<string, string> = {},
-  ) {}
+  ) {
+    engine.useRegistry(registry);
+  }
 
   /** The files of the directory a chain reaches, or undefined when it is not one the model knows. */
   tree(chain: Chain): Tree | undefined {
@@ -169,6 +171,8 @@ export class Core {
         return this.engine.secretValue(receiver);
       case "publish":
         return this.publish(receiver, str(args.address));
+      case "imageRef":
+        return this.imageRef(receiver);
       case "stdout":
       case "stderr":
       case "exitCode": {
@@ -179,6 +183,17 @@ export class Core {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * `from(address).imageRef()` (rule (h), engine/image-resolution.ts): the harness registry's
+   * digest for its own images, the upstream table's for the others; only right after `from`, as
+   * the engine refuses imageRef on a changed container (core/container.go ImageRefOrErr).
+   */
+  private imageRef(chain: Chain): string {
+    const last = chain[chain.length - 1];
+    if (last?.field !== "from") throw new Error("Image reference can only be retrieved immediately after the 'Container.From' call.");
+    return this.engine.images.imageRef(String(this.engine.session), str(last.args.address));
   }
 
   /**

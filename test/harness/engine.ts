@@ -5,9 +5,12 @@
  * say how often a side effect happened.
  */
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import type { Chain } from "../recorder/types.js";
 import { type CachePolicy as ModelPolicy, FunctionCache } from "./engine/function-cache.js";
 import { GitRemoteReads } from "./engine/git-remote-reads.js";
+import { ImageResolution } from "./engine/image-resolution.js";
+import type { MemoryRegistry } from "./registry.js";
 import type { CachePolicy } from "./policies.js";
 
 /** `git ls-remote` of a repository on this machine: ref → commit. */
@@ -47,6 +50,15 @@ export class Engine {
   private readonly remoteReads: GitRemoteReads;
   private readonly secrets = new Map<string, string>();
   private readonly execs = new Map<string, Promise<{ stdout: string; stderr: string; code: number }>>();
+  /**
+   * Where image tags outside the harness's registry point now, by normalised reference
+   * (`docker.io/library/node:22-bookworm-slim`); a test sets one to model a base image that moved
+   * upstream. Unset tags point to a digest derived from their name.
+   */
+  readonly upstream = new Map<string, string>();
+  private registry?: MemoryRegistry;
+  /** `Container.from(…).imageRef()`: rule (h), engine/image-resolution.ts. */
+  readonly images = new ImageResolution((ref) => this.whereImageIs(ref));
 
   constructor(readonly rules: EngineRules = ENGINE_RULES) {
     const mutant = !rules.neverExecutesPerQuery ? "never-cached-per-session" : !rules.defaultCachesAcrossSessions ? "default-cached-per-session" : undefined;
@@ -93,6 +105,20 @@ export class Engine {
   /** Every secret value the session knows, for scrubbing (exact values only, as the engine does). */
   secretValues(): string[] {
     return [...this.secrets.values()].filter((v) => v.length > 0);
+  }
+
+  /** The registry the harness pushes to: its tags are resolved there (a missing one fails). */
+  useRegistry(registry: MemoryRegistry | undefined): void {
+    this.registry = registry;
+  }
+
+  private whereImageIs(ref: string): string | undefined {
+    const registry = this.registry;
+    if (registry && ref.startsWith(`${registry.address}/`)) {
+      const at = ref.lastIndexOf(":");
+      return registry.resolve(ref.slice(registry.address.length + 1, at), ref.slice(at + 1));
+    }
+    return this.upstream.get(ref) ?? `sha256:${createHash("sha256").update(`upstream ${ref}`).digest("hex")}`;
   }
 
   /** A ref of a repository on this machine as this session sees it: rule (f), engine/git-remote-reads.ts (the listing is read once per session). */

@@ -19,6 +19,8 @@ export interface RegistryWrite {
 /** A running in-memory registry. */
 export class MemoryRegistry {
   readonly writes: RegistryWrite[] = [];
+  /** Every manifest read over HTTP (GET or HEAD): repository and tag or digest. The engine model's resolutions are not HTTP reads. */
+  readonly reads: { repository: string; reference: string }[] = [];
   private readonly blobs = new Map<string, { bytes: Buffer; mediaType: string }>();
   private readonly tags = new Map<string, string>();
   private server?: Server;
@@ -41,6 +43,7 @@ export class MemoryRegistry {
         });
         return;
       }
+      this.reads.push({ repository, reference: ref });
       const digest = ref.startsWith("sha256:") ? ref : this.tags.get(`${repository}:${ref}`);
       const blob = digest ? this.blobs.get(`${repository}@${digest}`) : undefined;
       if (!blob || !digest) return void res.writeHead(404).end();
@@ -59,6 +62,11 @@ export class MemoryRegistry {
     if (!tag.startsWith("sha256:")) this.tags.set(`${repository}:${tag}`, digest);
     this.writes.push({ repository, tag, digest });
     return digest;
+  }
+
+  /** The digest a tag names, or undefined (a read: not counted as a write). */
+  resolve(repository: string, tag: string): string | undefined {
+    return this.tags.get(`${repository}:${tag}`);
   }
 
   /** Stop listening. */

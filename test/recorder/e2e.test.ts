@@ -46,7 +46,8 @@ describe("recorded graph of pipeline e2e", () => {
 
     // Flyway runs the migration image the build stage made, against the started database.
     const migrate = leaves.find((l) => /^flyway\(image: "[^"]*"\)\.migrate\(/.test(l)) as string;
-    assert.match(migrate, /migrationImage: flyway\(image: "nexus\.example\.com:8443\/docker-group\/flyway\/flyway:11\.20\.3"\)\.build\(/);
+    // Built on the mirrored Flyway image pinned by digest (item 16: the digest the input hash names).
+    assert.match(migrate, /migrationImage: flyway\(image: "nexus\.example\.com:8443\/docker-group\/flyway\/flyway:11\.20\.3@sha256:[0-9a-f]{64}"\)\.build\(/);
     assert.match(migrate, /database: container\.from\(address: "nexus\.example\.com:8443\/docker-group\/library\/postgres:15-bookworm"\)\..*\.withExposedPort\(port: 5432\)\.asService\(useEntrypoint: true\)/);
     assert.match(migrate, /url: setSecret\(name: "e2e-db-url-/);
 

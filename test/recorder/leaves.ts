@@ -46,11 +46,27 @@ export function recordedDigestRef(address: string, receiver: Chain): string {
   return `${address}@${RECORDED_DIGEST_PREFIX}${hash.slice(0, 48)}`;
 }
 
+/**
+ * The fake `from(address).imageRef()` answer. The recorder has no registry: an image we publish
+ * under an input tag (`…:in-<hash>`) is never there (the engine's `from` fails, so every run
+ * builds), any other image always is, pinned to a recorded digest; a digest reference is answered
+ * as it is.
+ */
+export function recordedImageRef(receiver: Chain): string {
+  const from = receiver[receiver.length - 1];
+  const address = from?.field === "from" ? String(from.args.address) : "";
+  if (address === "") throw new Error("recorder: imageRef is only answered right after from (core/container.go ImageRefOrErr)");
+  if (address.includes("@")) return address;
+  if (/:in-[0-9a-f]{64}$/.test(address)) throw new Error(`recorder: failed to resolve image "${address}": not found (the recorder has no registry)`);
+  return `${address}@${RECORDED_DIGEST_PREFIX}${createHash("sha256").update(address).digest("hex").slice(0, 48)}`;
+}
+
 /** The answer for leaf `call` selected on the object reached by `receiver`. */
 export function leafAnswer(call: Call, receiver: Chain): unknown {
   const { field, args } = call;
   if (ID_LEAVES.has(field)) return mintId(receiver);
   if (field === "publish") return recordedDigestRef(String(args.address), receiver);
+  if (field === "imageRef") return recordedImageRef(receiver);
   // The engine answers `export` with the path it wrote to; echo the requested path.
   if (field === "export") return typeof args.path === "string" ? args.path : "";
   if (NUMBER_LEAVES.has(field)) return 0;

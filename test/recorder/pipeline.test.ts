@@ -47,7 +47,7 @@ describe("recorded graph of pipeline ci", () => {
     assert.ok(firstBuild > lastCheck, "images are built only after every check answered");
     const built = new Set(graph.leaves.flatMap((l) => [...l.matchAll(/\)\.build\((?:(?!\)\.build\().)*?source: directory\.directory\(path: "(\w+)"\)/g)].map((m) => m[1])));
     assert.deepEqual([...built].sort(), ["backend", "db", "frontend"]);
-    assert.ok(graph.leaves.some((l) => /flyway\(image: "[^"]*flyway:11\.20\.3"\)\.build\(created: "[^"]*", migrationsPath: "migrations"/.test(l)), "the database image is built by the flyway module");
+    assert.ok(graph.leaves.some((l) => /flyway\(image: "[^"]*flyway:11\.20\.3@sha256:[0-9a-f]{64}"\)\.build\(created: "[^"]*", migrationsPath: "migrations"/.test(l)), "the database image is built by the flyway module");
     assert.ok(graph.leaves.some((l) => /^flyway\(image: "[^"]*flyway:11\.20\.3"\)\.throwaway\(migrations: directory\.directory\(path: "db"\)\.directory\(path: "migrations"\), serverImage: "[^"]*\/library\/postgres:15-bookworm"\)\.json$/.test(l)), "db unit: migrations on a throwaway server, read once");
     assert.ok(graph.leaves.some((l) => /^flyway\(image: "[^"]*"\)\.lint\(migrations: directory\.directory\(path: "db"\)\.directory\(path: "migrations"\)\)/.test(l)));
     // The E2E database password exists only as secrets named per run (DATABASE_URL carries it too).

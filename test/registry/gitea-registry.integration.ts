@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { RegistryClient } from "../../.dagger/src/registry/client.js";
-import { reuseIfPublished } from "../../.dagger/src/registry/reuse.js";
+import { reuseOverHttp } from "./reuse-over-http.js";
 import { inputTag } from "../../.dagger/src/registry/tags.js";
 import { tempDir } from "../gitops/git/git-fixture.js";
 import { startGitea, type Gitea } from "../gitops/git/gitea-server.js";
@@ -47,9 +47,9 @@ describe("the registry client against Gitea's container registry", () => {
 
   it("tags the same manifest with the input tag and a new SHA; reuse finds it by its input tag", async () => {
     await client().tag(`${repository()}@${image.digest}`, INPUTS);
-    assert.deepEqual(await reuseIfPublished({ client: client(), repository: repository(), inputTag: INPUTS, shaTag: SHA_2 }), { reused: true, digest: image.digest });
+    assert.deepEqual(await reuseOverHttp(client(), repository(), INPUTS, SHA_2), { reused: true, digest: image.digest });
     assert.equal((await client().manifest(`${repository()}:${SHA_2}`))?.digest, image.digest, "the SHA tag names the run-1 image in Gitea");
-    assert.deepEqual(await reuseIfPublished({ client: client(), repository: repository(), inputTag: inputTag("cd".repeat(32)), shaTag: SHA_2 }), { reused: false });
+    assert.deepEqual(await reuseOverHttp(client(), repository(), inputTag("cd".repeat(32)), SHA_2), { reused: false });
   });
 
   it("a wrong token is refused with the registry's status, the token not shown", async () => {

@@ -1,6 +1,7 @@
 // publish across three runs against a REAL registry: the Dagger side is recorded (builds and
-// pushes are answered by the recorder, which pushes a real image where the engine would), the
-// registry side is real. Proves: inputs unchanged → no build, the SHA tag is added to the same
+// pushes are answered by the recorder, which pushes a real image where the engine would; the
+// engine's resolution of an input tag, `from(…).imageRef()`, is answered from the real registry's
+// tags as they are when the run starts), the registry side is real. Proves: inputs unchanged → no build, the SHA tag is added to the same
 // manifest; one component changed → only it is built.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -32,8 +33,23 @@ after(async () => server?.stop());
 const auth = `Basic ${Buffer.from("ci:registry-pw").toString("base64")}`;
 const client = () => new RegistryClient({ registry: server.registry, credentials: { username: "ci", password: "registry-pw" } });
 
+/** Every input tag in the real registry now, with its digest: what the engine's `from` would resolve. */
+async function inputTags(): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const c of COMPONENTS) {
+    const list = await fetch(`${server.base}/v2/webshop/${c}/tags/list`, { headers: { authorization: auth } });
+    const tags = list.ok ? ((await list.json()) as { tags: string[] | null }).tags ?? [] : [];
+    for (const t of tags.filter((x) => x.startsWith("in-"))) {
+      const m = await client().manifest(`${server.registry}/webshop/${c}:${t}`);
+      if (m) found.set(`${server.registry}/webshop/${c}:${t}`, m.digest);
+    }
+  }
+  return found;
+}
+
 /** One publish run; `sources` gives each component's directory digest, `pushed` the real image the engine would push. */
 async function publishRun(revision: string, sources: Record<string, string>, pushed: Record<string, PushedImage>) {
+  const published = await inputTags();
   return record(
     async () => new Pipeline(dag.directory()).publish(revision, dag.setSecret("registry-token", "registry-pw")),
     (leaf) => {
@@ -44,6 +60,12 @@ async function publishRun(revision: string, sources: Record<string, string>, pus
       if (dir) return sources[dir[1]];
       const pub = /\.publish\(address: "[^"]+\/webshop\/(\w+):([0-9a-f]{40})"\)$/.exec(leaf);
       if (pub) return `${server.registry}/webshop/${pub[1]}:${pub[2]}@${pushed[pub[1]].digest}`;
+      const lookup = /from\(address: "([^"]+:in-[0-9a-f]{64})"\)\.imageRef$/.exec(leaf);
+      if (lookup) {
+        const digest = published.get(lookup[1]);
+        if (!digest) throw new Error(`failed to resolve image "${lookup[1]}": not found`);
+        return `${lookup[1]}@${digest}`;
+      }
       return undefined;
     },
   );

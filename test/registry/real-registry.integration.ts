@@ -16,7 +16,7 @@ import { after, before, describe, it } from "node:test";
 import { gunzipSync } from "node:zlib";
 import type { Credentials } from "../../.dagger/src/registry/auth.js";
 import { RegistryClient } from "../../.dagger/src/registry/client.js";
-import { reuseIfPublished } from "../../.dagger/src/registry/reuse.js";
+import { reuseOverHttp } from "./reuse-over-http.js";
 import { inputTag } from "../../.dagger/src/registry/tags.js";
 import { type PushedImage, pushImage } from "./push.js";
 import { type RegistryServer, startRegistry, startRegistryOnPort, tempDir } from "./registry-server.js";
@@ -113,12 +113,12 @@ for (const mode of ["none", "htpasswd", "token"] as Mode[]) {
       }
     });
 
-    it("reuseIfPublished reuses when the input tag exists, and not when it is absent", async () => {
+    it("reuse (findReusable + tagReused) reuses when the input tag exists, and not when it is absent", async () => {
       const repository = `${server.registry}/${REPOSITORY}`;
-      assert.deepEqual(await reuseIfPublished({ client, repository, inputTag: INPUT_TAG, shaTag: SHA_B }), { reused: true, digest: image.digest });
+      assert.deepEqual(await reuseOverHttp(client, repository, INPUT_TAG, SHA_B), { reused: true, digest: image.digest });
       assert.equal(JSON.parse(await skopeo(["inspect", "--tls-verify=false", `docker://${ref(SHA_B)}`], server.registry, credentials)).Digest, image.digest);
-      assert.deepEqual(await reuseIfPublished({ client, repository, inputTag: INPUT_TAG, shaTag: SHA_B }), { reused: true, digest: image.digest }, "a re-run");
-      assert.deepEqual(await reuseIfPublished({ client, repository, inputTag: OTHER_INPUT_TAG, shaTag: SHA_C }), { reused: false });
+      assert.deepEqual(await reuseOverHttp(client, repository, INPUT_TAG, SHA_B), { reused: true, digest: image.digest }, "a re-run");
+      assert.deepEqual(await reuseOverHttp(client, repository, OTHER_INPUT_TAG, SHA_C), { reused: false });
       assert.equal(await client.exists(ref(SHA_C)), false);
     });
 

@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RegistryClient } from "../../.dagger/src/registry/client.js";
 import type { Credentials } from "../../.dagger/src/registry/auth.js";
-import { reuseIfPublished } from "../../.dagger/src/registry/reuse.js";
+import { reuseOverHttp } from "./reuse-over-http.js";
 import { type PushTarget, pushImage, pushIndex } from "./push.js";
 import { type Exchange, type Fixture, recordingFetch } from "./recording.js";
 import { startRegistry } from "./registry-server.js";
@@ -66,7 +66,7 @@ async function anonymous(): Promise<void> {
     await r.step("manifest in a missing repository", () => c.manifest(at(v.MISSING_REPOSITORY, v.INPUT_TAG)));
     await r.step("tag the image index", () => c.tag(at(v.REPOSITORY, "multi-arch"), v.SHA_1));
     await r.step("tag a Docker v2 manifest", () => c.tag(at(v.LEGACY_REPOSITORY, v.INPUT_TAG), v.SHA_1));
-    const reuse = (inputTag: string, shaTag: string) => () => reuseIfPublished({ client: c, repository: `${server.registry}/${v.REPOSITORY}`, inputTag, shaTag });
+    const reuse = (inputTag: string, shaTag: string) => () => reuseOverHttp(c, `${server.registry}/${v.REPOSITORY}`, inputTag, shaTag);
     await r.step("reuse: published", reuse(v.INPUT_TAG, v.SHA_2));
     await r.step("reuse: published and already tagged", reuse(v.INPUT_TAG, v.SHA_2));
     await r.step("reuse: not published", reuse(v.MISSING_INPUT_TAG, v.SHA_3));

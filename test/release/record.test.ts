@@ -65,21 +65,35 @@ describe("upstream rule", () => {
   const config = exampleConfig();
   const staging = promoted(emptyState("staging"), exampleRelease(REV_A, "1"), ["db", "backend", "frontend"], "t");
 
+  const ALL = ["db", "backend", "frontend"];
+  const A = exampleRelease(REV_A, "1");
+  const B = exampleRelease(REV_B, "2");
+
   it("prod after staging: a release staging ran passes; another is refused, naming staging", () => {
-    assert.equal(upstreamVerdict(config, "prod", REV_A, staging, {}).passed, true);
-    const refused = upstreamVerdict(config, "prod", REV_B, staging, {});
+    assert.equal(upstreamVerdict(config, "prod", A, ALL, staging, {}).passed, true);
+    const refused = upstreamVerdict(config, "prod", B, ALL, staging, {});
     assert.equal(refused.passed, false);
     assert.match(refused.summary, /release bbbbbbbbbbbb has not been through staging, which prod follows: promote it to staging first/);
   });
 
   it("an emergency waives it and says so; a rollback and an environment without `after` need no upstream", () => {
-    const waived = upstreamVerdict(config, "prod", REV_B, staging, { emergency: "CVE-2026-1234 hotfix" });
+    const waived = upstreamVerdict(config, "prod", B, ALL, staging, { emergency: "CVE-2026-1234 hotfix" });
     assert.deepEqual([waived.passed, waived.waivedByEmergency], [true, true]);
     assert.match(waived.summary, /waived by emergency: CVE-2026-1234 hotfix/);
-    assert.equal(upstreamVerdict(config, "prod", REV_B, staging, { rollback: true }).passed, true);
-    assert.equal(upstreamVerdict(config, "dev", REV_B, undefined, {}).passed, true);
+    assert.equal(upstreamVerdict(config, "prod", B, ALL, staging, { rollback: true }).passed, true);
+    assert.equal(upstreamVerdict(config, "dev", B, ALL, undefined, {}).passed, true);
     const noConfig = parseConfig("name: x\ncomponents: { a: { kind: backend, toolchain: node, path: a } }\nregistry: { address: r.example/x }\n");
-    assert.equal(upstreamVerdict(noConfig, "dev", REV_B, undefined, {}).summary, "dev follows no other environment");
+    assert.equal(upstreamVerdict(noConfig, "dev", B, ALL, undefined, {}).summary, "dev follows no other environment");
+  });
+
+  it("a release of the very digests staging runs (a commit that changed no component) has been through staging; one differing digest has not", () => {
+    const same = { ...exampleRelease(REV_B, "1") };
+    const verdict = upstreamVerdict(config, "prod", same, ALL, staging, {});
+    assert.equal(verdict.passed, true);
+    assert.equal(verdict.summary, `staging runs release bbbbbbbbbbbb's digests (db, backend, frontend, as release ${REV_A.slice(0, 12)})`);
+    const oneChanged = { ...same, components: { ...same.components, backend: B.components.backend } };
+    assert.equal(upstreamVerdict(config, "prod", oneChanged, ALL, staging, {}).passed, false);
+    assert.equal(upstreamVerdict(config, "prod", oneChanged, ["db", "frontend"], staging, {}).passed, true, "promoting only the components staging runs");
   });
 });
 

@@ -124,6 +124,12 @@ export const Registry = z
       })
       .describe("Registry and repository prefix; each component's image is <address>/<component>."),
     username: z.string().optional().describe("User for registry login; the token comes as a secret (--registry-token env://…)."),
+    plainHttp: z
+      .boolean()
+      .optional()
+      .describe(
+        "The registry speaks plain HTTP, not HTTPS (default: only for 127.0.0.1, localhost and [::1]). Tell the engine too (engine.toml: [registry.\"<host>\"] http = true): it pulls and pushes, the pipeline only retags.",
+      ),
   })
   .describe("The container registry images are published to.");
 

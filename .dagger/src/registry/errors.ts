@@ -25,9 +25,19 @@ export function errorDetail(body: string): string | undefined {
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
-/** A fetch failure in words: timeout, or the network error under fetch's generic "fetch failed". */
+/** Error codes of a TLS certificate the client does not trust (Node's, from OpenSSL). */
+const UNTRUSTED = new Set(["SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "CERT_UNTRUSTED"]);
+
+/** A fetch failure in words: timeout, or the network error under fetch's generic "fetch failed", with what to do about an untrusted certificate or plain HTTP. */
 export function describeFailure(error: unknown): string {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) return "no answer in time";
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `${error instanceof Error ? error.message : String(error)}${cause}`;
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const hint =
+    typeof code === "string" && UNTRUSTED.has(code)
+      ? "; the registry's certificate is not trusted: give the engine its CA (custom CA: ~/.config/dagger/ca-certificates, or /usr/local/share/ca-certificates in the engine's container), which it installs in the module's container too"
+      : code === "ERR_SSL_WRONG_VERSION_NUMBER" || code === "EPROTO"
+        ? "; the registry may speak plain HTTP: set registry.plainHttp: true in pipeline.yaml (and http = true for it in the engine's engine.toml)"
+        : "";
+  return `${error instanceof Error ? error.message : String(error)}${cause ? `: ${cause.message}` : ""}${hint}`;
 }

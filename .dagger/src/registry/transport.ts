@@ -9,6 +9,7 @@ import { parseChallenges } from "./challenge.js";
 import { describeFailure, errorDetail, RegistryError } from "./errors.js";
 import { Redactor } from "./redact.js";
 import { isLoopback } from "./reference.js";
+import { trustSystemCertificates } from "./trust.js";
 
 /** How to reach one registry. */
 export interface TransportOptions {
@@ -51,6 +52,8 @@ export class Transport {
     const plainHttp = options.plainHttp ?? isLoopback(options.registry);
     this.base = `${plainHttp ? "http" : "https"}://${options.registry}`;
     this.#fetch = options.fetch ?? globalThis.fetch;
+    // Trust the CAs the engine installed in this container, as the engine does for its own pulls and pushes.
+    if (!plainHttp) trustSystemCertificates();
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#auth = new Authenticator(options.credentials, {
       label: `registry ${options.registry}`,

@@ -5,9 +5,7 @@
  */
 import { type Container, dag, type Directory, type Secret } from "@dagger.io/dagger";
 import { inSpan } from "../progress.js";
-import { RegistryClient } from "../registry/client.js";
-import { parseReference } from "../registry/reference.js";
-import { reuseIfPublished } from "../registry/reuse.js";
+import { findReusable, tagReused } from "../registry/reuse.js";
 import { inputTag } from "../registry/tags.js";
 import { releasePath, renderReleaseRecord } from "../release/record.js";
 import { runAspireIntegration } from "../stages/aspire.js";
@@ -18,10 +16,11 @@ import type { StageContext } from "../stages/context.js";
 import { runE2e } from "../stages/e2e.js";
 import { inputHash } from "../stages/inputs.js";
 import { GatesRefused, GitopsSession, landed, promote, preview, WriteFailed } from "../stages/promote.js";
-import { registryHost } from "../stages/publish.js";
+import { registryClient, registryHost } from "../stages/publish.js";
 import { scanImage } from "../stages/scan.js";
 import { publishReleasePage } from "../stages/release-page.js";
 import { InputError } from "../errors.js";
+import { engineImageLookup } from "./engine-images.js";
 import type { Delivered, RunPorts } from "./ports.js";
 
 /** What the Dagger ports need besides the stage context. */
@@ -38,9 +37,7 @@ export interface DaggerPortOptions {
 /** The ports of one run on a Dagger engine. */
 export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Promise<RunPorts<Container, Directory>> {
   const { address, username } = ctx.config.registry;
-  if (o.registryToken && !username) throw new InputError("registry.username: is required in pipeline.yaml when a registry token is given");
-  const credentials = o.registryToken && username ? { username, password: await o.registryToken.plaintext() } : undefined;
-  const registry = new RegistryClient({ registry: registryHost(address), ...(credentials ? { credentials } : {}) });
+  const registry = await registryClient(ctx.config, o.registryToken);
   const tags = new Map<string, Promise<string>>();
   const tagOf = (c: string) => {
     if (!tags.has(c)) tags.set(c, inputHash(ctx, c).then(inputTag));
@@ -49,6 +46,7 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
   // Reads after our own push in this call must see it (the engine caches branch reads per session).
   const gitops = new GitopsSession();
   const auth = (image: Container) => (o.registryToken && username ? image.withRegistryAuth(registryHost(address), username, o.registryToken) : image);
+  const lookup = engineImageLookup(o.registryToken && username ? { registry: registryHost(address), username, token: o.registryToken } : undefined);
   const delivered = (text: string): Delivered => ({ landed: true, text });
   const refused = (e: Error): Delivered => ({ landed: false, text: e.message, refused: e instanceof WriteFailed ? `not written (${e.status})` : e instanceof GatesRefused ? `refused by ${e.gates.join(", ")}` : `failed (${e.message.split("\n")[0]})` });
 
@@ -56,13 +54,8 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
     span: (stage, fn) => inSpan([stage], fn),
     check: async (component, step) => (await runChecks(ctx, [component], [step]))[0],
     versions: (components) => releaseVersions(ctx, components),
-    async findPublished(component) {
-      const repository = `${address}/${component}`;
-      const tag = await tagOf(component);
-      // A registry that cannot be asked (offline, no credentials) means: build it.
-      const found = await registry.manifest({ ...parseReference(repository), tag }).catch(() => undefined);
-      return found ? `${repository}:${tag}@${found.digest}` : undefined;
-    },
+    // Asked of the engine; a registry it cannot ask (offline, no credentials) means: build it.
+    findPublished: async (component) => findReusable(lookup, `${address}/${component}`, await tagOf(component)),
     pull: (ref) => auth(dag.container()).from(ref),
     async build(component) {
       const image = await buildImage(ctx, component, o.stamp);
@@ -76,8 +69,9 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
       const repository = `${address}/${component}`;
       const tag = await tagOf(component);
       if (image.reused) {
-        const reuse = await reuseIfPublished({ client: registry, repository, inputTag: tag, shaTag: o.stamp.revision });
-        if (reuse.reused) return `${repository}:${o.stamp.revision}@${reuse.digest}`;
+        // The digest that was pulled, tested and scanned gets the SHA tag, not whatever the input tag names now.
+        const digest = await tagReused({ client: registry, repository, digest: image.reused.slice(image.reused.lastIndexOf("@") + 1), inputTag: tag, shaTag: o.stamp.revision });
+        return `${repository}:${o.stamp.revision}@${digest}`;
       }
       const ref = await auth(image.image).publish(`${repository}:${o.stamp.revision}`);
       await registry.tag(`${repository}@${ref.split("@")[1]}`, tag);

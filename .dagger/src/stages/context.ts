@@ -4,6 +4,7 @@ import { dag, type Directory, type Secret } from "@dagger.io/dagger";
 import type { Component, PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import { DEFAULT_BASE_IMAGES, mirrorImage } from "../mirror/images.js";
+import { pinImage } from "../run/engine-images.js";
 import { type MirrorAuth, mirrorCredentials, npmrc } from "../mirror/npmrc.js";
 import { toolchainOf } from "../toolchains/index.js";
 import { dockerfileSyntaxProblem } from "./dockerfile-syntax.js";
@@ -40,6 +41,27 @@ export async function stageContext(config: PipelineConfig, source: Directory, mi
 /** The component's base image, rewritten to the mirror. */
 export function baseImage(ctx: StageContext, component: Component): string {
   return mirrorImage(component.image.base ?? DEFAULT_BASE_IMAGES[component.toolchain], ctx.config.mirror?.images);
+}
+
+/** Base images pinned by digest, per run: each tag is resolved once, so every component on it gets the same image. */
+const pins = new WeakMap<StageContext, Map<string, Promise<string>>>();
+
+/**
+ * An image pinned to the digest its tag names now, once per run (`name:tag@sha256:…`). The input
+ * hash and the build both use it, so a reused image has the base the hash says and a moved base
+ * tag means a rebuild (issue 14, item 16).
+ */
+export function pinned(ctx: StageContext, image: string): Promise<string> {
+  let run = pins.get(ctx);
+  if (!run) pins.set(ctx, (run = new Map()));
+  let pin = run.get(image);
+  if (!pin) run.set(image, (pin = pinImage(image)));
+  return pin;
+}
+
+/** The component's base image, through the mirror, pinned by digest for this run. */
+export function pinnedBase(ctx: StageContext, component: Component): Promise<string> {
+  return pinned(ctx, baseImage(ctx, component));
 }
 
 /** The named components, or all; unknown names are refused before any work starts. */

@@ -5,19 +5,26 @@
  */
 import { createHash } from "node:crypto";
 import { toolchainOf } from "../toolchains/index.js";
-import { baseImage, type StageContext } from "./context.js";
+import { pinned, pinnedBase, type StageContext } from "./context.js";
+import { dockerfileBaseImages } from "./dockerfile-bases.js";
+
+/** The digest of a pinned reference (`name:tag@sha256:…`). */
+const digestOf = (pinnedRef: string) => pinnedRef.slice(pinnedRef.lastIndexOf("@") + 1);
 
 /** Hex SHA-256 of the component's build inputs. */
 export async function inputHash(ctx: StageContext, name: string): Promise<string> {
   const c = ctx.config.components[name];
   const dir = ctx.source.directory(c.path);
-  const base = baseImage(ctx, c);
   const dockerfile = c.dockerfile !== undefined ? await dir.file(c.dockerfile).contents() : await toolchainOf(name, c).dockerfile(ctx, c, dir);
   const inputs = {
     toolchain: c.toolchain,
     files: await dir.digest(),
     dockerfile,
-    base,
+    // The digest the build uses: the same tag on a newer base is another image (item 16). Only the
+    // digest: the same image through another mirror host is the same input.
+    base: digestOf(await pinnedBase(ctx, c)),
+    // A component's own Dockerfile names its images itself; their tags can move too.
+    ...(c.dockerfile !== undefined ? { images: await Promise.all(dockerfileBaseImages(dockerfile).map(async (image) => digestOf(await pinned(ctx, image)))) } : {}),
     // Mirrors change where bytes come from, not which bytes (lockfiles pin them): left out on purpose,
     // so moving to another mirror does not rebuild everything.
   };

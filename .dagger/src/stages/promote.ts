@@ -202,7 +202,7 @@ function defaultRevision(req: PromotionRequest, target: EnvironmentState, upstre
 
 /** Every gate's verdict, in order. */
 async function gates(config: PipelineConfig, req: PromotionRequest, release: ReleaseRecord, components: string[], target: EnvironmentState, upstream: EnvironmentState | undefined, view: GitopsView): Promise<GateVerdict[]> {
-  const up = upstreamVerdict(config, req.environment, release.revision, upstream, { ...(req.emergency ? { emergency: req.emergency } : {}), ...(req.rollback ? { rollback: true } : {}) });
+  const up = upstreamVerdict(config, req.environment, release, components, upstream, { ...(req.emergency ? { emergency: req.emergency } : {}), ...(req.rollback ? { rollback: true } : {}) });
   const deployed = Object.fromEntries(Object.entries(target.components).map(([n, c]) => [n, { version: c.version, requires: c.requires }]));
   const moving = Object.fromEntries(components.map((n) => [n, { version: release.components[n].version, requires: release.components[n].requires }]));
   const database = Object.keys(config.components).find((n) => config.components[n].kind === "database");

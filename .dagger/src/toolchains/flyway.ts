@@ -2,6 +2,7 @@
 import type { Component } from "../config/schema.js";
 import { flywayModule } from "../mirror/flyway.js";
 import { mirrorImage } from "../mirror/images.js";
+import { pinnedBase } from "../stages/context.js";
 import type { Toolchain } from "./toolchain.js";
 
 const migrations = (c: Component) => c.migrations ?? "migrations";
@@ -24,5 +25,6 @@ export const flyway: Toolchain = {
   // The migration image is a job, not a service; the database server has its own probe (topology).
   healthProbe: () => [],
   dockerfile: (ctx, c) => flywayModule(ctx.config, c).dockerfile(migrations(c)),
-  build: async (ctx, c, dir, stamp) => flywayModule(ctx.config, c).build(dir, migrations(c), stamp.revision, stamp.created, { sourceUrl: stamp.sourceUrl }),
+  // On the Flyway image pinned by digest that the input hash names (item 16).
+  build: async (ctx, c, dir, stamp) => flywayModule(ctx.config, c, await pinnedBase(ctx, c)).build(dir, migrations(c), stamp.revision, stamp.created, { sourceUrl: stamp.sourceUrl }),
 };
