@@ -16,6 +16,7 @@ import { healthcheckOutcome } from "./engine/service-start.js";
 import { Harness } from "./harness.js";
 import { recordedFlyway } from "./recorded-flyway.js";
 import { MemoryRegistry } from "./registry.js";
+import type { CoreStubs } from "./resolve.js";
 
 const REV = "0123456789abcdef0123456789abcdef01234567";
 const secret = (name: string) => mintId([{ field: "setSecret", args: { name } }]);
@@ -36,11 +37,14 @@ const stubs = (leaf: string) => {
  * One root function of the pipeline module on a fresh copy of the example with a fresh registry (so
  * nothing is reused from an earlier run's images and every image is built), the mirror token given.
  */
-async function run(fn: "ci" | "e2e", options: { sources?: string; rules?: EngineRules } = {}) {
+async function run(fn: "ci" | "e2e", options: { sources?: string; rules?: EngineRules; stubs?: (h: Harness) => CoreStubs } = {}) {
   const registry = await new MemoryRegistry().start();
   const app = await harnessApp(registry.address);
   try {
-    const h = new Harness({ root: app.root, registry, remotes: app.remotes, stubs, ...options });
+    const { stubs: answers, ...rest } = options;
+    const box: { h?: Harness } = {};
+    const h = new Harness({ root: app.root, registry, remotes: app.remotes, stubs: answers ? (leaf) => answers(box.h as Harness)(leaf) : stubs, ...rest });
+    box.h = h;
     for (const [name, value] of Object.entries(CANARIES)) h.engine.setSecret(name, value);
     const args = fn === "ci" ? { revision: REV, branch: "main", registryToken: secret("registry-token"), gitopsToken: secret("gitops-token") } : { revision: REV };
     const summary = String(await h.call("pipeline", { mirrorToken: secret("mirror-token") }, fn, args, "summary"));
@@ -64,6 +68,15 @@ function noBuildSecretLeft({ h }: { h: Harness }): void {
     ...h.engine.published.flatMap((p) => p.secrets.filter(leak).map((m) => `published ${p.address}: ${describeSecret(m)}`)),
   ];
   assert.deepEqual(left, [], `build secrets left in services or published images:\n${left.join("\n")}`);
+}
+
+/** Rule (g) at the product level: the summary a run returns holds none of the session's secret values (the test's and those our code made). */
+function noSecretInSummary({ h, summary }: { h: Harness; summary: string }): void {
+  const values = h.engine.secretValues();
+  assert.ok(values.length > Object.keys(CANARIES).length, "the run made secrets of its own (database passwords, URLs, the .npmrc)");
+  for (const [name, value] of Object.entries(CANARIES)) assert.equal(summary.includes(value), false, `the summary holds the ${name}`);
+  const found = values.filter((v) => summary.includes(v));
+  assert.deepEqual(found, [], `secret values in the summary: ${found.join(", ")}`);
 }
 
 /** Rule (e) at the product level (issue 14, item 7): every service E2E starts counts as started by its own health check, probed every second. */
@@ -101,10 +114,25 @@ describe("engine rules (d), (e), (g) in harness runs of root functions", () => {
     assert.ok(r.h.engine.services.length >= 6, `E2E's three services and the Aspire run's three were started: ${r.h.engine.services.length}`);
     assert.deepEqual(r.h.engine.published.map((p) => p.address.split("/").pop()?.split(":")[0]), ["db", "backend", "frontend"]);
     noBuildSecretLeft(r);
-    for (const [name, value] of Object.entries(CANARIES)) assert.equal(r.summary.includes(value), false, `the summary holds the ${name}`);
-    const values = r.h.engine.secretValues();
-    assert.ok(values.length > Object.keys(CANARIES).length, "the run made secrets of its own (database passwords, URLs, the .npmrc)");
-    assert.deepEqual(values.filter((v) => r.summary.includes(v)), [], "no secret value of the session is in the summary");
+    noSecretInSummary(r);
+  });
+
+  it("(g) ci where Flyway prints the database password it was given: the summary reports the failure with *** for it; without rule (g) the summary would hold it", async () => {
+    // Flyway's connection failure, echoing the FLYWAY_PASSWORD secret of its own exec (a stand-in for any tool that prints what it got).
+    const echo = (h: Harness) => (leaf: string) => {
+      const name = /withSecretVariable\(name: "FLYWAY_PASSWORD", secret: setSecret\(name: "([^"]+)"\)\)/.exec(leaf)?.[1];
+      if (name && /"migrate"\]/.test(leaf) && leaf.endsWith(".stdout")) {
+        const password = h.engine.secretValue([{ field: "setSecret", args: { name } }]);
+        return JSON.stringify({ error: { errorCode: "DB_CONNECTION", message: `Unable to obtain connection from database: FATAL: password authentication failed (password ${password})` } });
+      }
+      return stubs(leaf);
+    };
+    const r = await run("ci", { stubs: echo });
+    assert.match(r.summary, /^\| checks \| ❌ failed: db unit \|$/m, "the db unit check's throwaway migrate is the first Flyway to run");
+    assert.match(r.summary, /password authentication failed \(password \*\*\*\)/, r.summary);
+    noSecretInSummary(r);
+    const unscrubbed = await run("ci", { stubs: echo, rules: { ...ENGINE_RULES, outputScrubbed: false } });
+    assert.match(failureOf(() => noSecretInSummary(unscrubbed)), /secret values in the summary: [0-9a-f]{36}/, "the summary check fails when the password reaches it");
   });
 
   it("(d) mutant: node-toolchain's build without its removal step; ci's services and published images carry the build's secrets, and the run shows it", async () => {
