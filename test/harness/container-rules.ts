@@ -25,7 +25,9 @@
  *   error such a leaf raises) goes through the exact-value scrubber with the secrets of that exec, as
  *   engine/engineutil/executor_spec.go `setupSecretScrubbing` does: the exec's secret env variables
  *   and secret files (core/container_exec.go: every secret the container carries). A secret the
- *   session knows but the exec was not given is not scrubbed, as in the engine.
+ *   session knows but the exec was not given is not scrubbed, as in the engine; nor is a file the
+ *   exec wrote (`file(…).contents`): the engine scrubs the exec's stdout and stderr only. A secret
+ *   whose plaintext the engine model does not know (secret(uri) other than env://) cannot be scrubbed.
  */
 import { renderChain } from "../recorder/render.js";
 import { type Call, type Chain, isRef, type Value } from "../recorder/types.js";
