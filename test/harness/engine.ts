@@ -2,11 +2,13 @@
  * The engine's rules the harness keeps, each read in dagger/dagger at v0.21.9 (see README.md here
  * for the files): function caching by policy, sessions, secrets kept by value, git remote reads
  * cached per session, execs cached by their inputs. Counts every function execution, so a test can
- * say how often a side effect happened.
+ * say how often a side effect happened. Rules (d), (e), (g) on containers are applied by
+ * container-rules.ts, which records here the services started and the images published.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import type { Chain } from "../recorder/types.js";
+import type { PublishRecord, ServiceRecord } from "./container-rules.js";
 import { type CachePolicy as ModelPolicy, FunctionCache } from "./engine/function-cache.js";
 import { GitRemoteReads } from "./engine/git-remote-reads.js";
 import { ImageResolution } from "./engine/image-resolution.js";
@@ -37,15 +39,25 @@ export interface EngineRules {
   defaultCachesAcrossSessions: boolean;
   /** Branch reads of a git remote are resolved once per session (false: the mutant that always reads the live tip). */
   gitReadsCachedPerSession: boolean;
+  /** Rule (d): dockerBuild's result carries the build's secrets (false: engine/docker-build-secrets.ts's "secrets-dropped-after-build"). */
+  buildSecretsKept?: boolean;
+  /** Rule (e): a HEALTHCHECK decides when a service has started (false: engine/service-start.ts's "ports-only"). */
+  healthcheckDecidesStart?: boolean;
+  /** Rule (g): container output is scrubbed of the exec's secret values (false: returned as it is). */
+  outputScrubbed?: boolean;
 }
 
 /** The rules as the engine has them. */
-export const ENGINE_RULES: EngineRules = { neverExecutesPerQuery: true, defaultCachesAcrossSessions: true, gitReadsCachedPerSession: true };
+export const ENGINE_RULES: EngineRules = { neverExecutesPerQuery: true, defaultCachesAcrossSessions: true, gitReadsCachedPerSession: true, buildSecretsKept: true, healthcheckDecidesStart: true, outputScrubbed: true };
 
 /** State that outlives a session, as the engine's cache does. */
 export class Engine {
   session = 0;
   readonly executions: Execution[] = [];
+  /** Services started, with what their containers carried and when the engine counts them started: rules (d), (e) (container-rules.ts). */
+  readonly services: ServiceRecord[] = [];
+  /** Images published, with the secrets their containers carried: rule (d) (container-rules.ts). */
+  readonly published: PublishRecord[] = [];
   private readonly functionCache: FunctionCache;
   private readonly remoteReads: GitRemoteReads;
   private readonly secrets = new Map<string, string>();

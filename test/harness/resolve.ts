@@ -2,7 +2,8 @@
  * Answers the SDK's GraphQL like an engine that runs our modules: a field naming one of our
  * modules constructs that module's own class, a function call runs its own code under the
  * engine's cache rules (engine.ts), and objects our code returns are read field by field; core
- * chains are evaluated by the core model (core.ts) or answered with the recorder's placeholders.
+ * chains are evaluated by the core model (core.ts) or answered with the recorder's placeholders,
+ * and every core leaf's answer passes through rules (d), (e), (g) (container-rules.ts).
  */
 import { join } from "node:path";
 import { dag } from "@dagger.io/dagger";
@@ -13,6 +14,7 @@ import { ID_LEAVES, LIST_FIELDS, leafAnswer } from "../recorder/leaves.js";
 import { renderChain } from "../recorder/render.js";
 import { type Call, type Chain, isRef, type Value } from "../recorder/types.js";
 import type { ArgDef, TypeDef } from "../tiers/introspect.js";
+import { ContainerRules } from "./container-rules.js";
 import type { Core } from "./core.js";
 import type { Engine } from "./engine.js";
 import { CORE_OBJECTS, elementType, type HarnessModule } from "./modules.js";
@@ -33,13 +35,18 @@ const LOADS_BY_ID = /^(node|load[A-Z]\w*FromID)$/;
 
 /** The resolver of one engine: our modules, the core model, and a test's stubs. */
 export class Resolver {
+  /** Engine rules (d), (e), (g) on the containers this resolver answers. */
+  private readonly rules: ContainerRules;
+
   constructor(
     private readonly engine: Engine,
     private readonly core: Core,
     private readonly modules: Map<string, HarnessModule>,
     private readonly context: Context,
     private readonly stubs: CoreStubs = () => undefined,
-  ) {}
+  ) {
+    this.rules = new ContainerRules(engine, (chain) => core.file(chain));
+  }
 
   /** Answer one GraphQL query. */
   async answer(query: string, variables: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
@@ -103,11 +110,14 @@ export class Resolver {
 
   private async leaf(node: Node, call: Call): Promise<unknown> {
     if (node.kind === "core") {
-      const rendered = renderChain([...node.chain, call]);
-      const stubbed = this.stubs(rendered);
-      if (stubbed !== undefined) return stubbed;
-      const modelled = await this.core.leaf(node.chain, call);
-      return modelled !== undefined ? modelled : leafAnswer(call, node.chain);
+      // Whichever answers (a test's stub, the core model, the placeholder), rules (d), (e), (g) apply to it.
+      return this.rules.leaf(node.chain, call, async () => {
+        const rendered = renderChain([...node.chain, call]);
+        const stubbed = this.stubs(rendered);
+        if (stubbed !== undefined) return stubbed;
+        const modelled = await this.core.leaf(node.chain, call);
+        return modelled !== undefined ? modelled : leafAnswer(call, node.chain);
+      });
     }
     if (node.kind === "object" && ID_LEAVES.has(call.field) && !hasMember(node, call.field)) return mintId(node.chain);
     const value = await this.step(node, call);
