@@ -61,7 +61,19 @@ const COMMON = {
 
 /** The DRONE_* variables of each event the pipeline reacts to. */
 export const droneEvents = {
-  pullRequest: (source: string, target: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "pull_request", DRONE_SOURCE_BRANCH: source, DRONE_TARGET_BRANCH: target, DRONE_BRANCH: target, DRONE_COMMIT_REF: "refs/pull/7/head", DRONE_COMMIT_SHA: sha }),
+  /** `sha` is the pull request's head; `before` the target branch's commit the webhook names (Drone's hook parser: Before = the pull request's base sha), which Drone may leave empty. */
+  pullRequest: (source: string, target: string, sha: string, before = ""): DroneEnv => ({
+    ...COMMON,
+    DRONE_BUILD_EVENT: "pull_request",
+    DRONE_SOURCE_BRANCH: source,
+    DRONE_TARGET_BRANCH: target,
+    DRONE_BRANCH: target,
+    DRONE_COMMIT_BRANCH: target,
+    DRONE_COMMIT_REF: "refs/pull/7/head",
+    DRONE_COMMIT_SHA: sha,
+    DRONE_COMMIT_BEFORE: before,
+    DRONE_PULL_REQUEST: "7",
+  }),
   push: (branch: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "push", DRONE_BRANCH: branch, DRONE_COMMIT_REF: `refs/heads/${branch}`, DRONE_COMMIT_SHA: sha }),
   tag: (tag: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "tag", DRONE_TAG: tag, DRONE_COMMIT_REF: `refs/tags/${tag}`, DRONE_COMMIT_SHA: sha }),
   promote: (target: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "promote", DRONE_DEPLOY_TO: target, DRONE_BRANCH: "main", DRONE_COMMIT_REF: "refs/heads/main", DRONE_COMMIT_SHA: sha }),
