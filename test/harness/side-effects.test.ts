@@ -2,8 +2,8 @@
 // the engine model, which executes never-cached functions again for every query that selects
 // through them, as the engine does; the counts are of real writes (git pushes to a bare
 // repository, manifests pushed to the harness's registry) and of executions of the module
-// functions that write (migrate, the Aspire run). A mutant that reads a never-cached result twice
-// is caught.
+// functions that write (migrate, the Aspire run). Mutants that read a never-cached result twice
+// are caught.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { mintId } from "../recorder/ids.js";
@@ -86,6 +86,46 @@ describe("side effects: exactly once per call", () => {
     assert.match(pruned, /Pushed [0-9a-f]{12} to main/);
     assert.equal(h.engine.count("gitops", "push"), 2);
     assert.deepEqual(history(app.gitops).map((c) => c.subject.split(" ").slice(0, 2).join(" ")), ["remove previews", "preview preview-feature-cart", "seed"]);
+    await app.close();
+  });
+
+  it("e2e alone: one migrate of its database per call, and its verdict from that run", async () => {
+    app = await harnessApp(registry.address);
+    const h = harness();
+    const summary = String(await h.call("pipeline", {}, "e2e", { revision: REV }, "summary"));
+    assert.match(summary, /^\| db \| migrate \| ✅ passed \|/m, summary);
+    assert.match(summary, /^\| e2e \| playwright \| ✅ passed \|/m, summary);
+    assert.equal(h.engine.count("pipeline", "e2e"), 1);
+    assert.equal(h.engine.count("flyway", "migrate"), 1, "one migrate per call");
+    await h.call("pipeline", {}, "e2e", { revision: REV }, "summary");
+    assert.equal(h.engine.count("flyway", "migrate"), 2, "a second call migrates again (never cached), once");
+    assert.deepEqual(Object.values(registryWrites(registry)), [], "e2e pushes nothing");
+    await app.close();
+  });
+
+  it("integration alone: one Aspire run per call", async () => {
+    app = await harnessApp(registry.address);
+    const h = harness();
+    const summary = String(await h.call("pipeline", {}, "integration", { revision: REV }, "summary"));
+    assert.match(summary, /^\| aspire \| integration \| ✅ passed \|/m, summary);
+    assert.equal(h.engine.count("aspire", "test"), 1, "one Aspire run per call");
+    await h.call("pipeline", {}, "integration", { revision: REV }, "summary");
+    assert.equal(h.engine.count("aspire", "test"), 2, "a second call runs again (never cached), once");
+    assert.deepEqual(Object.values(registryWrites(registry)), [], "integration pushes nothing");
+    await app.close();
+  });
+
+  it("mutant: Flyway's migrate and the Aspire run read twice (a second field of a never-cached result) run twice, and the e2e and integration counts above see it", async () => {
+    app = await harnessApp(registry.address);
+    const sources = makeMutant("e2e-aspire-read-twice", [
+      { file: ".dagger/src/stages/e2e.ts", from: "      const { succeeded, message, schemaVersion } = JSON.parse(await result.json())", to: "      await result.json();\n      const { succeeded, message, schemaVersion } = JSON.parse(await result.json())" },
+      { file: ".dagger/src/stages/aspire.ts", from: "  const reports = await run.reports().sync();", to: "  await run.reports().sync();\n  const reports = await run.reports().sync();" },
+    ]);
+    const h = harness(sources);
+    await h.call("pipeline", {}, "e2e", { revision: REV }, "summary");
+    assert.equal(h.engine.count("flyway", "migrate"), 2);
+    await h.call("pipeline", {}, "integration", { revision: REV }, "summary");
+    assert.equal(h.engine.count("aspire", "test"), 2);
     await app.close();
   });
 
