@@ -9,11 +9,13 @@ import { parseConfig } from "../.dagger/src/config/load.js";
 import { toEvent } from "../.dagger/src/plan/event.js";
 import { plan } from "../.dagger/src/plan/plan.js";
 import { renderPlan } from "../.dagger/src/plan/render.js";
+import { readListFlag } from "./list-flag.js";
 
 const USAGE = `usage: npm run plan -- [--config pipeline.yaml] --event <pull-request|push|tag|promote|delete>
          [--ref <branch|tag>] [--environment <name>] [--emergency] [--changed <file>]... [--json]
-  --changed may repeat or hold comma-separated paths, relative to the folder of pipeline.yaml;
-  without it every component counts as affected.`;
+  --changed may repeat or hold comma-separated paths, relative to the folder of pipeline.yaml,
+  read as the Dagger CLI reads a list flag (one CSV record: quote a path that holds a comma or a
+  quote, "a,b.ts", with " doubled); without it every component counts as affected.`;
 
 function main(argv: string[]): number {
   let values;
@@ -47,7 +49,7 @@ function main(argv: string[]): number {
   try {
     const text = readFile(values.config);
     const config = parseConfig(text, values.config);
-    const changed = values.changed?.flatMap((c) => c.split(",")).filter((c) => c.trim() !== "");
+    const changed = values.changed?.flatMap(readChanged);
     const result = plan(config, toEvent({ event: values.event, ref: values.ref, environment: values.environment, changed, emergency: values.emergency }));
     process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderPlan(result));
     return 0;
@@ -56,6 +58,15 @@ function main(argv: string[]): number {
     if (err.exitCode === undefined) throw e; // ours, not the user's: let the stack trace through
     process.stderr.write(`${err.message}\n`);
     return err.exitCode;
+  }
+}
+
+/** One --changed value as the Dagger CLI reads it; malformed quoting is the user's input error. */
+function readChanged(value: string): string[] {
+  try {
+    return readListFlag(value);
+  } catch (e) {
+    throw Object.assign(new Error(`changed: ${JSON.stringify(value)}: ${(e as Error).message}`), { exitCode: 2 });
   }
 }
 

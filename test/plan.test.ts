@@ -261,6 +261,15 @@ describe("plan CLI (npm run plan)", () => {
     assert.deepEqual(JSON.parse(r.stdout), planFor({ event: "push", ref: "main", changed: ["db/x.sql", "backend/y.ts"] }));
   });
 
+  it("reads --changed as the Dagger CLI reads a list flag: each value one CSV record, so quoted paths keep their commas, quotes and spaces", () => {
+    const r = cli("--config", CONFIG_FILE, "--event", "pull-request", "--ref", "feature/x", "--changed", '"frontend/src/a,b.ts"', "--changed=backend/x y.ts,\"db/say \"\"hi\"\".sql\"", "--json");
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).event.changed, ["frontend/src/a,b.ts", "backend/x y.ts", 'db/say "hi".sql']);
+    const bad = cli("--config", CONFIG_FILE, "--event", "pull-request", "--ref", "feature/x", "--changed", 'frontend/"a".ts');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^changed: "frontend\/\\"a\\".ts": parse error: bare " in non-quoted field/);
+  });
+
   it("exits 2 naming the input for bad arguments, a bad config and a missing file", () => {
     const bad = cli("--config", CONFIG_FILE, "--event", "push");
     assert.equal(bad.status, 2);

@@ -335,15 +335,16 @@ export class Pipeline {
    * @param repository The application repository's https URL ("$GITHUB_SERVER_URL/$GITHUB_REPOSITORY", $DRONE_REPO_LINK) unless pipeline.yaml releases.repository names it.
    * @param databaseUrl The live database of the environment promoted on a tag, for the compatibility gate.
    * @param dryRun Show the page and the promotions' verdicts; nothing is written.
+   * @param scans Trivy JSON reports of the release's images, one <component>.json each, for the vulnerability gate of the promotions (without them it refuses: fail closed).
    */
   @func({ cache: "never" })
-  async release(tag: string, revision: string, gitopsToken?: Secret, releaseToken?: Secret, repository = "", databaseUrl?: Secret, dryRun = false): Promise<string> {
+  async release(tag: string, revision: string, gitopsToken?: Secret, releaseToken?: Secret, repository = "", databaseUrl?: Secret, dryRun = false, scans?: Directory): Promise<string> {
     checkRevision(revision);
     const config = await this.loadConfig();
     // The tag must be a semantic version, as the plan requires; the run is the plan of that tag.
     const thePlan = plan(config, toEvent({ event: "tag", ref: tag }));
     if (thePlan.stages.length === 0) return `Release ${tag}: nothing to do: pipeline.yaml has no releases section and no environment promoted on a tag.\n`;
-    const sections = await this.deliver(config, thePlan, "release", { revision, dryRun, page: { tag, repository, ...(releaseToken ? { releaseToken } : {}) }, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}) });
+    const sections = await this.deliver(config, thePlan, "release", { revision, dryRun, page: { tag, repository, ...(releaseToken ? { releaseToken } : {}) }, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}), ...(scans ? { scans } : {}) });
     return `# Release ${tag}\n${sections}`;
   }
 

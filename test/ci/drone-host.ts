@@ -27,14 +27,52 @@ function admits(condition: Condition | undefined, value: string | undefined): bo
  * Drone does not have is still set, empty (drone-runner-docker engine/convert.go appends every
  * step secret, found or not).
  */
-function stepEnvironment(pipeline: DronePipeline, step: DronePipeline["steps"][number], secrets?: Record<string, string>): Record<string, string> {
+function stepEnvironment(pipeline: DronePipeline, step: DronePipeline["steps"][number], params: Record<string, string>, secrets?: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
+  // A literal value is text of the file, so Drone's substitution has been over it; a secret's value never is.
   for (const [k, v] of Object.entries({ ...pipeline.environment, ...step.environment }))
-    out[k] = typeof v === "object" ? (secrets ? (secrets[v.from_secret] ?? "") : `secret-${v.from_secret}`) : String(v);
+    out[k] = typeof v === "object" ? (secrets ? (secrets[v.from_secret] ?? "") : `secret-${v.from_secret}`) : droneSubstitute(String(v), params);
   return out;
 }
 
-/** The pipelines whose trigger admits the event, and of each the steps whose `when` admits it, with their environment. */
+/**
+ * Drone's substitution, which runs over the whole .drone.yml before it is parsed: drone/runner-go
+ * pipeline/runtime/runner.go calls envsubst.Eval with the build's parameters (DRONE_* of the
+ * repository, build, stage, system and links; never a secret, a step's environment or the netrc
+ * credentials), and drone-runner-docker builds with github.com/drone/envsubst v1.0.3. Its rules, as
+ * that version evaluates them (checked with it): `$$` is a literal `$`; `${NAME}` is the
+ * parameter's value, "" when the build has no such parameter; `${NAME:-x}`, `${NAME:=x}`,
+ * `${NAME=x}`, `${NAME:?x}` and also `${NAME:+x}` (envsubst maps them all to one default function)
+ * give the value, or x when it is empty, so `${SECRET:+--flag}` is always `--flag`; `${NAME+x}` and
+ * `${NAME-x}` are errors that fail the whole file. `$NAME` without braces is left to the shell.
+ * Forms this model does not evaluate throw, never pass silently.
+ */
+export function droneSubstitute(text: string, params: Record<string, string>): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "$" && text[i + 1] === "$") {
+      out += "$";
+      i++;
+    } else if (text[i] === "$" && text[i + 1] === "{") {
+      const end = text.indexOf("}", i + 2);
+      if (end < 0) throw new Error(`Drone substitution: missing closing brace after ${text.slice(i, i + 30)}`);
+      const body = text.slice(i + 2, end);
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:=|=|:\?|:\+)([^$]*))?$/.exec(body);
+      if (!m) throw new Error(/^[A-Za-z_][A-Za-z0-9_]*[-+]/.test(body) ? `Drone substitution: \${${body}} is a bad substitution, which fails the whole file` : `Drone substitution: \${${body}} is a form this model does not evaluate`);
+      const value = params[m[1]] ?? "";
+      out += m[2] === undefined || value !== "" ? value : m[3];
+      i = end;
+    } else out += text[i];
+  }
+  return out;
+}
+
+/** The parameters Drone substitutes: the event's variables without the netrc credentials (environ.Netrc is a step variable, not a build parameter). */
+export function substitutionParams(env: DroneEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith("DRONE_NETRC_")));
+}
+
+/** The pipelines whose trigger admits the event, and of each the steps whose `when` admits it, with their environment; commands and values as Drone's substitution leaves them. */
 export function droneStepsFor(pipelines: DronePipeline[], env: DroneEnv, secrets?: Record<string, string>): { pipeline: string; step: string; commands: string[]; environment: Record<string, string> }[] {
   const fits = (c: DronePipeline["trigger"]) =>
     admits(c?.event, env.DRONE_BUILD_EVENT) &&
@@ -45,7 +83,16 @@ export function droneStepsFor(pipelines: DronePipeline[], env: DroneEnv, secrets
     admits(c?.cron, env.DRONE_CRON);
   return pipelines
     .filter((p) => fits(p.trigger))
-    .flatMap((p) => p.steps.filter((s) => fits(s.when)).map((s) => ({ pipeline: p.name, step: s.name, commands: s.commands ?? [], environment: stepEnvironment(p, s, secrets) })));
+    .flatMap((p) =>
+      p.steps
+        .filter((s) => fits(s.when))
+        .map((s) => ({
+          pipeline: p.name,
+          step: s.name,
+          commands: (s.commands ?? []).map((c) => droneSubstitute(c, substitutionParams(env))),
+          environment: stepEnvironment(p, s, substitutionParams(env), secrets),
+        })),
+    );
 }
 
 // The runner also gives every step the clone credentials as DRONE_NETRC_* (drone-runner-docker compiler.go, unless DRONE_NETRC_CLONE_ONLY).
@@ -61,7 +108,19 @@ const COMMON = {
 
 /** The DRONE_* variables of each event the pipeline reacts to. */
 export const droneEvents = {
-  pullRequest: (source: string, target: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "pull_request", DRONE_SOURCE_BRANCH: source, DRONE_TARGET_BRANCH: target, DRONE_BRANCH: target, DRONE_COMMIT_REF: "refs/pull/7/head", DRONE_COMMIT_SHA: sha }),
+  /** `sha` is the pull request's head; `before` the target branch's commit the webhook names (Drone's hook parser: Before = the pull request's base sha), which Drone may leave empty. */
+  pullRequest: (source: string, target: string, sha: string, before = ""): DroneEnv => ({
+    ...COMMON,
+    DRONE_BUILD_EVENT: "pull_request",
+    DRONE_SOURCE_BRANCH: source,
+    DRONE_TARGET_BRANCH: target,
+    DRONE_BRANCH: target,
+    DRONE_COMMIT_BRANCH: target,
+    DRONE_COMMIT_REF: "refs/pull/7/head",
+    DRONE_COMMIT_SHA: sha,
+    DRONE_COMMIT_BEFORE: before,
+    DRONE_PULL_REQUEST: "7",
+  }),
   push: (branch: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "push", DRONE_BRANCH: branch, DRONE_COMMIT_REF: `refs/heads/${branch}`, DRONE_COMMIT_SHA: sha }),
   tag: (tag: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "tag", DRONE_TAG: tag, DRONE_COMMIT_REF: `refs/tags/${tag}`, DRONE_COMMIT_SHA: sha }),
   promote: (target: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "promote", DRONE_DEPLOY_TO: target, DRONE_BRANCH: "main", DRONE_COMMIT_REF: "refs/heads/main", DRONE_COMMIT_SHA: sha }),

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { ROOT } from "../tiers/modules.js";
 import { parseDroneFile } from "./drone-format.js";
+import { droneEvents, droneSubstitute, substitutionParams } from "./drone-host.js";
 
 const SHIPPED = "ci/drone/.drone.yml";
 
@@ -49,4 +50,22 @@ test("real Drone files (drone/drone's and drone-cache's, docker pipelines) are v
     const { problems } = parseDroneFile(readFileSync(join(dir, name), "utf8"), name);
     assert.deepEqual(problems, [], name);
   }
+});
+
+test("Drone's substitution, which runs over the whole file (comments included) before it is parsed, accepts it and leaves every shell expansion to the shell", () => {
+  const text = readFileSync(join(ROOT, SHIPPED), "utf8");
+  const substituted = droneSubstitute(text, substitutionParams(droneEvents.push("main", "0".repeat(40))));
+  // Every dollar-brace of the file is escaped for the shell, so substitution only undoubles them.
+  assert.equal(substituted, text.replaceAll("$$", "$"));
+  assert.deepEqual(parseDroneFile(substituted, SHIPPED).problems, []);
+});
+
+test("the substitution model: parameters, defaults, the :+ form that always yields its text, escapes, and the forms that fail the file", () => {
+  const params = { DRONE_BRANCH: "main" };
+  assert.equal(droneSubstitute("${DRONE_BRANCH} ${DRONE_TAG} $DRONE_BRANCH", params), "main  $DRONE_BRANCH");
+  assert.equal(droneSubstitute('${DRONE_TAG:-none} ${SECRET:+"--flag"} ${DRONE_BRANCH:+x} ${SECRET:-}', params), 'none "--flag" main ');
+  assert.equal(droneSubstitute('$${SECRET:+"--flag"} $$', params), '${SECRET:+"--flag"} $');
+  assert.throws(() => droneSubstitute("${SECRET+x}", params), /bad substitution/);
+  assert.throws(() => droneSubstitute("${SECRET-x}", params), /bad substitution/);
+  assert.throws(() => droneSubstitute("${DRONE_BRANCH/\//-}", params), /does not evaluate/);
 });

@@ -28,7 +28,8 @@ import { parseDroneFile } from "./drone-format.js";
 import { type DroneEnv, droneEvents, droneStepsFor } from "./drone-host.js";
 import { type GithubEvent, githubEvents, githubStepsFor } from "./github-host.js";
 import { type DefaultPathRequest, resolveDefaultPath } from "../harness/engine/default-path.js";
-import { checkoutAppRepo, configLoadedBy, sourceLoadedBy } from "./app-repo.js";
+import { APP_REPO_FIXTURE, checkoutAppRepo, configLoadedBy, sourceLoadedBy } from "./app-repo.js";
+import { droneClone, githubCheckout, type PullRequestRepo, pullRequestRepo } from "./pull-request-repo.js";
 import { listFlag, parseDaggerCall, type RecordedCall, runWrapperCalls } from "./wrapper-run.js";
 
 const exampleConfig = parseConfig(readFileSync(join(ROOT, "examples/webshop/pipeline.yaml"), "utf8"), "pipeline.yaml");
@@ -41,9 +42,13 @@ export interface Expectation {
   actions: { fn: string; flags: Record<string, string | true> }[];
 }
 
-/** The table: one row per event the issue lists. */
+/**
+ * The table: one row per event the issue lists. A pull request's event also carries the files it
+ * changes: the application's pull request (pull-request-repo.ts) decides them, so its row's event
+ * gets them per application (expectedEvent).
+ */
 export const TABLE: Expectation[] = [
-  { name: "pull request from feature/login", event: { kind: "pull-request", branch: "feature/login" }, actions: [{ fn: "lint", flags: {} }, { fn: "test", flags: {} }] },
+  { name: "pull request from feature/login", event: { kind: "pull-request", branch: "feature/login" }, actions: [{ fn: "ci", flags: { event: "pull-request", branch: "feature/login" } }] },
   { name: "push to main", event: { kind: "push", branch: "main" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "main", "registry-token": "env://REGISTRY_TOKEN", "gitops-token": "env://GITOPS_TOKEN" } }] },
   { name: "push to dev", event: { kind: "push", branch: "dev" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "dev" } }] },
   { name: "push to feature/login", event: { kind: "push", branch: "feature/login" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "feature/login" } }] },
@@ -54,8 +59,8 @@ export const TABLE: Expectation[] = [
 
 const drone = parseDroneFile(readFileSync(join(ROOT, "ci/drone/.drone.yml"), "utf8"), "ci/drone/.drone.yml");
 
+/** The events of the rows; a pull request's comes from its repository (eventMapping). */
 const droneEnvFor: Record<string, DroneEnv> = {
-  "pull request from feature/login": droneEvents.pullRequest("feature/login", "main", SHA),
   "push to main": droneEvents.push("main", SHA),
   "push to dev": droneEvents.push("dev", SHA),
   "push to feature/login": droneEvents.push("feature/login", SHA),
@@ -67,7 +72,6 @@ const droneEnvFor: Record<string, DroneEnv> = {
 const workflows = Object.fromEntries(readdirSync(join(ROOT, "ci/github")).filter((f) => f.endsWith(".yml")).map((f) => [f, readFileSync(join(ROOT, "ci/github", f), "utf8")]));
 
 const githubEventFor: Record<string, GithubEvent> = {
-  "pull request from feature/login": githubEvents.pullRequest("feature/login", "main", SHA),
   "push to main": githubEvents.push("main", SHA),
   "push to dev": githubEvents.push("dev", SHA),
   "push to feature/login": githubEvents.push("feature/login", SHA),
@@ -76,9 +80,14 @@ const githubEventFor: Record<string, GithubEvent> = {
   "roll prod back": githubEvents.dispatch("prod", SHA, "rollback"),
 };
 
+/** The pull request row's name. */
+const PULL_REQUEST = "pull request from feature/login";
+
 /** The application the wrappers run in: how a job's work folder is checked out, and the config a recorded call would load there. */
 export interface AppUnderTest {
   label: string;
+  /** The application's files: what the pull request's repository holds on main. */
+  files: string;
   /** A job's work folder as the host's checkout leaves it; with `dir`, the application's files added to that existing clone. */
   checkout(dir?: string): string;
   /** The pipeline config the recorded call's module would read. */
@@ -88,6 +97,7 @@ export interface AppUnderTest {
 /** The bundled example: the wrappers' calls stand for `dagger call --source=examples/webshop …` (example.yml); the job folder holds nothing. */
 const bundledExample: AppUnderTest = {
   label: "bundled example",
+  files: join(ROOT, "examples/webshop"),
   checkout: (dir) => dir ?? mkdtempSync(join(tmpdir(), "job-")),
   configOf: () => exampleConfig,
 };
@@ -95,11 +105,18 @@ const bundledExample: AppUnderTest = {
 /** An application repository with the blueprint hookup: the config is what the engine loads from the call's directory, with the call's own flags. */
 const applicationRepository: AppUnderTest = {
   label: "application repository with the blueprint hookup",
+  files: APP_REPO_FIXTURE,
   checkout: (dir) => checkoutAppRepo(dir),
   configOf: (call) => configLoadedBy({ cwd: call.cwd, constructorFlags: parseDaggerCall(call.args).constructorFlags }),
 };
 
 function eventMapping(app: AppUnderTest) {
+  /** The application's pull request (made once): origin, commits, and the files it changes. */
+  let prRepo: PullRequestRepo | undefined;
+  const pr = () => (prRepo ??= pullRequestRepo(app.files, parseConfig(readFileSync(join(app.files, "pipeline.yaml"), "utf8"), "pipeline.yaml")));
+  /** The row's event as the foundation should see it: a pull request's with the files it changes. */
+  const expectedEvent = (row: Expectation): PipelineEvent => (row.event.kind === "pull-request" ? { ...row.event, changed: pr().changed } : row.event);
+
   /** The plan the wrapper's own `plan` call asks for (with the config its module loads), and its action calls. */
   function mapped(recorded: RecordedCall[]) {
     const calls = recorded.map((r) => ({ call: parseDaggerCall(r.args), recorded: r }));
@@ -118,7 +135,7 @@ function eventMapping(app: AppUnderTest) {
   /** Check one host's mapping of one event against the table row. */
   function checkRow(row: Expectation, recorded: RecordedCall[]) {
     const m = mapped(recorded);
-    assert.deepEqual(m.plan, plan(m.config, row.event), `${row.name}: the wrapper's plan is the foundation's`);
+    assert.deepEqual(m.plan, plan(m.config, expectedEvent(row)), `${row.name}: the wrapper's plan is the foundation's`);
     assert.deepEqual(m.actions.map((a) => a.fn), row.actions.map((a) => a.fn), `${row.name}: the functions called`);
     for (const [i, want] of row.actions.entries()) for (const [k, v] of Object.entries(want.flags)) assert.equal(m.actions[i].flags[k], v, `${row.name}: ${want.fn} --${k}`);
     return m;
@@ -133,11 +150,11 @@ function eventMapping(app: AppUnderTest) {
     return steps.flatMap((s) => runWrapperCalls(s.commands, { ...env, ...s.environment }, { shell: "sh", cwd }));
   }
 
-  /** Run the GitHub jobs an event starts (their run steps in order, in one checkout of the application per job); each dagger call and the secrets it resolved. */
-  function githubRecorded(event: GithubEvent): RecordedCall[] {
+  /** Run the GitHub jobs an event starts (their run steps in order, in one checkout of the application per job, default: a fresh one); each dagger call and the secrets it resolved. */
+  function githubRecorded(event: GithubEvent, options: { cwd?: string } = {}): RecordedCall[] {
     const jobs = githubStepsFor(workflows, event);
     assert.equal(jobs.length, 1, `one job runs for ${event.name}: ${jobs.map((j) => j.job).join(", ")}`);
-    const cwd = app.checkout();
+    const cwd = options.cwd ?? app.checkout();
     // GitHub runs each step with bash -e -o pipefail and its own env.
     return jobs[0].steps.flatMap((s) => runWrapperCalls(["set -o pipefail", s.script], { ...s.env, GITHUB_STEP_SUMMARY: join(cwd, "summary.md") }, { cwd }));
   }
@@ -145,8 +162,11 @@ function eventMapping(app: AppUnderTest) {
   // A table row's run with the default secrets is deterministic: run it once per host and reuse it in the suites below.
   const rowRuns = new Map<string, RecordedCall[]>();
   const once = (key: string, run: () => RecordedCall[]) => rowRuns.get(key) ?? (rowRuns.set(key, run()).get(key) as RecordedCall[]);
-  const droneRow = (row: Expectation) => once(`drone:${row.name}`, () => droneRecorded(droneEnvFor[row.name]));
-  const githubRow = (row: Expectation) => once(`github:${row.name}`, () => githubRecorded(githubEventFor[row.name]));
+  // A pull request's job runs in the host's clone of it: GitHub's merge ref with the whole history, Drone's merge into the target branch.
+  const githubPullRequest = () => githubEvents.pullRequest("feature/login", "main", pr().merge, { base: pr().base, head: pr().head });
+  const dronePullRequest = () => droneEvents.pullRequest("feature/login", "main", pr().head, pr().base);
+  const droneRow = (row: Expectation) => once(`drone:${row.name}`, () => (row.name === PULL_REQUEST ? droneRecorded(dronePullRequest(), { cwd: droneClone(pr()) }) : droneRecorded(droneEnvFor[row.name])));
+  const githubRow = (row: Expectation) => once(`github:${row.name}`, () => (row.name === PULL_REQUEST ? githubRecorded(githubPullRequest(), { cwd: githubCheckout(pr(), 0) }) : githubRecorded(githubEventFor[row.name])));
 
   describe(`Drone (${app.label}): each event through ci/drone/.drone.yml gives the foundation's plan and calls what it says`, () => {
     for (const row of TABLE) test(row.name, () => {
@@ -265,6 +285,56 @@ function eventMapping(app: AppUnderTest) {
     });
   });
 
+  describe(`pull requests (${app.label}): the files the pull request changes reach plan and ci, from a real clone's diff`, () => {
+    const calls = (recorded: RecordedCall[]) => recorded.map((r) => ({ ...parseDaggerCall(r.args), secrets: r.secrets }));
+    const kindsOf = (config: PipelineConfig, names: string[]) => names.map((n) => config.components[n].kind).sort();
+
+    for (const host of ["GitHub", "Drone"] as const)
+      test(`${host}: plan and ci get exactly the changed files (spaces, a comma, quotes, both paths of a rename, not main's own change); only the backend and frontend are checked; no secret`, () => {
+        const row = TABLE.find((r) => r.name === PULL_REQUEST) as Expectation;
+        const recorded = host === "GitHub" ? githubRow(row) : droneRow(row);
+        const [planCall, ciCall] = calls(recorded);
+        assert.deepEqual([planCall.fn, ciCall.fn], ["plan", "ci"]);
+        assert.deepEqual(listFlag(planCall, "changed"), pr().changed, "plan's --changed");
+        assert.deepEqual(listFlag(ciCall, "changed"), pr().changed, "ci's --changed");
+        assert.ok(pr().changed.some((f) => f.includes(" ")) && pr().changed.some((f) => f.includes(",")) && pr().changed.some((f) => f.includes('"')), "the pull request's names hold a space, a comma and a quote");
+        // The revision is the commit the host names: GitHub's merge (github.sha), Drone's pull request head (DRONE_COMMIT_SHA).
+        assert.equal(ciCall.flags.revision, host === "GitHub" ? pr().merge : pr().head);
+        const m = mapped(recorded);
+        assert.deepEqual(kindsOf(m.config, m.plan.components.affected), ["backend", "frontend"]);
+        assert.deepEqual(kindsOf(m.config, m.plan.components.unchanged), ["database"]);
+        assert.deepEqual(m.plan.stages.map((s) => s.name), ["checks"]);
+        for (const r of recorded) {
+          assert.deepEqual(r.secrets, {}, `${r.args[1]} resolves no secret`);
+          assert.deepEqual(r.args.filter((a) => /\b(env|file|cmd):\/\//.test(a)), [], `${r.args[1]} names no secret`);
+        }
+      });
+
+    test("GitHub with actions/checkout's default depth (1): the base is not in the clone, so neither call gets --changed and every component is checked", () => {
+      const recorded = githubRecorded(githubPullRequest(), { cwd: githubCheckout(pr(), 1) });
+      const [planCall, ciCall] = calls(recorded);
+      assert.deepEqual([planCall.fn, ciCall.fn], ["plan", "ci"]);
+      for (const c of [planCall, ciCall]) assert.equal(c.flags.changed, undefined, `${c.fn}: no --changed`);
+      const m = mapped(recorded);
+      assert.deepEqual(m.plan.components.affected, Object.keys(m.config.components));
+      assert.deepEqual(m.plan.components.unchanged, []);
+      assert.ok(m.plan.notes.includes("Every component is affected: the changed files are unknown."), m.plan.notes.join("\n"));
+    });
+
+    test("Drone when neither DRONE_COMMIT_BEFORE nor origin/<target> names a commit of the clone (an empty before, an unknown target): no --changed, every component is checked", () => {
+      const recorded = droneRecorded({ ...dronePullRequest(), DRONE_COMMIT_BEFORE: "", DRONE_TARGET_BRANCH: "gone" }, { cwd: droneClone(pr()) });
+      const [planCall, ciCall] = calls(recorded);
+      for (const c of [planCall, ciCall]) assert.equal(c.flags.changed, undefined, `${c.fn}: no --changed`);
+      const m = mapped(recorded);
+      assert.deepEqual(m.plan.components.affected, Object.keys(m.config.components));
+    });
+
+    test("Drone without DRONE_COMMIT_BEFORE: the clone's origin/<target> is the base, and the changed files are the same", () => {
+      const [planCall] = calls(droneRecorded({ ...dronePullRequest(), DRONE_COMMIT_BEFORE: "" }, { cwd: droneClone(pr()) }));
+      assert.deepEqual(listFlag(planCall, "changed"), pr().changed);
+    });
+  });
+
   return { githubRecorded, droneRecorded, githubRow, droneRow };
 }
 
@@ -300,17 +370,51 @@ describe("the wrappers run unchanged in an application repository with the bluep
   });
 });
 
+/** The words of a shell command line: blanks split, '…' and "…" quote (\\ escapes " \\ $ ` inside "…"), \\ escapes outside; nothing is expanded. */
+export function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === " " || c === "\t") {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) throw new Error(`unterminated ' in ${line}`);
+      word = (word ?? "") + line.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      word ??= "";
+      for (i++; line[i] !== '"'; i++) {
+        if (i >= line.length) throw new Error(`unterminated " in ${line}`);
+        word += line[i] === "\\" && '"\\$`'.includes(line[i + 1]) ? line[++i] : line[i];
+      }
+    } else if (c === "\\") word = (word ?? "") + line[++i];
+    else if ("$`;&|<>(){}*?[".includes(c)) throw new Error(`same_plan lines hold plain words only, not ${c}: ${line}`);
+    else word = (word ?? "") + c;
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
 describe("this repository's .github/workflows/example.yml plans exactly the events the wrappers plan", () => {
-  test("its same_plan lines are the plan calls of every GitHub wrapper event, flag for flag", () => {
+  test("its same_plan lines are the plan calls of every GitHub wrapper event, argument for argument (the pull request's --changed files included, so a real engine reads those names as the foundation does)", () => {
     const wf = parse(readFileSync(join(ROOT, ".github/workflows/example.yml"), "utf8")) as { jobs: Record<string, { steps: { run?: string }[] }> };
     const script = Object.values(wf.jobs).flatMap((j) => j.steps.map((s) => s.run ?? "")).join("\n");
-    const listed = [...script.matchAll(/^\s*same_plan (--.+)$/gm)].map((m) => m[1].trim()).sort();
-    const events = [...TABLE.map((row) => githubEventFor[row.name]), githubEvents.delete("feature/login", SHA)];
-    const planned = events
-      .map((e) => example.githubRecorded(e).map((r) => parseDaggerCall(r.args)).find((c) => c.fn === "plan"))
-      .map((c) => Object.entries(c?.flags ?? {}).map(([k, v]) => `--${k} ${String(v)}`).join(" "))
+    const listed = [...script.matchAll(/^\s*same_plan (--.+)$/gm)].map((m) => JSON.stringify(shellWords(m[1].trim()))).sort();
+    const recorded = [...TABLE.map((row) => example.githubRow(row)), example.githubRecorded(githubEvents.delete("feature/login", SHA))];
+    const planned = recorded
+      .map((calls) => calls.find((r) => r.args[1] === "plan"))
+      .map((r) => JSON.stringify(r?.args.slice(2)))
       .sort();
     assert.equal(planned.length, 8);
     assert.deepEqual(listed, planned);
+    assert.ok(listed.some((l) => l.includes("--changed=")), "the pull request's plan names its changed files");
+  });
+
+  test("shellWords reads quoting as the shell does", () => {
+    assert.deepEqual(shellWords(`--event pull-request --changed='"a b.ts"' --changed="x\\"y" z\\ w`), ["--event", "pull-request", '--changed="a b.ts"', '--changed=x"y', "z w"]);
+    assert.throws(() => shellWords("--ref $(whoami)"), /plain words only/);
   });
 });

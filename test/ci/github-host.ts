@@ -88,9 +88,19 @@ const COMMON = { server_url: "https://github.com", repository: "acme/webshop", r
 
 /** The contexts of each event, as GitHub fills them. */
 export const githubEvents = {
-  pullRequest: (head: string, base: string, sha: string): GithubEvent => ({
+  /** `sha` is GitHub's merge of the pull request (refs/pull/7/merge); `commits` the tips of base and head the event names. */
+  pullRequest: (head: string, base: string, sha: string, commits: { base: string; head: string } = { base: "b".repeat(40), head: "c".repeat(40) }): GithubEvent => ({
     name: "pull_request",
-    github: { ...COMMON, event_name: "pull_request", ref: "refs/pull/7/merge", ref_name: "7/merge", head_ref: head, base_ref: base, sha, event: { number: 7, pull_request: { number: 7, title: "$(rm -rf /)", head: { ref: head } } } },
+    github: {
+      ...COMMON,
+      event_name: "pull_request",
+      ref: "refs/pull/7/merge",
+      ref_name: "7/merge",
+      head_ref: head,
+      base_ref: base,
+      sha,
+      event: { number: 7, pull_request: { number: 7, title: "$(rm -rf /)", head: { ref: head, sha: commits.head }, base: { ref: base, sha: commits.base } } },
+    },
   }),
   push: (branch: string, sha: string): GithubEvent => ({ name: "push", github: { ...COMMON, event_name: "push", ref: `refs/heads/${branch}`, ref_name: branch, sha, event: {} } }),
   tag: (tag: string, sha: string): GithubEvent => ({ name: "push", github: { ...COMMON, event_name: "push", ref: `refs/tags/${tag}`, ref_name: tag, sha, event: {} } }),

@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readListFlag } from "../../scripts/list-flag.js";
 import { readGolden } from "../tiers/golden.js";
 import { ROOT } from "../tiers/modules.js";
 
@@ -115,9 +116,9 @@ export function parseDaggerCall(argv: string[]): DaggerCall {
   return { constructorFlags, fn, flags, chain: argv.slice(i) };
 }
 
-/** A flag's values as a list (Dagger reads a list flag repeated or comma-separated). */
+/** A flag's values as a list, as Dagger reads a list flag: each occurrence one CSV record (scripts/list-flag.ts), repeated occurrences appended. */
 export function listFlag(call: DaggerCall, name: string): string[] {
   const v = call.flags[name];
   if (v === undefined || v === true) return [];
-  return (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(",")).filter((x) => x !== "");
+  return (Array.isArray(v) ? v : [v]).flatMap(readListFlag);
 }

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { mintId } from "../recorder/ids.js";
+import { makeMutant } from "../tiers/mutant.js";
 import { git, history } from "../gitops/git/git-fixture.js";
 import { harnessApp } from "./app.js";
 import { Harness } from "./harness.js";
@@ -89,4 +90,26 @@ describe("harness: ci on a push to main", () => {
       await app.close();
     }
   });
+  it("a pull request whose changed files are unknown (no --changed, as the wrappers call it then): every component's checks, and the summary says why", async () => {
+    const app = await harnessApp(registry.address);
+    try {
+      const h = new Harness({ root: app.root, registry, remotes: app.remotes, stubs: stubs() });
+      const summary = String(await h.call("pipeline", {}, "ci", { revision: REV, branch: "feature/cart", event: "pull-request" }, "summary"));
+      assert.deepEqual(checkedComponents(summary), ["backend", "db", "frontend"], summary);
+      assert.match(summary, /Every component is affected: the changed files are unknown\./);
+      assert.equal(h.engine.count("node-toolchain", "build") + h.engine.count("flyway", "build"), 0, "nothing is built");
+      // Mutant: reading a missing --changed as an empty list (nothing changed) would check nothing; this test sees it.
+      const sources = makeMutant("changed-missing-as-empty", [{ file: ".dagger/src/index.ts", from: "...(o.changed ? { changed: o.changed } : {})", to: "changed: o.changed ?? []" }]);
+      const mutant = new Harness({ root: app.root, registry, remotes: app.remotes, stubs: stubs(), sources });
+      const checkedNothing = String(await mutant.call("pipeline", {}, "ci", { revision: REV, branch: "feature/cart", event: "pull-request" }, "summary"));
+      assert.deepEqual(checkedComponents(checkedNothing), [], checkedNothing);
+    } finally {
+      await app.close();
+    }
+  });
 });
+
+/** The components whose checks the summary lists, sorted. */
+function checkedComponents(summary: string): string[] {
+  return [...new Set([...summary.matchAll(/^\| (db|backend|frontend) \| (lint|typecheck|unit) \|/gm)].map((m) => m[1]))].sort();
+}

@@ -1,15 +1,23 @@
 // Every side effect happens exactly once per call (R-REL-1): each root function runs once through
 // the engine model, which executes never-cached functions again for every query that selects
 // through them, as the engine does; the counts are of real writes (git pushes to a bare
-// repository, manifests pushed to the harness's registry) and of executions of the module
-// functions that write (migrate, the Aspire run). A mutant that reads a never-cached result twice
-// is caught.
+// repository, manifests pushed to the harness's registry, writes to a local server speaking
+// GitHub's release API through the gitops module's real @octokit/rest client) and of executions of
+// the module functions that write (migrate, the Aspire run, the release page). Mutants that read a
+// never-cached result twice are caught.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderReleaseRecord, type ReleaseRecord } from "../../.dagger/src/release/record.js";
+import { emptyState, promoted, renderEnvironmentState } from "../../.dagger/src/release/state.js";
 import { mintId } from "../recorder/ids.js";
-import { history } from "../gitops/git/git-fixture.js";
+import { git, history } from "../gitops/git/git-fixture.js";
+import { type ApiServer, apiServer } from "../gitops/git/api-server.js";
+import { type FakeRelease, fakeGithubReleases } from "../gitops/git/fake-github-releases.js";
+import { exampleRelease, REV_A } from "../release/fixture.js";
 import { makeMutant } from "../tiers/mutant.js";
-import { harnessApp, type HarnessApp } from "./app.js";
+import { GITOPS_SEED, harnessApp, type HarnessApp } from "./app.js";
 import { Harness } from "./harness.js";
 import { recordedFlyway } from "./recorded-flyway.js";
 import { MemoryRegistry } from "./registry.js";
@@ -27,6 +35,39 @@ const stubs = (leaf: string) => {
   if (/\/scan\/report\.json"\)\.contents$/.test(leaf)) return CLEAN_REPORT;
   return undefined;
 };
+
+/**
+ * Trivy reports of a release's images, one <component>.json each, tied to the images by their
+ * digests (RepoDigests), with no finding: what the vulnerability gate reads (as promote.test.ts).
+ */
+function cleanScans(release: ReleaseRecord): string {
+  const files = Object.entries(release.components).map(([name, c]) => ({
+    field: "withNewFile",
+    args: {
+      path: `${name}.json`,
+      contents: JSON.stringify({ SchemaVersion: 2, ArtifactName: c.image, ArtifactType: "container_image", Metadata: { RepoDigests: [`${c.image.replace(/:[0-9a-f]{40}@sha256:[0-9a-f]{64}$/, "")}@${c.digest}`] }, Results: [{ Target: name, Class: "os-pkgs", Type: "debian", Vulnerabilities: [] }] }),
+    },
+  }));
+  return mintId([{ field: "directory", args: {} }, ...files]);
+}
+
+/** A local server speaking GitHub's release API for acme/webshop, named by the application's pipeline.yaml (releases.apiUrl). */
+async function githubReleasesOf(app: HarnessApp): Promise<{ api: ApiServer; store: FakeRelease[]; writes: () => string[] }> {
+  const store: FakeRelease[] = [];
+  let url = "";
+  const api = await apiServer(fakeGithubReleases("acme", "webshop", store, () => url));
+  url = api.url;
+  const file = join(app.root, "pipeline.yaml");
+  const text = readFileSync(file, "utf8");
+  if (!text.includes("releases:\n  provider: github\n")) throw new Error("the example's pipeline.yaml no longer has releases: provider: github");
+  writeFileSync(file, text.replace("releases:\n  provider: github\n", `releases:\n  provider: github\n  apiUrl: ${api.url}\n`));
+  // Every request that changes something on the host, in order.
+  const writes = () => api.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+  return { api, store, writes };
+}
+
+/** The one release page a tag should write: created, with its two files, and nothing replaced. */
+const ONE_PAGE = ["POST /repos/acme/webshop/releases", "POST /repos/acme/webshop/releases/1000/assets", "POST /repos/acme/webshop/releases/1000/assets"];
 
 /** Writes per (repository, tag) in the registry: every one must be 1. */
 const registryWrites = (r: MemoryRegistry) => r.writes.reduce<Record<string, number>>((m, w) => ({ ...m, [`${w.repository}:${w.tag}`]: (m[`${w.repository}:${w.tag}`] ?? 0) + 1 }), {});
@@ -86,6 +127,109 @@ describe("side effects: exactly once per call", () => {
     assert.match(pruned, /Pushed [0-9a-f]{12} to main/);
     assert.equal(h.engine.count("gitops", "push"), 2);
     assert.deepEqual(history(app.gitops).map((c) => c.subject.split(" ").slice(0, 2).join(" ")), ["remove previews", "preview preview-feature-cart", "seed"]);
+    await app.close();
+  });
+
+  it("e2e alone: one migrate of its database per call, and its verdict from that run", async () => {
+    app = await harnessApp(registry.address);
+    const h = harness();
+    const summary = String(await h.call("pipeline", {}, "e2e", { revision: REV }, "summary"));
+    assert.match(summary, /^\| db \| migrate \| ✅ passed \|/m, summary);
+    assert.match(summary, /^\| e2e \| playwright \| ✅ passed \|/m, summary);
+    assert.equal(h.engine.count("pipeline", "e2e"), 1);
+    assert.equal(h.engine.count("flyway", "migrate"), 1, "one migrate per call");
+    await h.call("pipeline", {}, "e2e", { revision: REV }, "summary");
+    assert.equal(h.engine.count("flyway", "migrate"), 2, "a second call migrates again (never cached), once");
+    assert.deepEqual(Object.values(registryWrites(registry)), [], "e2e pushes nothing");
+    await app.close();
+  });
+
+  it("integration alone: one Aspire run per call", async () => {
+    app = await harnessApp(registry.address);
+    const h = harness();
+    const summary = String(await h.call("pipeline", {}, "integration", { revision: REV }, "summary"));
+    assert.match(summary, /^\| aspire \| integration \| ✅ passed \|/m, summary);
+    assert.equal(h.engine.count("aspire", "test"), 1, "one Aspire run per call");
+    await h.call("pipeline", {}, "integration", { revision: REV }, "summary");
+    assert.equal(h.engine.count("aspire", "test"), 2, "a second call runs again (never cached), once");
+    assert.deepEqual(Object.values(registryWrites(registry)), [], "integration pushes nothing");
+    await app.close();
+  });
+
+  it("release of a tag: one release page (created once, its two files uploaded once), and the staging promotion lands as one commit, judged by the real gates on the release's scan reports, with the digests ci promoted to dev", async () => {
+    app = await harnessApp(registry.address);
+    const github = await githubReleasesOf(app);
+    try {
+      // The push to main before the tag: ci records the release and promotes it to dev.
+      await ci(harness());
+      const record = JSON.parse(git(app.gitops, "show", `main:releases/${REV}.json`)) as ReleaseRecord;
+      // The tag's job: another dagger call, on another runner.
+      const h = harness();
+      h.engine.setSecret("release-token", "release-token-canary");
+      const out = String(await h.call("pipeline", {}, "release", { tag: "v1.2.0", revision: REV, repository: "https://github.com/acme/webshop", gitopsToken: secret("gitops-token"), releaseToken: secret("release-token"), scans: cleanScans(record) }));
+      assert.match(out, /Created release v1\.2\.0 \(https:\/\/github\.com\/acme\/webshop\/releases\/tag\/v1\.2\.0\): 2 asset\(s\) uploaded\./, out);
+      // The release page: written once.
+      assert.equal(h.engine.count("gitops", "hostRelease"), 1);
+      assert.deepEqual(github.writes(), ONE_PAGE);
+      assert.deepEqual(github.store.map((r) => [r.tag, r.assets.map((a) => a.name).sort()]), [["v1.2.0", ["compose.yaml", "release.json"]]]);
+      const created = github.api.requests.find((r) => r.method === "POST" && r.path.endsWith("/releases"));
+      assert.deepEqual(created?.body, { tag_name: "v1.2.0", target_commitish: REV, name: (created?.body as { name: string }).name, body: (created?.body as { body: string }).body, prerelease: false });
+      for (const r of github.api.requests) assert.equal(r.headers.authorization, "token release-token-canary", `${r.method} ${r.path} carries the release token`);
+      // Staging: one commit, after the gates judged the scans of the release's digests.
+      assert.match(out, /\| vulnerabilities \| ✅ passed \|/, out);
+      assert.equal(h.engine.count("gates", "vulnerabilities"), 1, "the real gate judged once");
+      assert.equal(h.engine.count("gitops", "push"), 1, "one push: the staging promotion");
+      assert.deepEqual(history(app.gitops).map((c) => c.subject.split(":")[0]), ["promote 0123456789ab to staging", "promote 0123456789ab to dev", "record release 0123456789ab", "seed"]);
+      // The tag lands on staging as ci's push landed on dev: the same digests, the ones recorded and published.
+      const staging = git(app.gitops, "show", "main:environments/staging/kustomization.yaml");
+      const dev = git(app.gitops, "show", "main:environments/dev/kustomization.yaml");
+      for (const [name, c] of Object.entries(record.components)) {
+        assert.ok(staging.includes(c.digest), `staging runs ${name} by its recorded digest`);
+        assert.ok(dev.includes(c.digest), `dev runs ${name} by the same digest`);
+      }
+      assert.deepEqual(Object.values(registryWrites(registry)), Array(6).fill(1), "the tag pushes no image: ci's pushes only");
+    } finally {
+      await github.api.close();
+      await app.close();
+    }
+  });
+
+  it("mutant: a release page published twice (the never-cached hostRelease called again) is seen: two executions, and its files deleted and uploaded again", async () => {
+    // The release recorded and on dev, as the push to main leaves it; no ci needed here.
+    const A = exampleRelease(REV_A, "1");
+    app = await harnessApp("registry.example.com", {
+      ...GITOPS_SEED,
+      [`releases/${REV_A}.json`]: renderReleaseRecord(A),
+      "environments/dev/.pipeline/state.json": renderEnvironmentState(promoted(emptyState("dev"), A, ["db", "backend", "frontend"], "2026-11-22T08:00:00Z")),
+    });
+    const github = await githubReleasesOf(app);
+    try {
+      const from = "  const published = await dag.gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) }).hostRelease(";
+      const sources = makeMutant("release-page-twice", [{ file: ".dagger/src/stages/release-page.ts", from, to: `  await dag.gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) }).hostRelease(releases.provider, repository, req.tag, req.revision, name, body, { assets: files, token: req.releaseToken, apiUrl: releases.apiUrl ?? "", prerelease: semver.prerelease(req.tag) !== null });\n${from}` }]);
+      const h = harness(sources);
+      h.engine.setSecret("release-token", "release-token-canary");
+      await h.call("pipeline", {}, "release", { tag: "v1.2.0", revision: REV_A, repository: "https://github.com/acme/webshop", gitopsToken: secret("gitops-token"), releaseToken: secret("release-token"), scans: cleanScans(A) });
+      assert.equal(h.engine.count("gitops", "hostRelease"), 2, "the exactly-once count above would fail");
+      assert.notDeepEqual(github.writes(), ONE_PAGE, "and so would the writes");
+      assert.equal(github.writes().filter((w) => w.startsWith("DELETE")).length, 2, "each file deleted and uploaded again");
+      assert.equal(h.engine.count("gitops", "push"), 1, "the promotion itself still once");
+    } finally {
+      await github.api.close();
+      await app.close();
+    }
+  });
+
+  it("mutant: Flyway's migrate and the Aspire run read twice (a second field of a never-cached result) run twice, and the e2e and integration counts above see it", async () => {
+    app = await harnessApp(registry.address);
+    const sources = makeMutant("e2e-aspire-read-twice", [
+      { file: ".dagger/src/stages/e2e.ts", from: "      const { succeeded, message, schemaVersion } = JSON.parse(await result.json())", to: "      await result.json();\n      const { succeeded, message, schemaVersion } = JSON.parse(await result.json())" },
+      { file: ".dagger/src/stages/aspire.ts", from: "  const reports = await run.reports().sync();", to: "  await run.reports().sync();\n  const reports = await run.reports().sync();" },
+    ]);
+    const h = harness(sources);
+    await h.call("pipeline", {}, "e2e", { revision: REV }, "summary");
+    assert.equal(h.engine.count("flyway", "migrate"), 2);
+    await h.call("pipeline", {}, "integration", { revision: REV }, "summary");
+    assert.equal(h.engine.count("aspire", "test"), 2);
     await app.close();
   });
 

@@ -6,71 +6,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { githubReleases } from "../../../modules/gitops/src/git/github-releases.js";
 import { describePublished, publishRelease, type ReleaseRequest } from "../../../modules/gitops/src/git/releases.js";
-import { type Answer, apiServer, type Recorded } from "./api-server.js";
+import { apiServer } from "./api-server.js";
+import { type FakeRelease, fakeGithubReleases } from "./fake-github-releases.js";
 
 const OWNER = "octokit-fixture-org";
 const REPO = "release-assets";
 const TOKEN = "ghp_canary0123456789abcdefghijklmnopqrstu";
-
-interface FakeRelease {
-  id: number;
-  tag: string;
-  name: string;
-  body: string;
-  prerelease: boolean;
-  assets: { id: number; name: string; text: string; contentType: string }[];
-}
-
-/** GitHub's release API over an in-memory store; uploads are answered on the same server, as upload_url names it. */
-function fakeReleases(releases: FakeRelease[], url: () => string) {
-  const prefix = `/repos/${OWNER}/${REPO}/releases`;
-  const object = (r: FakeRelease) => ({
-    url: `https://api.github.com${prefix}/${r.id}`,
-    html_url: `https://github.com/${OWNER}/${REPO}/releases/tag/${r.tag}`,
-    upload_url: `${url()}${prefix}/${r.id}/assets{?name,label}`,
-    id: r.id,
-    tag_name: r.tag,
-    target_commitish: "main",
-    name: r.name,
-    body: r.body,
-    draft: false,
-    prerelease: r.prerelease,
-    assets: r.assets.map((a) => ({ id: a.id, name: a.name, content_type: a.contentType, size: a.text.length, state: "uploaded" })),
-  });
-  let nextAsset = 1000;
-  return (r: Recorded): Answer => {
-    const byTag = new RegExp(`^${prefix}/tags/(.+)$`).exec(r.path);
-    if (r.method === "GET" && byTag) {
-      const found = releases.find((x) => x.tag === byTag[1]);
-      return found ? { status: 200, body: object(found) } : { status: 404, body: { message: "Not Found", status: "404" } };
-    }
-    if (r.method === "POST" && r.path === prefix) {
-      const b = r.body as { tag_name: string; name: string; body: string; prerelease: boolean };
-      if (releases.some((x) => x.tag === b.tag_name)) return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "Release", code: "already_exists", field: "tag_name" }], status: "422" } };
-      const created: FakeRelease = { id: 1000 + releases.length, tag: b.tag_name, name: b.name, body: b.body, prerelease: b.prerelease, assets: [] };
-      releases.push(created);
-      return { status: 201, body: object(created) };
-    }
-    const one = new RegExp(`^${prefix}/(\\d+)(/assets)?$`).exec(r.path);
-    const release = one && releases.find((x) => x.id === Number(one[1]));
-    if (r.method === "PATCH" && one && !one[2] && release) {
-      Object.assign(release, r.body as object);
-      return { status: 200, body: object(release) };
-    }
-    if (r.method === "POST" && one?.[2] && release) {
-      const name = r.query.get("name") ?? "";
-      if (release.assets.some((a) => a.name === name)) return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "ReleaseAsset", code: "already_exists", field: "name" }] } };
-      release.assets.push({ id: nextAsset++, name, text: r.raw, contentType: String(r.headers["content-type"]) });
-      return { status: 201, body: { id: nextAsset - 1, name, state: "uploaded" } };
-    }
-    const asset = new RegExp(`^${prefix}/assets/(\\d+)$`).exec(r.path);
-    if (r.method === "DELETE" && asset) {
-      for (const x of releases) x.assets = x.assets.filter((a) => a.id !== Number(asset[1]));
-      return { status: 204 };
-    }
-    return { status: 404, body: { message: "Not Found" } };
-  };
-}
 
 const REQUEST: ReleaseRequest = {
   tag: "v1.0.0",
@@ -86,7 +27,7 @@ const REQUEST: ReleaseRequest = {
 
 async function run(releases: FakeRelease[], request = REQUEST, token = TOKEN) {
   let base = "";
-  const server = await apiServer(fakeReleases(releases, () => base));
+  const server = await apiServer(fakeGithubReleases(OWNER, REPO, releases, () => base));
   base = server.url;
   try {
     const result = await publishRelease(githubReleases({ owner: OWNER, repo: REPO, token, baseUrl: server.url }), request).catch((e: Error) => e);
@@ -126,7 +67,7 @@ describe("GitHub release pages through octokit", () => {
   it("another run created the release between look-up and create (422 already_exists): it is found and updated", async () => {
     const store: FakeRelease[] = [];
     let base = "";
-    const route = fakeReleases(store, () => base);
+    const route = fakeGithubReleases(OWNER, REPO, store, () => base);
     let lookups = 0;
     const server = await apiServer((r) => {
       // The first look-up misses; the other run's release appears right after it.
