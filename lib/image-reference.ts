@@ -36,12 +36,15 @@ export interface ImageReference {
 
 /** A reference that is not one of ours as we write them; the message names the input, the problem and what is valid. */
 export class ImageReferenceError extends Error {
-  constructor(
-    readonly input: string,
-    readonly problem: string,
-  ) {
+  /** The reference as given. */
+  readonly input: string;
+  /** What is wrong with it and what would be valid. */
+  readonly problem: string;
+  constructor(input: string, problem: string) {
     super(`image reference "${input}": ${problem}`);
     this.name = "ImageReferenceError";
+    this.input = input;
+    this.problem = problem;
   }
 }
 
