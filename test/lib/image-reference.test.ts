@@ -24,6 +24,7 @@ import {
   REGISTRY_PREFIX_PATTERN,
   sameRepository,
   tagProblem,
+  tryParseImageReferenceStrict,
 } from "../../lib/image-reference.js";
 import { ROOT } from "../tiers/modules.js";
 
@@ -102,6 +103,7 @@ describe("strict: our own references", () => {
     for (const text of [`registry.example.com/acme/webshop/backend:${SHA}@${DIGEST}`, "127.0.0.1:5000/shop/backend", `[::1]:5000/x/y@${DIGEST}`, "localhost/a:in-abc", "Registry.Example.COM/acme/app:x"]) {
       assert.equal(formatImageReference(parseImageReferenceStrict(text)), text);
       assert.equal(imageReferenceProblem(text), undefined);
+      assert.deepEqual(tryParseImageReferenceStrict(text), parseImageReferenceStrict(text));
     }
   });
 
@@ -121,6 +123,7 @@ describe("strict: our own references", () => {
         (e: unknown) => e instanceof ImageReferenceError && e.input === text && message.test(e.problem) && e.message === `image reference "${text}": ${e.problem}`,
       );
       assert.match(imageReferenceProblem(text) ?? "", message);
+      assert.equal(tryParseImageReferenceStrict(text), undefined);
     });
   }
 

@@ -143,6 +143,12 @@ export function parseImageReferenceStrict(input: string): ImageReference {
   return parsed;
 }
 
+/** The strict reading without an error: the reference, or undefined when it is not one of ours as we write them. */
+export function tryParseImageReferenceStrict(input: string): ImageReference | undefined {
+  const parsed = strict(input);
+  return typeof parsed === "string" ? undefined : parsed;
+}
+
 /** Why a text is not one of our own references (as parseImageReferenceStrict would say), or undefined when it is one. */
 export function imageReferenceProblem(input: string): string | undefined {
   const parsed = strict(input);
