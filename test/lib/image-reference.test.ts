@@ -96,6 +96,14 @@ describe("lenient: other people's references, normalised as docker does", () => 
     assert.deepEqual(parseImageReference("nginx@${DIGEST}", { variables: true }), { registry: "docker.io", repository: "library/nginx", digest: "${DIGEST}" });
     for (const text of ["${IMAGE}:1.0", "${IMAGE_NAME}:${DEMO_VERSION}-opensearch", "x:", "a:b:c"]) assert.equal(parseImageReference(text, { variables: true }), undefined, text);
   });
+
+  it("refuses long hostile texts at once (no backtracking over every split; a run of $ took seconds once)", () => {
+    for (const text of [`x:${"$".repeat(20000)}@`, `${"a/".repeat(20000)}A`, `${"a.".repeat(20000)}/`, `${"a".repeat(40000)}@${"a".repeat(40000)}`]) {
+      const started = Date.now();
+      assert.equal(parseImageReference(text, { variables: true }), undefined);
+      assert.ok(Date.now() - started < 2000, `${text.slice(0, 10)}…: ${Date.now() - started} ms`);
+    }
+  });
 });
 
 describe("strict: our own references", () => {

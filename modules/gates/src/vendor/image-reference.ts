@@ -83,8 +83,12 @@ export const IMAGE_REFERENCE_SHAPE = "host[:port]/path[:tag][@sha256:digest], e.
 export const VALID_TAG = 'a tag is 1-128 characters of letters, digits, "_", "." and "-", not starting with "." or "-"';
 
 const REFERENCE = new RegExp(`^(${NAME})(?::(${TAG}))?(?:@(${DIGEST}))?$`);
-/** The same, with a Compose variable (`${TAG}`, `${TAG:-1.0}`) allowed as, or in, the tag or the digest. */
-const REFERENCE_WITH_VARIABLES = new RegExp(`^(${NAME})(?::(${TAG}|[^@\\s]*\\$[^@\\s]*))?(?:@(${DIGEST}|\\S*\\$\\S*))?$`);
+/**
+ * The same, with a Compose variable (`${TAG}`, `${TAG:-1.0}`) allowed as, or in, the tag or the
+ * digest. The text before the first "$" has none, so that a long run of "$" cannot make the
+ * match backtrack over every split.
+ */
+const REFERENCE_WITH_VARIABLES = new RegExp(`^(${NAME})(?::(${TAG}|[^@\\s$]*\\$[^@\\s]*))?(?:@(${DIGEST}|[^\\s$]*\\$\\S*))?$`);
 const ANCHORED = (part: string) => new RegExp(`^${part}$`);
 const HOST_AND_PORT = new RegExp(`^(?:${DOMAIN_NAME}|${IPV6})(?::([0-9]+))?$`);
 const PATH_COMPONENT_ONLY = ANCHORED(PATH_COMPONENT);
