@@ -28,10 +28,13 @@ describe("mirror: base images", () => {
     ["localhost:5000/shop/api:1", `${prefix}/localhost:5000/shop/api:1`],
     [`node:22@sha256:${"a".repeat(64)}`, `${prefix}/library/node:22@sha256:${"a".repeat(64)}`],
     [`${prefix}/library/node:22`, `${prefix}/library/node:22`],
+    ["registry-1.docker.io/library/node:22", `${prefix}/library/node:22`],
+    ["[::1]:5000/shop/api:1", `${prefix}/[::1]:5000/shop/api:1`],
   ]) {
     it(`${ref} -> ${expected}`, () => assert.equal(mirrorImage(ref, prefix), expected));
   }
   it("leaves references alone without a mirror", () => assert.equal(mirrorImage("node:22-slim", undefined), "node:22-slim"));
+  it("refuses what is not an image reference rather than pull it past the mirror", () => assert.throws(() => mirrorImage("Node:22", prefix), /mirror: "Node:22" is not an image reference/));
 });
 
 describe("mirror: .npmrc", () => {

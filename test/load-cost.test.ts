@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, it } from "node:test";
 import ts from "typescript";
-import { vendorDrift, vendoredPackages } from "../scripts/vendor.js";
+import { sharedSources, vendorDrift, vendoredPackages } from "../scripts/vendor.js";
 import { fastPathLayout, installReason, type ModulePackageJson, resolvableOnFastPath } from "./tiers/load-cost.js";
 import { makeMutant } from "./tiers/mutant.js";
 import { allModules, type ModuleInfo, ROOT } from "./tiers/modules.js";
@@ -132,6 +132,23 @@ describe("module load cost (issue 14 part 6)", () => {
       { file: "modules/flyway/package.json", from: '"type": "module",', to: '"type": "module",\n  "vendor": { "semver": "7.8.6" },' },
     ]);
     const at = (p: string) => relative(ROOT, join(dir, p));
-    assert.deepEqual(await vendorDrift(allModules(dir)), { stale: [at("modules/flyway/src/vendor/semver.js"), at("modules/flyway/src/vendor/semver.d.ts"), at("modules/notify/src/vendor/nodemailer.js")], stray: [] });
+    assert.deepEqual(await vendorDrift(allModules(dir), dir), { stale: [at("modules/flyway/src/vendor/semver.js"), at("modules/flyway/src/vendor/semver.d.ts"), at("modules/notify/src/vendor/nodemailer.js")], stray: [] });
+  });
+
+  it("the drift check catches a shared file changed without regenerating, a hand-edited copy, a copy not written, and a stray copy (mutants)", async () => {
+    const changed = makeMutant("load-cost-shared-source", [{ file: "lib/image-reference.ts", from: "const MAX_NAME = 255;", to: "const MAX_NAME = 256;" }]);
+    const copies = (root: string) => allModules(root).filter((m) => sharedSources(m).includes("image-reference.ts")).map((m) => relative(ROOT, join(m.sourceDir, "src/vendor/image-reference.ts")));
+    assert.ok(copies(changed).length >= 2, "several modules use the shared file");
+    assert.deepEqual(await vendorDrift(allModules(changed), changed), { stale: copies(changed), stray: [] });
+
+    const edited = makeMutant("load-cost-shared-copy", [
+      { file: "modules/gates/src/vendor/image-reference.ts", from: "// GENERATED", to: "// EDITED" },
+      { file: "modules/flyway/package.json", from: '"type": "module",', to: '"type": "module",\n  "shared": ["image-reference.ts"],' },
+    ]);
+    const at = (root: string, p: string) => relative(ROOT, join(root, p));
+    assert.deepEqual(await vendorDrift(allModules(edited), edited), { stale: [at(edited, "modules/flyway/src/vendor/image-reference.ts"), at(edited, "modules/gates/src/vendor/image-reference.ts")], stray: [] });
+
+    const unlisted = makeMutant("load-cost-shared-stray", [{ file: "modules/gitops/package.json", from: '"shared": ["image-reference.ts"]', to: '"shared": []' }]);
+    assert.deepEqual(await vendorDrift(allModules(unlisted), unlisted), { stale: [], stray: [at(unlisted, "modules/gitops/src/vendor/image-reference.ts")] });
   });
 });

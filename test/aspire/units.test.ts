@@ -10,6 +10,8 @@ import { GenerateSpec, parseManifest } from "../../modules/aspire/src/manifest.j
 import { startOrder } from "../../modules/aspire/src/order.js";
 import { applyFilter, describeParts, normalize, type Part, plainText, render, secretsOf } from "../../modules/aspire/src/parts.js";
 import { dockerfileInContext, fromManifestDir } from "../../modules/aspire/src/paths.js";
+import { isPinnedImageRef } from "../../modules/aspire/src/images.js";
+import { mirrored, parseRegistryMirrors } from "../../modules/aspire/src/registry-mirrors.js";
 import { firstChoice, manifestText } from "./fixtures.js";
 
 describe("parts", () => {
@@ -139,5 +141,33 @@ describe("describeGraph", () => {
         "",
       ].join("\n"),
     );
+  });
+});
+
+describe("images and registry mirrors", () => {
+  const DIGEST = `sha256:${"a".repeat(64)}`;
+  const rules = ["docker.io=nexus.example.com:8443/docker-hub", "MCR.Microsoft.com=nexus.example.com:8443/mcr"];
+
+  it("an override or project image names a tag or a digest", () => {
+    for (const ref of ["redis:7", `redis@${DIGEST}`, "registry.example.com:5000/shop/api:1", `[::1]:5000/shop/api@${DIGEST}`]) assert.ok(isPinnedImageRef(ref), ref);
+    for (const ref of ["redis", "registry.example.com/Shop/api:1", "redis:", "redis@sha256:abc"]) assert.ok(!isPinnedImageRef(ref), ref);
+  });
+
+  it("sends Docker Hub images, however written, and other registries' through their rule; other registries as written", () => {
+    for (const [ref, expected] of [
+      ["redis:7.2.4", "nexus.example.com:8443/docker-hub/library/redis:7.2.4"],
+      ["docker.io/library/postgres:16.2", "nexus.example.com:8443/docker-hub/library/postgres:16.2"],
+      ["docker.io/postgres:16.2", "nexus.example.com:8443/docker-hub/library/postgres:16.2"],
+      ["index.docker.io/valkey/valkey:9.0", "nexus.example.com:8443/docker-hub/valkey/valkey:9.0"],
+      [`mcr.microsoft.com/dotnet/sdk:9.0@${DIGEST}`, `nexus.example.com:8443/mcr/dotnet/sdk:9.0@${DIGEST}`],
+      ["ghcr.io/microsoft/garnet:1.0", "ghcr.io/microsoft/garnet:1.0"],
+      ["not a reference", "not a reference"],
+    ]) assert.equal(mirrored(ref, rules), expected, ref);
+  });
+
+  it("refuses a rule that is not registry=prefix", () => {
+    assert.deepEqual(parseRegistryMirrors(["index.docker.io=nexus:8443/hub"]), [{ registry: "docker.io", prefix: "nexus:8443/hub" }]);
+    for (const rule of ["docker.io", "=nexus:8443/hub", "docker.io=", "docker.io=nexus:8443/hub/", "docker=nexus:8443/hub", "docker.io=https://nexus/hub"])
+      assert.throws(() => parseRegistryMirrors([rule]), { message: new RegExp(`"${rule.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}" is not registry=prefix`) }, rule);
   });
 });

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { GateInputError } from "../../modules/gates/src/errors.js";
+import { digestOf } from "../../modules/gates/src/identity.js";
 import { renderVulnerabilityVerdict } from "../../modules/gates/src/markdown.js";
 import { type ScannedImage, vulnerabilityGate, type VulnerabilityGateInput } from "../../modules/gates/src/vulnerabilities.js";
 import type { Waiver } from "../../modules/gates/src/waivers.js";
@@ -114,6 +115,12 @@ describe("vulnerability gate", () => {
     const v = gate({ images: [backend({ report: pulled, imageId: undefined })], waivers: [waiver()] });
     assert.equal(v.passed, true);
     assert.equal(v.components[0].waived.length, 2);
+  });
+
+  it("reads an image's digest with the image-reference grammar: sha256 only, never from something that is no reference", () => {
+    assert.equal(digestOf(`registry.example.com/acme/webshop/backend:1@${DIGEST_BACKEND}`), DIGEST_BACKEND);
+    assert.equal(digestOf(`backend@${DIGEST_BACKEND}`), DIGEST_BACKEND);
+    for (const ref of ["registry.example.com/acme/webshop/backend:1", `registry.example.com/acme/webshop/backend@sha512:${"a".repeat(128)}`, `two words@${DIGEST_BACKEND}`, `Backend@${DIGEST_BACKEND}`]) assert.equal(digestOf(ref), undefined, ref);
   });
 
   it("blocks a report of another digest", () => {

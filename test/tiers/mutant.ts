@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path";
 import { ROOT } from "./modules.js";
 
-/** Copy the root module and modules/ to build/mutants/<name>, apply the edits, return the copy's root. */
+/** Copy the root module, modules/ and lib/ (the shared sources) to build/mutants/<name>, apply the edits, return the copy's root. */
 export function makeMutant(name: string, edits: { file: string; from: string; to: string }[]): string {
   const dir = join(ROOT, "build/mutants", name);
   rmSync(dir, { recursive: true, force: true });
@@ -16,6 +16,7 @@ export function makeMutant(name: string, edits: { file: string; from: string; to
   cpSync(join(ROOT, "dagger.json"), join(dir, "dagger.json"));
   cpSync(join(ROOT, ".dagger"), join(dir, ".dagger"), { recursive: true, filter: skip });
   cpSync(join(ROOT, "modules"), join(dir, "modules"), { recursive: true, filter: skip });
+  cpSync(join(ROOT, "lib"), join(dir, "lib"), { recursive: true });
   for (const edit of edits) {
     const file = join(dir, edit.file);
     const text = readFileSync(file, "utf8");

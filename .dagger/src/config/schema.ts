@@ -4,6 +4,7 @@
  * Every key carries a description; cross-field rules (references between components and
  * environments) live in ./references.ts because zod skips them when a field beside them is bad.
  */
+import { IMAGE_REFERENCE_PATTERN, isPinned, parseImageReference, REGISTRY_PREFIX_PATTERN } from "../vendor/image-reference.js";
 import semver from "../vendor/semver.js";
 import { z } from "../vendor/zod.js";
 
@@ -21,13 +22,26 @@ const repoPath = z
   .string()
   .regex(/^(?!\/)(?!(.*\/)?\.\.(\/|$)).+$/, { error: "must be a relative path inside the repository (no leading '/', no '..')" });
 
-/** A third-party image reference with a version tag (and optionally a digest), never `latest`. */
+const IMAGE_REF_RULE = "must be an image reference such as node:22-bookworm-slim or node:22-bookworm-slim@sha256:<digest>";
+
+/**
+ * A third-party image reference with a version tag (and optionally a digest), never `latest`:
+ * the image-reference grammar as a pattern (so the editor JSON Schema carries it), then what a
+ * pattern cannot check (name length, digest algorithm and length, the tag).
+ */
 const imageRef = z
   .string()
-  .regex(/^[a-z0-9./:_-]+(@sha256:[a-f0-9]{64})?$/, { error: "must be an image reference such as node:22-bookworm-slim or node:22-bookworm-slim@sha256:<digest>" })
-  .refine((ref) => !/:latest(@|$)/.test(ref) && !/^[^:@]+(@|$)/.test(ref.replace(/^[^/]*[.:][^/]*\//, "")), {
-    error: "must name a tag or digest other than latest: images are addressed by version and digest",
+  .regex(IMAGE_REFERENCE_PATTERN, { error: IMAGE_REF_RULE })
+  .superRefine((ref, ctx) => {
+    // A reference the pattern refused has been reported once already.
+    if (!IMAGE_REFERENCE_PATTERN.test(ref)) return;
+    const parsed = parseImageReference(ref);
+    if (parsed === undefined) ctx.addIssue({ code: "custom", message: IMAGE_REF_RULE });
+    else if (!isPinned(parsed) || parsed.tag === "latest") ctx.addIssue({ code: "custom", message: "must name a tag or digest other than latest: images are addressed by version and digest" });
   });
+
+/** A registry host with an optional port and repository path, e.g. ghcr.io/acme/webshop (the image-reference grammar's). */
+const registryPrefix = (error: string) => z.string().regex(REGISTRY_PREFIX_PATTERN, { error });
 
 /**
  * Environment variables of a container. Values may refer to other components as
@@ -117,11 +131,7 @@ export const Component = z
 /** Where images are pushed; the token arrives as a secret, never in this file. */
 export const Registry = z
   .strictObject({
-    address: z
-      .string()
-      .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/, {
-        error: "must be a registry host with an optional port and path, without scheme or tag, e.g. ghcr.io/acme/webshop",
-      })
+    address: registryPrefix("must be a registry host with an optional port and path, without scheme or tag, e.g. ghcr.io/acme/webshop")
       .describe("Registry and repository prefix; each component's image is <address>/<component>."),
     username: z.string().optional().describe("User for registry login; the token comes as a secret (--registry-token env://…)."),
     plainHttp: z
@@ -144,9 +154,7 @@ export const Mirror = z
     nuget: url.optional().describe("NuGet v3 source URL of the proxy."),
     maven: url.optional().describe("Maven repository URL of the proxy."),
     apt: url.optional().describe("Debian/Ubuntu apt mirror URL of the proxy."),
-    images: z
-      .string()
-      .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)*$/, { error: "must be a registry host and path, without scheme, e.g. nexus.example:8443/docker-group" })
+    images: registryPrefix("must be a registry host and path, without scheme, e.g. nexus.example:8443/docker-group")
       .optional()
       .describe("Registry prefix that serves base images, e.g. nexus.example:8443/docker-group (node:22-slim becomes <prefix>/library/node:22-slim)."),
   })

@@ -4,6 +4,7 @@
  * read from the E2E project's lockfile, and a configured image of another version is refused.
  */
 import { InputError } from "../errors.js";
+import { parseImageReference } from "../vendor/image-reference.js";
 
 /** The Playwright image of a release of @playwright/test (Ubuntu 24.04 "noble" variant). */
 export const playwrightImageFor = (version: string) => `mcr.microsoft.com/playwright:v${version}-noble`;
@@ -29,7 +30,8 @@ export function lockedPlaywrightVersion(lockfile: string, file: string): string 
  */
 export function playwrightImage(lockedVersion: string, lockfile: string, configured: string | undefined): string {
   if (!configured) return playwrightImageFor(lockedVersion);
-  const tagged = /:v?(\d+\.\d+\.\d+)(?:-[A-Za-z0-9.]+)?(?:@sha256:[a-f0-9]{64})?$/.exec(configured)?.[1];
+  // Playwright's images are tagged v<version>-<ubuntu release>; another tag names no version.
+  const tagged = /^v?(\d+\.\d+\.\d+)(?:-[A-Za-z0-9.]+)?$/.exec(parseImageReference(configured)?.tag ?? "")?.[1];
   if (tagged && tagged !== lockedVersion)
     throw new InputError(
       `e2e.image: ${configured} has Playwright ${tagged}, but ${lockfile} installs @playwright/test ${lockedVersion}; its browsers would not start. Use ${playwrightImageFor(lockedVersion)} or update the lockfile`,

@@ -6,19 +6,25 @@
  */
 import { z } from "../vendor/zod.js";
 import { InputError } from "../errors.js";
+import { isSha256Digest, parseImageReference, SHA256_DIGEST_PATTERN, tryParseImageReferenceStrict } from "../vendor/image-reference.js";
 
 const SHA = /^[0-9a-f]{40}$/;
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 /** One migration as recorded in a release (the flyway module's checksums). */
 const ReleasedMigration = z.strictObject({ script: z.string().min(1), version: z.string().optional(), checksum: z.number().int() });
 
+/** One of our published images as a release holds it: registry first, tagged with a git SHA, by sha256 digest. */
+function isReleaseImage(image: string): boolean {
+  const ref = tryParseImageReferenceStrict(image);
+  return ref?.tag !== undefined && SHA.test(ref.tag) && ref.digest !== undefined;
+}
+
 /** One component of a release. */
 export const ReleaseComponent = z.strictObject({
   version: z.string().regex(SEMVER, { error: "must be MAJOR.MINOR.PATCH" }),
-  image: z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+:[0-9a-f]{40}@sha256:[0-9a-f]{64}$/, { error: "must be <registry>/<name>:<git sha>@sha256:<digest>" }),
-  digest: z.string().regex(DIGEST, { error: "must be sha256:<64 hex>" }),
+  image: z.string().refine(isReleaseImage, { error: "must be <registry>/<name>:<git sha>@sha256:<digest>" }),
+  digest: z.string().regex(SHA256_DIGEST_PATTERN, { error: "must be sha256:<64 hex>" }),
   requires: z.record(z.string(), z.string()).default({}),
   migrations: z.array(ReleasedMigration).optional(),
 });
@@ -90,8 +96,8 @@ export interface NewRelease {
 export function newReleaseRecord(r: NewRelease): ReleaseRecord {
   const components = Object.fromEntries(
     Object.entries(r.components).map(([name, c]) => {
-      const digest = /@(sha256:[0-9a-f]{64})$/.exec(c.image)?.[1];
-      if (!digest) throw new InputError(`components.${name}: image ${c.image} carries no digest; only published images are recorded`);
+      const digest = parseImageReference(c.image)?.digest;
+      if (digest === undefined || !isSha256Digest(digest)) throw new InputError(`components.${name}: image ${c.image} carries no digest; only published images are recorded`);
       return [name, { ...c, digest }];
     }),
   );

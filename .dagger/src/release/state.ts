@@ -3,6 +3,7 @@
  * files (<environment path>/.pipeline/state.json): per component the release, version, image and
  * requirements, and the promotions so far, newest first (what rollback goes back to).
  */
+import { SHA256_DIGEST_PATTERN } from "../vendor/image-reference.js";
 import { z } from "../vendor/zod.js";
 import { InputError } from "../errors.js";
 import type { ReleaseRecord } from "./record.js";
@@ -12,7 +13,7 @@ const DeployedComponent = z.strictObject({
   release: z.string().regex(/^[0-9a-f]{40}$/),
   version: z.string(),
   image: z.string(),
-  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  digest: z.string().regex(SHA256_DIGEST_PATTERN),
   requires: z.record(z.string(), z.string()).default({}),
 });
 

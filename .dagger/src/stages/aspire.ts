@@ -10,6 +10,7 @@ import { checkReport, failedTests } from "../report/junit.js";
 import type { CheckOutcome } from "../report/outcome.js";
 import { isSecret, parseTemplate } from "../topology/template.js";
 import { resolveValue } from "../topology/values.js";
+import { isSha256Digest, parseImageReference } from "../vendor/image-reference.js";
 import type { StageContext } from "./context.js";
 import { e2eImage, e2eProject, type ReleaseUnderTest, withE2eShell } from "./e2e.js";
 
@@ -36,8 +37,9 @@ export function aspireMirrorRules(prefix: string | undefined): string[] {
 export function parsePublishedOverrides(overrides: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const o of overrides) {
-    const m = /^([A-Za-z][A-Za-z0-9-]*)=(\S+@sha256:[0-9a-f]{64})$/.exec(o);
-    if (!m) throw new InputError(`override: "${o}" is not resource=registry/name:tag@sha256:<64 hex> (an Aspire resource name, then a published image by digest)`);
+    const m = /^([A-Za-z][A-Za-z0-9-]*)=(.*)$/.exec(o);
+    const image = m ? parseImageReference(m[2]) : undefined;
+    if (!m || !image?.digest || !isSha256Digest(image.digest)) throw new InputError(`override: "${o}" is not resource=registry/name:tag@sha256:<64 hex> (an Aspire resource name, then a published image by digest)`);
     if (out[m[1]]) throw new InputError(`override: ${m[1]} is given twice`);
     out[m[1]] = m[2];
   }

@@ -18,6 +18,7 @@ import { type GateVerdict, renderVerdicts } from "../release/gate.js";
 import { parseReleaseRecord, type ReleaseRecord, releasePath } from "../release/record.js";
 import { alreadyDeployed, type EnvironmentState, parseEnvironmentState, promoted, renderEnvironmentState, statePath } from "../release/state.js";
 import { upstreamVerdict } from "../release/upstream.js";
+import { formatRepository, tryParseImageReferenceStrict } from "../vendor/image-reference.js";
 
 /** A promotion its gates refused: nothing was written; `gates` names them (the message holds the verdict table). */
 export class GatesRefused extends InputError {
@@ -254,8 +255,11 @@ async function rewrite(config: PipelineConfig, environment: string, release: Rel
   return changes.withNewFile(statePath(env.path), renderEnvironmentState(next));
 }
 
-/** registry/name:tag@digest → registry/name. */
-const repositoryOf = (image: string) => image.replace(/@sha256:[0-9a-f]{64}$/, "").replace(/:[^:/]+$/, "");
+/** registry/name:tag@digest → registry/name (a release record's image; anything else is kept as it is). */
+function repositoryOf(image: string): string {
+  const ref = tryParseImageReferenceStrict(image);
+  return ref ? formatRepository(ref) : image;
+}
 
 /** A preview to create, update or remove. */
 export interface PreviewRequest {
@@ -298,9 +302,9 @@ export async function preview(config: PipelineConfig, req: PreviewRequest): Prom
     return `${await landed(pushed, `removing preview ${namespace}`)}\n`;
   }
   const images = Object.entries(req.images).map(([component, ref]) => {
-    const m = /^(.+):([0-9a-f]{40})@(sha256:[0-9a-f]{64})$/.exec(ref);
-    if (!m) throw new InputError(`images.${component}: ${ref} is not registry/name:<git sha>@sha256:<digest>`);
-    return { repository: m[1], tag: m[2], digest: m[3] };
+    const image = tryParseImageReferenceStrict(ref);
+    if (!image?.tag || !/^[0-9a-f]{40}$/.test(image.tag) || !image.digest) throw new InputError(`images.${component}: ${ref} is not registry/name:<git sha>@sha256:<digest>`);
+    return { repository: formatRepository(image), tag: image.tag, digest: image.digest };
   });
   let changes = dag.directory();
   for (const [path, text] of Object.entries(previewFiles(config, req.branch, images))) changes = changes.withNewFile(path, text);

@@ -6,6 +6,7 @@
 import { Document, isPair, isScalar, isSeq, visit } from "../vendor/yaml.js";
 import type { PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
+import { isPinnedByDigest, tryParseImageReferenceStrict } from "../vendor/image-reference.js";
 import type { HealthCheck, Topology, TopologyService } from "./topology.js";
 import { resolveValue, type Spelling } from "./values.js";
 
@@ -27,12 +28,16 @@ export const passwordVariable = (component: string) => `${component.toUpperCase(
 /** The environment variable that chooses the host port of a published component. */
 export const hostPortVariable = (component: string) => `${component.toUpperCase().replace(/-/g, "_")}_PORT`;
 
-const BY_DIGEST = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+(:[A-Za-z0-9._-]+)?@sha256:[a-f0-9]{64}$/;
+/** One of our published images, addressed by digest (registry/name[:tag]@sha256:…). */
+function byDigest(image: string | undefined): boolean {
+  const ref = image === undefined ? undefined : tryParseImageReferenceStrict(image);
+  return ref !== undefined && isPinnedByDigest(ref);
+}
 
 /** The Compose file of a release; refuses images that are not addressed by digest. */
 export function composeFile(config: PipelineConfig, topology: Topology, release: ComposeRelease): string {
   const problems = Object.keys(config.components)
-    .filter((c) => !BY_DIGEST.test(release.images[c] ?? ""))
+    .filter((c) => !byDigest(release.images[c]))
     .map((c) => `images.${c}: ${JSON.stringify(release.images[c] ?? null)} is not an image addressed by digest (registry/name:tag@sha256:<64 hex>)`);
   if (problems.length > 0) throw new InputError(`cannot write the Compose file:\n  ${problems.join("\n  ")}`);
   const spell: Spelling = {

@@ -9,18 +9,16 @@
  * fails closed rather than trust a report that may describe something else.
  */
 import type { TrivyReport } from "./trivy.js";
+import { isSha256Digest, parseImageReference } from "./vendor/image-reference.js";
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
-
-/** The manifest digest of an image reference (registry/name:tag@sha256:…), or undefined when it carries none. */
+/** The sha256 manifest digest of an image reference (registry/name:tag@sha256:…), or undefined when it carries none or is no reference. */
 export function digestOf(reference: string): string | undefined {
-  const at = reference.lastIndexOf("@");
-  const digest = at < 0 ? "" : reference.slice(at + 1);
-  return DIGEST.test(digest) ? digest : undefined;
+  const digest = parseImageReference(reference)?.digest;
+  return digest !== undefined && isSha256Digest(digest) ? digest : undefined;
 }
 
 /** Whether a string is a sha256 digest as registries write it. */
-export const isDigest = (s: string): boolean => DIGEST.test(s);
+export const isDigest = (s: string): boolean => isSha256Digest(s);
 
 /** Short form of a digest for messages: sha256: and the first 12 hex digits. */
 export const shortDigest = (digest: string): string => digest.slice(0, "sha256:".length + 12);
@@ -29,7 +27,7 @@ export const shortDigest = (digest: string): string => digest.slice(0, "sha256:"
 export function reportMismatch(report: TrivyReport, file: string, digest: string, imageId?: string): string | undefined {
   const repoDigests = report.Metadata?.RepoDigests ?? [];
   const configId = report.Metadata?.ImageID;
-  if (repoDigests.some((r) => r.slice(r.lastIndexOf("@") + 1) === digest)) return undefined;
+  if (repoDigests.some((r) => parseImageReference(r)?.digest === digest)) return undefined;
   if (imageId !== undefined && configId === imageId) return undefined;
   if (repoDigests.length > 0) return `${file} is a report of ${repoDigests.join(", ")}, not of ${digest}`;
   if (configId === undefined) return `${file} is a scan of a ${report.ArtifactType} (${report.ArtifactName}), not of an image: it cannot show what ${digest} contains`;

@@ -12,6 +12,7 @@
  * A waiver names a digest rather than a component or tag, so it covers exactly the bytes that
  * were judged; a rebuilt image needs a new decision. It is valid through its `expires` day (UTC).
  */
+import { SHA256_DIGEST_PATTERN } from "./vendor/image-reference.js";
 import { isNode, LineCounter, parseDocument, type Document } from "./vendor/yaml.js";
 import { z } from "./vendor/zod.js";
 import { isCalendarDate } from "./dates.js";
@@ -23,7 +24,7 @@ export const Waiver = z.strictObject({
   /** The vulnerability's ID as Trivy reports it (CVE-…, GHSA-…); matched without regard to case. */
   cve: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, { error: "must be a vulnerability ID such as CVE-2019-14697 or GHSA-jfh8-c2jp-5v3q" }),
   /** The image it applies to, by manifest digest. */
-  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: "must be an image digest sha256:<64 hex digits>" }),
+  digest: z.string().regex(SHA256_DIGEST_PATTERN, { error: "must be an image digest sha256:<64 hex digits>" }),
   reason: z.string().trim().min(1, { error: "must say why the finding may ship" }),
   approver: z.string().trim().min(1, { error: "must name who decided" }),
   /** Last day the waiver counts (UTC), YYYY-MM-DD. */

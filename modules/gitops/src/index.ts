@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { dag, type Directory, func, object, ReturnType, type Secret } from "@dagger.io/dagger";
 import { applyImageUpdates } from "./edit/index.js";
+import { isSha256Digest, parseImageReference } from "./vendor/image-reference.js";
 import type { EditFormat, ImageUpdate } from "./edit/types.js";
 import { promotionMessage } from "./git/message.js";
 import { hostFor, releaseHostFor } from "./hosts.js";
@@ -165,11 +166,13 @@ export class Gitops {
   }
 }
 
-/** registry/name=<tag>@sha256:<digest> as an image update. */
+/** registry/name=<tag>@sha256:<digest> as an image update (the repository as written; the editors check the rest). */
 function parseUpdate(arg: string): ImageUpdate {
-  const m = /^([^=\s]+)=([A-Za-z0-9_.-]+)@(sha256:[0-9a-f]{64})$/.exec(arg);
-  if (!m) throw new Error(`updates: "${arg}" is not registry/name=<tag>@sha256:<64 hex>`);
-  return { repository: m[1], tag: m[2], digest: m[3] };
+  const eq = arg.indexOf("=");
+  // registry/name=<tag>@<digest> is the reference registry/name:<tag>@<digest>, written so that the repository stands alone.
+  const ref = eq > 0 ? parseImageReference(`${arg.slice(0, eq)}:${arg.slice(eq + 1)}`) : undefined;
+  if (ref?.tag === undefined || ref.digest === undefined || !isSha256Digest(ref.digest)) throw new Error(`updates: "${arg}" is not registry/name=<tag>@sha256:<64 hex>`);
+  return { repository: arg.slice(0, eq), tag: ref.tag, digest: ref.digest };
 }
 
 /** key=value arguments as a record. */

@@ -3,7 +3,10 @@
  * (`nginx`, `bitnami/redis`), registries with ports (`localhost:5000/x:tag`), tag and digest
  * together. Only used to decide whether a reference names one of our repositories, so anything
  * that is not a plain reference (`${IMAGE}:${TAG}`, placeholders in capitals) simply matches nothing.
+ * The grammar is the lenient reading of the one the whole repository uses (../vendor/image-reference.ts,
+ * generated from lib/image-reference.ts).
  */
+import { formatRepository, isSha256Digest, parseImageReference, sameRepository } from "../vendor/image-reference.js";
 import { GitopsEditError } from "./errors.js";
 import type { ImageUpdate } from "./types.js";
 
@@ -15,22 +18,8 @@ export interface ParsedImage {
   digest?: string;
 }
 
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const ANY_DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
-/** Names Docker Hub answers to; all mean docker.io. */
-const DOCKER_HUB = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
-
 /** The tag every update carries: a full git SHA, which also keeps `latest` out of every file we write. */
 export const SHA = /^[0-9a-f]{40}$/;
-/** The digest every update carries. */
-export const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
-
-/** name (the first component may carry a port), then an optional :tag and @digest. */
-const REFERENCE = /^((?:[^/\s$]+\/)*[^/:@\s$]+)(?::([^@\s]+))?(?:@(\S+))?$/;
-/** Compose interpolation (`${TAG}`, `${TAG:-1.0}`), allowed in the tag or digest only. */
-const INTERPOLATED = /\$/;
 
 /**
  * Split and canonicalise a reference; undefined when it is not a plain image reference. A tag or
@@ -39,37 +28,18 @@ const INTERPOLATED = /\$/;
  * (`${IMAGE}:1.0`) names nothing we could know.
  */
 export function parseImage(reference: string): ParsedImage | undefined {
-  const m = REFERENCE.exec(reference);
-  if (!m) return undefined;
-  const [, name = "", tag, digest] = m;
-  if (tag !== undefined && !INTERPOLATED.test(tag) && !TAG.test(tag)) return undefined;
-  if (digest !== undefined && !INTERPOLATED.test(digest) && !ANY_DIGEST.test(digest)) return undefined;
-  const repository = canonicalRepository(name);
-  if (repository === undefined) return undefined;
-  return { repository, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) };
-}
-
-/** Docker's rule: the first component is a registry host when it has a dot or a port, or is localhost. */
-function canonicalRepository(name: string): string | undefined {
-  const parts = name.split("/");
-  const first = parts[0] ?? "";
-  const hasHost = parts.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost" || first.startsWith("["));
-  let host = hasHost ? first.toLowerCase() : "docker.io";
-  const path = hasHost ? parts.slice(1) : parts;
-  if (hasHost && !HOST.test(first)) return undefined;
-  if (path.length === 0 || !path.every((c) => PATH_COMPONENT.test(c))) return undefined;
-  if (DOCKER_HUB.has(host)) {
-    host = "docker.io";
-    if (path.length === 1) path.unshift("library");
-  }
-  return `${host}/${path.join("/")}`;
+  const ref = parseImageReference(reference, { variables: true });
+  if (ref === undefined) return undefined;
+  // Host names are case-insensitive: the canonical name has the host in lower case.
+  const repository = formatRepository({ registry: ref.registry.toLowerCase(), repository: ref.repository });
+  return { repository, ...(ref.tag === undefined ? {} : { tag: ref.tag }), ...(ref.digest === undefined ? {} : { digest: ref.digest }) };
 }
 
 /** Whether a reference (with or without tag and digest) names the repository; false for anything unparsable. */
 export function namesRepository(reference: string, repository: string): boolean {
-  const a = parseImage(reference);
-  const b = parseImage(repository);
-  return a !== undefined && b !== undefined && a.repository === b.repository;
+  const a = parseImageReference(reference, { variables: true });
+  const b = parseImageReference(repository, { variables: true });
+  return a !== undefined && b !== undefined && sameRepository(a, b);
 }
 
 /** The reference compose files and manifests get: repository, SHA tag for people, digest for the runtime. */
@@ -89,7 +59,7 @@ export function validateUpdates(file: string, updates: readonly ImageUpdate[]): 
       throw at("repository", u.repository, "host[:port]/path without tag or digest, e.g. registry.example.com/acme/webshop/backend", "is not an image repository");
     if (u.tag === "latest") throw at("tag", u.tag, "the release's full git SHA (40 lowercase hex digits)", "the tag latest is never written");
     if (!SHA.test(String(u.tag))) throw at("tag", u.tag, "the release's full git SHA (40 lowercase hex digits)", "is not a git SHA");
-    if (!SHA256_DIGEST.test(String(u.digest))) throw at("digest", u.digest, "sha256: followed by 64 lowercase hex digits", "is not an image digest");
+    if (!isSha256Digest(String(u.digest))) throw at("digest", u.digest, "sha256: followed by 64 lowercase hex digits", "is not an image digest");
     const before = seen.get(parsed.repository);
     if (before !== undefined)
       throw at("repository", u.repository, `each repository once (updates[${before}] names it too)`, "names the same repository twice");
