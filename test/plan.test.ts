@@ -104,6 +104,7 @@ The run stops at the first stage with a failed job and names the component and t
       promotions: [{ environment: "staging", writeBack: "commit", approvals: 0, after: "dev", gates: [...GATES, "reached:dev"] }],
       notes: [
         "The release built from the tagged commit is promoted as it is (same image digests); nothing is rebuilt.",
+        "The vulnerability gate judges a Trivy scan of the release's published images, pulled by digest and scanned in this call (reports given with --scans are used instead).",
         "Its GitHub release page gets the notes (components, versions, digests, migrations) and the files release.json and compose.yaml.",
       ],
     });
@@ -119,6 +120,7 @@ Promotions:
   staging by commit; gates: compatibility, vulnerabilities, reached:dev
 Notes:
   - The release built from the tagged commit is promoted as it is (same image digests); nothing is rebuilt.
+  - The vulnerability gate judges a Trivy scan of the release's published images, pulled by digest and scanned in this call (reports given with --scans are used instead).
   - Its GitHub release page gets the notes (components, versions, digests, migrations) and the files release.json and compose.yaml.
 The run stops at the first stage with a failed job and names the component and the check.
 `,
@@ -151,6 +153,7 @@ Promotions:
   prod by pull request (1 approval); gates: compatibility, vulnerabilities, reached:staging, approval:1
 Notes:
   - The release is promoted as it is (same image digests); nothing is rebuilt.
+  - The vulnerability gate judges a Trivy scan of the release's published images, pulled by digest and scanned in this call (reports given with --scans are used instead).
   - A pull request is opened in the GitOps repository; it needs 1 approval(s) to merge. Running promote again reports its state.
 `,
     );

@@ -300,13 +300,26 @@ export class Pipeline {
    * @param emergency Waive the vulnerability gate and the upstream rule (never compatibility); needs --reason.
    * @param reason Why this is an emergency; written into the commit and the environment's history.
    * @param gitopsToken Token for the GitOps repository and its pull requests, e.g. env://GITOPS_TOKEN.
-   * @param scans Trivy JSON reports of the release's images, one <component>.json each.
+   * @param scans Trivy JSON reports of the release's images, one <component>.json each; default: the images are scanned with Trivy in this call.
    * @param databaseUrl The environment's live database (e.g. env://PROD_DATABASE_URL): its schema version counts for compatibility.
    * @param dryRun Print every gate's verdict and the GitOps diff; write nothing.
    * @param today The date waivers are judged on (YYYY-MM-DD); default: today (UTC).
+   * @param registryToken Token for the registry in pipeline.yaml, to pull the release's images for the scan, e.g. env://REGISTRY_TOKEN.
    */
   @func({ cache: "never" })
-  async promote(env: string, revision = "", components: string[] = [], emergency = false, reason = "", gitopsToken?: Secret, scans?: Directory, databaseUrl?: Secret, dryRun = false, today = ""): Promise<string> {
+  async promote(
+    env: string,
+    revision = "",
+    components: string[] = [],
+    emergency = false,
+    reason = "",
+    gitopsToken?: Secret,
+    scans?: Directory,
+    databaseUrl?: Secret,
+    dryRun = false,
+    today = "",
+    registryToken?: Secret,
+  ): Promise<string> {
     if (revision) checkRevision(revision);
     if (emergency && !reason.trim()) throw new InputError('reason: --emergency needs --reason "…", which is written into the commit and the environment\'s history');
     const config = await this.loadConfig();
@@ -320,6 +333,7 @@ export class Pipeline {
       ...(scans ? { scans } : {}),
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(today ? { today } : {}),
+      ...(registryToken ? { registryToken } : {}),
     });
   }
 
@@ -335,16 +349,17 @@ export class Pipeline {
    * @param repository The application repository's https URL ("$GITHUB_SERVER_URL/$GITHUB_REPOSITORY", $DRONE_REPO_LINK) unless pipeline.yaml releases.repository names it.
    * @param databaseUrl The live database of the environment promoted on a tag, for the compatibility gate.
    * @param dryRun Show the page and the promotions' verdicts; nothing is written.
-   * @param scans Trivy JSON reports of the release's images, one <component>.json each, for the vulnerability gate of the promotions (without them it refuses: fail closed).
+   * @param scans Trivy JSON reports of the release's images, one <component>.json each, for the vulnerability gate of the promotions; default: the images are scanned with Trivy in this call.
+   * @param registryToken Token for the registry in pipeline.yaml, to pull the release's images for the scan, e.g. env://REGISTRY_TOKEN.
    */
   @func({ cache: "never" })
-  async release(tag: string, revision: string, gitopsToken?: Secret, releaseToken?: Secret, repository = "", databaseUrl?: Secret, dryRun = false, scans?: Directory): Promise<string> {
+  async release(tag: string, revision: string, gitopsToken?: Secret, releaseToken?: Secret, repository = "", databaseUrl?: Secret, dryRun = false, scans?: Directory, registryToken?: Secret): Promise<string> {
     checkRevision(revision);
     const config = await this.loadConfig();
     // The tag must be a semantic version, as the plan requires; the run is the plan of that tag.
     const thePlan = plan(config, toEvent({ event: "tag", ref: tag }));
     if (thePlan.stages.length === 0) return `Release ${tag}: nothing to do: pipeline.yaml has no releases section and no environment promoted on a tag.\n`;
-    const sections = await this.deliver(config, thePlan, "release", { revision, dryRun, page: { tag, repository, ...(releaseToken ? { releaseToken } : {}) }, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}), ...(scans ? { scans } : {}) });
+    const sections = await this.deliver(config, thePlan, "release", { revision, dryRun, page: { tag, repository, ...(releaseToken ? { releaseToken } : {}) }, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}), ...(scans ? { scans } : {}), ...(registryToken ? { registryToken } : {}) });
     return `# Release ${tag}\n${sections}`;
   }
 

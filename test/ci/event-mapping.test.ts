@@ -52,8 +52,8 @@ export const TABLE: Expectation[] = [
   { name: "push to main", event: { kind: "push", branch: "main" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "main", "registry-token": "env://REGISTRY_TOKEN", "gitops-token": "env://GITOPS_TOKEN" } }] },
   { name: "push to dev", event: { kind: "push", branch: "dev" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "dev" } }] },
   { name: "push to feature/login", event: { kind: "push", branch: "feature/login" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "feature/login" } }] },
-  { name: "release tag v1.4.0", event: { kind: "tag", tag: "v1.4.0" }, actions: [{ fn: "release", flags: { tag: "v1.4.0", revision: SHA, "gitops-token": "env://GITOPS_TOKEN", "release-token": "env://RELEASE_TOKEN" } }] },
-  { name: "promote to prod", event: { kind: "promote", environment: "prod" }, actions: [{ fn: "promote", flags: { env: "prod" } }] },
+  { name: "release tag v1.4.0", event: { kind: "tag", tag: "v1.4.0" }, actions: [{ fn: "release", flags: { tag: "v1.4.0", revision: SHA, "gitops-token": "env://GITOPS_TOKEN", "release-token": "env://RELEASE_TOKEN", "registry-token": "env://REGISTRY_TOKEN" } }] },
+  { name: "promote to prod", event: { kind: "promote", environment: "prod" }, actions: [{ fn: "promote", flags: { env: "prod", "registry-token": "env://REGISTRY_TOKEN" } }] },
   { name: "roll prod back", event: { kind: "rollback", environment: "prod" }, actions: [{ fn: "rollback", flags: { env: "prod", "gitops-token": "env://GITOPS_TOKEN" } }] },
 ];
 

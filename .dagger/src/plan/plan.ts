@@ -151,15 +151,19 @@ function tagPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "
     promotions,
     notes: [
       `The release built from the tagged commit is ${promotions.length > 0 ? "promoted" : "described"} as it is (same image digests); nothing is rebuilt.`,
+      ...(promotions.length > 0 ? [SCANNED_AT_PROMOTION] : []),
       ...(config.releases ? [`Its ${config.releases.provider === "github" ? "GitHub" : "Gitea"} release page gets the notes (components, versions, digests, migrations) and the files release.json and compose.yaml.`] : []),
     ],
   };
 }
 
+/** Where a promotion's vulnerability verdict comes from when no build ran in the same call. */
+const SCANNED_AT_PROMOTION = "The vulnerability gate judges a Trivy scan of the release's published images, pulled by digest and scanned in this call (reports given with --scans are used instead).";
+
 function promotePlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "promote" }>): Plan {
   knownEnvironment(config, event.environment);
   const p = promotion(config, event.environment, event.emergency === true);
-  const notes = [`The release is promoted as it is (same image digests); nothing is rebuilt.`];
+  const notes = [`The release is promoted as it is (same image digests); nothing is rebuilt.`, SCANNED_AT_PROMOTION];
   if (p.writeBack === "pull-request") notes.push(`A pull request is opened in the GitOps repository; it needs ${p.approvals} approval(s) to merge. Running promote again reports its state.`);
   if (p.emergency) notes.push("Emergency: the vulnerability gate and the upstream-environment rule are waived and the reason is recorded; compatibility is still enforced.");
   return {

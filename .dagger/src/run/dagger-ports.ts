@@ -64,7 +64,7 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
     },
     e2e: async (images, versions) => runE2e(ctx, { images, versions }, await o.released()),
     integration: (images, versions) => inSpan(["integration", "aspire"], () => runAspireIntegration(ctx, { images, versions })),
-    scan: (component, image) => inSpan(["scan", component], () => scanImage(ctx, image)),
+    scan: (component, image) => inSpan(["scan", component], () => scanImage(ctx.config, image)),
     async publish(component, image) {
       const repository = `${address}/${component}`;
       const tag = await tagOf(component);
@@ -114,6 +114,8 @@ export interface DeliveryOptions {
   today?: string;
   /** The tag's release page (release only). */
   page?: { tag: string; repository: string; releaseToken?: Secret };
+  /** Token for the registry in pipeline.yaml, to pull the release's images for the scan. */
+  registryToken?: Secret;
 }
 
 /**
@@ -123,6 +125,10 @@ export interface DeliveryOptions {
 export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions): { ports: RunPorts<Container, Directory>; errors: Error[] } {
   const errors: Error[] = [];
   const session = new GitopsSession();
+  const { address, username } = config.registry;
+  const pull = (ref: string) => (o.registryToken && username ? dag.container().withRegistryAuth(registryHost(address), username, o.registryToken) : dag.container()).from(ref);
+  // Without --scans, the vulnerability gate judges a Trivy scan of the release's published images, made in this run.
+  const scan = (component: string, ref: string) => inSpan(["promote", "scan", component], () => scanImage(config, pull(ref)));
   const notInPlan = (what: string) => () => {
     throw new Error(`${what}: not a stage of this plan`);
   };
@@ -158,7 +164,7 @@ export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions
         dryRun: o.dryRun,
         session,
         ...(o.token ? { token: o.token } : {}),
-        ...(o.scans ? { scans: o.scans } : {}),
+        ...(o.scans ? { scans: o.scans } : { scan }),
         ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
         ...(o.today ? { today: o.today } : {}),
       }).then((text): Delivered => ({ landed: true, text }), kept),

@@ -16,6 +16,7 @@ import { deploymentFiles, flagsFile } from "../release/files.js";
 import { previewFiles, previewOf, stalePreviews } from "../release/preview.js";
 import { type GateVerdict, renderVerdicts } from "../release/gate.js";
 import { parseReleaseRecord, type ReleaseRecord, releasePath } from "../release/record.js";
+import type { ScanResult } from "./scan.js";
 import { alreadyDeployed, type EnvironmentState, parseEnvironmentState, promoted, renderEnvironmentState, statePath } from "../release/state.js";
 import { upstreamVerdict } from "../release/upstream.js";
 import { formatRepository, tryParseImageReferenceStrict } from "../vendor/image-reference.js";
@@ -111,8 +112,10 @@ export interface PromotionRequest {
   dryRun: boolean;
   /** Token for the GitOps repository (and its pull requests). */
   token?: Secret;
-  /** Trivy JSON reports, <component>.json. */
+  /** Trivy JSON reports, <component>.json, made elsewhere (ci's scan stage, or given with --scans). */
   scans?: Directory;
+  /** Without `scans`: scan a component's published image (by digest) in this run, for the vulnerability gate. */
+  scan?: (component: string, image: string) => Promise<ScanResult>;
   /** URL of the environment's live database, for the compatibility gate. */
   databaseUrl?: Secret;
   /** The date waivers are judged on (default today). */
@@ -210,17 +213,21 @@ async function gates(config: PipelineConfig, req: PromotionRequest, release: Rel
   const live = req.databaseUrl && database ? await flywayModule(config, config.components[database]).schemaVersion(req.databaseUrl) : undefined;
   const compatibility = dag.gates().compatibility(req.environment, JSON.stringify(deployed), JSON.stringify(moving), live !== undefined && database ? { liveComponent: database, liveVersion: live } : {});
   const settings = config.gates.vulnerabilities;
+  // Without reports from elsewhere, the release's own images are scanned now: the verdict comes from this run.
+  const scanned = !req.rollback && !req.scans && req.scan ? await scanRelease(release, components, req.scan) : undefined;
+  const scans = req.scans ?? scanned?.reports ?? dag.directory();
+  const imageIds = req.scans ? (req.imageIds ?? {}) : (scanned?.imageIds ?? req.imageIds ?? {});
   // Today is passed, never defaulted inside the gate: a verdict cached by its arguments must not outlive the day it was judged on.
   const vulnerabilities = dag.gates().vulnerabilities(
     components.map((c) => `${c}=${release.components[c].image}`),
-    req.scans ?? dag.directory(),
+    scans,
     {
       waivers: (await view.read(settings.waivers)) ?? "",
       waiversFile: settings.waivers,
       severities: settings.severities,
       today: req.today ?? new Date().toISOString().slice(0, 10),
       emergencyReason: req.emergency ?? "",
-      imageIds: Object.entries(req.imageIds ?? {}).filter(([c, id]) => components.includes(c) && id).map(([c, id]) => `${c}=${id}`),
+      imageIds: Object.entries(imageIds).filter(([c, id]) => components.includes(c) && id).map(([c, id]) => `${c}=${id}`),
     },
   );
   // The gates are cached by their arguments, so reading four fields costs one execution; still read them side by side.
@@ -231,6 +238,15 @@ async function gates(config: PipelineConfig, req: PromotionRequest, release: Rel
   // A rollback goes back to digests this environment already ran: their scans were judged then.
   const vuln: GateVerdict = req.rollback ? { gate: "vulnerabilities", passed: true, waivedByEmergency: false, summary: "rollback to digests this environment already ran", details: [] } : await verdict(vulnerabilities, "vulnerabilities");
   return [up, await verdict(compatibility, "compatibility"), vuln];
+}
+
+/** Scan each promoted component's image (side by side); the reports as <component>.json and the scanned images' config digests. */
+async function scanRelease(release: ReleaseRecord, components: string[], scan: NonNullable<PromotionRequest["scan"]>): Promise<{ reports: Directory; imageIds: Record<string, string> }> {
+  const results = await Promise.all(components.map(async (c) => [c, await scan(c, release.components[c].image)] as const));
+  return {
+    reports: results.reduce((d, [c, r]) => d.withNewFile(`${c}.json`, r.report), dag.directory()),
+    imageIds: Object.fromEntries(results.map(([c, r]) => [c, r.imageId])),
+  };
 }
 
 /** The changed files: deployment files with the new images, flags, and the environment's state. */

@@ -2,12 +2,14 @@
  * The scan stage: Trivy, pinned and pulled through the mirror, scans each component image the
  * build stage produced (from its tarball: the same bytes E2E tested, before anything is pushed)
  * for vulnerabilities, secrets and misconfigurations, and writes one JSON report per component.
+ * `release` and `promote` scan the release's published images the same way, in the run whose
+ * vulnerability gate judges them.
  * A tarball scan has no RepoDigests, so the image's config digest is read from the same tarball
  * here and handed to the gate, which ties the report to the image by it (gates identity.ts).
  */
 import { type Container, dag, ReturnType } from "@dagger.io/dagger";
 import { mirrorImage } from "../mirror/images.js";
-import type { StageContext } from "./context.js";
+import type { PipelineConfig } from "../config/schema.js";
 
 /** Trivy's image, pinned (the mirror serves it like every other image). */
 export const TRIVY_IMAGE = "aquasec/trivy:0.74.0";
@@ -21,8 +23,8 @@ export interface ScanResult {
 }
 
 /** Scan one image with Trivy; a scanner failure leaves no report, which the gate refuses (fail closed). */
-export async function scanImage(ctx: StageContext, image: Container): Promise<ScanResult> {
-  const mirror = ctx.config.mirror?.images;
+export async function scanImage(config: PipelineConfig, image: Container): Promise<ScanResult> {
+  const mirror = config.mirror?.images;
   const scanned = dag
     .container()
     .from(mirrorImage(TRIVY_IMAGE, mirror))
