@@ -6,7 +6,7 @@
  * addressed by git SHA and digest). Here its errors become InputErrors (exit code 2).
  */
 import { InputError } from "../errors.js";
-import { formatImageReference, type ImageReference, ImageReferenceError, isRegistryHost, parseImageReferenceStrict, tagProblem } from "../vendor/image-reference.js";
+import { formatImageReference, type ImageReference, ImageReferenceError, isRegistryHost, parseImageReference, parseImageReferenceStrict, tagProblem } from "../vendor/image-reference.js";
 
 export type { ImageReference };
 
@@ -31,6 +31,16 @@ export function validateRegistry(address: string): string {
   if (!isRegistryHost(address))
     throw new InputError(`registry address "${address}": expected host[:port] with a dot or a port in it (or localhost), e.g. registry.example.com or 127.0.0.1:5000`);
   return address;
+}
+
+/**
+ * The digest of a reference pinned by one (ours, or one the engine resolved such as
+ * `docker.io/library/node:22@sha256:…`); an InputError when it names none.
+ */
+export function digestOf(reference: string): string {
+  const digest = parseImageReference(reference)?.digest;
+  if (digest === undefined) throw new InputError(`image reference "${reference}": names no digest; expected …@sha256:<64 hex>`);
+  return digest;
 }
 
 /** The reference as text: `registry/repository[:tag][@digest]`. */

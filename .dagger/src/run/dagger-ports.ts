@@ -22,6 +22,7 @@ import { publishReleasePage } from "../stages/release-page.js";
 import { InputError } from "../errors.js";
 import { engineImageLookup } from "./engine-images.js";
 import type { Delivered, RunPorts } from "./ports.js";
+import { digestOf } from "../registry/reference.js";
 
 /** What the Dagger ports need besides the stage context. */
 export interface DaggerPortOptions {
@@ -70,11 +71,11 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
       const tag = await tagOf(component);
       if (image.reused) {
         // The digest that was pulled, tested and scanned gets the SHA tag, not whatever the input tag names now.
-        const digest = await tagReused({ client: registry, repository, digest: image.reused.slice(image.reused.lastIndexOf("@") + 1), inputTag: tag, shaTag: o.stamp.revision });
+        const digest = await tagReused({ client: registry, repository, digest: digestOf(image.reused), inputTag: tag, shaTag: o.stamp.revision });
         return `${repository}:${o.stamp.revision}@${digest}`;
       }
       const ref = await auth(image.image).publish(`${repository}:${o.stamp.revision}`);
-      await registry.tag(`${repository}@${ref.split("@")[1]}`, tag);
+      await registry.tag(`${repository}@${digestOf(ref)}`, tag);
       return ref;
     },
     async record(release) {

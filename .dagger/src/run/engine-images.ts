@@ -9,11 +9,7 @@
  */
 import { dag, type Secret } from "@dagger.io/dagger";
 import type { ImageLookup } from "../registry/reuse.js";
-
-/** The digest of `name:tag@sha256:…`. */
-function digestOf(canonical: string): string {
-  return canonical.slice(canonical.lastIndexOf("@") + 1);
-}
+import { digestOf } from "../registry/reference.js";
 
 /** Registry credentials for the engine (withRegistryAuth): the registry host, its user and token. */
 export interface RegistryLogin {

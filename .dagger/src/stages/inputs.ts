@@ -7,9 +7,7 @@ import { createHash } from "node:crypto";
 import { toolchainOf } from "../toolchains/index.js";
 import { pinned, pinnedBase, type StageContext } from "./context.js";
 import { dockerfileBaseImages } from "./dockerfile-bases.js";
-
-/** The digest of a pinned reference (`name:tag@sha256:…`). */
-const digestOf = (pinnedRef: string) => pinnedRef.slice(pinnedRef.lastIndexOf("@") + 1);
+import { digestOf } from "../registry/reference.js";
 
 /** Hex SHA-256 of the component's build inputs. */
 export async function inputHash(ctx: StageContext, name: string): Promise<string> {

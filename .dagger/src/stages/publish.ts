@@ -10,6 +10,7 @@ import type { PipelineConfig } from "../config/schema.js";
 import { inputTag } from "../registry/tags.js";
 import type { StageContext } from "./context.js";
 import { inputHash } from "./inputs.js";
+import { digestOf } from "../registry/reference.js";
 
 /** Where a component's image went (address:sha@sha256:digest), and whether it was reused rather than built. */
 export interface PublishedImage {
@@ -50,12 +51,12 @@ export async function publishImages(ctx: StageContext, names: string[], build: (
       const tag = inputTag(await inputHash(ctx, name));
       const found = await findReusable(lookup, repository, tag);
       if (found) {
-        const digest = await tagReused({ client, repository, digest: found.slice(found.lastIndexOf("@") + 1), inputTag: tag, shaTag: revision });
+        const digest = await tagReused({ client, repository, digest: digestOf(found), inputTag: tag, shaTag: revision });
         return [name, { ref: `${repository}:${revision}@${digest}`, reused: true }] as const;
       }
       const image = await build(name);
       const ref = await (token && username ? image.withRegistryAuth(registryHost(address), username, token) : image).publish(`${repository}:${revision}`);
-      await client.tag(`${repository}@${ref.split("@")[1]}`, tag);
+      await client.tag(`${repository}@${digestOf(ref)}`, tag);
       return [name, { ref, reused: false }] as const;
     }),
   );
