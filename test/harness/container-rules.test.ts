@@ -37,7 +37,7 @@ const stubs = (leaf: string) => {
  * One root function of the pipeline module on a fresh copy of the example with a fresh registry (so
  * nothing is reused from an earlier run's images and every image is built), the mirror token given.
  */
-async function run(fn: "ci" | "e2e", options: { sources?: string; rules?: EngineRules; stubs?: (h: Harness) => CoreStubs } = {}) {
+async function run(fn: "ci" | "e2e" | "integration", options: { sources?: string; rules?: EngineRules; stubs?: (h: Harness) => CoreStubs } = {}) {
   const registry = await new MemoryRegistry().start();
   const app = await harnessApp(registry.address);
   try {
@@ -155,6 +155,13 @@ describe("engine rules (d), (e), (g) in harness runs of root functions", () => {
     const failure = failureOf(() => e2eServicesProbedEverySecond(r));
     assert.match(failure, /postgres:15-bookworm: health check every 2000 ms/);
     assert.match(failure, /dockerBuild of backend: health check every 3000 ms; healthy at the second probe, started at \{"startedAtMs":3000\}/);
+  });
+
+  it("(e) integration: the Aspire graph starts the release's backend and frontend by the same 1 s start health check as E2E, not the image's 10 s one", async () => {
+    const r = await run("integration");
+    const apps = r.h.engine.services.filter((s) => /dockerBuild of (backend|frontend)/.test(describeContainer(s.container)));
+    const started = apps.map((s) => `${describeContainer(s.container)}: ${s.start.kind === "healthcheck" ? `every ${s.start.everyMs} ms` : JSON.stringify(s.start)}`).sort();
+    assert.deepEqual(started, ["dockerBuild of backend: every 1000 ms", "dockerBuild of frontend: every 1000 ms"], started.join("\n"));
   });
 
   it("(g) a host-exec'd script: the secret it prints is scrubbed, its base64 is not (exact values only), nor a session secret the exec was not given", async () => {

@@ -12,7 +12,9 @@ import { isSecret, parseTemplate } from "../topology/template.js";
 import { resolveValue } from "../topology/values.js";
 import { isSha256Digest, parseImageReference } from "../vendor/image-reference.js";
 import type { StageContext } from "./context.js";
-import { e2eImage, e2eProject, type ReleaseUnderTest, withE2eShell } from "./e2e.js";
+import { e2eImage, e2eProject, type ReleaseUnderTest, withE2eShell, withStartHealthcheck } from "./e2e.js";
+import { topologyOf } from "../topology/topology.js";
+import { toolchainOf } from "../toolchains/index.js";
 
 /** Registries whose images the manifest may name, as the aspire module's registry=prefix rules, following the pipeline's mirror layout. */
 const MIRRORED_REGISTRIES = ["mcr.microsoft.com", "ghcr.io", "quay.io", "gcr.io", "registry.k8s.io"];
@@ -60,8 +62,12 @@ export async function runAspireIntegration(ctx: StageContext, release: ReleaseUn
   if (!target || !component || component.kind === "database") throw new Error("e2e.target: no component to test; set it to the component the browser opens");
   const resources = aspireResources(ctx.config);
   let graph = dag.aspire({ source: ctx.source, manifest: aspire.manifest, registryMirrors: aspireMirrorRules(ctx.config.mirror?.images) });
-  // A resource given a published image is not built here: the module starts that image.
-  for (const [name, image] of Object.entries(release.images)) if (!published[resources[name]]) graph = graph.withOverride(resources[name], image);
+  // A resource given a published image is not built here: the module starts that image. Each app
+  // image gets the E2E stage's start health check (1 s start interval): the image's own 10 s
+  // HEALTHCHECK would decide when the engine calls the service started (issue 14, item 7).
+  const health = new Map(topologyOf(ctx.config, (c) => toolchainOf(c, ctx.config.components[c]).healthProbe(ctx.config.components[c])).services.map((s) => [s.component, s.health]));
+  for (const [name, image] of Object.entries(release.images))
+    if (!published[resources[name]]) graph = graph.withOverride(resources[name], ctx.config.components[name].kind === "database" ? image : withStartHealthcheck(image, health.get(name)));
   // The browser opens the target's resource on the port its image listens on, as in the E2E stage.
   const baseUrl = `http://${resources[target]}:${component.image.port}`;
   let tests = e2eProject(ctx, await e2eImage(ctx));
