@@ -14,7 +14,7 @@ import { type Plan, plan } from "./plan/plan.js";
 import { daggerPorts, type DeliveryOptions, deliveryPorts } from "./run/dagger-ports.js";
 import { executePlan } from "./run/execute.js";
 import { renderPlan } from "./plan/render.js";
-import { checkRun, CheckRun, type RunExtras, runOf } from "./runs.js";
+import { checkRun, integrationRun, CheckRun, type RunExtras, runOf } from "./runs.js";
 import type { RunFacts } from "./report/run.js";
 import { type BuildStamp, buildImage, buildRelease, checkRevision, releaseVersions } from "./stages/build.js";
 import { runChecks } from "./stages/checks.js";
@@ -182,7 +182,7 @@ export class Pipeline {
     if (!ctx.config.aspire) throw new InputError(`aspire: ${this.config} has no aspire section; add aspire.manifest (the AppHost's aspire-manifest.json) to run the integration through Aspire`);
     const release = await buildRelease(ctx, names, stamp(revision, "", ""));
     const { outcome, reports } = await runAspireIntegration(ctx, release, published);
-    return checkRun([], "", { outcomes: [outcome], reports });
+    return integrationRun(outcome, reports);
   }
 
   /**

@@ -46,6 +46,11 @@ export function checkRun(outcomes: CheckOutcome[], extraSummary = "", e2e?: E2eP
   return runOf({ run: "checks", only, ...(outcomes.length > 0 ? { checks: outcomes } : {}), ...(e2e ? { e2e: e2e.outcomes } : {}) }, { overview: false, sections: extraSummary, ...(e2e ? { e2eReports: e2e.reports } : {}) });
 }
 
+/** The Aspire integration's outcome as a CheckRun (what `integration` returns): its own stage title, and its reports under integration/. */
+export function integrationRun(outcome: CheckOutcome, reports: Directory): CheckRun {
+  return runOf({ run: "integration", only: ["integration"], integration: [outcome] }, { overview: false, integrationReports: reports });
+}
+
 /** What a run adds to its reports besides the outcomes. */
 export interface RunExtras {
   /** Start the summary with the overview (verdict, link, stage table, components); ci's summary does. */

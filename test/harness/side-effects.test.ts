@@ -149,6 +149,9 @@ describe("side effects: exactly once per call", () => {
     const h = harness();
     const summary = String(await h.call("pipeline", {}, "integration", { revision: REV }, "summary"));
     assert.match(summary, /^\| aspire \| integration \| ✅ passed \|/m, summary);
+    // Its own stage, not E2E's: the title, and the reports under integration/.
+    assert.match(summary, /^## Integration \(Aspire\): passed$/m, summary);
+    assert.doesNotMatch(summary, /^## E2E/m, summary);
     assert.equal(h.engine.count("aspire", "test"), 1, "one Aspire run per call");
     await h.call("pipeline", {}, "integration", { revision: REV }, "summary");
     assert.equal(h.engine.count("aspire", "test"), 2, "a second call runs again (never cached), once");
