@@ -8,32 +8,16 @@ import { makeMutant } from "../tiers/mutant.js";
 import { git, history } from "../gitops/git/git-fixture.js";
 import { harnessApp } from "./app.js";
 import { Harness } from "./harness.js";
-import { recordedFlyway } from "./recorded-flyway.js";
+import { standIns } from "./stand-ins.js";
 import { MemoryRegistry } from "./registry.js";
 
 const REV = "0123456789abcdef0123456789abcdef01234567";
 const secret = (name: string) => mintId([{ field: "setSecret", args: { name } }]);
 
-/** A Trivy report of one image: no findings, or one CRITICAL finding. */
-const trivyReport = (critical?: string) =>
-  JSON.stringify({
-    SchemaVersion: 2,
-    ArtifactName: "/scan/image.tar",
-    ArtifactType: "container_image",
-    Metadata: { ImageID: `sha256:${"c".repeat(64)}`, RepoDigests: [] },
-    Results: [{ Target: "image", Class: "os-pkgs", Type: "debian", Vulnerabilities: critical ? [{ VulnerabilityID: critical, PkgName: "openssl", InstalledVersion: "3.0.0", Severity: "CRITICAL", Title: "a critical one" }] : [] }],
-  });
-
-/** Answers for the containers the model does not run: Flyway (its recorded real output), the scan (a stand-in Trivy report, until the security stage lands). */
-const stubs = (critical?: { component: string; cve: string }) => (leaf: string) => {
-  const flyway = recordedFlyway(leaf);
-  if (flyway !== undefined) return flyway;
-  if (/\/scan\/image-id"\)\.contents$/.test(leaf)) return `sha256:${"c".repeat(64)}\n`;
+/** Flyway's recorded output and stand-in Trivy reports (until the security stage lands); a CRITICAL finding in one component's scan when asked. */
+const stubs = (critical?: { component: string; cve: string }) =>
   // The scanned image is the component's build (its folder) or, when reused, its published image.
-  const scanned = (c: string) => leaf.includes(`path: "${c}"`) || leaf.includes(`/${c}:in-`);
-  if (/\/scan\/report\.json"\)\.contents$/.test(leaf)) return trivyReport(critical && scanned(critical.component) ? critical.cve : undefined);
-  return undefined;
-};
+  standIns((leaf) => (critical && (leaf.includes(`path: "${critical.component}"`) || leaf.includes(`/${critical.component}:in-`)) ? critical.cve : undefined));
 
 describe("harness: ci on a push to main", () => {
   const registry = new MemoryRegistry();

@@ -14,24 +14,17 @@ import { describeContainer, describeSecret } from "./container-rules.js";
 import { ENGINE_RULES, type EngineRules } from "./engine.js";
 import { healthcheckOutcome } from "./engine/service-start.js";
 import { Harness } from "./harness.js";
-import { recordedFlyway } from "./recorded-flyway.js";
+import { standIns } from "./stand-ins.js";
 import { MemoryRegistry } from "./registry.js";
 import type { CoreStubs } from "./resolve.js";
 
 const REV = "0123456789abcdef0123456789abcdef01234567";
 const secret = (name: string) => mintId([{ field: "setSecret", args: { name } }]);
-const IMAGE_ID = `sha256:${"c".repeat(64)}`;
 /** The test's secret values: none may reach ci's summary. */
 const CANARIES = { "registry-token": "reg-canary-7d1e0c55a9", "gitops-token": "gitops-canary-41b8e2f07c", "mirror-token": "mirror-canary-9f3a6c2e15" };
 
 /** Container answers the model does not compute: Flyway's recorded output; a stand-in clean Trivy report. */
-const stubs = (leaf: string) => {
-  const flyway = recordedFlyway(leaf);
-  if (flyway !== undefined) return flyway;
-  if (/\/scan\/image-id"\)\.contents$/.test(leaf)) return `${IMAGE_ID}\n`;
-  if (/\/scan\/report\.json"\)\.contents$/.test(leaf)) return JSON.stringify({ SchemaVersion: 2, ArtifactName: "/scan/image.tar", ArtifactType: "container_image", Metadata: { ImageID: IMAGE_ID }, Results: [] });
-  return undefined;
-};
+const stubs = standIns();
 
 /**
  * One root function of the pipeline module on a fresh copy of the example with a fresh registry (so

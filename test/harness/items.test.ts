@@ -9,19 +9,12 @@ import { git, history } from "../gitops/git/git-fixture.js";
 import { makeMutant } from "../tiers/mutant.js";
 import { harnessApp, type HarnessApp } from "./app.js";
 import { Harness } from "./harness.js";
-import { recordedFlyway } from "./recorded-flyway.js";
+import { standIns } from "./stand-ins.js";
 import { MemoryRegistry } from "./registry.js";
 
 const REV = "0123456789abcdef0123456789abcdef01234567";
 const secret = (name: string) => mintId([{ field: "setSecret", args: { name } }]);
-const IMAGE_ID = `sha256:${"c".repeat(64)}`;
-const stubs = (leaf: string) => {
-  const flyway = recordedFlyway(leaf);
-  if (flyway !== undefined) return flyway;
-  if (/\/scan\/image-id"\)\.contents$/.test(leaf)) return `${IMAGE_ID}\n`;
-  if (/\/scan\/report\.json"\)\.contents$/.test(leaf)) return JSON.stringify({ SchemaVersion: 2, ArtifactName: "/scan/image.tar", ArtifactType: "container_image", Metadata: { ImageID: IMAGE_ID }, Results: [] });
-  return undefined;
-};
+const stubs = standIns();
 
 describe("issue 14 items in the engine model", () => {
   const registry = new MemoryRegistry();

@@ -10,28 +10,13 @@ import { mintId } from "../recorder/ids.js";
 import { git, history } from "../gitops/git/git-fixture.js";
 import { harnessApp, type HarnessApp } from "./app.js";
 import { Harness } from "./harness.js";
-import { recordedFlyway } from "./recorded-flyway.js";
+import { standIns } from "./stand-ins.js";
 import { MemoryRegistry } from "./registry.js";
 
 const REV = "0123456789abcdef0123456789abcdef01234567";
 const secret = (name: string) => mintId([{ field: "setSecret", args: { name } }]);
-const report = (critical?: string) =>
-  JSON.stringify({
-    SchemaVersion: 2,
-    ArtifactName: "/scan/image.tar",
-    ArtifactType: "container_image",
-    Metadata: { ImageID: `sha256:${"c".repeat(64)}` },
-    Results: [{ Target: "image", Class: "os-pkgs", Type: "debian", Vulnerabilities: critical ? [{ VulnerabilityID: critical, PkgName: "openssl", InstalledVersion: "3.0.0", Severity: "CRITICAL" }] : [] }],
-  });
-
 /** Flyway's recorded output; clean scans, except (when given) a CRITICAL finding in the scan of the published backend pulled by its SHA tag and digest. */
-const stubs = (criticalInPublishedBackend?: string) => (leaf: string) => {
-  const flyway = recordedFlyway(leaf);
-  if (flyway !== undefined) return flyway;
-  if (/\/scan\/image-id"\)\.contents$/.test(leaf)) return `sha256:${"c".repeat(64)}\n`;
-  if (/\/scan\/report\.json"\)\.contents$/.test(leaf)) return report(criticalInPublishedBackend && leaf.includes(`/acme/webshop/backend:${REV}@sha256:`) ? criticalInPublishedBackend : undefined);
-  return undefined;
-};
+const stubs = (criticalInPublishedBackend?: string) => standIns((leaf) => (leaf.includes(`/acme/webshop/backend:${REV}@sha256:`) ? criticalInPublishedBackend : undefined));
 
 describe("harness: release and promote scan the release's images in the call that judges them", () => {
   const registry = new MemoryRegistry();

@@ -19,22 +19,14 @@ import { exampleRelease, REV_A } from "../release/fixture.js";
 import { makeMutant } from "../tiers/mutant.js";
 import { GITOPS_SEED, harnessApp, type HarnessApp } from "./app.js";
 import { Harness } from "./harness.js";
-import { recordedFlyway } from "./recorded-flyway.js";
+import { standIns } from "./stand-ins.js";
 import { MemoryRegistry } from "./registry.js";
 
 const REV = "0123456789abcdef0123456789abcdef01234567";
 const secret = (name: string) => mintId([{ field: "setSecret", args: { name } }]);
-const IMAGE_ID = `sha256:${"c".repeat(64)}`;
-const CLEAN_REPORT = JSON.stringify({ SchemaVersion: 2, ArtifactName: "/scan/image.tar", ArtifactType: "container_image", Metadata: { ImageID: IMAGE_ID }, Results: [] });
 
 /** Container answers the model does not compute: Flyway's recorded output; a stand-in clean Trivy report. */
-const stubs = (leaf: string) => {
-  const flyway = recordedFlyway(leaf);
-  if (flyway !== undefined) return flyway;
-  if (/\/scan\/image-id"\)\.contents$/.test(leaf)) return `${IMAGE_ID}\n`;
-  if (/\/scan\/report\.json"\)\.contents$/.test(leaf)) return CLEAN_REPORT;
-  return undefined;
-};
+const stubs = standIns();
 
 /**
  * Trivy reports of a release's images, one <component>.json each, tied to the images by their

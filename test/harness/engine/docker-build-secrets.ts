@@ -24,6 +24,7 @@
  * the secret mounts and secret env variables of the final stage's RUN lines, and a service or exec
  * started from it can read them until `withoutMount`/`withoutSecretVariable` removes them.
  */
+import { stageChain } from "./dockerfile-stages.js";
 
 /** A secret reachable inside a container: mounted as a file at `path`, or set as the env variable `env`. */
 export interface MountedSecret {
@@ -75,13 +76,7 @@ export function dockerBuildSecrets(secrets: string[], dockerfile = "", target?: 
   if (mutant === "secrets-dropped-after-build") return [];
   const passed = [...new Set(secrets)];
   const stages = dockerfileStages(dockerfile);
-  const byName = new Map(stages.flatMap((s) => (s.name ? [[s.name, s] as const] : [])));
-  const chain: Stage[] = [];
-  let stage = target ? byName.get(target.toLowerCase()) : stages[stages.length - 1];
-  while (stage && !chain.includes(stage)) {
-    chain.unshift(stage);
-    stage = byName.get(stage.from.toLowerCase());
-  }
+  const chain = stageChain(stages, target);
   const fromRuns = chain.flatMap((s) => s.mounts).filter((m) => passed.includes(m.secret));
   return [...fromRuns, ...passed.map((name) => ({ secret: name, path: `/run/secrets/${name}` }))];
 }

@@ -17,6 +17,7 @@
  * the port check: the service is started when the healthcheck passes, and fails after its retries;
  * without one it is started when every checked exposed port accepts a connection.
  */
+import { stageChain } from "./dockerfile-stages.js";
 
 /** The image config's HEALTHCHECK (times in ms, 0 = unset), as Docker stores it. */
 export interface Healthcheck {
@@ -188,13 +189,7 @@ export function dockerfileConfig(dockerfile: string, target?: string): Dockerfil
       ...(flags.retries !== undefined ? { retries: Number.parseInt(flags.retries, 10) } : {}),
     };
   }
-  const byName = new Map(stages.flatMap((s) => (s.name ? [[s.name, s] as const] : [])));
-  const chain: Stage[] = [];
-  let stage = target ? byName.get(target.toLowerCase()) : stages[stages.length - 1];
-  while (stage && !chain.includes(stage)) {
-    chain.unshift(stage);
-    stage = byName.get(stage.from.toLowerCase());
-  }
+  const chain = stageChain(stages, target);
   const withHealthcheck = [...chain].reverse().find((s) => s.healthcheck);
   const ports = [...new Set(chain.flatMap((s) => s.ports))].sort((a, b) => a - b);
   if (withHealthcheck) return { healthcheck: withHealthcheck.healthcheck, ports };
