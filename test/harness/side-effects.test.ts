@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { renderReleaseRecord, type ReleaseRecord } from "../../.dagger/src/release/record.js";
 import { emptyState, promoted, renderEnvironmentState } from "../../.dagger/src/release/state.js";
 import { mintId } from "../recorder/ids.js";
@@ -92,6 +94,34 @@ describe("side effects: exactly once per call", () => {
     assert.equal(h.engine.count("flyway", "migrate"), 1, "E2E migrates its database once");
     assert.equal(h.engine.count("aspire", "test"), 1, "the Aspire run runs once, and its verdict and reports come from that run");
     await app.close();
+  });
+
+  it("ci with notifications: the chat webhook is posted to once per call", async () => {
+    app = await harnessApp(registry.address);
+    const file = join(app.root, "pipeline.yaml");
+    writeFileSync(file, `${readFileSync(file, "utf8")}\nnotifications:\n  on: always\n  webhook:\n    format: slack\n`);
+    const posts: string[] = [];
+    const chat = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d: Buffer) => (body += d));
+      req.on("end", () => {
+        posts.push(`${req.method} ${req.url} ${body.length > 0 ? "with a body" : "empty"}`);
+        res.writeHead(200).end("ok");
+      });
+    });
+    await new Promise<void>((r) => chat.listen(0, "127.0.0.1", r));
+    try {
+      const h = harness();
+      h.engine.setSecret("chat-webhook", `http://127.0.0.1:${(chat.address() as AddressInfo).port}/hooks/ci`);
+      const summary = String(await h.call("pipeline", {}, "ci", { revision: REV, branch: "main", registryToken: secret("registry-token"), gitopsToken: secret("gitops-token"), notifyWebhook: secret("chat-webhook") }, "summary"));
+      assert.match(summary, /## Notifications\n\n- chat: /, summary);
+      assert.deepEqual(posts, ["POST /hooks/ci with a body"], "one post to the chat webhook");
+      assert.equal(h.engine.count("notify", "webhook"), 1);
+    } finally {
+      chat.closeAllConnections();
+      await new Promise((r) => chat.close(r));
+      await app.close();
+    }
   });
 
   it("publish: each image pushed once per tag", async () => {
