@@ -32,14 +32,15 @@ const stubs = standIns();
 
 /**
  * Trivy reports of a release's images, one <component>.json each, tied to the images by their
- * digests (RepoDigests), with no finding: what the vulnerability gate reads (as promote.test.ts).
+ * digests (RepoDigests), with no finding (or, when given, one CRITICAL finding in the backend's):
+ * what the vulnerability gate reads (as promote.test.ts).
  */
-function cleanScans(release: ReleaseRecord): string {
+function cleanScans(release: ReleaseRecord, criticalInBackend?: string): string {
   const files = Object.entries(release.components).map(([name, c]) => ({
     field: "withNewFile",
     args: {
       path: `${name}.json`,
-      contents: JSON.stringify({ SchemaVersion: 2, ArtifactName: c.image, ArtifactType: "container_image", Metadata: { RepoDigests: [`${c.image.replace(/:[0-9a-f]{40}@sha256:[0-9a-f]{64}$/, "")}@${c.digest}`] }, Results: [{ Target: name, Class: "os-pkgs", Type: "debian", Vulnerabilities: [] }] }),
+      contents: JSON.stringify({ SchemaVersion: 2, ArtifactName: c.image, ArtifactType: "container_image", Metadata: { RepoDigests: [`${c.image.replace(/:[0-9a-f]{40}@sha256:[0-9a-f]{64}$/, "")}@${c.digest}`] }, Results: [{ Target: name, Class: "os-pkgs", Type: "debian", Vulnerabilities: criticalInBackend && name === "backend" ? [{ VulnerabilityID: criticalInBackend, PkgName: "openssl", InstalledVersion: "3.0.0", Severity: "CRITICAL" }] : [] }] }),
     },
   }));
   return mintId([{ field: "directory", args: {} }, ...files]);
@@ -158,6 +159,7 @@ describe("side effects: exactly once per call", () => {
     const summary = String(await h.call("pipeline", {}, "e2e", { revision: REV }, "summary"));
     assert.match(summary, /^\| db \| migrate \| ✅ passed \|/m, summary);
     assert.match(summary, /^\| e2e \| playwright \| ✅ passed \|/m, summary);
+    assert.match(summary, /^## E2E: passed$/m, summary);
     assert.equal(h.engine.count("pipeline", "e2e"), 1);
     assert.equal(h.engine.count("flyway", "migrate"), 1, "one migrate per call");
     await h.call("pipeline", {}, "e2e", { revision: REV }, "summary");
@@ -192,7 +194,8 @@ describe("side effects: exactly once per call", () => {
       const h = harness();
       h.engine.setSecret("release-token", "release-token-canary");
       const out = String(await h.call("pipeline", {}, "release", { tag: "v1.2.0", revision: REV, repository: "https://github.com/acme/webshop", gitopsToken: secret("gitops-token"), releaseToken: secret("release-token"), scans: cleanScans(record) }));
-      assert.match(out, /Created release v1\.2\.0 \(https:\/\/github\.com\/acme\/webshop\/releases\/tag\/v1\.2\.0\): 2 asset\(s\) uploaded\./, out);
+      assert.match(out, /^# Release v1\.2\.0\n\n## Release page\n\nCreated release v1\.2\.0 \(https:\/\/github\.com\/acme\/webshop\/releases\/tag\/v1\.2\.0\): 2 asset\(s\) uploaded\./, out);
+      assert.match(out, /## staging\n\nPromotion of release 0123456789ab/, out);
       // The release page: written once.
       assert.equal(h.engine.count("gitops", "hostRelease"), 1);
       assert.deepEqual(github.writes(), ONE_PAGE);
@@ -213,6 +216,33 @@ describe("side effects: exactly once per call", () => {
         assert.ok(dev.includes(c.digest), `dev runs ${name} by the same digest`);
       }
       assert.deepEqual(Object.values(registryWrites(registry)), Array(6).fill(1), "the tag pushes no image: ci's pushes only");
+    } finally {
+      await github.api.close();
+      await app.close();
+    }
+  });
+
+  it("release of a tag whose staging gate refuses: the page is written once, nothing is pushed, and the call fails saying both", async () => {
+    // The release recorded and on dev, as the push to main leaves it; its backend scan has a blocking finding.
+    const A = exampleRelease(REV_A, "1");
+    app = await harnessApp("registry.example.com", {
+      ...GITOPS_SEED,
+      [`releases/${REV_A}.json`]: renderReleaseRecord(A),
+      "environments/dev/.pipeline/state.json": renderEnvironmentState(promoted(emptyState("dev"), A, ["db", "backend", "frontend"], "2026-11-22T08:00:00Z")),
+    });
+    const github = await githubReleasesOf(app);
+    try {
+      const h = harness();
+      h.engine.setSecret("release-token", "release-token-canary");
+      const failed = await h
+        .call("pipeline", {}, "release", { tag: "v1.2.0", revision: REV_A, repository: "https://github.com/acme/webshop", gitopsToken: secret("gitops-token"), releaseToken: secret("release-token"), scans: cleanScans(A, "CVE-2026-4242") })
+        .then(() => "resolved", (e: Error) => e.message);
+      assert.match(failed, /## Release page\n\nCreated release v1\.2\.0 \(https:\/\/github\.com\/acme\/webshop\/releases\/tag\/v1\.2\.0\): 2 asset\(s\) uploaded\.[\s\S]*## staging\n\n[\s\S]*CVE-2026-4242[\s\S]*Refused by vulnerabilities: nothing was written\./, failed);
+      assert.equal(h.engine.count("gitops", "hostRelease"), 1);
+      assert.deepEqual(github.writes(), ONE_PAGE, "the page is written once");
+      assert.equal(h.engine.count("gates", "vulnerabilities"), 1, "the real gate judged the scans");
+      assert.equal(h.engine.count("gitops", "push"), 0, "nothing pushed");
+      assert.deepEqual(history(app.gitops).map((c) => c.subject), ["seed"]);
     } finally {
       await github.api.close();
       await app.close();

@@ -109,6 +109,8 @@ describe("recorded graph of aspire test (the example's AppHost manifest)", () =>
   });
 });
 
+// ci's Aspire verdicts (E2E before the Aspire run; a failed run stops publishing) are the aspire
+// module's own answers: test/harness/ci-outcomes.test.ts computes them with its code.
 describe("recorded graph of pipeline integration (the release through the example's AppHost)", () => {
   before(() => {
     for (const m of ["node-toolchain", "flyway", "aspire"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
@@ -145,23 +147,5 @@ describe("recorded graph of pipeline integration (the release through the exampl
       assert.match(result, /^override: ".*" is not resource=registry\/name:tag@sha256:<64 hex>/);
       assert.deepEqual(graph.leaves, []);
     }
-  });
-
-  it("ci: the Aspire integration runs after E2E passed and before the publish stage; its failure stops publishing", async () => {
-    const passing = await record(async () => (await new Pipeline(dag.directory()).ci(SHA)).summary, engine());
-    const leaves = passing.graph.leaves;
-    const playwright = position(leaves, /playwright:v1\.65\.1-noble.*\.exitCode$/);
-    const aspire = position(leaves, /^aspire\(.*\.test\(.*\)\.reports\.sync$/);
-    assert.ok(playwright < aspire, `E2E ${playwright} before Aspire ${aspire}`);
-    assert.match(passing.result, /\| aspire \| integration \| ✅ passed \|/);
-    assert.match(passing.result, /^\| publish \| ⏹️ not started, because no --registry-token was given \|$/m);
-
-    const failing = await record(
-      async () => (await new Pipeline(dag.directory()).ci(SHA, dag.setSecret("registry-token", "t0ken"), "", "", undefined, undefined, "main")).summary,
-      engine(0, (leaf) => (/^aspire\(.*\.test\(.*\)\.reports\.file\(path: "result\.json"\)\.contents$/.test(leaf) ? '{"passed":false}' : /^aspire\(.*\.test\(.*\)\.reports\.file\(path: "summary\.md"\)\.contents$/.test(leaf) ? "## Aspire integration: failed" : undefined)),
-    );
-    assert.deepEqual(failing.graph.published, [], "nothing is published");
-    assert.match(failing.result, /\| aspire \| integration \| ❌ failed \|/);
-    assert.match(failing.result, /^\| publish \| ⏹️ not started, because the Aspire integration failed; nothing was pushed \|$/m);
   });
 });

@@ -1,6 +1,7 @@
 // Recorded graph of the E2E stage: what `e2e` and `ci` ask the engine to do. A recording proves
 // structure (which services, bound how, in which order, what is exported); never behaviour.
-// The same topology runs for real through Compose in test/e2e/compose.integration.ts.
+// The same topology runs for real through Compose in test/e2e/compose.integration.ts; a failed
+// migration (Flyway's answer) is in test/harness/ci-outcomes.test.ts, with Flyway's recorded output.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
@@ -28,7 +29,7 @@ describe("recorded graph of pipeline e2e", () => {
   });
 
   it("database, then Flyway validate/migrate/info with the release's migration image, then backend, frontend, Playwright last; report exported", async () => {
-    const { result, graph } = await record(async () => {
+    const { graph } = await record(async () => {
       const run = await new Pipeline(dag.directory()).e2e(SHA);
       return { summary: run.summary, passed: run.passed, reports: await run.reports.id() };
     }, engine());
@@ -81,23 +82,9 @@ describe("recorded graph of pipeline e2e", () => {
       assert.match(tests, new RegExp(`withMountedCache\\(cache: cacheVolume\\(key: "pipeline-e2e-logs-webshop-${service}"\\), path: "/var/log/pipeline-e2e/${service}"\\)`), `the test container reads the ${service} log`);
 
     // The report comes back: the Playwright reports directory is in the run's reports under e2e/.
-    assert.equal(result.passed, true);
-    assert.match(result.summary, /^## E2E: passed$/m);
+    // (The verdict rests on Flyway's answers, stubbed here: test/harness/side-effects.test.ts, "e2e alone", has it from the module.)
     const reports = leaves.find((l) => l.startsWith("directory.withNewFile(") && l.endsWith(".id")) as string;
     assert.match(reports, /\.withDirectory\(path: "e2e", source: nodeToolchain\(image: "[^"]*playwright:v1\.65\.1-noble".*\.withExec\(.*\)\.directory\(path: "\/reports"\)\)\.id$/);
-  });
-
-  it("a failed migration stops the stage there, naming the file and cause: no backend, no Playwright", async () => {
-    const cause = "Migration V1_2_0__add_discounts.sql failed: ERROR: syntax error at or near \",\"";
-    const { result, graph } = await record(async () => {
-      const run = await new Pipeline(dag.directory()).e2e(SHA);
-      return { summary: run.summary, passed: run.passed };
-    }, engine((leaf) => (/^flyway\(image: "[^"]*"\)\.migrate\(.*\)\.json$/.test(leaf) ? JSON.stringify({ command: "migrate", succeeded: false, schemaVersion: "1.1.0", message: cause }) : undefined)));
-    assert.equal(result.passed, false);
-    assert.match(result.summary, /^\| db \| migrate \| ❌ failed \|/m);
-    assert.ok(result.summary.includes(cause), result.summary);
-    assert.equal(graph.leaves.filter((l) => /path: "(backend|frontend)"\).*\.asService\(.*\)\.start$/.test(l)).length, 0, "no application service started");
-    assert.equal(graph.leaves.filter((l) => l.includes("playwright")).length, 0, "no test run");
   });
 
   it("failing tests: the summary names them and the error lines of the services' logs", async () => {

@@ -1,5 +1,6 @@
 // Recorded graphs of the root module's stages: what ci, lint and test ask the engine to do.
 // A recording proves structure (what runs, with what, in which order, concurrently); never behaviour.
+// The verdicts of a passing run and the plan of each branch are in test/harness/ci-outcomes.test.ts.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,7 +33,7 @@ describe("recorded graph of pipeline ci", () => {
 
   it("runs every check of every component concurrently, then builds all images; secrets by reference only", async () => {
     const pipeline = () => new Pipeline(dag.directory(), "pipeline.yaml", dag.setSecret("mirror-token", MIRROR_TOKEN));
-    const { result, graph, maxInFlight } = await record(async () => (await pipeline().ci(SHA)).summary, engine(), 25);
+    const { graph, maxInFlight } = await record(async () => (await pipeline().ci(SHA)).summary, engine(), 25);
     const calls = checkCalls(graph.leaves);
     const runId = calls[0].split("run=")[1];
     assert.deepEqual(
@@ -56,16 +57,8 @@ describe("recorded graph of pipeline ci", () => {
       ["e2e-backend-DATABASE_URL-<run>", "e2e-db-POSTGRES_PASSWORD-<run>", "e2e-db-url-<run>", "mirror-token", "pipeline-npm-token-webshop", "pipeline-npmrc-webshop"],
     );
     assert.equal(JSON.stringify(graph).includes(MIRROR_TOKEN), false, "the mirror token is in no chain");
-    // The overview: the verdict, then every stage in order with its verdict or why it did not start.
-    assert.match(String(result), /^# webshop ci: ✅ passed\n\nrevision `0123456789ab`\n/);
-    assert.match(
-      String(result),
-      /\| checks \| ✅ 8 checks passed \|\n\| build \| ✅ 3 images built \|\n\| E2E \| ✅ 2 steps passed \|\n\| scan \| ✅ 3 image\(s\) scanned; promotions judge these reports \|\n\| integration \(Aspire\) \| ✅ 1 run passed \|\n\| publish \| ⏹️ not started, because no --registry-token was given \|\n\| release record \| ⏹️ not started, because no --registry-token was given \|\n\| promote \| ⏹️ not started, because no --registry-token was given \|/,
-    );
-    assert.match(String(result), /^\| backend \| 1\.2\.0 \| not published \|$/m, "components with their versions");
-    assert.match(String(result), /## Checks: passed$/m);
-    assert.match(String(result), /## E2E: passed$/m);
-    assert.match(String(result), /^- `reports\/e2e\/playwright-report\/index\.html`$/m, "the reports are linked");
+    // The overview (each stage's verdict, the components' versions, the reports) rests on the modules'
+    // answers, stubbed here: test/harness/ci-outcomes.test.ts has it from their own code.
   });
 
   it("a failing unit test: the summary names it, every check's JUnit is in the reports, no image is built", async () => {
@@ -104,31 +97,6 @@ describe("recorded graph of pipeline ci", () => {
     });
     // ci/report.sh reads the first key; no nested key may say "passed": true in a failed run either.
     assert.doesNotMatch(verdict, /"passed":\s*true/);
-  });
-
-  it("follows the plan of the branch: dev stops after the build, another branch after the checks", async () => {
-    const ci = (branch: string) => new Pipeline(dag.directory()).ci(SHA, undefined, "", "", undefined, undefined, branch);
-    const dev = await record(async () => (await ci("dev")).summary, engine());
-    // The plan of a push to dev has no E2E: the summary lists the plan's stages and says why it ends there.
-    assert.match(dev.result, /^\| checks \| ✅ 8 checks passed \|\n\| build \| ✅ 3 images built \|\n\n/m);
-    assert.match(dev.result, /^- Pushes to dev end after the image build: nothing is published or deployed\.$/m);
-    assert.ok(dev.graph.leaves.some((l) => /\.build\(/.test(l) && l.endsWith(".sync")), "the images are built");
-    assert.ok(!dev.graph.leaves.some((l) => l.includes("playwright") || l.startsWith("aspire(")), "no E2E");
-    const other = await record(async () => (await ci("fix/typo")).summary, engine());
-    assert.match(other.result, /^\| checks \| ✅ 8 checks passed \|\n\n/m);
-    assert.match(other.result, /^- Pushes to fix\/typo run the checks only \(branches in pipeline\.yaml\)\.$/m);
-    assert.ok(!other.graph.leaves.some((l) => /\.build\(/.test(l)), "nothing is built");
-    // A preview branch: checks, build, publish, preview; no E2E in its plan, nothing published without a registry token.
-    const preview = await record(async () => {
-      const run = await ci("feature/login");
-      return { passed: run.passed, summary: run.summary };
-    }, engine());
-    assert.equal(preview.result.passed, true);
-    assert.match(
-      preview.result.summary,
-      /^\| stage \| verdict \|\n\|---\|---\|\n\| checks \| ✅ 8 checks passed \|\n\| build \| ✅ 3 images built \|\n\| publish \| ⏹️ not started, because no --registry-token was given, so there is no preview \|\n\| preview \| ⏹️ not started, because no --registry-token was given, so there is no preview \|$/m,
-    );
-    assert.ok(!preview.graph.leaves.some((l) => l.includes("playwright") || l.startsWith("aspire(")), "no E2E");
   });
 
   it("refuses an unknown component and a missing lockfile before any check runs", async () => {

@@ -94,12 +94,12 @@ describe("recorded graph of prune-previews (for hosts without a branch-deletion 
   };
 
   it("deletes only the folders of branches that are gone, in one push", async () => {
-    const { result, graph } = await record(async () => new Pipeline(dag.directory()).prunePreviews(["main", "feature/live"], dag.setSecret("gitops-token", "t")), tree);
+    const { graph } = await record(async () => new Pipeline(dag.directory()).prunePreviews(["main", "feature/live"], dag.setSecret("gitops-token", "t")), tree);
     const push = graph.leaves.find((l) => /^gitops\(.*\)\.push\(/.test(l)) as string;
     assert.ok(push, "one push");
     assert.match(push, /deletePaths: \["previews\/preview-feature-gone\/kustomization\.yaml", "previews\/preview-feature-gone\/namespace\.yaml"\]/);
     assert.doesNotMatch(push, /preview-feature-live/);
-    assert.match(result, /Pushed/);
+    // What the push did is the gitops module's answer (stubbed here): test/harness/side-effects.test.ts pushes for real.
   });
 
   it("an empty branch list is refused and nothing is written", async () => {
@@ -122,7 +122,7 @@ describe("recorded graph of pipeline release (a release tag, in one call)", () =
     new Pipeline(dag.directory()).release(o.tag ?? "v1.4.0", REV_A, dag.setSecret("gitops-token", "g"), dag.setSecret("release-token", "r"), o.repository ?? "https://github.com/acme/webshop", undefined, o.dryRun ?? false);
 
   it("writes the GitHub release page from the release recorded for the commit (notes, release.json, compose.yaml), then promotes it to staging", async () => {
-    const { result, graph } = await record(async () => release(), engine());
+    const { graph } = await record(async () => release(), engine());
     const leaves = graph.leaves;
     const page = leaves.findIndex((l) => /\.hostRelease\(/.test(l));
     const push = leaves.findIndex((l) => /\.push\(.*\)\.json$/.test(l));
@@ -134,8 +134,8 @@ describe("recorded graph of pipeline release (a release tag, in one call)", () =
     assert.match(call, /body: "Release \*\*v1\.4\.0\*\* of webshop: commit \[aaaaaaaaaaaa\]\(https:\/\/github\.com\/acme\/webshop\/commit\/a{40}\), built 2026-11-22T08:00:00Z by https:\/\/ci\.example\.com\/run\/1\./);
     assert.match(call, /\| backend \| 1\.2\.0 \| `registry\.example\.com\/acme\/webshop\/backend:a{40}@sha256:1{64}` \| db >=1\.1\.0 \|/);
     assert.match(leaves[push], /environments\/staging\/kustomization\.yaml/);
-    assert.match(result, /^# Release v1\.4\.0\n\n## Release page\n\nCreated release v1\.4\.0/);
-    assert.match(result, /## staging\n\nPromotion of release aaaaaaaaaaaa/);
+    // The page's and the promotion's outcomes are the gitops and gates modules' answers (stubbed here):
+    // test/harness/side-effects.test.ts has them from their own code, against a local GitHub release API.
   });
 
   it("dry run: the page's notes and the promotion's verdicts; nothing written", async () => {
@@ -155,11 +155,5 @@ describe("recorded graph of pipeline release (a release tag, in one call)", () =
     const noToken = await record(async () => new Pipeline(dag.directory()).release("v1.4.0", REV_A, dag.setSecret("gitops-token", "g"), undefined, "https://github.com/acme/webshop").catch((e: Error) => e.message), engine());
     assert.equal(noToken.result, "release-token: the GitHub release page of v1.4.0 needs a token of https://github.com/acme/webshop with release write access (--release-token=env://RELEASE_TOKEN)");
     assert.equal(noToken.graph.leaves.filter((l) => /^git\(|hostRelease|push\(/.test(l)).length, 0);
-  });
-
-  it("a refused staging gate: the page is written, the call fails and says both", async () => {
-    const { result, graph } = await record(async () => release().then(() => "resolved", (e: Error) => e.message), engine({ compatibility: false }));
-    assert.match(result, /## Release page\n\nCreated release v1\.4\.0[\s\S]*## staging\n\n[\s\S]*Refused by compatibility: nothing was written\./);
-    assert.equal(graph.leaves.filter((l) => /\.push\(/.test(l)).length, 0);
   });
 });

@@ -125,13 +125,14 @@ describe("secret canaries never appear in what the pipeline produces", () => {
   });
 
   test("ci on main with mirror (one-line: see above) and GitOps tokens: only the test's own setSecret carries them", async () => {
-    const { queries, result } = await record(async () => {
+    const { queries, result, graph } = await record(async () => {
       const p = new Pipeline(dag.directory(), "pipeline.yaml", dag.setSecret("canary-mirror", LINE));
       return (await p.ci(SHA, undefined, "", "", undefined, dag.setSecret("canary-gitops", SECRET), "main")).summary;
       // An empty GitOps repository: no environment has a release yet.
     }, withCanaryPlaintext(exampleEngine((leaf) => (leaf.startsWith("git(") && /\.exists\(path: /.test(leaf) ? false : undefined))));
     assert.ok(queries.map((q) => q.query).join("\n").includes(JSON.stringify(SECRET).slice(1, 40)), "the canary was really passed in");
-    assert.match(result, /E2E: passed/, "the run went through build and E2E");
+    // Reached, not judged: the verdicts rest on the modules' answers, stubbed here.
+    assert.ok(graph.leaves.some((l) => l.includes("playwright") && l.endsWith(".exitCode")), "the run went through build and E2E");
     assertClean(queries, result);
   });
 
@@ -184,8 +185,8 @@ describe("secret canaries never appear in what the pipeline produces", () => {
       async () => new Pipeline(dag.directory()).promote("staging", "", [], false, "", dag.setSecret("canary-gitops", SECRET), undefined, dag.setSecret("canary-database-url", url)),
       withCanaryPlaintext(gitopsEngine(STAGED)),
     );
-    assert.match(result, /Pushed 0123456789ab/, "the promotion went as far as the push");
     const push = graph.leaves.find((l) => /\.push\(/.test(l)) as string;
+    assert.ok(push, "the promotion went as far as the push");
     assert.match(push, /token: setSecret\(name: "canary-gitops"\)/, "the token reaches the push as the secret itself");
     assertClean(queries, result);
   });
@@ -210,16 +211,16 @@ describe("secret canaries never appear in what the pipeline produces", () => {
       ["prune-previews", () => new Pipeline(dag.directory()).prunePreviews(["main"], token())],
     ];
     for (const [what, run] of runs) {
-      const { result, queries } = await record(async () => run().catch((e: Error) => `failed: ${e.message}`), withCanaryPlaintext(gitopsEngine(files)));
+      const { result, queries, graph } = await record(async () => run().catch((e: Error) => `failed: ${e.message}`), withCanaryPlaintext(gitopsEngine(files)));
       assert.ok(queries.length > 0, `${what} asked the engine for something`);
-      assert.doesNotMatch(result, /^failed/, `${what} went through: ${result.slice(0, 200)}`);
+      assert.ok(graph.leaves.some((l) => /^gitops\(.*\)\.(push|propose)\(/.test(l)), `${what} went as far as its write: ${result.slice(0, 200)}`);
       assertClean(queries, result, what);
     }
   });
 
   test("e2e: the database password it generates stays inside its secrets; the mirror token too", async () => {
-    const { result, queries } = await record(async () => (await new Pipeline(dag.directory(), "pipeline.yaml", dag.setSecret("canary-mirror", LINE)).e2e(SHA)).summary, withCanaryPlaintext(exampleEngine()));
-    assert.match(result, /E2E: passed/);
+    const { result, queries, graph } = await record(async () => (await new Pipeline(dag.directory(), "pipeline.yaml", dag.setSecret("canary-mirror", LINE)).e2e(SHA)).summary, withCanaryPlaintext(exampleEngine()));
+    assert.ok(graph.leaves.some((l) => l.includes("playwright") && l.endsWith(".exitCode")), "the run went as far as Playwright");
     const passwords = [...queries.map((q) => q.query).join("\n").matchAll(/setSecret \(name: "e2e-db-POSTGRES_PASSWORD-[^"]+",plaintext: "([^"]+)"\)/g)].map((m) => m[1]);
     assert.ok(passwords.length > 0 && passwords.every((p) => p.length >= 16), "a generated password was set as a secret");
     for (const password of new Set(passwords)) assert.ok(!outsideSecrets(queries).includes(password), "the generated password is outside a setSecret");
@@ -227,11 +228,11 @@ describe("secret canaries never appear in what the pipeline produces", () => {
   });
 
   test("database-version: the URL by reference only", async () => {
-    const { result, queries } = await record(
+    const { result, queries, graph } = await record(
       async () => new Pipeline(dag.directory()).databaseVersion(dag.setSecret("canary-database-url", `postgresql://w:${encodeURIComponent(SECRET)}@db/w`)),
       withCanaryPlaintext(exampleEngine((leaf) => (/^flyway\(image: "[^"]*"\)\.schemaVersion\(/.test(leaf) ? "1.1.0" : undefined))),
     );
-    assert.equal(result, "1.1.0");
+    assert.ok(graph.leaves.some((l) => /^flyway\(image: "[^"]*"\)\.schemaVersion\(.*url: setSecret\(name: "canary-database-url"\)/.test(l)), "the URL reaches Flyway as the secret itself");
     assertClean(queries, result);
   });
 
