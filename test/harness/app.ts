@@ -4,10 +4,12 @@
  * environment folders seeded as a team would have them.
  */
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { after, before } from "node:test";
 import { join } from "node:path";
 import { bareRemote, tempDir } from "../gitops/git/git-fixture.js";
 import { smartHttp } from "../gitops/git/smart-http.js";
 import { ROOT } from "../tiers/modules.js";
+import { MemoryRegistry } from "./registry.js";
 
 /** The copy and its GitOps remote. */
 export interface HarnessApp {
@@ -42,4 +44,24 @@ export async function harnessApp(registry: string, gitopsFiles: Record<string, s
     .replace(/repository: https:\/\/github\.com\/acme\/webshop-gitops\.git/, `repository: ${url}`);
   writeFileSync(join(root, "pipeline.yaml"), config);
   return { root, gitops: remote.path, url, remotes: { [url]: remote.path }, close: () => server.close() };
+}
+
+/**
+ * For a describe block: one registry started before its tests, and the apps they make with
+ * `app(…)` closed after them, with the registry.
+ */
+export function harnessSuite(): { registry: MemoryRegistry; app: (gitopsFiles?: Record<string, string>) => Promise<HarnessApp> } {
+  const registry = new MemoryRegistry();
+  const apps: HarnessApp[] = [];
+  before(() => registry.start());
+  after(async () => {
+    for (const a of apps) await a.close();
+    await registry.stop();
+  });
+  const app = async (gitopsFiles?: Record<string, string>) => {
+    const a = await harnessApp(registry.address, gitopsFiles);
+    apps.push(a);
+    return a;
+  };
+  return { registry, app };
 }

@@ -14,30 +14,24 @@ import { SMTPServer } from "smtp-server";
 import type { RunResult } from "../../.dagger/src/runs.js";
 import { mintId } from "../recorder/ids.js";
 import { ROOT } from "../tiers/modules.js";
-import { harnessApp, type HarnessApp } from "./app.js";
+import { type HarnessApp, harnessSuite } from "./app.js";
 import { describeContainer } from "./container-rules.js";
 import { Harness, literalArgs } from "./harness.js";
-import { recordedFlyway } from "./recorded-flyway.js";
-import { MemoryRegistry } from "./registry.js";
+import { standIns } from "./stand-ins.js";
 
 const REV = "0123456789abcdef0123456789abcdef01234567";
 const secret = (name: string) => mintId([{ field: "setSecret", args: { name } }]);
-const IMAGE_ID = `sha256:${"c".repeat(64)}`;
 const flywayFixture = (name: string) => readFileSync(join(ROOT, "test/fixtures/flyway", name), "utf8");
 const FAILING_JUNIT = readFileSync(join(ROOT, "test/fixtures/junit/node-test-runner-failing.xml"), "utf8");
 
 /** The leaves of one run that the test answers (first), else Flyway's recorded output and a stand-in clean Trivy report; every leaf asked is kept, in order. */
 function answers(more: (leaf: string) => unknown = () => undefined, flyway?: Record<string, string>) {
   const asked: string[] = [];
+  const standIn = standIns(undefined, flyway);
   const stubs = (leaf: string): unknown => {
     asked.push(leaf);
     const answer = more(leaf);
-    if (answer !== undefined) return answer;
-    const recorded = flyway ? recordedFlyway(leaf, flyway) : recordedFlyway(leaf);
-    if (recorded !== undefined) return recorded;
-    if (/\/scan\/image-id"\)\.contents$/.test(leaf)) return `${IMAGE_ID}\n`;
-    if (/\/scan\/report\.json"\)\.contents$/.test(leaf)) return JSON.stringify({ SchemaVersion: 2, ArtifactName: "/scan/image.tar", ArtifactType: "container_image", Metadata: { ImageID: IMAGE_ID }, Results: [] });
-    return undefined;
+    return answer !== undefined ? answer : standIn(leaf);
   };
   return { asked, stubs };
 }
@@ -63,18 +57,7 @@ async function call(h: Harness, fn: "ci" | "e2e", args: Record<string, unknown>)
 }
 
 describe("harness: ci and e2e outcomes computed by the modules' own code", () => {
-  const registry = new MemoryRegistry();
-  const apps: HarnessApp[] = [];
-  before(() => registry.start());
-  after(async () => {
-    for (const a of apps) await a.close();
-    await registry.stop();
-  });
-  const app = async () => {
-    const a = await harnessApp(registry.address);
-    apps.push(a);
-    return a;
-  };
+  const { registry, app } = harnessSuite();
   const harness = (a: HarnessApp, stubs: (leaf: string) => unknown) => {
     const h = new Harness({ root: a.root, registry, remotes: a.remotes, stubs });
     h.engine.setSecret("registry-token", "reg-token");

@@ -3,37 +3,29 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it, mock } from "node:test";
+import { describe, it, mock } from "node:test";
 import { mintId } from "../recorder/ids.js";
 import { git, history } from "../gitops/git/git-fixture.js";
 import { makeMutant } from "../tiers/mutant.js";
-import { harnessApp, type HarnessApp } from "./app.js";
+import { type HarnessApp, harnessSuite } from "./app.js";
 import { Harness } from "./harness.js";
 import { standIns } from "./stand-ins.js";
-import { MemoryRegistry } from "./registry.js";
 
 const REV = "0123456789abcdef0123456789abcdef01234567";
 const secret = (name: string) => mintId([{ field: "setSecret", args: { name } }]);
 const stubs = standIns();
 
 describe("issue 14 items in the engine model", () => {
-  const registry = new MemoryRegistry();
-  const apps: HarnessApp[] = [];
-  before(() => registry.start());
-  after(async () => {
-    for (const a of apps) await a.close();
-    await registry.stop();
-  });
+  const { registry, app: newApp } = harnessSuite();
 
   /** The example with a second environment promoted on push after dev (qa), so one ci call chains two promotions. */
   const chained = async () => {
-    const app = await harnessApp(registry.address, {
+    const app = await newApp({
       "environments/dev/kustomization.yaml": "images: []\n",
       "environments/qa/kustomization.yaml": "images: []\n",
       "environments/staging/kustomization.yaml": "images: []\n",
       "environments/prod/compose.yaml": "services: {}\n",
     });
-    apps.push(app);
     const file = join(app.root, "pipeline.yaml");
     writeFileSync(file, readFileSync(file, "utf8").replace("environments:\n", "environments:\n  qa:\n    on: push\n    after: dev\n    path: environments/qa\n    format: kustomize\n"));
     return app;

@@ -27,6 +27,14 @@ import { MemoryRegistry } from "./registry.js";
 const REV = "0123456789abcdef0123456789abcdef01234567";
 const secret = (name: string) => mintId([{ field: "setSecret", args: { name } }]);
 
+/** Release A recorded and on dev, as the push to main leaves it: a tag's job starts from here without a ci. */
+const A = exampleRelease(REV_A, "1");
+const RELEASED_ON_DEV = {
+  ...GITOPS_SEED,
+  [`releases/${REV_A}.json`]: renderReleaseRecord(A),
+  "environments/dev/.pipeline/state.json": renderEnvironmentState(promoted(emptyState("dev"), A, ["db", "backend", "frontend"], "2026-11-22T08:00:00Z")),
+};
+
 /** Container answers the model does not compute: Flyway's recorded output; a stand-in clean Trivy report. */
 const stubs = standIns();
 
@@ -224,12 +232,7 @@ describe("side effects: exactly once per call", () => {
 
   it("release of a tag whose staging gate refuses: the page is written once, nothing is pushed, and the call fails saying both", async () => {
     // The release recorded and on dev, as the push to main leaves it; its backend scan has a blocking finding.
-    const A = exampleRelease(REV_A, "1");
-    app = await harnessApp("registry.example.com", {
-      ...GITOPS_SEED,
-      [`releases/${REV_A}.json`]: renderReleaseRecord(A),
-      "environments/dev/.pipeline/state.json": renderEnvironmentState(promoted(emptyState("dev"), A, ["db", "backend", "frontend"], "2026-11-22T08:00:00Z")),
-    });
+    app = await harnessApp("registry.example.com", RELEASED_ON_DEV);
     const github = await githubReleasesOf(app);
     try {
       const h = harness();
@@ -251,12 +254,7 @@ describe("side effects: exactly once per call", () => {
 
   it("mutant: a release page published twice (the never-cached hostRelease called again) is seen: two executions, and its files deleted and uploaded again", async () => {
     // The release recorded and on dev, as the push to main leaves it; no ci needed here.
-    const A = exampleRelease(REV_A, "1");
-    app = await harnessApp("registry.example.com", {
-      ...GITOPS_SEED,
-      [`releases/${REV_A}.json`]: renderReleaseRecord(A),
-      "environments/dev/.pipeline/state.json": renderEnvironmentState(promoted(emptyState("dev"), A, ["db", "backend", "frontend"], "2026-11-22T08:00:00Z")),
-    });
+    app = await harnessApp("registry.example.com", RELEASED_ON_DEV);
     const github = await githubReleasesOf(app);
     try {
       const from = "  const published = await dag.gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) }).hostRelease(";

@@ -22,12 +22,13 @@ export function trivyReport(critical?: string): string {
 
 /**
  * Flyway's recorded output and the scans' stand-in answers; `criticalIn(leaf)` names the CVE a
- * scan reports (the leaf's chain says which image it mounted), or undefined for a clean report.
+ * scan reports (the leaf's chain says which image it mounted), or undefined for a clean report;
+ * `flyway` replaces the recordings of a successful migration (recorded-flyway.ts).
  */
-export function standIns(criticalIn: (leaf: string) => string | undefined = () => undefined): CoreStubs {
+export function standIns(criticalIn: (leaf: string) => string | undefined = () => undefined, flyway?: Record<string, string>): CoreStubs {
   return (leaf) => {
-    const flyway = recordedFlyway(leaf);
-    if (flyway !== undefined) return flyway;
+    const recorded = flyway ? recordedFlyway(leaf, flyway) : recordedFlyway(leaf);
+    if (recorded !== undefined) return recorded;
     if (/\/scan\/image-id"\)\.contents$/.test(leaf)) return `${IMAGE_ID}\n`;
     if (/\/scan\/report\.json"\)\.contents$/.test(leaf)) return trivyReport(criticalIn(leaf));
     return undefined;
