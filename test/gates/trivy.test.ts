@@ -76,17 +76,19 @@ describe("Trivy JSON reports (real, from Trivy's integration tests)", () => {
     );
   });
 
-  it("refuses other formats and other schema versions", () => {
-    assert.throws(() => parseTrivyReport('{"bomFormat":"CycloneDX","specVersion":"1.5"}', "scan.cdx.json"), /scan\.cdx\.json: not a Trivy JSON report[\s\S]*SchemaVersion: is required \(expected 2\)/);
-    assert.throws(() => parseTrivyReport(trivyEdited("npm", (r) => (r.SchemaVersion = 1)), "old.json"), /old\.json: not a Trivy JSON report[\s\S]*SchemaVersion: expected 2, got 1/);
-    assert.throws(() => parseTrivyReport("<html>rate limited</html>", "scan.json"), (e: Error) => e instanceof GateInputError && /^scan\.json: is not JSON \(/.test(e.message));
+  it("refuses other formats and other schema versions, saying which one it reads", () => {
+    assert.throws(() => parseTrivyReport('{"bomFormat":"CycloneDX","specVersion":"1.5"}', "scan.cdx.json"), (e: Error) => e instanceof GateInputError && e.message === "scan.cdx.json: has no SchemaVersion: the gate reads Trivy's JSON report, SchemaVersion 2 (trivy image --format json, Trivy 0.20 and later)");
+    assert.throws(() => parseTrivyReport(trivyEdited("npm", (r) => (r.SchemaVersion = 1)), "old.json"), (e: Error) => e instanceof GateInputError && e.message === "old.json: SchemaVersion 1 is not supported: the gate reads SchemaVersion 2 (Trivy's JSON report since Trivy 0.20)");
+    assert.throws(() => parseTrivyReport("<html>rate limited</html>", "scan.json"), (e: Error) => e instanceof GateInputError && e.message === 'scan.json: is not JSON (line 1, column 1: unexpected "<")');
   });
 
-  it("takes fields Trivy omits when empty as empty: no Results, null Vulnerabilities", () => {
-    const bare = parseTrivyReport('{"SchemaVersion":2,"ArtifactName":"x","ArtifactType":"container_image"}', "bare.json");
-    assert.deepEqual(findingsOf(bare), []);
+  it("takes sections Trivy omits when empty as empty (null or absent Vulnerabilities), but never a report without Results", () => {
     const nulls = parseTrivyReport(trivyEdited("alpine-39", (r) => (r.Results[0].Vulnerabilities = null)), "nulls.json");
     assert.deepEqual(findingsOf(nulls), []);
+    const absent = parseTrivyReport(trivyEdited("alpine-39", (r) => delete r.Results[0].Vulnerabilities), "absent.json");
+    assert.deepEqual(findingsOf(absent), []);
+    // What Trivy writes when it found nothing to scan: no Results at all. Nothing shows the image is clean.
+    assert.throws(() => parseTrivyReport('{"SchemaVersion":2,"ArtifactName":"x","ArtifactType":"container_image"}', "bare.json"), (e: Error) => e instanceof GateInputError && e.message.startsWith("bare.json: has no Results (Trivy writes none when it found nothing to scan): "));
   });
 
   // The shared corpus sits beside the repository on development machines (../shared), not in every

@@ -1,7 +1,9 @@
 /**
  * The vulnerability gate: no image of a release reaches an environment with a finding at a
  * blocking severity (default CRITICAL) unless a valid waiver covers it (R-GATE-3). It fails
- * closed: an image without a usable report of exactly that image is blocked, saying why. An
+ * closed: an image without a usable report of exactly that image is blocked, saying why: no
+ * report, a report of another digest, a report that is not Trivy's SchemaVersion 2 JSON, or one
+ * whose Results show nothing was scanned (see trivy.ts). An
  * emergency (--emergency --reason) lets everything through and the verdict records each thing
  * it let through and the reason, missing or foreign reports included, because an emergency is
  * exactly when a scanner or its database may be unavailable.
@@ -20,7 +22,7 @@ export interface ScannedImage {
   image: string;
   /** The Trivy JSON report's text; undefined when there is none. */
   report: string | undefined;
-  /** Where the report came from, for messages (default: "<component>'s scan report"). */
+  /** Where the report came from, for messages (default: "<component>.json", as the module names them). */
   reportFile?: string;
   /** The image's config digest (Trivy's ImageID), when known: ties a report without RepoDigests to the image. */
   imageId?: string;
@@ -130,7 +132,7 @@ export function vulnerabilityGate(input: VulnerabilityGateInput): VulnerabilityV
 
 /** One image's verdict. */
 function judgeImage(img: ScannedImage, blocking: readonly Severity[], waivers: readonly Waiver[], today: string, emergency: string | undefined): ComponentScanVerdict {
-  const file = img.reportFile ?? `${img.component}'s scan report`;
+  const file = img.reportFile ?? `${img.component}.json`;
   const digest = digestOf(img.image);
   const base = { component: img.component, image: img.image, ...(digest ? { digest } : {}) };
   const read = readReport(img, file, digest);
@@ -190,7 +192,7 @@ function judgeImage(img: ScannedImage, blocking: readonly Severity[], waivers: r
 /** The findings of the image's report, or why the report cannot be used. */
 function readReport(img: ScannedImage, file: string, digest: string | undefined): string | { findings: Finding[] } {
   if (!digest) return `image ${img.image} carries no digest: the gate judges exact bytes, registry/name:tag@sha256:…`;
-  if (img.report === undefined) return `no scan report for ${img.image}: scan it (trivy image --format json ${img.image.replace(/:[^:/@]+@/, "@")})`;
+  if (img.report === undefined) return `no scan report for ${img.image}: ${file} is missing; scan the image (trivy image --format json --output ${file} ${img.image.replace(/:[^:/@]+@/, "@")})`;
   try {
     const report = parseTrivyReport(img.report, file);
     return reportMismatch(report, file, digest, img.imageId) ?? { findings: findingsOf(report) };
