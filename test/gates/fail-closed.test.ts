@@ -1,9 +1,14 @@
-// The vulnerability gate fails closed on every report it cannot trust (issue 15, part 2). Each report
-// shape here is one a real scan or a careless copy can produce; each is refused naming the
-// component, the report file and what is wrong.
+// The vulnerability gate fails closed on every report it cannot trust (issue 15, part 2), and judges
+// Trivy's Secrets and Misconfigurations sections like its vulnerabilities. Each report shape here is
+// one a real scan or a careless copy can produce; each is refused naming the component, the report
+// file and what is wrong.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
+import { renderVulnerabilityVerdict } from "../../modules/gates/src/markdown.js";
 import { type ScannedImage, vulnerabilityGate, type VulnerabilityGateInput, type VulnerabilityVerdict } from "../../modules/gates/src/vulnerabilities.js";
+import { ROOT } from "../tiers/modules.js";
 import { DIGEST_BACKEND, DIGEST_OTHER, imageIdOf, imageRef, trivyEdited, trivyText } from "./fixtures.js";
 
 const TODAY = "2026-06-01";
@@ -77,13 +82,21 @@ describe("vulnerability gate: reports it cannot trust are refused", () => {
     }
   });
 
-  it("a misspelled section inside a result: vulnerabilities", () => {
+  it("a misspelled section inside a result: vulnerabilities, Secret, Misconfiguration", () => {
     refused(
       edited((r) => {
         r.Results[0].vulnerabilities = r.Results[0].Vulnerabilities;
         delete r.Results[0].Vulnerabilities;
       }),
       `${FILE}: Results[0] has "vulnerabilities", which Trivy never writes (its key is Vulnerabilities, case-sensitive): ${MISSPELLED}`,
+    );
+    refused(
+      edited((r) => r.Results.push({ Target: "/app/.env", Class: "secret", Secret: [{ RuleID: "aws-access-key-id", Severity: "CRITICAL" }] })),
+      `${FILE}: Results[1] has "Secret", which Trivy never writes (its key is Secrets, case-sensitive): ${MISSPELLED}`,
+    );
+    refused(
+      edited((r) => r.Results.push({ Target: "Dockerfile", Class: "config", Misconfiguration: [] })),
+      `${FILE}: Results[1] has "Misconfiguration", which Trivy never writes (its key is Misconfigurations, case-sensitive): ${MISSPELLED}`,
     );
   });
 
@@ -127,5 +140,88 @@ describe("vulnerability gate: reports it cannot trust are refused", () => {
     refused(withText("<html>rate limited</html>"), `${FILE}: is not JSON (line 1, column 1: unexpected "<")`);
     refused(withText(""), `${FILE}: is not JSON (line 1, column 1: the file is empty)`);
     refused(withText('{"SchemaVersion": 2} {"SchemaVersion": 2}'), `${FILE}: is not JSON (line 1, column 22: unexpected "{" after the end of the JSON value)`);
+  });
+});
+
+/** Our own image report with secrets and misconfigurations, pulled by the backend's digest (test/fixtures/gates/reports). */
+const OWN = readFileSync(join(ROOT, "test/fixtures/gates/reports/image-secrets-misconfigs.json"), "utf8");
+const own = (edit?: (r: Record<string, any>) => void): string => {
+  if (!edit) return OWN;
+  const r = JSON.parse(OWN) as Record<string, any>;
+  edit(r);
+  return JSON.stringify(r, null, 2);
+};
+/** Without its secret results: the report of an image whose only findings are misconfigurations. */
+const noSecrets = (r: Record<string, any>) => (r.Results = r.Results.filter((x: { Class: string }) => x.Class !== "secret"));
+const scanned = (report: string): ScannedImage => ({ component: "backend", image: IMAGE, report, reportFile: FILE });
+const SECRET_NOTE = "a secret is never waived; remove it from the image, rotate it and rebuild";
+const AWS = `secret aws-access-key-id CRITICAL in /app/.env line 2: AWS Access Key ID (AWS): ${SECRET_NOTE}`;
+const DS2 = "misconfiguration DS-0002 HIGH in Dockerfile: Image user should not be 'root'";
+
+describe("vulnerability gate: secrets and misconfigurations", () => {
+  it("a secret at a blocking severity refuses, named by rule, file and title; the others are counted", () => {
+    const v = gate({ images: [scanned(OWN)] });
+    assert.equal(v.passed, false);
+    const [c] = v.components;
+    assert.equal(c.reportProblem, undefined);
+    assert.equal(c.summary, "backend: 1 CRITICAL not waived (secret aws-access-key-id in /app/.env)");
+    assert.deepEqual(v.details, [`backend: ${AWS}`]);
+    assert.match(v.summary, /; a secret is never waived: remove it from the image, rotate it and rebuild$/);
+    assert.deepEqual(c.counts, { UNKNOWN: 0, LOW: 0, MEDIUM: 0, HIGH: 0, CRITICAL: 0 });
+    assert.deepEqual(c.secretCounts, { UNKNOWN: 0, LOW: 0, MEDIUM: 1, HIGH: 0, CRITICAL: 1 });
+    // The PASS entry (DS-0001, CRITICAL) is no finding.
+    assert.deepEqual(c.misconfigurationCounts, { UNKNOWN: 0, LOW: 1, MEDIUM: 0, HIGH: 1, CRITICAL: 0 });
+    assert.deepEqual(v.secretCounts, c.secretCounts);
+    assert.deepEqual(v.misconfigurationCounts, c.misconfigurationCounts);
+  });
+
+  it("never shows a secret's Match or code, in any output", () => {
+    for (const blocking of [["CRITICAL"], ["LOW"]]) {
+      const v = gate({ images: [scanned(OWN)], blocking });
+      for (const text of [JSON.stringify(v), renderVulnerabilityVerdict(v), v.summary, ...v.details]) assert.doesNotMatch(text, /CANARY/);
+    }
+    // Nor when the secret's entry is malformed: the report is refused without quoting it.
+    const bad = gate({ images: [scanned(own((r) => (r.Results[2].Secrets[0] = r.Results[2].Secrets[0].Match)))] });
+    assert.equal(bad.passed, false);
+    assert.match(bad.components[0].reportProblem ?? "", /Results\[2\]\.Secrets\[0\]: expected object, got a value not shown \(part of a secret finding\)/);
+    assert.doesNotMatch(JSON.stringify(bad), /CANARY/);
+  });
+
+  it("misconfigurations and secrets block at the configured severities, like vulnerabilities", () => {
+    const v = gate({ images: [scanned(OWN)], blocking: ["HIGH"] });
+    assert.equal(v.passed, false);
+    assert.equal(v.components[0].summary, "backend: 1 CRITICAL, 1 HIGH not waived (misconfiguration DS-0002, secret aws-access-key-id in /app/.env)");
+    assert.deepEqual(v.details, [`backend: ${DS2}`, `backend: ${AWS}`]);
+    const medium = gate({ images: [scanned(OWN)], blocking: ["MEDIUM"] });
+    assert.deepEqual(medium.components[0].blocking.map((f) => `${f.kind} ${f.id}`), ["misconfiguration DS-0002", "secret aws-access-key-id", "secret jwt-token"]);
+  });
+
+  it("an image with misconfigurations below the blocking severity passes, counting them", () => {
+    const v = gate({ images: [scanned(own(noSecrets))] });
+    assert.equal(v.passed, true);
+    assert.equal(v.components[0].summary, "backend: nothing blocking (vulnerabilities: none; misconfigurations: 1 HIGH, 1 LOW)");
+  });
+
+  it("an emergency lets a secret through too, recorded with the reason", () => {
+    const v = gate({ images: [scanned(OWN)], emergency: { reason: "INC-7: revoked key, rebuild underway" } });
+    assert.deepEqual([v.passed, v.waivedByEmergency], [true, true]);
+    assert.deepEqual(v.details, [`backend: ${AWS} (waived by emergency)`]);
+  });
+
+  it("refuses a misconfiguration or secret it cannot read: unknown Status, no ID, no RuleID, no Severity", () => {
+    const problem = (edit: (r: Record<string, any>) => void) => gate({ images: [scanned(own(edit))] }).components[0].reportProblem ?? "";
+    assert.equal(problem((r) => (r.Results[1].Misconfigurations[0].Status = "FAILED")), `${FILE}: not a Trivy JSON report (trivy image --format json, SchemaVersion 2):\n  Results[1].Misconfigurations[0].Status: expected "FAIL" or "PASS" or "EXCEPTION", got "FAILED"`);
+    assert.match(problem((r) => delete r.Results[1].Misconfigurations[0].ID), /\n {2}Results\[1\]\.Misconfigurations\[0\]: needs ID or AVDID \(the check's ID, such as DS-0002\)/);
+    assert.match(problem((r) => delete r.Results[2].Secrets[0].RuleID), /\n {2}Results\[2\]\.Secrets\[0\]\.RuleID: is required \(expected string\)$/);
+    assert.match(problem((r) => delete r.Results[3].Secrets[0].Severity), /\n {2}Results\[3\]\.Secrets\[0\]\.Severity: is required/);
+  });
+
+  it("shows secrets and misconfigurations in the Markdown: counts and what blocks", () => {
+    const md = renderVulnerabilityVerdict(gate({ images: [scanned(OWN)], blocking: ["HIGH"] }));
+    const lines = md.split("\n");
+    assert.ok(lines.includes("Also found: backend: 2 secrets (1 CRITICAL, 1 MEDIUM), 2 misconfigurations (1 HIGH, 1 LOW)."), md);
+    assert.ok(lines.includes("| kind | id | target | severity | title | note |"), md);
+    assert.ok(lines.includes(`| secret | aws-access-key-id | /app/.env:2 | CRITICAL | AWS Access Key ID | ${SECRET_NOTE} |`), md);
+    assert.ok(lines.includes("| misconfiguration | DS-0002 | Dockerfile | HIGH | Image user should not be 'root' |  |"), md);
   });
 });

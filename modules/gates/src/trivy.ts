@@ -1,17 +1,22 @@
 /**
- * Trivy's JSON report (`trivy image --format json`, SchemaVersion 2), read into the few fields
- * the vulnerability gate needs. Unknown fields are allowed (Trivy adds some in most releases);
- * the fields read here are checked, and a report that lacks one is refused naming the file, the
- * JSON path and what was expected, because a gate must not guess what a scanner meant.
+ * Trivy's JSON report (`trivy image --format json`, SchemaVersion 2), read into the fields the
+ * vulnerability gate judges: vulnerabilities, misconfigurations and secrets. Unknown fields are
+ * allowed (Trivy adds some in most releases); the fields read here are checked, and a report that
+ * lacks one is refused naming the file, the JSON path and what was expected, because a gate must
+ * not guess what a scanner meant.
  *
  * Fields Trivy omits when empty (`json:",omitempty"`, pkg/types/report.go) are optional inside a
- * result: `Vulnerabilities` of a clean target, `FixedVersion` of an unfixed finding, `Title` of
- * some advisories (musl's CVE-2019-14697), `Metadata` of repository scans. `Results` is not:
- * Trivy omits it when it found nothing to scan (every path skipped, no OS and no package
- * detected), and such a report shows nothing about the image, so it is refused, as are
- * `Results: null`, an empty list, a misspelled key (`results`, `Result`, or `vulnerabilities`
- * inside a result) and entries that are not objects. Each of those read as "nothing found"
- * before; each is a scan that did not happen or a file that is not Trivy's.
+ * result: `Vulnerabilities`, `Misconfigurations` and `Secrets` of a clean target, `FixedVersion`
+ * of an unfixed finding, `Title` of some advisories (musl's CVE-2019-14697), `Metadata` of
+ * repository scans. `Results` is not: Trivy omits it when it found nothing to scan (every path
+ * skipped, no OS and no package detected), and such a report shows nothing about the image, so it
+ * is refused, as are `Results: null`, an empty list, a misspelled key (`results`, `Result`, or a
+ * section such as `vulnerabilities` inside a result) and entries that are not objects. Each of
+ * those read as "nothing found" before; each is a scan that did not happen or a file that is not
+ * Trivy's.
+ *
+ * A secret finding's `Match` and `Code` hold the line with the secret: they are never read, and a
+ * malformed secret entry is refused without quoting it.
  */
 import { z } from "./vendor/zod.js";
 import { GateInputError } from "./errors.js";
@@ -31,16 +36,45 @@ const TrivyVulnerability = z.object({
   Title: z.string().optional(),
 });
 
-/** One scanned target: an OS's packages, a lockfile, a config file. */
+/** A misconfiguration check's outcome (pkg/types/misconfiguration.go); only FAIL is a finding. */
+export const MISCONFIGURATION_STATUSES = ["FAIL", "PASS", "EXCEPTION"] as const;
+
+/**
+ * One misconfiguration check (DetectedMisconfiguration). Trivy identifies checks as ID "DS002"
+ * with AVDID "AVD-DS-0002" up to 0.5x, and as ID "DS-0002" without AVDID since; either will do.
+ */
+const TrivyMisconfiguration = z
+  .object({
+    ID: z.string().min(1).optional(),
+    AVDID: z.string().min(1).optional(),
+    Type: z.string().optional(),
+    Title: z.string().optional(),
+    Severity: z.enum(SEVERITIES),
+    Status: z.enum(MISCONFIGURATION_STATUSES),
+  })
+  .refine((m) => m.ID !== undefined || m.AVDID !== undefined, { error: "needs ID or AVDID (the check's ID, such as DS-0002)" });
+
+/** One secret (SecretFinding, pkg/fanal/types/secret.go), without Match and Code: the gate never reads the secret. */
+const TrivySecret = z.object({
+  RuleID: z.string().min(1),
+  Category: z.string().optional(),
+  Severity: z.enum(SEVERITIES),
+  Title: z.string().optional(),
+  StartLine: z.number().int().optional(),
+});
+
+/** One scanned target: an OS's packages, a lockfile, a config file, a file with a secret. */
 const TrivyResult = z.object({
   Target: z.string(),
   Class: z.string(),
   Type: z.string().optional(),
   Vulnerabilities: z.array(TrivyVulnerability).nullish(),
+  Misconfigurations: z.array(TrivyMisconfiguration).nullish(),
+  Secrets: z.array(TrivySecret).nullish(),
 });
 
 /** The sections of a result that hold findings: a misspelling of one hides them. */
-const SECTIONS = ["Vulnerabilities"] as const;
+const SECTIONS = ["Vulnerabilities", "Misconfigurations", "Secrets"] as const;
 
 /** What Trivy knows about the scanned image; absent for repository and filesystem scans. */
 const TrivyMetadata = z.object({
@@ -63,8 +97,9 @@ export const TrivyReport = z.object({
 /** A validated Trivy report. */
 export type TrivyReport = z.output<typeof TrivyReport>;
 
-/** One vulnerability of one package in one target: what a verdict lists. */
-export interface Finding {
+/** One vulnerability of one package in one target. */
+export interface VulnerabilityFinding {
+  kind: "vulnerability";
   /** CVE-…, GHSA-…, DLA-…: Trivy's VulnerabilityID. */
   id: string;
   package: string;
@@ -76,6 +111,37 @@ export interface Finding {
   /** Where Trivy found the package: the OS, or a lockfile's path. */
   target: string;
 }
+
+/** One failed misconfiguration check in one target. */
+export interface MisconfigurationFinding {
+  kind: "misconfiguration";
+  /** The check's ID as the report writes it (ID, else AVDID): DS-0002, KSV-0001. */
+  id: string;
+  /** The check's AVD ID when the report gives it besides ID (Trivy before 0.6x: ID DS002, AVDID AVD-DS-0002). */
+  avdId?: string;
+  severity: Severity;
+  title?: string;
+  /** The file checked: Dockerfile, a manifest's path. */
+  target: string;
+}
+
+/** One secret in one file; what the secret is never leaves the report. */
+export interface SecretFinding {
+  kind: "secret";
+  /** The rule that matched: aws-access-key-id, github-pat, private-key. */
+  id: string;
+  /** The rule's category: AWS, GitHub, … */
+  category?: string;
+  severity: Severity;
+  title?: string;
+  /** The file holding the secret. */
+  target: string;
+  /** The line it starts on. */
+  line?: number;
+}
+
+/** What a verdict lists: a vulnerability, a failed misconfiguration check or a secret. */
+export type Finding = VulnerabilityFinding | MisconfigurationFinding | SecretFinding;
 
 /** Parse and validate a Trivy JSON report; throws GateInputError naming the file and what is wrong with it. */
 export function parseTrivyReport(text: string, file: string): TrivyReport {
@@ -89,7 +155,8 @@ export function parseTrivyReport(text: string, file: string): TrivyReport {
   if (untrusted) throw new GateInputError(untrusted);
   const parsed = TrivyReport.safeParse(json);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${jsonPath(i.path)}: ${issueMessage(i, json)}`);
+    // A secret's entry may hold the secret: its values are never quoted.
+    const lines = parsed.error.issues.map((i) => `  ${jsonPath(i.path)}: ${issueMessage(i, json, { withhold: i.path[2] === "Secrets" ? "part of a secret finding" : undefined })}`);
     throw new GateInputError(`${file}: not a Trivy JSON report (trivy image --format json, SchemaVersion ${SCHEMA_VERSION}):\n${lines.join("\n")}`);
   }
   return parsed.data;
@@ -257,9 +324,10 @@ function position(text: string, at: number): string {
 }
 
 /** Every vulnerability in a report, in report order; one per package, so a CVE in two packages is two findings. */
-export function findingsOf(report: TrivyReport): Finding[] {
+export function vulnerabilitiesOf(report: TrivyReport): VulnerabilityFinding[] {
   return report.Results.flatMap((r) =>
     (r.Vulnerabilities ?? []).map((v) => ({
+      kind: "vulnerability" as const,
       id: v.VulnerabilityID,
       package: v.PkgName,
       installed: v.InstalledVersion ?? "",
@@ -269,6 +337,42 @@ export function findingsOf(report: TrivyReport): Finding[] {
       target: r.Target,
     })),
   );
+}
+
+/** Every failed misconfiguration check in a report, in report order (PASS and EXCEPTION are no findings). */
+export function misconfigurationsOf(report: TrivyReport): MisconfigurationFinding[] {
+  return report.Results.flatMap((r) =>
+    (r.Misconfigurations ?? [])
+      .filter((m) => m.Status === "FAIL")
+      .map((m) => ({
+        kind: "misconfiguration" as const,
+        id: (m.ID ?? m.AVDID) as string,
+        ...(m.ID !== undefined && m.AVDID !== undefined ? { avdId: m.AVDID } : {}),
+        severity: m.Severity,
+        ...(m.Title ? { title: m.Title } : {}),
+        target: r.Target,
+      })),
+  );
+}
+
+/** Every secret in a report, in report order: rule, category, severity, title, file and line, never the secret. */
+export function secretsOf(report: TrivyReport): SecretFinding[] {
+  return report.Results.flatMap((r) =>
+    (r.Secrets ?? []).map((s) => ({
+      kind: "secret" as const,
+      id: s.RuleID,
+      ...(s.Category ? { category: s.Category } : {}),
+      severity: s.Severity,
+      ...(s.Title ? { title: s.Title } : {}),
+      target: r.Target,
+      ...(s.StartLine ? { line: s.StartLine } : {}),
+    })),
+  );
+}
+
+/** Every finding of a report: vulnerabilities, then failed misconfiguration checks, then secrets. */
+export function findingsOf(report: TrivyReport): Finding[] {
+  return [...vulnerabilitiesOf(report), ...misconfigurationsOf(report), ...secretsOf(report)];
 }
 
 /** How many findings there are at each severity. */
