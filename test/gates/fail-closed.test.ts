@@ -6,8 +6,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { GateInputError } from "../../modules/gates/src/errors.js";
 import { renderVulnerabilityVerdict } from "../../modules/gates/src/markdown.js";
 import { type ScannedImage, vulnerabilityGate, type VulnerabilityGateInput, type VulnerabilityVerdict } from "../../modules/gates/src/vulnerabilities.js";
+import { parseWaivers, type Waiver } from "../../modules/gates/src/waivers.js";
 import { ROOT } from "../tiers/modules.js";
 import { DIGEST_BACKEND, DIGEST_OTHER, imageIdOf, imageRef, trivyEdited, trivyText } from "./fixtures.js";
 
@@ -154,6 +156,7 @@ const own = (edit?: (r: Record<string, any>) => void): string => {
 /** Without its secret results: the report of an image whose only findings are misconfigurations. */
 const noSecrets = (r: Record<string, any>) => (r.Results = r.Results.filter((x: { Class: string }) => x.Class !== "secret"));
 const scanned = (report: string): ScannedImage => ({ component: "backend", image: IMAGE, report, reportFile: FILE });
+const waiver = (over: Partial<Waiver> = {}): Waiver => ({ misconfiguration: "DS-0002", digest: DIGEST_BACKEND, reason: "runs as uid 10001 through the pod's securityContext", approver: "jane.doe@example.com", expires: "2026-12-31", ...over });
 const SECRET_NOTE = "a secret is never waived; remove it from the image, rotate it and rebuild";
 const AWS = `secret aws-access-key-id CRITICAL in /app/.env line 2: AWS Access Key ID (AWS): ${SECRET_NOTE}`;
 const DS2 = "misconfiguration DS-0002 HIGH in Dockerfile: Image user should not be 'root'";
@@ -202,6 +205,65 @@ describe("vulnerability gate: secrets and misconfigurations", () => {
     assert.equal(v.components[0].summary, "backend: nothing blocking (vulnerabilities: none; misconfigurations: 1 HIGH, 1 LOW)");
   });
 
+  it("a waiver names a misconfiguration by its ID for one digest", () => {
+    const v = gate({ images: [scanned(own(noSecrets))], blocking: ["HIGH"], waivers: [waiver()] });
+    assert.equal(v.passed, true);
+    assert.deepEqual(v.components[0].waived.map((w) => [w.finding.kind, w.finding.id, w.waiver.approver]), [["misconfiguration", "DS-0002", "jane.doe@example.com"]]);
+    assert.deepEqual(v.details, [`backend: ${DS2}: waived until 2026-12-31 by jane.doe@example.com: runs as uid 10001 through the pod's securityContext`]);
+    // For another digest it counts for nothing, and says where it applies.
+    const other = gate({ images: [scanned(own(noSecrets))], blocking: ["HIGH"], waivers: [waiver({ digest: DIGEST_OTHER })] });
+    assert.equal(other.passed, false);
+    assert.deepEqual(other.details, [`backend: ${DS2}: the waiver for DS-0002 applies to sha256:000000000000, not to this image`]);
+    // Expired: blocks, naming the date.
+    const lapsed = gate({ images: [scanned(own(noSecrets))], blocking: ["HIGH"], waivers: [waiver({ expires: "2026-05-31" })] });
+    assert.deepEqual(lapsed.details, [`backend: ${DS2}: waiver for DS-0002 expired on 2026-05-31 (approved by jane.doe@example.com)`]);
+  });
+
+  it("a misconfiguration waiver matches Trivy's older IDs too (ID DS002 with AVDID AVD-DS-0002), in either form", () => {
+    const older = own((r) => {
+      noSecrets(r);
+      Object.assign(r.Results[1].Misconfigurations[0], { ID: "DS002", AVDID: "AVD-DS-0002" });
+    });
+    for (const id of ["DS-0002", "AVD-DS-0002", "ds002"]) {
+      assert.equal(gate({ images: [scanned(older)], blocking: ["HIGH"], waivers: [waiver({ misconfiguration: id })] }).passed, true, id);
+    }
+    assert.equal(gate({ images: [scanned(own(noSecrets))], blocking: ["HIGH"], waivers: [waiver({ misconfiguration: "AVD-DS-0002" })] }).passed, true);
+  });
+
+  it("a CVE waiver does not waive a misconfiguration of the same name, and says which key would", () => {
+    const v = gate({ images: [scanned(own(noSecrets))], blocking: ["HIGH"], waivers: [{ cve: "DS-0002", digest: DIGEST_BACKEND, reason: "r", approver: "a", expires: "2026-12-31" }] });
+    assert.equal(v.passed, false);
+    assert.deepEqual(v.details, [`backend: ${DS2}: a waiver names DS-0002 as cve, which waives vulnerabilities only; a misconfiguration is waived with misconfiguration: DS-0002`]);
+  });
+
+  it("a secret is never waived, whatever a waiver names", () => {
+    const waivers: Waiver[] = [
+      { cve: "aws-access-key-id", digest: DIGEST_BACKEND, reason: "test key", approver: "a", expires: "2026-12-31" },
+      { misconfiguration: "aws-access-key-id", digest: DIGEST_BACKEND, reason: "test key", approver: "a", expires: "2026-12-31" },
+    ];
+    const v = gate({ images: [scanned(OWN)], waivers });
+    assert.equal(v.passed, false);
+    assert.deepEqual(v.components[0].waived, []);
+    assert.deepEqual(v.details, [`backend: ${AWS} (a waiver names aws-access-key-id: it does not count for a secret)`]);
+  });
+
+  it("the waivers file: misconfiguration is a waiver field; a secret key is refused saying why; exactly one of cve and misconfiguration", () => {
+    const file = (entry: string) => `waivers:\n  - ${entry}\n    digest: ${DIGEST_BACKEND}\n    reason: r\n    approver: a\n    expires: 2026-12-31\n`;
+    assert.deepEqual(parseWaivers(file("misconfiguration: DS-0002"), "w.yaml"), [{ misconfiguration: "DS-0002", digest: DIGEST_BACKEND, reason: "r", approver: "a", expires: "2026-12-31" }]);
+    assert.throws(
+      () => parseWaivers(file("secret: aws-access-key-id"), "w.yaml"),
+      (e: Error) =>
+        e instanceof GateInputError &&
+        e.message ===
+          [
+            "w.yaml: 2 problems:",
+            "  w.yaml:2 waivers[0].secret: a secret cannot be waived: it is readable by everyone who can pull the image; remove it, rotate it and rebuild (or declare an emergency)",
+            "  w.yaml:2 waivers[0]: needs cve (a vulnerability ID such as CVE-2019-14697) or misconfiguration (a Trivy check ID such as DS-0002)",
+          ].join("\n"),
+    );
+    assert.throws(() => parseWaivers(file("cve: CVE-2019-14697\n    misconfiguration: DS-0002"), "w.yaml"), /w\.yaml:2 waivers\[0\]: names both cve and misconfiguration; one waiver covers one finding/);
+  });
+
   it("an emergency lets a secret through too, recorded with the reason", () => {
     const v = gate({ images: [scanned(OWN)], emergency: { reason: "INC-7: revoked key, rebuild underway" } });
     assert.deepEqual([v.passed, v.waivedByEmergency], [true, true]);
@@ -216,12 +278,12 @@ describe("vulnerability gate: secrets and misconfigurations", () => {
     assert.match(problem((r) => delete r.Results[3].Secrets[0].Severity), /\n {2}Results\[3\]\.Secrets\[0\]\.Severity: is required/);
   });
 
-  it("shows secrets and misconfigurations in the Markdown: counts and what blocks", () => {
-    const md = renderVulnerabilityVerdict(gate({ images: [scanned(OWN)], blocking: ["HIGH"] }));
+  it("shows secrets and misconfigurations in the Markdown: counts, what blocks and what was waived", () => {
+    const md = renderVulnerabilityVerdict(gate({ images: [scanned(OWN)], blocking: ["HIGH"], waivers: [waiver()] }));
     const lines = md.split("\n");
     assert.ok(lines.includes("Also found: backend: 2 secrets (1 CRITICAL, 1 MEDIUM), 2 misconfigurations (1 HIGH, 1 LOW)."), md);
     assert.ok(lines.includes("| kind | id | target | severity | title | note |"), md);
     assert.ok(lines.includes(`| secret | aws-access-key-id | /app/.env:2 | CRITICAL | AWS Access Key ID | ${SECRET_NOTE} |`), md);
-    assert.ok(lines.includes("| misconfiguration | DS-0002 | Dockerfile | HIGH | Image user should not be 'root' |  |"), md);
+    assert.ok(lines.includes("| misconfiguration | DS-0002 | Dockerfile | HIGH | Image user should not be 'root' | jane.doe@example.com | 2026-12-31 | runs as uid 10001 through the pod's securityContext |"), md);
   });
 });

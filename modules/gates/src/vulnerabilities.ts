@@ -2,8 +2,8 @@
  * The vulnerability gate: no image of a release reaches an environment with a finding at a
  * blocking severity (default CRITICAL) unless a valid waiver covers it (R-GATE-3). Findings are
  * what Trivy reports: vulnerabilities, failed misconfiguration checks and secrets, judged at the
- * same blocking severities. A waiver covers a vulnerability (cve) for one digest; a secret is
- * never waived.
+ * same blocking severities. A waiver covers a vulnerability (cve) or a misconfiguration
+ * (misconfiguration) for one digest; a secret is never waived (see waivers.ts).
  *
  * It fails closed: an image without a usable report of exactly that image is blocked, saying
  * why: no report, a report of another digest, a report that is not Trivy's SchemaVersion 2 JSON,
@@ -130,7 +130,7 @@ export function vulnerabilityGate(input: VulnerabilityGateInput): VulnerabilityV
     ? `waived by emergency (${reason}): ${refused.map((c) => c.summary).join("; ")}`
     : passed
       ? `${components.length} image${components.length === 1 ? "" : "s"}, no unwaived ${blocking.join("/")} findings${waivedCount > 0 ? ` (${waivedCount} waived)` : ""}`
-      : `blocked: ${refused.map((c) => c.summary).join("; ")}; fix, waive (a waiver per CVE and digest in the GitOps repository) or declare an emergency (--emergency --reason "…")${refused.some((c) => c.blocking.some((f) => f.kind === "secret")) ? "; a secret is never waived: remove it from the image, rotate it and rebuild" : ""}`;
+      : `blocked: ${refused.map((c) => c.summary).join("; ")}; fix, waive (a waiver per CVE or misconfiguration and digest in the GitOps repository) or declare an emergency (--emergency --reason "…")${refused.some((c) => c.blocking.some((f) => f.kind === "secret")) ? "; a secret is never waived: remove it from the image, rotate it and rebuild" : ""}`;
   return {
     gate: "vulnerabilities",
     passed,
@@ -195,7 +195,9 @@ function judgeImage(img: ScannedImage, blocking: readonly Severity[], waivers: r
     // A waiver judged another build; the same finding here needs its own decision, but say it exists.
     const elsewhere = forId.filter((w) => w.digest !== digest);
     if (elsewhere.length > 0) why.push(`the waiver for ${finding.id} applies to ${elsewhere.map((w) => shortDigest(w.digest)).join(", ")}, not to this image`);
-    const line = finding.kind === "secret" ? `${describeFinding(finding)}: ${SECRET_NOTE}` : `${describeFinding(finding)}${why.length > 0 ? `: ${why.join("; ")}` : ""}`;
+    const misnamed = misnamedWaiver(finding, waivers);
+    if (misnamed) why.push(misnamed);
+    const line = finding.kind === "secret" ? `${describeFinding(finding)}: ${SECRET_NOTE}${misnamed ? ` (${misnamed})` : ""}` : `${describeFinding(finding)}${why.length > 0 ? `: ${why.join("; ")}` : ""}`;
     details.push(`${img.component}: ${line}${emergency !== undefined ? " (waived by emergency)" : ""}`);
   }
 
@@ -230,9 +232,33 @@ function nameOf(f: Finding): string {
   return f.id;
 }
 
-/** The waivers naming this finding: a vulnerability by cve; misconfigurations and secrets by nothing (yet). */
+/** A misconfiguration check's ID without Trivy's "AVD-" prefix and case: AVD-DS-0002 and ds-0002 are DS-0002. */
+const checkId = (id: string): string => id.toUpperCase().replace(/^AVD-/, "");
+
+/**
+ * The waivers naming this finding: a vulnerability by cve, a misconfiguration by misconfiguration
+ * (its ID or AVD ID, in either of Trivy's forms), a secret by nothing.
+ */
 function waiversFor(finding: Finding, waivers: readonly Waiver[]): Waiver[] {
-  return finding.kind === "vulnerability" ? waivers.filter((w) => w.cve.toUpperCase() === finding.id.toUpperCase()) : [];
+  switch (finding.kind) {
+    case "vulnerability":
+      return waivers.filter((w) => w.cve !== undefined && w.cve.toUpperCase() === finding.id.toUpperCase());
+    case "misconfiguration": {
+      const ids = [finding.id, ...(finding.avdId ? [finding.avdId] : [])].map(checkId);
+      return waivers.filter((w) => w.misconfiguration !== undefined && ids.includes(checkId(w.misconfiguration)));
+    }
+    case "secret":
+      return [];
+  }
+}
+
+/** A waiver that names this finding's ID under the wrong key (or names a secret at all), said so it is not taken for a waiver that counts. */
+function misnamedWaiver(finding: Finding, waivers: readonly Waiver[]): string | undefined {
+  const same = (id: string | undefined) => id !== undefined && checkId(id) === checkId(finding.id);
+  if (finding.kind === "secret") return waivers.some((w) => same(w.cve) || same(w.misconfiguration)) ? `a waiver names ${finding.id}: it does not count for a secret` : undefined;
+  if (finding.kind === "misconfiguration" && waivers.some((w) => same(w.cve))) return `a waiver names ${finding.id} as cve, which waives vulnerabilities only; a misconfiguration is waived with misconfiguration: ${finding.id}`;
+  if (finding.kind === "vulnerability" && waivers.some((w) => same(w.misconfiguration))) return `a waiver names ${finding.id} as misconfiguration; a vulnerability is waived with cve: ${finding.id}`;
+  return undefined;
 }
 
 /** The findings of the image's report, or why the report cannot be used. */
