@@ -97,7 +97,7 @@ describe("vulnerability gate", () => {
   it("blocks a component without a report", () => {
     const v = gate({ images: [backend({ report: undefined })] });
     assert.equal(v.passed, false);
-    assert.equal(v.components[0].reportProblem, `no scan report for ${imageRef("backend", DIGEST_BACKEND)}: scan it (trivy image --format json registry.example.com/acme/webshop/backend@${DIGEST_BACKEND})`);
+    assert.equal(v.components[0].reportProblem, `no scan report for ${imageRef("backend", DIGEST_BACKEND)}: backend.trivy.json is missing; scan the image (trivy image --format json --output backend.trivy.json registry.example.com/acme/webshop/backend@${DIGEST_BACKEND})`);
     assert.equal(v.summary.startsWith("blocked: backend: no usable scan report"), true);
   });
 
@@ -155,7 +155,7 @@ describe("vulnerability gate", () => {
   it("an emergency also lets through an image without a usable report, and records why the report was unusable", () => {
     const v = gate({ images: [backend({ report: undefined })], emergency: { reason: "scanner database unreachable" } });
     assert.deepEqual([v.passed, v.waivedByEmergency], [true, true]);
-    assert.equal(v.details[0], `backend: no scan report for ${imageRef("backend", DIGEST_BACKEND)}: scan it (trivy image --format json registry.example.com/acme/webshop/backend@${DIGEST_BACKEND}) (waived by emergency)`);
+    assert.equal(v.details[0], `backend: no scan report for ${imageRef("backend", DIGEST_BACKEND)}: backend.trivy.json is missing; scan the image (trivy image --format json --output backend.trivy.json registry.example.com/acme/webshop/backend@${DIGEST_BACKEND}) (waived by emergency)`);
   });
 
   it("blocks HIGH too when configured (fluentd: its CRITICAL waived, its HIGH not)", () => {

@@ -53,7 +53,7 @@ describe("waivers file", () => {
             '  prod/waivers.yaml:4 waivers[0].reason: must say why the finding may ship, got ""',
             '  prod/waivers.yaml:6 waivers[0].expires: must be a date YYYY-MM-DD, got "2026-02-30"',
             "  prod/waivers.yaml:7 waivers[1].expires: is required (expected string)",
-            "  prod/waivers.yaml:11 waivers[1].expiry: is not a waiver field; fields: cve, digest, reason, approver, expires",
+            "  prod/waivers.yaml:11 waivers[1].expiry: is not a waiver field; fields: cve, misconfiguration, digest, reason, approver, expires",
           ].join("\n"),
         );
         return true;
@@ -63,7 +63,7 @@ describe("waivers file", () => {
 
   it("refuses YAML that does not parse, with the line, and a file that is not a waivers list", () => {
     assert.throws(() => parseWaivers("waivers:\n  - cve: [unclosed\n", "w.yaml"), (e: Error) => e instanceof GateInputError && /^w\.yaml: is not valid YAML:\n {2}w\.yaml:\d+: /.test(e.message));
-    assert.throws(() => parseWaivers("- cve: CVE-1\n", "w.yaml"), (e: Error) => e instanceof GateInputError && e.message === "w.yaml: must be a mapping with a waivers: list, each entry with cve, digest, reason, approver and expires; got a list");
+    assert.throws(() => parseWaivers("- cve: CVE-1\n", "w.yaml"), (e: Error) => e instanceof GateInputError && e.message === "w.yaml: must be a mapping with a waivers: list, each entry with cve (or misconfiguration), digest, reason, approver and expires; got a list");
     assert.throws(() => parseWaivers("waivers: yes\n", "w.yaml"), /w\.yaml:1 waivers: expected array, got "yes"/);
   });
 });

@@ -12,21 +12,26 @@ export function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown
   return path.reduce<unknown>((v, seg) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[seg] : undefined), raw);
 }
 
-/** What a zod issue means for the person who wrote the file, without zod's "Invalid input" wording. */
-export function issueMessage(issue: z.core.$ZodIssue, raw: unknown): string {
+/**
+ * What a zod issue means for the person who wrote the file, without zod's "Invalid input" wording.
+ * With `withhold` (why), the value found is never quoted: a secret scanner's finding may hold the secret.
+ */
+export function issueMessage(issue: z.core.$ZodIssue, raw: unknown, options: { withhold?: string } = {}): string {
   const value = valueAt(raw, issue.path);
+  const got = (v: unknown) => (options.withhold ? `a value not shown (${options.withhold})` : show(v));
   switch (issue.code) {
     case "invalid_type":
-      return value === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${show(value)}`;
+      return value === undefined ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${got(value)}`;
     case "invalid_value": {
       const expected = issue.values.map((v) => JSON.stringify(v)).join(" or ");
-      return value === undefined ? `is required (expected ${expected})` : `expected ${expected}, got ${show(value)}`;
+      return value === undefined ? `is required (expected ${expected})` : `expected ${expected}, got ${got(value)}`;
     }
     case "unrecognized_keys":
       return `unknown key${issue.keys.length === 1 ? "" : "s"} ${issue.keys.join(", ")}`;
     default:
-      // Our own refinements carry a message written for people; show the value next to it.
-      return value === undefined ? issue.message : `${issue.message}, got ${show(value)}`;
+      // Our own refinements carry a message written for people; show the value next to it, unless
+      // it is a whole entry (the path already says which).
+      return value === undefined || (typeof value === "object" && value !== null) ? issue.message : `${issue.message}, got ${got(value)}`;
   }
 }
 

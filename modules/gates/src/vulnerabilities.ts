@@ -1,10 +1,16 @@
 /**
  * The vulnerability gate: no image of a release reaches an environment with a finding at a
- * blocking severity (default CRITICAL) unless a valid waiver covers it (R-GATE-3). It fails
- * closed: an image without a usable report of exactly that image is blocked, saying why. An
- * emergency (--emergency --reason) lets everything through and the verdict records each thing
- * it let through and the reason, missing or foreign reports included, because an emergency is
- * exactly when a scanner or its database may be unavailable.
+ * blocking severity (default CRITICAL) unless a valid waiver covers it (R-GATE-3). Findings are
+ * what Trivy reports: vulnerabilities, failed misconfiguration checks and secrets, judged at the
+ * same blocking severities. A waiver covers a vulnerability (cve) or a misconfiguration
+ * (misconfiguration) for one digest; a secret is never waived (see waivers.ts).
+ *
+ * It fails closed: an image without a usable report of exactly that image is blocked, saying
+ * why: no report, a report of another digest, a report that is not Trivy's SchemaVersion 2 JSON,
+ * or one whose Results show nothing was scanned (see trivy.ts). An emergency
+ * (--emergency --reason) lets everything through and the verdict records each thing it let
+ * through and the reason, missing or foreign reports and secrets included, because an emergency
+ * is exactly when a scanner or its database may be unavailable.
  */
 import { isCalendarDate } from "./dates.js";
 import { GateInputError } from "./errors.js";
@@ -20,7 +26,7 @@ export interface ScannedImage {
   image: string;
   /** The Trivy JSON report's text; undefined when there is none. */
   report: string | undefined;
-  /** Where the report came from, for messages (default: "<component>'s scan report"). */
+  /** Where the report came from, for messages (default: "<component>.json", as the module names them). */
   reportFile?: string;
   /** The image's config digest (Trivy's ImageID), when known: ties a report without RepoDigests to the image. */
   imageId?: string;
@@ -61,8 +67,12 @@ export interface ComponentScanVerdict {
   waived: WaivedFinding[];
   /** Blocking findings whose waiver for this image expired (they are also in `blocking`). */
   expired: WaivedFinding[];
-  /** Every finding in the report by severity, blocking or not. */
+  /** Every vulnerability in the report by severity, blocking or not. */
   counts: SeverityCounts;
+  /** Every failed misconfiguration check in the report by severity. */
+  misconfigurationCounts: SeverityCounts;
+  /** Every secret in the report by severity. */
+  secretCounts: SeverityCounts;
   /** One line for summaries. */
   summary: string;
   /** Everything behind the verdict, one line each. */
@@ -82,8 +92,12 @@ export interface VulnerabilityVerdict {
   /** The emergency declared, when one was. */
   emergency?: { reason: string };
   components: ComponentScanVerdict[];
-  /** Every finding of every image, by severity. */
+  /** Every vulnerability of every image, by severity. */
   counts: SeverityCounts;
+  /** Every failed misconfiguration check of every image, by severity. */
+  misconfigurationCounts: SeverityCounts;
+  /** Every secret of every image, by severity. */
+  secretCounts: SeverityCounts;
   summary: string;
   details: string[];
 }
@@ -103,8 +117,11 @@ export function vulnerabilityGate(input: VulnerabilityGateInput): VulnerabilityV
   }
 
   const components = input.images.map((img) => judgeImage(img, blocking, input.waivers, input.today, reason));
-  const counts = noFindings();
-  for (const c of components) for (const s of SEVERITIES) counts[s] += c.counts[s];
+  const sum = (pick: (c: ComponentScanVerdict) => SeverityCounts): SeverityCounts => {
+    const counts = noFindings();
+    for (const c of components) for (const s of SEVERITIES) counts[s] += pick(c)[s];
+    return counts;
+  };
   const refused = components.filter((c) => !c.passed || c.waivedByEmergency);
   const waivedByEmergency = reason !== undefined && refused.length > 0;
   const passed = refused.length === 0 || waivedByEmergency;
@@ -113,7 +130,7 @@ export function vulnerabilityGate(input: VulnerabilityGateInput): VulnerabilityV
     ? `waived by emergency (${reason}): ${refused.map((c) => c.summary).join("; ")}`
     : passed
       ? `${components.length} image${components.length === 1 ? "" : "s"}, no unwaived ${blocking.join("/")} findings${waivedCount > 0 ? ` (${waivedCount} waived)` : ""}`
-      : `blocked: ${refused.map((c) => c.summary).join("; ")}; fix, waive (a waiver per CVE and digest in the GitOps repository) or declare an emergency (--emergency --reason "…")`;
+      : `blocked: ${refused.map((c) => c.summary).join("; ")}; fix, waive (a waiver per CVE or misconfiguration and digest in the GitOps repository) or declare an emergency (--emergency --reason "…")${refused.some((c) => c.blocking.some((f) => f.kind === "secret")) ? "; a secret is never waived: remove it from the image, rotate it and rebuild" : ""}`;
   return {
     gate: "vulnerabilities",
     passed,
@@ -122,7 +139,9 @@ export function vulnerabilityGate(input: VulnerabilityGateInput): VulnerabilityV
     today: input.today,
     ...(reason !== undefined ? { emergency: { reason } } : {}),
     components,
-    counts,
+    counts: sum((c) => c.counts),
+    misconfigurationCounts: sum((c) => c.misconfigurationCounts),
+    secretCounts: sum((c) => c.secretCounts),
     summary,
     details: components.flatMap((c) => c.details),
   };
@@ -130,7 +149,7 @@ export function vulnerabilityGate(input: VulnerabilityGateInput): VulnerabilityV
 
 /** One image's verdict. */
 function judgeImage(img: ScannedImage, blocking: readonly Severity[], waivers: readonly Waiver[], today: string, emergency: string | undefined): ComponentScanVerdict {
-  const file = img.reportFile ?? `${img.component}'s scan report`;
+  const file = img.reportFile ?? `${img.component}.json`;
   const digest = digestOf(img.image);
   const base = { component: img.component, image: img.image, ...(digest ? { digest } : {}) };
   const read = readReport(img, file, digest);
@@ -145,6 +164,8 @@ function judgeImage(img: ScannedImage, blocking: readonly Severity[], waivers: r
       waived: [],
       expired: [],
       counts: noFindings(),
+      misconfigurationCounts: noFindings(),
+      secretCounts: noFindings(),
       summary: `${img.component}: ${waived ? "no usable scan report, waived by emergency" : "no usable scan report"}`,
       details: [`${img.component}: ${read}${waived ? " (waived by emergency)" : ""}`],
     };
@@ -156,7 +177,7 @@ function judgeImage(img: ScannedImage, blocking: readonly Severity[], waivers: r
   const expired: WaivedFinding[] = [];
   const details: string[] = [];
   for (const finding of findings.filter((f) => blocking.includes(f.severity))) {
-    const forId = waivers.filter((w) => w.cve.toUpperCase() === finding.id.toUpperCase());
+    const forId = waiversFor(finding, waivers);
     const forImage = forId.filter((w) => w.digest === digest);
     const valid = latest(forImage.filter((w) => w.expires >= today));
     if (valid) {
@@ -171,26 +192,79 @@ function judgeImage(img: ScannedImage, blocking: readonly Severity[], waivers: r
       expired.push({ finding, waiver: lapsed });
       why.push(`waiver for ${finding.id} expired on ${lapsed.expires} (approved by ${lapsed.approver})`);
     }
-    // A waiver judged another build; the same CVE here needs its own decision, but say it exists.
+    // A waiver judged another build; the same finding here needs its own decision, but say it exists.
     const elsewhere = forId.filter((w) => w.digest !== digest);
     if (elsewhere.length > 0) why.push(`the waiver for ${finding.id} applies to ${elsewhere.map((w) => shortDigest(w.digest)).join(", ")}, not to this image`);
-    details.push(`${img.component}: ${describeFinding(finding)}${why.length > 0 ? `: ${why.join("; ")}` : ""}${emergency !== undefined ? " (waived by emergency)" : ""}`);
+    const misnamed = misnamedWaiver(finding, waivers);
+    if (misnamed) why.push(misnamed);
+    const line = finding.kind === "secret" ? `${describeFinding(finding)}: ${SECRET_NOTE}${misnamed ? ` (${misnamed})` : ""}` : `${describeFinding(finding)}${why.length > 0 ? `: ${why.join("; ")}` : ""}`;
+    details.push(`${img.component}: ${line}${emergency !== undefined ? " (waived by emergency)" : ""}`);
   }
 
-  const counts = countFindings(findings);
+  const counts = countFindings(findings.filter((f) => f.kind === "vulnerability"));
+  const misconfigurationCounts = countFindings(findings.filter((f) => f.kind === "misconfiguration"));
+  const secretCounts = countFindings(findings.filter((f) => f.kind === "secret"));
   const blocked = unwaived.length > 0;
   const waivedByEmergency = blocked && emergency !== undefined;
-  const ids = [...new Set(unwaived.map((f) => f.id))];
+  const names = [...new Set(unwaived.map(nameOf))];
+  const found = [describeCounts(counts)];
+  if (total(misconfigurationCounts) + total(secretCounts) > 0) {
+    found[0] = `vulnerabilities: ${found[0]}`;
+    if (total(misconfigurationCounts) > 0) found.push(`misconfigurations: ${describeCounts(misconfigurationCounts)}`);
+    if (total(secretCounts) > 0) found.push(`secrets: ${describeCounts(secretCounts)}`);
+  }
   const summary = blocked
-    ? `${img.component}: ${describeCounts(countFindings(unwaived))} not waived (${ids.join(", ")})${waivedByEmergency ? ", waived by emergency" : ""}`
-    : `${img.component}: nothing blocking (${describeCounts(counts)})${waived.length > 0 ? `, ${waived.length} waived` : ""}`;
-  return { ...base, passed: !blocked || waivedByEmergency, waivedByEmergency, blocking: unwaived, waived, expired, counts, summary, details };
+    ? `${img.component}: ${describeCounts(countFindings(unwaived))} not waived (${names.join(", ")})${waivedByEmergency ? ", waived by emergency" : ""}`
+    : `${img.component}: nothing blocking (${found.join("; ")})${waived.length > 0 ? `, ${waived.length} waived` : ""}`;
+  return { ...base, passed: !blocked || waivedByEmergency, waivedByEmergency, blocking: unwaived, waived, expired, counts, misconfigurationCounts, secretCounts, summary, details };
+}
+
+/** What the details say of every blocking secret. */
+const SECRET_NOTE = "a secret is never waived; remove it from the image, rotate it and rebuild";
+
+/** How many findings the counts hold. */
+const total = (counts: SeverityCounts): number => SEVERITIES.reduce((n, s) => n + counts[s], 0);
+
+/** A finding as the summary names it: the CVE, "misconfiguration DS-0002", "secret aws-access-key-id in /app/.env". */
+function nameOf(f: Finding): string {
+  if (f.kind === "misconfiguration") return `misconfiguration ${f.id}`;
+  if (f.kind === "secret") return `secret ${f.id} in ${f.target}`;
+  return f.id;
+}
+
+/** A misconfiguration check's ID without Trivy's "AVD-" prefix and case: AVD-DS-0002 and ds-0002 are DS-0002. */
+const checkId = (id: string): string => id.toUpperCase().replace(/^AVD-/, "");
+
+/**
+ * The waivers naming this finding: a vulnerability by cve, a misconfiguration by misconfiguration
+ * (its ID or AVD ID, in either of Trivy's forms), a secret by nothing.
+ */
+function waiversFor(finding: Finding, waivers: readonly Waiver[]): Waiver[] {
+  switch (finding.kind) {
+    case "vulnerability":
+      return waivers.filter((w) => w.cve !== undefined && w.cve.toUpperCase() === finding.id.toUpperCase());
+    case "misconfiguration": {
+      const ids = [finding.id, ...(finding.avdId ? [finding.avdId] : [])].map(checkId);
+      return waivers.filter((w) => w.misconfiguration !== undefined && ids.includes(checkId(w.misconfiguration)));
+    }
+    case "secret":
+      return [];
+  }
+}
+
+/** A waiver that names this finding's ID under the wrong key (or names a secret at all), said so it is not taken for a waiver that counts. */
+function misnamedWaiver(finding: Finding, waivers: readonly Waiver[]): string | undefined {
+  const same = (id: string | undefined) => id !== undefined && checkId(id) === checkId(finding.id);
+  if (finding.kind === "secret") return waivers.some((w) => same(w.cve) || same(w.misconfiguration)) ? `a waiver names ${finding.id}: it does not count for a secret` : undefined;
+  if (finding.kind === "misconfiguration" && waivers.some((w) => same(w.cve))) return `a waiver names ${finding.id} as cve, which waives vulnerabilities only; a misconfiguration is waived with misconfiguration: ${finding.id}`;
+  if (finding.kind === "vulnerability" && waivers.some((w) => same(w.misconfiguration))) return `a waiver names ${finding.id} as misconfiguration; a vulnerability is waived with cve: ${finding.id}`;
+  return undefined;
 }
 
 /** The findings of the image's report, or why the report cannot be used. */
 function readReport(img: ScannedImage, file: string, digest: string | undefined): string | { findings: Finding[] } {
   if (!digest) return `image ${img.image} carries no digest: the gate judges exact bytes, registry/name:tag@sha256:…`;
-  if (img.report === undefined) return `no scan report for ${img.image}: scan it (trivy image --format json ${img.image.replace(/:[^:/@]+@/, "@")})`;
+  if (img.report === undefined) return `no scan report for ${img.image}: ${file} is missing; scan the image (trivy image --format json --output ${file} ${img.image.replace(/:[^:/@]+@/, "@")})`;
   try {
     const report = parseTrivyReport(img.report, file);
     return reportMismatch(report, file, digest, img.imageId) ?? { findings: findingsOf(report) };
@@ -205,7 +279,19 @@ function latest(waivers: readonly Waiver[]): Waiver | undefined {
   return waivers.reduce<Waiver | undefined>((best, w) => (best === undefined || w.expires > best.expires ? w : best), undefined);
 }
 
-/** A finding in one line: CVE-2019-14697 CRITICAL in musl 1.1.20-r4 (fixed in 1.1.20-r5). */
+/**
+ * A finding in one line: "CVE-2019-14697 CRITICAL in musl 1.1.20-r4 (fixed in 1.1.20-r5)",
+ * "misconfiguration DS-0002 HIGH in Dockerfile: Image user should not be 'root'",
+ * "secret aws-access-key-id CRITICAL in /app/.env line 2: AWS Access Key ID (AWS)".
+ */
 export function describeFinding(f: Finding): string {
-  return `${f.id} ${f.severity} in ${f.package} ${f.installed || "(version unknown)"} (${f.fixed ? `fixed in ${f.fixed}` : "no fix yet"})${f.title ? `: ${f.title}` : ""}`;
+  const title = f.title ? `: ${f.title}` : "";
+  switch (f.kind) {
+    case "vulnerability":
+      return `${f.id} ${f.severity} in ${f.package} ${f.installed || "(version unknown)"} (${f.fixed ? `fixed in ${f.fixed}` : "no fix yet"})${title}`;
+    case "misconfiguration":
+      return `misconfiguration ${f.id} ${f.severity} in ${f.target}${title}`;
+    case "secret":
+      return `secret ${f.id} ${f.severity} in ${f.target}${f.line ? ` line ${f.line}` : ""}${title}${f.category ? ` (${f.category})` : ""}`;
+  }
 }
