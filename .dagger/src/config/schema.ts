@@ -325,7 +325,7 @@ export const Gates = z
           .min(1)
           .default(["CRITICAL"])
           .describe("Trivy severities that block a promotion unless waived."),
-        waivers: repoPath.default("waivers.yaml").describe("Waivers file in the GitOps repository (per CVE and image digest, with reason, approver and expiry)."),
+        waivers: repoPath.default("waivers.yaml").describe("Waivers file in the GitOps repository (per CVE or misconfiguration ID and image digest, with reason, approver and expiry; secrets are never waived)."),
       })
       .prefault({})
       .describe("The vulnerability gate: a Trivy JSON report per image; a missing or unreadable report blocks."),
