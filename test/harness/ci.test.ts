@@ -2,13 +2,14 @@
 // pushes to a real bare repository), images are pushed to the harness's registry, and every
 // container the engine would run is a placeholder unless a test answers it. Nothing here ran in Dagger.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { mintId } from "../recorder/ids.js";
 import { makeMutant } from "../tiers/mutant.js";
 import { git, history } from "../gitops/git/git-fixture.js";
 import { harnessApp } from "./app.js";
 import { Harness } from "./harness.js";
-import { standIns } from "./stand-ins.js";
+import { standIns, trivyReport } from "./stand-ins.js";
 import { MemoryRegistry } from "./registry.js";
 
 const REV = "0123456789abcdef0123456789abcdef01234567";
@@ -52,6 +53,14 @@ describe("harness: ci on a push to main", () => {
     // dev runs exactly the digests that were published (and scanned and tested) in this run.
     for (const [name, c] of Object.entries(record.components)) assert.ok(kustomization.includes(c.image.split("@")[1]), `dev runs ${name} by its published digest`);
     assert.ok(registry.writes.some((w) => record.components.backend.image.endsWith(`${w.repository}:${w.tag}@${w.digest}`)), "the recorded digest is the one pushed to the registry");
+    // The evidence: this run's verdicts, and per component the digest scanned with the SHA-256 of the report judged for it.
+    const evidence = (JSON.parse(git(app.gitops, "show", `main:releases/${REV}.json`)) as { evidence: { integration?: string; scans: Record<string, unknown>; reports: Record<string, { digest: string; report: string }> } }).evidence;
+    assert.equal(evidence.integration, "passed");
+    assert.deepEqual(Object.keys(evidence.scans).sort(), ["backend", "db", "frontend"]);
+    for (const [name, c] of Object.entries(record.components)) {
+      assert.equal(evidence.reports[name].digest, c.image.split("@")[1], `${name}: the scanned digest is the recorded one`);
+      assert.equal(evidence.reports[name].report, `sha256:${createHash("sha256").update(trivyReport()).digest("hex")}`, `${name}: the report judged`);
+    }
   });
 
   it("a blocking finding in this run's scan refuses the dev promotion, naming the finding; the release is still recorded", async () => {

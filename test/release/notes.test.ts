@@ -46,6 +46,6 @@ describe("release notes of a tag", () => {
     const { body } = releaseNotes(record, "v2.0.0-rc.1");
     assert.match(body, /^Release \*\*v2\.0\.0-rc\.1\*\* of webshop: commit `aaaaaaaaaaaa`, built 2026-11-22T08:00:00Z\. /);
     assert.match(body, /### Database migrations \(db\)\n\n- `V1_0_0__create_products\.sql` \(version 1\.0\.0\)\n- `R__views\.sql`\n/);
-    assert.match(body, /- vulnerability scans: backend: CRITICAL 0, HIGH 2\n/);
+    assert.match(body, /- scans: backend: CRITICAL 0, HIGH 2\n/);
   });
 });

@@ -33,7 +33,7 @@ export function releaseNotes(record: ReleaseRecord, tag: string): { name: string
     `Release **${tag}** of ${record.application}: commit ${commit}, ${built}. Every image is addressed by digest; promotion moves exactly these.\n`,
     `| component | version | image | requires |\n|---|---|---|---|\n${rows.join("\n")}\n`,
     ...migrations,
-    `### Evidence\n\n- checks: ${record.evidence.checks}\n- end-to-end tests: ${record.evidence.e2e}${scans.length > 0 ? `\n- vulnerability scans: ${scans.join("; ")}` : ""}\n`,
+    `### Evidence\n\n- checks: ${record.evidence.checks}\n- end-to-end tests: ${record.evidence.e2e}${record.evidence.integration ? `\n- integration (Aspire): ${record.evidence.integration}` : ""}${scans.length > 0 ? `\n- scans: ${scans.join("; ")}` : ""}\n`,
     `### Files\n\n- \`${RELEASE_FILES.record}\`: the release record, as promotion reads it from the GitOps repository\n- \`${RELEASE_FILES.compose}\`: the release on one host with Docker Compose (each database password from the environment, e.g. \`DB_PASSWORD=… docker compose up\`)\n`,
   ];
   return { name: `${record.application} ${tag}`, body: body.join("\n") };

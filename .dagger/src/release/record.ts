@@ -33,8 +33,12 @@ export const ReleaseComponent = z.strictObject({
 export const Evidence = z.strictObject({
   checks: z.enum(["passed", "failed"]),
   e2e: z.enum(["passed", "failed", "not-run"]),
-  /** Vulnerability counts by severity per component, from the scan reports. */
+  /** The Aspire integration run's verdict (absent in records made before it was recorded). */
+  integration: z.enum(["passed", "failed", "not-run"]).optional(),
+  /** Finding counts by severity per component, from the scan reports. */
   scans: z.record(z.string(), z.record(z.string(), z.number().int().min(0))).default({}),
+  /** Per component: the digest that was scanned and the SHA-256 of the report judged for it. */
+  reports: z.record(z.string(), z.strictObject({ digest: z.string().regex(SHA256_DIGEST_PATTERN), report: z.string().regex(SHA256_DIGEST_PATTERN) })).optional(),
   /** Who or what built it: the CI run's URL, the runner, the user. */
   builtBy: z.string().default(""),
 });

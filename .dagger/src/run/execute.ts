@@ -12,6 +12,8 @@ import type { RunFacts } from "../report/run.js";
 import { stagePassed } from "../report/summary.js";
 import type { PipelineConfig } from "../config/schema.js";
 import type { RunPorts, Scan, StageImage } from "./ports.js";
+import { reportDigest, scanCounts } from "../release/evidence.js";
+import { digestOf } from "../registry/reference.js";
 
 /** A job as it ran: the plan's job, with its stage. */
 export interface ExecutedJob {
@@ -176,7 +178,15 @@ const RUNNERS: Record<StageName, Runner> = {
       created: settings.created || new Date().toISOString(),
       source: settings.source,
       components: Object.fromEntries(Object.entries(images).map(([name, image]) => [name, { image, version: run.facts.versions?.[name] ?? "", requires: config.components[name].requires, ...(migrations[name] ? { migrations: migrations[name] } : {}) }])),
-      evidence: { checks: "passed", e2e: config.e2e ? "passed" : "not-run", builtBy: settings.builtBy },
+      // The run reached record only if every earlier stage passed; the scans are this run's, of these digests.
+      evidence: {
+        checks: "passed",
+        e2e: config.e2e ? "passed" : "not-run",
+        integration: run.facts.integration ? "passed" : "not-run",
+        scans: Object.fromEntries(Object.entries(run.scans).map(([c, s]) => [c, scanCounts(s.report)])),
+        reports: Object.fromEntries(Object.entries(run.scans).filter(([c]) => images[c]).map(([c, s]) => [c, { digest: digestOf(images[c]), report: reportDigest(s.report) }])),
+        builtBy: settings.builtBy,
+      },
     });
     const d = await ports.record(run.record);
     run.sections.push(`\n## Release\n\n${d.text}\n`);
