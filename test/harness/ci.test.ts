@@ -67,6 +67,7 @@ describe("harness: ci on a push to main", () => {
     const { app, summary } = await run({ component: "backend", cve: "CVE-2026-0001" });
     assert.match(summary, /^\| promote \| ❌ failed: promotion to dev refused by vulnerabilities/m);
     assert.match(summary, /CVE-2026-0001/);
+    assert.match(summary, /## Scan\n\n\| component \| CRITICAL \| HIGH \| MEDIUM \| LOW \| UNKNOWN \|\n\|---\|---\|---\|---\|---\|---\|\n\| db \| 0 \| 0 \| 0 \| 0 \| 0 \|\n\| backend \| 1 \| 0 \| 0 \| 0 \| 0 \|\n\| frontend \| 0 \| 0 \| 0 \| 0 \| 0 \|/, summary);
     assert.deepEqual(history(app.gitops).map((c) => c.subject), ["record release 0123456789ab", "seed"], "nothing written for dev");
   });
   it("a pull request touching only the frontend: ci runs the frontend's checks and nothing else", async () => {

@@ -149,6 +149,7 @@ const RUNNERS: Record<StageName, Runner> = {
   async scan(stage, run, ports) {
     const reports = await Promise.all(components(stage).map(async (c) => [c, await ports.scan(c, run.images[c].image)] as const));
     run.scans = Object.fromEntries(reports);
+    run.sections.push(renderScans(run.scans));
     return { status: "passed", note: `${reports.length} image(s) scanned; promotions judge these reports` };
   },
 
@@ -225,6 +226,16 @@ const RUNNERS: Record<StageName, Runner> = {
 
 function imagesOf<I, D>(run: Execution<I, D>): Record<string, I> {
   return Object.fromEntries(Object.entries(run.images).map(([c, i]) => [c, i.image]));
+}
+
+/** The scan stage's section of the summary: findings by severity per component (the gate names the blocking ones at promotion). */
+function renderScans(scans: Record<string, Scan>): string {
+  const severities = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"];
+  const rows = Object.entries(scans).map(([c, s]) => {
+    const counts = scanCounts(s.report);
+    return `| ${c} | ${s.report === "" ? "no report (the gate refuses)" : severities.map((v) => counts[v] ?? 0).join(" | ")} |`;
+  });
+  return `\n## Scan\n\n| component | ${severities.join(" | ")} |\n|---|${severities.map(() => "---").join("|")}|\n${rows.join("\n")}\n\nTrivy's reports: \`scan/<component>.json\` in the reports.\n`;
 }
 
 function reusedOutcome(component: string, ref: string): CheckOutcome {
