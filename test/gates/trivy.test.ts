@@ -61,13 +61,13 @@ describe("Trivy JSON reports (real, from Trivy's integration tests)", () => {
   }
 
   it("keeps what a verdict lists: id, package, installed, fixed, severity, title, target; absent Title and FixedVersion stay absent", () => {
-    const findings = findingsOf(parseTrivyReport(trivyText("alpine-39"), "alpine-39"));
+    const findings = vulnerabilitiesOf(parseTrivyReport(trivyText("alpine-39"), "alpine-39"));
     const musl = findings.find((f) => f.package === "musl");
     assert.deepEqual(musl, { kind: "vulnerability", id: "CVE-2019-14697", package: "musl", installed: "1.1.20-r4", fixed: "1.1.20-r5", severity: "CRITICAL", target: "testdata/fixtures/images/alpine-39.tar.gz (alpine 3.9.4)" });
-    const bash = findingsOf(parseTrivyReport(trivyText("centos-7"), "centos-7")).find((f) => f.package === "bash");
+    const bash = vulnerabilitiesOf(parseTrivyReport(trivyText("centos-7"), "centos-7")).find((f) => f.package === "bash");
     assert.equal(bash?.fixed, undefined);
     assert.equal(bash?.title, "bash: when effective UID is not equal to its real UID the saved UID is not dropped");
-    const gem = findingsOf(parseTrivyReport(trivyText("fluentd-multiple-lockfiles"), "f")).find((f) => f.severity === "HIGH");
+    const gem = vulnerabilitiesOf(parseTrivyReport(trivyText("fluentd-multiple-lockfiles"), "f")).find((f) => f.severity === "HIGH");
     assert.deepEqual([gem?.package, gem?.fixed, gem?.target], ["activesupport", "6.0.3.1, 5.2.4.3", "Ruby"]);
   });
 

@@ -5,8 +5,15 @@ import { GateInputError } from "../../modules/gates/src/errors.js";
 import { digestOf } from "../../modules/gates/src/identity.js";
 import { renderVulnerabilityVerdict } from "../../modules/gates/src/markdown.js";
 import { type ScannedImage, vulnerabilityGate, type VulnerabilityGateInput } from "../../modules/gates/src/vulnerabilities.js";
+import type { Finding, VulnerabilityFinding } from "../../modules/gates/src/trivy.js";
 import type { Waiver } from "../../modules/gates/src/waivers.js";
 import { DIGEST_BACKEND, DIGEST_DB, DIGEST_OTHER, imageIdOf, imageRef, trivyEdited, trivyText } from "./fixtures.js";
+
+/** A finding these tests expect to be a vulnerability (the assertion fails otherwise). */
+function vuln(f: Finding): VulnerabilityFinding {
+  assert.equal(f.kind, "vulnerability");
+  return f as VulnerabilityFinding;
+}
 
 const TODAY = "2026-06-01";
 const MUSL = "CVE-2019-14697"; // CRITICAL in alpine-39, in two packages (musl, musl-utils)
@@ -24,7 +31,7 @@ describe("vulnerability gate", () => {
     const [c] = v.components;
     assert.equal(c.passed, false);
     assert.deepEqual(
-      c.blocking.map((f) => [f.id, f.package, f.installed, f.fixed, f.severity]),
+      c.blocking.map(vuln).map((f) => [f.id, f.package, f.installed, f.fixed, f.severity]),
       [
         [MUSL, "musl", "1.1.20-r4", "1.1.20-r5", "CRITICAL"],
         [MUSL, "musl-utils", "1.1.20-r4", "1.1.20-r5", "CRITICAL"],
@@ -42,7 +49,7 @@ describe("vulnerability gate", () => {
     assert.equal(v.passed, true);
     const [c] = v.components;
     assert.deepEqual(c.blocking, []);
-    assert.deepEqual(c.waived.map((w) => [w.finding.package, w.waiver.approver]), [["musl", "jane.doe@example.com"], ["musl-utils", "jane.doe@example.com"]]);
+    assert.deepEqual(c.waived.map((w) => [vuln(w.finding).package, w.waiver.approver]), [["musl", "jane.doe@example.com"], ["musl-utils", "jane.doe@example.com"]]);
     assert.equal(v.summary, "1 image, no unwaived CRITICAL findings (2 waived)");
     assert.match(v.details[0], /^backend: CVE-2019-14697 CRITICAL in musl .*: waived until 2026-06-01 by jane\.doe@example\.com: musl is not reached/);
   });
@@ -80,7 +87,7 @@ describe("vulnerability gate", () => {
     assert.deepEqual(v.emergency, { reason: "INC-4711: checkout down, fix needs this backend now" });
     const [c] = v.components;
     assert.equal(c.waivedByEmergency, true);
-    assert.deepEqual(c.blocking.map((f) => f.package), ["musl", "musl-utils"]);
+    assert.deepEqual(c.blocking.map(vuln).map((f) => f.package), ["musl", "musl-utils"]);
     assert.equal(v.summary, `waived by emergency (INC-4711: checkout down, fix needs this backend now): backend: 2 CRITICAL not waived (${MUSL}), waived by emergency`);
     assert.ok(v.details.every((d) => d.endsWith("(waived by emergency)")), v.details.join("\n"));
   });
@@ -165,7 +172,7 @@ describe("vulnerability gate", () => {
     const v = gate({ images: [sbom], waivers, blocking: ["HIGH"] });
     assert.equal(v.passed, false);
     assert.deepEqual(v.blockingSeverities, ["HIGH", "CRITICAL"]);
-    assert.deepEqual(v.components[0].blocking.map((f) => [f.id, f.package, f.severity, f.fixed]), [["CVE-2020-8165", "activesupport", "HIGH", "6.0.3.1, 5.2.4.3"]]);
+    assert.deepEqual(v.components[0].blocking.map(vuln).map((f) => [f.id, f.package, f.severity, f.fixed]), [["CVE-2020-8165", "activesupport", "HIGH", "6.0.3.1, 5.2.4.3"]]);
     assert.deepEqual(v.components[0].waived.map((w) => w.finding.id), ["CVE-2019-18224"]);
   });
 
