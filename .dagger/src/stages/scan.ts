@@ -6,6 +6,8 @@
  * vulnerability gate judges them.
  * A tarball scan has no RepoDigests, so the image's config digest is read from the same tarball
  * here and handed to the gate, which ties the report to the image by it (gates identity.ts).
+ * The commands are plain functions of the files' paths, so that a test can run these very
+ * commands with a real Trivy on files of its own.
  */
 import { type Container, dag, ReturnType } from "@dagger.io/dagger";
 import { mirrorImage } from "../mirror/images.js";
@@ -15,6 +17,32 @@ import type { PipelineConfig } from "../config/schema.js";
 export const TRIVY_IMAGE = "aquasec/trivy:0.74.0";
 /** Trivy's vulnerability databases as OCI artefacts; pointed at the mirror's proxy of them when there is one. */
 const TRIVY_DBS = { db: "ghcr.io/aquasecurity/trivy-db:2", javaDb: "ghcr.io/aquasecurity/trivy-java-db:1" } as const;
+
+/** Where the scan container keeps its files. */
+export interface ScanFiles {
+  /** The image, as Container.asTarball() writes it (OCI layout with Docker's manifest.json). */
+  image: string;
+  /** The image's config digest, sha256:…, read from the tarball. */
+  imageId: string;
+  /** Trivy's JSON report. */
+  report: string;
+}
+
+export const SCAN_FILES: ScanFiles = { image: "/scan/image.tar", imageId: "/scan/image-id", report: "/scan/report.json" };
+
+/** Reads the config digest off the tarball's manifest.json ("Config":"blobs/sha256/<hex>") into files.imageId. */
+export function imageIdCommand(files: ScanFiles = SCAN_FILES): string[] {
+  return ["sh", "-c", `tar -xOf ${files.image} manifest.json | sed -n 's#.*"Config":"blobs/sha256/\\([0-9a-f]*\\)".*#sha256:\\1#p' > ${files.imageId}`];
+}
+
+/** Trivy's scan of the tarball into the JSON report. */
+export function trivyScanCommand(mirror: string | undefined, files: ScanFiles = SCAN_FILES): string[] {
+  return [
+    "trivy", "image", "--input", files.image, "--format", "json", "--output", files.report,
+    "--scanners", "vuln,secret,misconfig", "--quiet",
+    "--db-repository", mirrorImage(TRIVY_DBS.db, mirror), "--java-db-repository", mirrorImage(TRIVY_DBS.javaDb, mirror),
+  ];
+}
 
 /** One component's scan: the Trivy JSON report and the scanned image's config digest. */
 export interface ScanResult {
@@ -28,20 +56,13 @@ export async function scanImage(config: PipelineConfig, image: Container): Promi
   const scanned = dag
     .container()
     .from(mirrorImage(TRIVY_IMAGE, mirror))
-    .withMountedFile("/scan/image.tar", image.asTarball())
+    .withMountedFile(SCAN_FILES.image, image.asTarball())
     // The databases are kept between runs; Trivy refreshes them itself when they are older than a day.
     .withMountedCache("/root/.cache/trivy", dag.cacheVolume("pipeline-trivy-cache"))
     // An exec is cached by its inputs: without the day, an unchanged image would get an earlier day's report.
     .withEnvVariable("PIPELINE_SCAN_DAY", new Date().toISOString().slice(0, 10))
-    .withExec(["sh", "-c", "tar -xOf /scan/image.tar manifest.json | sed -n 's#.*\"Config\":\"blobs/sha256/\\([0-9a-f]*\\)\".*#sha256:\\1#p' > /scan/image-id"])
-    .withExec(
-      [
-        "trivy", "image", "--input", "/scan/image.tar", "--format", "json", "--output", "/scan/report.json",
-        "--scanners", "vuln,secret,misconfig", "--quiet",
-        "--db-repository", mirrorImage(TRIVY_DBS.db, mirror), "--java-db-repository", mirrorImage(TRIVY_DBS.javaDb, mirror),
-      ],
-      { expect: ReturnType.Any },
-    );
-  const [report, imageId] = await Promise.all([scanned.file("/scan/report.json").contents().catch(() => ""), scanned.file("/scan/image-id").contents()]);
+    .withExec(imageIdCommand())
+    .withExec(trivyScanCommand(mirror), { expect: ReturnType.Any });
+  const [report, imageId] = await Promise.all([scanned.file(SCAN_FILES.report).contents().catch(() => ""), scanned.file(SCAN_FILES.imageId).contents()]);
   return { report, imageId: imageId.trim() };
 }
