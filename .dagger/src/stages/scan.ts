@@ -15,8 +15,12 @@ import type { PipelineConfig } from "../config/schema.js";
 
 /** Trivy's image, pinned (the mirror serves it like every other image). */
 export const TRIVY_IMAGE = "aquasec/trivy:0.74.0";
-/** Trivy's vulnerability databases as OCI artefacts; pointed at the mirror's proxy of them when there is one. */
-const TRIVY_DBS = { db: "ghcr.io/aquasecurity/trivy-db:2", javaDb: "ghcr.io/aquasecurity/trivy-java-db:1" } as const;
+/**
+ * Trivy's vulnerability databases and its misconfiguration checks bundle, as OCI artefacts;
+ * pointed at the mirror's proxy of them when there is one. The checks bundle is Trivy 0.74's
+ * default (without the option, Trivy fetches it from there past the mirror).
+ */
+const TRIVY_ARTEFACTS = { db: "ghcr.io/aquasecurity/trivy-db:2", javaDb: "ghcr.io/aquasecurity/trivy-java-db:1", checks: "mirror.gcr.io/aquasec/trivy-checks:2" } as const;
 
 /** Where the scan container keeps its files. */
 export interface ScanFiles {
@@ -40,7 +44,8 @@ export function trivyScanCommand(mirror: string | undefined, files: ScanFiles = 
   return [
     "trivy", "image", "--input", files.image, "--format", "json", "--output", files.report,
     "--scanners", "vuln,secret,misconfig", "--quiet",
-    "--db-repository", mirrorImage(TRIVY_DBS.db, mirror), "--java-db-repository", mirrorImage(TRIVY_DBS.javaDb, mirror),
+    "--db-repository", mirrorImage(TRIVY_ARTEFACTS.db, mirror), "--java-db-repository", mirrorImage(TRIVY_ARTEFACTS.javaDb, mirror),
+    "--checks-bundle-repository", mirrorImage(TRIVY_ARTEFACTS.checks, mirror),
   ];
 }
 
