@@ -1,13 +1,14 @@
 /**
  * The scan stage: Trivy, pinned and pulled through the mirror, scans each component image the
  * build stage produced (from its tarball: the same bytes E2E tested, before anything is pushed)
- * for vulnerabilities, secrets and misconfigurations, and writes one JSON report per component.
+ * for vulnerabilities, secrets and misconfigurations, and writes one JSON report per component,
+ * plus a CycloneDX SBOM converted from that report.
  * `release` and `promote` scan the release's published images the same way, in the run whose
  * vulnerability gate judges them.
  * A tarball scan has no RepoDigests, so the image's config digest is read from the same tarball
  * here and handed to the gate, which ties the report to the image by it (gates identity.ts).
- * The commands are plain functions of the files' paths, so that a test can run these very
- * commands with a real Trivy on files of its own.
+ * The commands are plain functions of the files' paths, so that the integration test
+ * (test/scan/trivy.integration.ts) runs these very commands with a real Trivy.
  */
 import { type Container, dag, ReturnType } from "@dagger.io/dagger";
 import { mirrorImage } from "../mirror/images.js";
@@ -30,29 +31,41 @@ export interface ScanFiles {
   imageId: string;
   /** Trivy's JSON report. */
   report: string;
+  /** The CycloneDX SBOM. */
+  sbom: string;
 }
 
-export const SCAN_FILES: ScanFiles = { image: "/scan/image.tar", imageId: "/scan/image-id", report: "/scan/report.json" };
+export const SCAN_FILES: ScanFiles = { image: "/scan/image.tar", imageId: "/scan/image-id", report: "/scan/report.json", sbom: "/scan/sbom.cdx.json" };
 
 /** Reads the config digest off the tarball's manifest.json ("Config":"blobs/sha256/<hex>") into files.imageId. */
 export function imageIdCommand(files: ScanFiles = SCAN_FILES): string[] {
   return ["sh", "-c", `tar -xOf ${files.image} manifest.json | sed -n 's#.*"Config":"blobs/sha256/\\([0-9a-f]*\\)".*#sha256:\\1#p' > ${files.imageId}`];
 }
 
-/** Trivy's scan of the tarball into the JSON report. */
+/**
+ * Trivy's scan of the tarball into the JSON report. `--list-all-pkgs` puts every package in the
+ * report, so that the SBOM can be converted from it (sbomCommand) instead of a second scan.
+ */
 export function trivyScanCommand(mirror: string | undefined, files: ScanFiles = SCAN_FILES): string[] {
   return [
-    "trivy", "image", "--input", files.image, "--format", "json", "--output", files.report,
+    "trivy", "image", "--input", files.image, "--format", "json", "--list-all-pkgs", "--output", files.report,
     "--scanners", "vuln,secret,misconfig", "--quiet",
     "--db-repository", mirrorImage(TRIVY_ARTEFACTS.db, mirror), "--java-db-repository", mirrorImage(TRIVY_ARTEFACTS.javaDb, mirror),
     "--checks-bundle-repository", mirrorImage(TRIVY_ARTEFACTS.checks, mirror),
   ];
 }
 
-/** One component's scan: the Trivy JSON report and the scanned image's config digest. */
+/** The CycloneDX SBOM, converted from the JSON report: the same packages as the report, without reading the image again. */
+export function sbomCommand(files: ScanFiles = SCAN_FILES): string[] {
+  return ["trivy", "convert", "--format", "cyclonedx", "--output", files.sbom, "--quiet", files.report];
+}
+
+/** One component's scan: the Trivy JSON report, its CycloneDX SBOM and the scanned image's config digest. */
 export interface ScanResult {
   report: string;
   imageId: string;
+  /** CycloneDX JSON; empty when the scan left no report. */
+  sbom: string;
 }
 
 /** Scan one image with Trivy; a scanner failure leaves no report, which the gate refuses (fail closed). */
@@ -68,6 +81,12 @@ export async function scanImage(config: PipelineConfig, image: Container): Promi
     .withEnvVariable("PIPELINE_SCAN_DAY", new Date().toISOString().slice(0, 10))
     .withExec(imageIdCommand())
     .withExec(trivyScanCommand(mirror), { expect: ReturnType.Any });
-  const [report, imageId] = await Promise.all([scanned.file(SCAN_FILES.report).contents().catch(() => ""), scanned.file(SCAN_FILES.imageId).contents()]);
-  return { report, imageId: imageId.trim() };
+  // A failed scan leaves no report, and so no SBOM either; the report is read from before the conversion.
+  const converted = scanned.withExec(sbomCommand(), { expect: ReturnType.Any });
+  const [report, imageId, sbom] = await Promise.all([
+    scanned.file(SCAN_FILES.report).contents().catch(() => ""),
+    scanned.file(SCAN_FILES.imageId).contents(),
+    converted.file(SCAN_FILES.sbom).contents().catch(() => ""),
+  ]);
+  return { report, imageId: imageId.trim(), sbom };
 }
