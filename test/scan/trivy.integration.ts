@@ -66,7 +66,7 @@ let pinned: string;
 let fixed: string;
 /** The backend's runtime packages by the lockfile: name → version. */
 let runtimePackages: Map<string, string>;
-/** The image as docker knows it (its Id is the config digest), and its OCI manifest digest in the registry. */
+/** The image as docker knows it (its Id is the config digest), and the digest of its OCI manifest (after ctr images convert --oci). */
 let dockerImageId: string;
 let manifestDigest: string;
 /** The image, as Container.asTarball() writes it. */
@@ -76,11 +76,10 @@ const timings: Record<string, number> = {};
 
 const sha256 = (bytes: Buffer) => `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
 
-/** Runs an argv as the scan stage hands it over, with a real binary for "trivy"; returns the result and how long it took. */
+/** Runs an argv as the scan stage hands it over (with `extra` appended), the real binary standing for "trivy". */
 async function exec(argv: readonly string[], extra: readonly string[] = [], timeoutMs = 600_000) {
   const [command, ...args] = argv;
-  const r = await run(command === "trivy" ? trivyBin : (command as string), [...args, ...extra], { timeoutMs });
-  return r;
+  return run(command === "trivy" ? trivyBin : (command as string), [...args, ...extra], { timeoutMs });
 }
 
 async function trivy(args: string[], timeoutMs = 600_000) {
