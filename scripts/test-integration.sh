@@ -15,6 +15,7 @@ SUITES=(
   "GitOps write-back rendered by real kustomize and helm:scripts/integration/gitops-render.sh"
   "GitHub workflows checked by real actionlint:scripts/integration/workflows.sh"
   "secret canaries through real BuildKit builds and a real Gitea:scripts/integration/secrets.sh"
+  "real Trivy on the real example image, against a fixture advisory DB written with trivy-db:scripts/integration/trivy.sh"
 )
 
 passed=0
