@@ -289,7 +289,7 @@ describe("real Trivy on the real image", () => {
     assert.equal(report.SchemaVersion, 2);
     assert.equal(report.Metadata?.ImageID, imageId);
     assert.equal(reportMismatch(report, "backend.json", manifestDigest, imageId), undefined);
-    assert.deepEqual(findingsOf(report), [{ id: CVE, package: PACKAGE, installed: pinned, fixed, severity: "CRITICAL", title: TITLE, target: "Node.js" }]);
+    assert.deepEqual(findingsOf(report), [{ kind: "vulnerability", id: CVE, package: PACKAGE, installed: pinned, fixed, severity: "CRITICAL", title: TITLE, target: "Node.js" }]);
     // Secrets and misconfigurations (which the gate is to read too): nothing at HIGH or CRITICAL.
     const raw = JSON.parse(text) as { Results?: { Target: string; Secrets?: { Severity: string; RuleID: string }[]; Misconfigurations?: { Severity: string; ID: string }[] }[] };
     const others = (raw.Results ?? []).flatMap((r) => [...(r.Secrets ?? []).map((s) => ({ target: r.Target, id: s.RuleID, severity: s.Severity })), ...(r.Misconfigurations ?? []).map((m) => ({ target: r.Target, id: m.ID, severity: m.Severity }))]);
