@@ -173,7 +173,7 @@ export function isPinnedByDigest(ref: ImageReference): ref is ImageReference & {
   return ref.digest !== undefined;
 }
 
-/** Whether the reference names a tag or a digest (a bare name would float to :latest). */
+/** Whether the reference names a tag or a digest (a bare name would float to whatever the registry serves by default). */
 export function isPinned(ref: ImageReference): boolean {
   return ref.tag !== undefined || ref.digest !== undefined;
 }

@@ -1,7 +1,7 @@
 /** Image references the caller passes (overrides, published project images), checked before they reach a runner. */
 import { isPinned, parseImageReference } from "./vendor/image-reference.js";
 
-/** True for an image reference that names a tag or a digest (a bare name would float to :latest). */
+/** True for an image reference that names a tag or a digest (a bare name would float to whatever the registry serves by default). */
 export function isPinnedImageRef(ref: string): boolean {
   const parsed = parseImageReference(ref);
   return parsed !== undefined && isPinned(parsed);
