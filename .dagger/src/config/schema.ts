@@ -222,6 +222,10 @@ export const Environment = z
       .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { error: "must be a feature flag name declared under features" }), z.boolean())
       .default({})
       .describe("Feature flags of this environment (on/off), written by promotion into the environment; unset flags take their default."),
+    admission: z
+      .enum(["kyverno"])
+      .optional()
+      .describe("Admission checks in the cluster: kyverno writes a Kyverno policy into the environment's folder that admits only images signed as signing says, with the pipeline's attestations (needs signing and a Kubernetes format)."),
   })
   .describe("A deployment environment.");
 
@@ -315,6 +319,33 @@ export const Releases = z
   })
   .describe("Release pages: a release tag publishes the release's notes (components, versions, image digests, migrations) and its files (release record, Compose file) on the host.");
 
+/** Image signatures and attestations with cosign: publish signs, promote verifies. */
+export const Signing = z
+  .strictObject({
+    publicKey: repoPath
+      .optional()
+      .describe("cosign public key (PEM) in the application repository. publish signs with its private key (ci --signing-key, --signing-password, as secrets); promote verifies with this one."),
+    keyless: z
+      .strictObject({
+        issuer: url.describe("OIDC issuer of the signing identity, e.g. https://token.actions.githubusercontent.com for GitHub Actions."),
+        identity: z
+          .string()
+          .min(1)
+          .describe("The certificate identity that must have signed: for GitHub Actions the workflow, e.g. https://github.com/acme/webshop/.github/workflows/ci.yml@refs/heads/main."),
+      })
+      .optional()
+      .describe("Keyless signing (Sigstore's Fulcio certificates for the CI's OIDC identity; ci --signing-token gives the identity token). Needs the transparency log."),
+    transparencyLog: z
+      .boolean()
+      .default(true)
+      .describe("Record each signature in a Rekor transparency log, and require it at verification. false for a private setup without Rekor (keys only): signatures are then checked against the key alone."),
+    rekorUrl: url.optional().describe("The Rekor instance (default: Sigstore's public one, https://rekor.sigstore.dev)."),
+    fulcioUrl: url.optional().describe("The Fulcio instance for keyless signing (default: Sigstore's public one, https://fulcio.sigstore.dev)."),
+  })
+  .refine((s) => (s.publicKey === undefined) !== (s.keyless === undefined), { error: "must name exactly one of publicKey (a key pair) or keyless (an OIDC identity)" })
+  .refine((s) => s.keyless === undefined || s.transparencyLog, { error: "keyless signing needs the transparency log (transparencyLog: true): a short-lived certificate is only trusted through its log entry" })
+  .describe("Signatures and in-toto attestations (SBOM, test results, SLSA provenance) of every published image, verified at promotion.");
+
 /** Promotion gates' settings (compatibility has none: it cannot be switched off). */
 export const Gates = z
   .strictObject({
@@ -357,6 +388,7 @@ export const PipelineConfig = z
       .default({})
       .describe("Feature flags, so unfinished features can ship switched off; environments.<name>.flags switches them per environment."),
     gates: Gates,
+    signing: Signing.optional(),
     notifications: Notifications.optional(),
     releases: Releases.optional(),
     ignore: z
@@ -374,3 +406,5 @@ export type Component = z.output<typeof Component>;
 export type ImageSettings = z.output<typeof ImageSettings>;
 /** One environment of a validated config. */
 export type Environment = z.output<typeof Environment>;
+/** The signing settings of a validated config. */
+export type Signing = z.output<typeof Signing>;
