@@ -25,6 +25,8 @@ import { notifyRun } from "./stages/notify.js";
 import { preview, prunePreviews } from "./stages/promote.js";
 import { migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
 import { publishImages, registryHost, renderImages } from "./stages/publish.js";
+import { signPublished } from "./stages/attest.js";
+import { readPublicKey, type SigningSecrets, whyCannotSign } from "./stages/sign.js";
 import { engineImageLookup } from "./run/engine-images.js";
 import { composeFromImages, parseImageArguments } from "./stages/compose.js";
 
@@ -139,15 +141,23 @@ export class Pipeline {
    * @param registryToken Token for the registry in pipeline.yaml, e.g. env://REGISTRY_TOKEN.
    * @param created Build time in RFC 3339 for the image label; pass the commit time. Default: none (repeatable images).
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
+   * @param signingKey cosign's private key (pipeline.yaml signing.publicKey): each image is signed, with its provenance attested (ci also attests its SBOM and test results).
+   * @param signingPassword The private key's password.
+   * @param signingToken An OIDC identity token for keyless signing (pipeline.yaml signing.keyless).
    */
   // Never cached: a push is a side effect, and a cached answer would report digests without pushing.
   @func({ cache: "never" })
-  async publish(revision: string, registryToken?: Secret, created = "", sourceUrl = ""): Promise<string> {
+  async publish(revision: string, registryToken?: Secret, created = "", sourceUrl = "", signingKey?: Secret, signingPassword?: Secret, signingToken?: Secret): Promise<string> {
     checkRevision(revision);
     const { ctx, names } = await this.prepare();
+    const secrets = signingSecrets(signingKey, signingPassword, signingToken);
+    const why = whyCannotSign(ctx.config, secrets);
+    if (why) throw new InputError(`publish: cannot publish signed images ${why}`);
     const { address, username } = ctx.config.registry;
     const lookup = engineImageLookup(registryToken && username ? { registry: registryHost(address), username, token: registryToken } : undefined);
-    return renderImages(await publishImages(ctx, names, (name) => buildImage(ctx, name, stamp(revision, created, sourceUrl)), revision, lookup, registryToken));
+    const theStamp = stamp(revision, created, sourceUrl);
+    const signing = { secrets, stamp: theStamp, runUrl: "", ...(registryToken ? { registryToken } : {}) };
+    return renderImages(await publishImages(ctx, names, (name) => buildImage(ctx, name, theStamp), revision, lookup, registryToken, (name, ref, reused) => signPublished(ctx, signing, name, ref, reused)));
   }
 
   /**
@@ -208,10 +218,14 @@ export class Pipeline {
    * @param smtpPassword The SMTP password for e-mail notifications (pipeline.yaml notifications.email), e.g. env://SMTP_PASSWORD.
    * @param event push (default) or pull-request: a pull request runs the checks of the affected components only.
    * @param changed Changed files relative to the folder of pipeline.yaml (the wrappers pass them); without them every component counts as affected.
+   * @param signingKey cosign's private key (pipeline.yaml signing.publicKey), e.g. env://COSIGN_KEY: publish signs and attests each image with it.
+   * @param signingPassword The private key's password, e.g. env://COSIGN_PASSWORD.
+   * @param signingToken An OIDC identity token for keyless signing (pipeline.yaml signing.keyless), e.g. the GitHub Actions token for audience sigstore.
    */
   @func({ cache: "never" })
-  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = "", notifyWebhook?: Secret, smtpPassword?: Secret, event = "push", changed?: string[]): Promise<CheckRun> {
-    const ran = await this.ciRun({ revision, created, sourceUrl, branch, runUrl, event, ...(changed ? { changed } : {}), ...(registryToken ? { registryToken } : {}), ...(gitopsToken ? { gitopsToken } : {}), ...(releasedMigrations ? { releasedMigrations } : {}) });
+  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = "", notifyWebhook?: Secret, smtpPassword?: Secret, event = "push", changed?: string[], signingKey?: Secret, signingPassword?: Secret, signingToken?: Secret): Promise<CheckRun> {
+    const signing = signingSecrets(signingKey, signingPassword, signingToken);
+    const ran = await this.ciRun({ revision, created, sourceUrl, branch, runUrl, event, signing, ...(changed ? { changed } : {}), ...(registryToken ? { registryToken } : {}), ...(gitopsToken ? { gitopsToken } : {}), ...(releasedMigrations ? { releasedMigrations } : {}) });
     const run = runOf(ran.facts, ran.extras);
     const notes = await notifyRun(await this.loadConfig(), run, { ...(notifyWebhook ? { webhook: notifyWebhook } : {}), ...(smtpPassword ? { smtpPassword } : {}), runUrl, revision, branch });
     // A notification's outcome goes into the summary; the verdict stays the run's own.
@@ -219,7 +233,7 @@ export class Pipeline {
   }
 
   /** ci without the notifications: the plan of the event, executed through the Dagger ports. */
-  private async ciRun(o: { revision: string; created: string; sourceUrl: string; branch: string; runUrl: string; event: string; changed?: string[]; registryToken?: Secret; gitopsToken?: Secret; releasedMigrations?: File }): Promise<{ facts: RunFacts; extras: RunExtras }> {
+  private async ciRun(o: { revision: string; created: string; sourceUrl: string; branch: string; runUrl: string; event: string; signing: SigningSecrets; changed?: string[]; registryToken?: Secret; gitopsToken?: Secret; releasedMigrations?: File }): Promise<{ facts: RunFacts; extras: RunExtras }> {
     checkRevision(o.revision);
     if (o.event !== "push" && o.event !== "pull-request") throw new InputError(`event: "${o.event}" is not an event ci runs; ci runs push or pull-request (tags: dagger call release; promotions: dagger call promote)`);
     const config = await this.loadConfig();
@@ -232,6 +246,8 @@ export class Pipeline {
     const ports = await daggerPorts(ctx, {
       stamp: buildStamp,
       branch,
+      signing: o.signing,
+      runUrl: o.runUrl,
       ...(o.registryToken ? { registryToken: o.registryToken } : {}),
       ...(o.gitopsToken ? { gitopsToken: o.gitopsToken } : {}),
       // Every migration a recorded environment runs must be unchanged: read their releases from GitOps.
@@ -247,7 +263,7 @@ export class Pipeline {
         : // Item 18: a local run (no --branch) builds the working tree, uncommitted edits and all: publishing it under the revision's tag would lie.
           !o.branch
           ? `because no --branch was given (a local run builds the working tree, which may differ from ${o.revision.slice(0, 12)}): pass --branch to publish`
-          : "",
+          : whyCannotSign(config, o.signing),
       noDelivery: !config.gitops ? "because pipeline.yaml has no gitops repository" : o.gitopsToken ? "" : "because no --gitops-token was given",
       migrations: () => migrationRecords(ctx, o.revision),
     });
@@ -409,7 +425,8 @@ export class Pipeline {
    * what each stage wrote, in order; a refusal fails the call with everything done before it.
    */
   private async deliver(config: PipelineConfig, thePlan: Plan, run: string, o: DeliveryOptions): Promise<string> {
-    const { ports, errors } = deliveryPorts(config, o);
+    const publicKey = await readPublicKey(config, this.source);
+    const { ports, errors } = deliveryPorts(config, { ...o, ...(publicKey ? { publicKey } : {}) });
     const done = await executePlan(config, thePlan, ports, { run, revision: o.revision ?? "", created: "", source: "", builtBy: "", noPublish: "", noDelivery: "", migrations: async () => ({}) });
     const text = done.sections.join("");
     if (errors.length > 0) {
@@ -438,6 +455,11 @@ export class Pipeline {
 /** The plan's flow and notes, as a section of ci's summary. */
 function renderPlanNotes(p: Plan): string {
   return `\n## Plan\n\nFlow: ${p.flow}${p.notes.length > 0 ? `\n\n${p.notes.map((n) => `- ${n}`).join("\n")}` : ""}\n`;
+}
+
+/** The signing secrets a call was given. */
+function signingSecrets(key?: Secret, password?: Secret, identityToken?: Secret): SigningSecrets {
+  return { ...(key ? { key } : {}), ...(password ? { password } : {}), ...(identityToken ? { identityToken } : {}) };
 }
 
 /** The release stamp; an empty created leaves the creation label empty, so the same inputs give the same image. */

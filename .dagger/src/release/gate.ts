@@ -1,13 +1,13 @@
 /** What every promotion gate answers: its verdict, why, and whether an emergency waived it. */
 
 /** The gates a promotion passes, in the order they are evaluated. */
-export type GateName = "upstream" | "compatibility" | "vulnerabilities";
+export type GateName = "upstream" | "compatibility" | "vulnerabilities" | "signatures";
 
 /** One gate's verdict. */
 export interface GateVerdict {
   gate: GateName;
   passed: boolean;
-  /** True when the gate would have refused but an emergency waived it (upstream and vulnerabilities only). */
+  /** True when the gate would have refused but an emergency waived it (upstream, vulnerabilities and signatures only). */
   waivedByEmergency: boolean;
   /** One line for summaries and commit trailers. */
   summary: string;

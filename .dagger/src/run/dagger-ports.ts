@@ -5,7 +5,7 @@
  */
 import { type Container, dag, type Directory, type Secret } from "@dagger.io/dagger";
 import { inSpan } from "../progress.js";
-import { findReusable, tagReused } from "../registry/reuse.js";
+import { findReusable } from "../registry/reuse.js";
 import { inputTag } from "../registry/tags.js";
 import { releasePath, renderReleaseRecord } from "../release/record.js";
 import { runAspireIntegration } from "../stages/aspire.js";
@@ -16,13 +16,14 @@ import type { StageContext } from "../stages/context.js";
 import { runE2e } from "../stages/e2e.js";
 import { inputHash } from "../stages/inputs.js";
 import { GatesRefused, GitopsSession, landed, promote, preview, WriteFailed } from "../stages/promote.js";
-import { registryClient, registryHost } from "../stages/publish.js";
+import { publishComponent, registryClient, registryHost } from "../stages/publish.js";
+import { signPublished } from "../stages/attest.js";
+import { imageVerifier, readPublicKey, type SigningSecrets } from "../stages/sign.js";
 import { scanImage } from "../stages/scan.js";
 import { publishReleasePage } from "../stages/release-page.js";
 import { InputError } from "../errors.js";
 import { engineImageLookup } from "./engine-images.js";
 import type { Delivered, RunPorts } from "./ports.js";
-import { digestOf } from "../registry/reference.js";
 
 /** What the Dagger ports need besides the stage context. */
 export interface DaggerPortOptions {
@@ -33,6 +34,10 @@ export interface DaggerPortOptions {
   branch: string;
   /** Migrations records of released releases: an edited released migration fails E2E. */
   released: () => Promise<string[]>;
+  /** The signing key or identity token (pipeline.yaml signing). */
+  signing?: SigningSecrets;
+  /** The CI run's link, for the attestations. */
+  runUrl?: string;
 }
 
 /** The ports of one run on a Dagger engine. */
@@ -48,6 +53,8 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
   const gitops = new GitopsSession();
   const auth = (image: Container) => (o.registryToken && username ? image.withRegistryAuth(registryHost(address), username, o.registryToken) : image);
   const lookup = engineImageLookup(o.registryToken && username ? { registry: registryHost(address), username, token: o.registryToken } : undefined);
+  const login = o.registryToken && username ? { host: registryHost(address), username, token: o.registryToken } : undefined;
+  const verify = imageVerifier(ctx.config, await readPublicKey(ctx.config, ctx.source), login);
   const delivered = (text: string): Delivered => ({ landed: true, text });
   const refused = (e: Error): Delivered => ({ landed: false, text: e.message, refused: e instanceof WriteFailed ? `not written (${e.status})` : e instanceof GatesRefused ? `refused by ${e.gates.join(", ")}` : `failed (${e.message.split("\n")[0]})` });
 
@@ -66,16 +73,10 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
     e2e: async (images, versions) => runE2e(ctx, { images, versions }, await o.released()),
     integration: (images, versions) => inSpan(["integration", "aspire"], () => runAspireIntegration(ctx, { images, versions })),
     scan: (component, image) => inSpan(["scan", component], () => scanImage(ctx.config, image)),
-    async publish(component, image) {
-      const repository = `${address}/${component}`;
-      const tag = await tagOf(component);
-      if (image.reused) {
-        // The digest that was pulled, tested and scanned gets the SHA tag, not whatever the input tag names now.
-        const digest = await tagReused({ client: registry, repository, digest: digestOf(image.reused), inputTag: tag, shaTag: o.stamp.revision });
-        return `${repository}:${o.stamp.revision}@${digest}`;
-      }
-      const ref = await auth(image.image).publish(`${repository}:${o.stamp.revision}`);
-      await registry.tag(`${repository}@${digestOf(ref)}`, tag);
+    async publish(component, image, evidence) {
+      const target = { ctx, client: registry, revision: o.stamp.revision, ...(o.registryToken ? { token: o.registryToken } : {}) };
+      const ref = await publishComponent(target, component, image.image, await tagOf(component), image.reused);
+      await signPublished(ctx, { secrets: o.signing ?? {}, stamp: o.stamp, runUrl: o.runUrl ?? "", ...(o.registryToken ? { registryToken: o.registryToken } : {}) }, component, ref, image.reused !== undefined, evidence);
       return ref;
     },
     async record(release) {
@@ -97,6 +98,7 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
         session: gitops,
         scans: Object.entries(scans).reduce((d, [c, s]) => d.withNewFile(`${c}.json`, s.report), dag.directory()),
         imageIds: Object.fromEntries(Object.entries(scans).map(([c, s]) => [c, s.imageId])),
+        ...(verify ? { verify } : {}),
         ...(o.gitopsToken ? { token: o.gitopsToken } : {}),
       }).then(delivered, refused),
     preview: (images) => preview(ctx.config, { branch: o.branch, images, remove: false, dryRun: false, ...(o.gitopsToken ? { token: o.gitopsToken } : {}) }).then(delivered, refused),
@@ -115,8 +117,10 @@ export interface DeliveryOptions {
   today?: string;
   /** The tag's release page (release only). */
   page?: { tag: string; repository: string; releaseToken?: Secret };
-  /** Token for the registry in pipeline.yaml, to pull the release's images for the scan. */
+  /** Token for the registry in pipeline.yaml, to pull the release's images for the scan and read their signatures. */
   registryToken?: Secret;
+  /** The signing public key (pipeline.yaml signing.publicKey), read from the repository. */
+  publicKey?: string;
 }
 
 /**
@@ -130,6 +134,7 @@ export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions
   const pull = (ref: string) => (o.registryToken && username ? dag.container().withRegistryAuth(registryHost(address), username, o.registryToken) : dag.container()).from(ref);
   // Without --scans, the vulnerability gate judges a Trivy scan of the release's published images, made in this run.
   const scan = (component: string, ref: string) => inSpan(["promote", "scan", component], () => scanImage(config, pull(ref)));
+  const verify = imageVerifier(config, o.publicKey, o.registryToken && username ? { host: registryHost(address), username, token: o.registryToken } : undefined);
   const notInPlan = (what: string) => () => {
     throw new Error(`${what}: not a stage of this plan`);
   };
@@ -166,6 +171,7 @@ export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions
         session,
         ...(o.token ? { token: o.token } : {}),
         ...(o.scans ? { scans: o.scans } : { scan }),
+        ...(verify ? { verify } : {}),
         ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
         ...(o.today ? { today: o.today } : {}),
       }).then((text): Delivered => ({ landed: true, text }), kept),

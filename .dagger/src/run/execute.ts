@@ -11,7 +11,7 @@ import type { CheckOutcome } from "../report/outcome.js";
 import type { RunFacts } from "../report/run.js";
 import { stagePassed } from "../report/summary.js";
 import type { PipelineConfig } from "../config/schema.js";
-import type { RunPorts, Scan, StageImage } from "./ports.js";
+import type { PublishEvidence, RunPorts, Scan, StageImage } from "./ports.js";
 import { reportDigest, scanCounts } from "../release/evidence.js";
 import { digestOf } from "../registry/reference.js";
 
@@ -161,7 +161,7 @@ const RUNNERS: Record<StageName, Runner> = {
   },
 
   async publish(stage, run, ports) {
-    const pushed = await Promise.all(components(stage).map(async (c) => [c, await ports.publish(c, run.images[c]).catch((e: Error) => e)] as const));
+    const pushed = await Promise.all(components(stage).map(async (c) => [c, await ports.publish(c, run.images[c], { sbom: run.scans[c]?.sbom ?? "", tests: testsOf(run, c) }).catch((e: Error) => e)] as const));
     const failed = pushed.filter(([, r]) => r instanceof Error);
     if (failed.length > 0) return { status: "failed", note: `failed: ${failed.map(([c, e]) => `${c}: ${(e as Error).message.split("\n")[0]}`).join("; ")}` };
     run.facts.images = Object.fromEntries(pushed.map(([c, ref]) => [c, { ref: ref as string, reused: run.images[c].reused !== undefined }]));
@@ -223,6 +223,14 @@ const RUNNERS: Record<StageName, Runner> = {
     return { status: "failed", note: "failed: previews are removed by dagger call preview --remove" };
   },
 };
+
+/** Every check that ran against a component's image in this run, for its test-result attestation: its own checks and build, E2E and the Aspire run (the whole application's), its scan. */
+function testsOf<I, D>(run: Execution<I, D>, component: string): PublishEvidence["tests"] {
+  const own = [...(run.facts.checks ?? []), ...(run.facts.build ?? [])].filter((o) => o.component === component);
+  const whole = [...(run.facts.e2e ?? []), ...(run.facts.integration ?? [])];
+  const scan = run.scans[component] ? [{ name: `${component}/scan`, passed: run.scans[component].report !== "" }] : [];
+  return [...[...own, ...whole].map((o) => ({ name: `${o.component}/${o.check}`, passed: o.status === "passed" })), ...scan];
+}
 
 function imagesOf<I, D>(run: Execution<I, D>): Record<string, I> {
   return Object.fromEntries(Object.entries(run.images).map(([c, i]) => [c, i.image]));

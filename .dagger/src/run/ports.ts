@@ -14,10 +14,18 @@ export interface StageImage<I> {
   reused?: string;
 }
 
-/** One image's scan: the Trivy JSON report, and the image's config digest that ties the report to it. */
+/** One image's scan: the Trivy JSON report, the image's config digest that ties the report to it, and the CycloneDX SBOM. */
 export interface Scan {
   report: string;
   imageId: string;
+  /** "" when the scan left no report. */
+  sbom: string;
+}
+
+/** What publish attests of one image: its SBOM and each check that ran against it in this run. */
+export interface PublishEvidence {
+  sbom: string;
+  tests: { name: string; passed: boolean }[];
 }
 
 /** A GitOps write's outcome as a stage reports it. */
@@ -49,8 +57,8 @@ export interface RunPorts<I, D> {
   integration(images: Record<string, I>, versions: Record<string, string>): Promise<{ outcome: CheckOutcome; reports: D }>;
   /** Scan one image: its Trivy JSON report (vulnerabilities, secrets, misconfigurations) and its config digest. */
   scan(component: string, image: I): Promise<Scan>;
-  /** Push one image tagged with the revision (reused ones are tagged in place); its reference with digest. */
-  publish(component: string, image: StageImage<I>): Promise<string>;
+  /** Push one image tagged with the revision (reused ones are tagged in place), signed and attested when pipeline.yaml has signing; its reference with digest. */
+  publish(component: string, image: StageImage<I>, evidence: PublishEvidence): Promise<string>;
   /** Record the release in the GitOps repository, once. */
   record(release: ReleaseRecord): Promise<Delivered>;
   /**

@@ -22,9 +22,21 @@ export async function inputHash(ctx: StageContext, name: string): Promise<string
     // digest: the same image through another mirror host is the same input.
     base: digestOf(await pinnedBase(ctx, c)),
     // A component's own Dockerfile names its images itself; their tags can move too.
-    ...(c.dockerfile !== undefined ? { images: await Promise.all(dockerfileBaseImages(dockerfile).map(async (image) => digestOf(await pinned(ctx, image)))) } : {}),
+    ...(c.dockerfile !== undefined ? { images: (await ownDockerfileImages(ctx, dockerfile)).map(digestOf) } : {}),
     // Mirrors change where bytes come from, not which bytes (lockfiles pin them): left out on purpose,
     // so moving to another mirror does not rebuild everything.
   };
   return createHash("sha256").update(JSON.stringify(inputs)).digest("hex");
+}
+
+/** The images a component's own Dockerfile builds on, each pinned for this run. */
+function ownDockerfileImages(ctx: StageContext, dockerfile: string): Promise<string[]> {
+  return Promise.all(dockerfileBaseImages(dockerfile).map((image) => pinned(ctx, image)));
+}
+
+/** Every image a component's build starts from, pinned (name:tag@sha256:…): its base, and its own Dockerfile's FROM images. */
+export async function baseImagesOf(ctx: StageContext, name: string): Promise<string[]> {
+  const c = ctx.config.components[name];
+  const own = c.dockerfile !== undefined ? await ownDockerfileImages(ctx, await ctx.source.directory(c.path).file(c.dockerfile).contents()) : [];
+  return [await pinnedBase(ctx, c), ...own];
 }

@@ -17,6 +17,7 @@ import { previewFiles, previewOf, stalePreviews } from "../release/preview.js";
 import { type GateVerdict, renderVerdicts } from "../release/gate.js";
 import { parseReleaseRecord, type ReleaseRecord, releasePath } from "../release/record.js";
 import type { ScanResult } from "./scan.js";
+import { type ImageVerification, REQUIRED_ATTESTATIONS } from "./sign.js";
 import { alreadyDeployed, type EnvironmentState, parseEnvironmentState, promoted, renderEnvironmentState, statePath } from "../release/state.js";
 import { upstreamVerdict } from "../release/upstream.js";
 import { formatRepository, tryParseImageReferenceStrict } from "../vendor/image-reference.js";
@@ -126,6 +127,8 @@ export interface PromotionRequest {
   session?: GitopsSession;
   /** The scanned images' config digests by component, which tie a tarball scan's report to the image. */
   imageIds?: Record<string, string>;
+  /** cosign's answers for one image (pipeline.yaml signing): the signature gate judges them. */
+  verify?: (image: string) => Promise<ImageVerification>;
 }
 
 /** The GitOps repository's files as promotion reads them. */
@@ -237,7 +240,27 @@ async function gates(config: PipelineConfig, req: PromotionRequest, release: Rel
   };
   // A rollback goes back to digests this environment already ran: their scans were judged then.
   const vuln: GateVerdict = req.rollback ? { gate: "vulnerabilities", passed: true, waivedByEmergency: false, summary: "rollback to digests this environment already ran", details: [] } : await verdict(vulnerabilities, "vulnerabilities");
-  return [up, await verdict(compatibility, "compatibility"), vuln];
+  const signed = await signatureVerdict(config, req, release, components, verdict);
+  return [up, await verdict(compatibility, "compatibility"), vuln, ...(signed ? [signed] : [])];
+}
+
+/**
+ * With signing in pipeline.yaml: every promoted digest must be signed by the pipeline's key (or
+ * identity) and carry its attestations, each for that digest; cosign checks, the gates module
+ * judges. Rollbacks too: the cluster's admission checks the same signatures.
+ */
+async function signatureVerdict(config: PipelineConfig, req: PromotionRequest, release: ReleaseRecord, components: string[], verdict: (r: ReturnType<ReturnType<typeof dag.gates>["compatibility"]>, gate: GateVerdict["gate"]) => Promise<GateVerdict>): Promise<GateVerdict | undefined> {
+  if (!config.signing) return undefined;
+  if (!req.verify) throw new Error("promote: pipeline.yaml has signing, but this call cannot verify signatures");
+  const verify = req.verify;
+  const answers = await Promise.all(components.map(async (c) => [c, await verify(release.components[c].image)] as const));
+  const verifications = answers.reduce((d, [c, a]) => d.withNewFile(`${c}.json`, JSON.stringify({ signature: a.signature, attestations: a.attestations })), dag.directory());
+  const result = dag.gates().signatures(
+    components.map((c) => `${c}=${release.components[c].image}`),
+    verifications,
+    { required: REQUIRED_ATTESTATIONS.map((k) => k.predicateType), emergencyReason: req.emergency ?? "" },
+  );
+  return verdict(result, "signatures");
 }
 
 /** Scan each promoted component's image (side by side); the reports as <component>.json and the scanned images' config digests. */

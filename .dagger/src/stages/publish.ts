@@ -2,7 +2,7 @@
  * The publish stage: each component's image tagged with the git SHA, reusing the published
  * image when its build inputs are unchanged (asking the registry, so it works on any runner).
  */
-import type { Container, Secret } from "@dagger.io/dagger";
+import { type Container, dag, type Secret } from "@dagger.io/dagger";
 import { InputError } from "../errors.js";
 import { RegistryClient } from "../registry/client.js";
 import { findReusable, type ImageLookup, tagReused } from "../registry/reuse.js";
@@ -37,27 +37,47 @@ export async function registryClient(config: PipelineConfig, token?: Secret, fet
   return new RegistryClient({ registry: registryHost(address), ...(credentials ? { credentials } : {}), ...(plainHttp !== undefined ? { plainHttp } : {}), ...(fetch ? { fetch } : {}) });
 }
 
+/** Where one component goes, and how. */
+export interface PublishTarget {
+  ctx: StageContext;
+  client: RegistryClient;
+  /** The git SHA the image is tagged with. */
+  revision: string;
+  token?: Secret;
+}
+
 /**
- * Publish every component as <registry>/<component>:<revision>. A component whose input hash is
- * already published (the engine resolves the input tag) gets the SHA tag on that manifest and is
- * never built; the others are built, pushed, and tagged in-<input hash> for the next run.
+ * Publish one component as <registry>/<component>:<revision>, tagged in-<input hash> for the next
+ * run; a reused image (`reused`: the published reference of the same inputs) is never pushed: the
+ * SHA tag goes on exactly the digest that was pulled, tested and scanned. Its reference with digest.
  */
-export async function publishImages(ctx: StageContext, names: string[], build: (name: string) => Promise<Container>, revision: string, lookup: ImageLookup, token?: Secret): Promise<Published> {
-  const { address, username } = ctx.config.registry;
-  const client = await registryClient(ctx.config, token);
+export async function publishComponent(t: PublishTarget, name: string, image: Container, inputTag: string, reused?: string): Promise<string> {
+  const { address, username } = t.ctx.config.registry;
+  const repository = `${address}/${name}`;
+  if (reused) {
+    // The digest that was pulled, tested and scanned gets the SHA tag, not whatever the input tag names now.
+    const digest = await tagReused({ client: t.client, repository, digest: digestOf(reused), inputTag, shaTag: t.revision });
+    return `${repository}:${t.revision}@${digest}`;
+  }
+  const ref = await (t.token && username ? image.withRegistryAuth(registryHost(address), username, t.token) : image).publish(`${repository}:${t.revision}`);
+  await t.client.tag(`${repository}@${digestOf(ref)}`, inputTag);
+  return ref;
+}
+
+/**
+ * Publish every component (the `publish` function): a component whose input hash is already
+ * published (the engine resolves the input tag) is reused, the others are built and pushed.
+ * `signed` runs after each push (signatures and attestations when pipeline.yaml has signing).
+ */
+export async function publishImages(ctx: StageContext, names: string[], build: (name: string) => Promise<Container>, revision: string, lookup: ImageLookup, token?: Secret, signed: (name: string, ref: string, reused: boolean) => Promise<void> = async () => {}): Promise<Published> {
+  const target: PublishTarget = { ctx, client: await registryClient(ctx.config, token), revision, ...(token ? { token } : {}) };
   const entries = await Promise.all(
     names.map(async (name) => {
-      const repository = `${address}/${name}`;
       const tag = inputTag(await inputHash(ctx, name));
-      const found = await findReusable(lookup, repository, tag);
-      if (found) {
-        const digest = await tagReused({ client, repository, digest: digestOf(found), inputTag: tag, shaTag: revision });
-        return [name, { ref: `${repository}:${revision}@${digest}`, reused: true }] as const;
-      }
-      const image = await build(name);
-      const ref = await (token && username ? image.withRegistryAuth(registryHost(address), username, token) : image).publish(`${repository}:${revision}`);
-      await client.tag(`${repository}@${digestOf(ref)}`, tag);
-      return [name, { ref, reused: false }] as const;
+      const found = await findReusable(lookup, `${ctx.config.registry.address}/${name}`, tag);
+      const ref = found ? await publishComponent(target, name, dag.container(), tag, found) : await publishComponent(target, name, await build(name), tag);
+      await signed(name, ref, found !== undefined);
+      return [name, { ref, reused: found !== undefined }] as const;
     }),
   );
   return Object.fromEntries(entries);

@@ -2,7 +2,8 @@
  * Gates: what decides whether a release may enter an environment. Compatibility (every
  * component's `requires` holds for the state after promotion; nothing overrides it) and
  * vulnerabilities (Trivy JSON reports per image, blocking severities, waivers with expiry, fail
- * closed; a declared emergency passes it and is recorded). Usable on its own:
+ * closed; a declared emergency passes it and is recorded) and signatures (cosign's answers for each
+ * digest: signed by the pipeline, with its attestations). Usable on its own:
  * `dagger -m modules/gates call vulnerabilities --images backend=reg/backend:sha@sha256:… --reports ./scans verify`.
  */
 import { type Directory, func, object } from "@dagger.io/dagger";
@@ -11,6 +12,7 @@ import { utcDate } from "./dates.js";
 import { GateInputError } from "./errors.js";
 import { renderVulnerabilityVerdict } from "./markdown.js";
 import { GateResult } from "./result.js";
+import { type ImageVerification, signatureGate } from "./signatures.js";
 import { vulnerabilityGate } from "./vulnerabilities.js";
 import { parseWaivers } from "./waivers.js";
 
@@ -48,6 +50,30 @@ export class Gates {
       ...(emergencyReason.trim() ? { emergency: { reason: emergencyReason.trim() } } : {}),
     });
     return new GateResult("vulnerabilities", verdict.passed, verdict.waivedByEmergency, verdict.summary, verdict.details, renderVulnerabilityVerdict(verdict), JSON.stringify(verdict));
+  }
+
+  /**
+   * The signature gate over what cosign answered for each image: a signature by the pipeline's key
+   * or identity for exactly that digest, and each required attestation made for that digest (a
+   * test result must be PASSED). A failed check, an unreadable answer or a missing attestation blocks.
+   * @param images The images judged, as component=registry/name:tag@sha256:digest.
+   * @param verifications A folder with one <component>.json per image: {"signature": {exitCode, stdout, stderr}, "attestations": {"<predicate type>": {exitCode, stdout, stderr}}}, the answers of cosign verify and cosign verify-attestation --type.
+   * @param required Predicate types every image must carry.
+   * @param emergencyReason A declared emergency: the gate passes and records what it let through.
+   */
+  @func()
+  async signatures(images: string[], verifications: Directory, required: string[] = [], emergencyReason = ""): Promise<GateResult> {
+    const names = await verifications.entries();
+    const judged = await Promise.all(
+      parseImages(images).map(async ({ component, image }) => {
+        const file = `${component}.json`;
+        const text = names.includes(file) ? await verifications.file(file).contents() : undefined;
+        return { component, image, verification: parseVerification(text, file) };
+      }),
+    );
+    const verdict = signatureGate({ images: judged, required, ...(emergencyReason.trim() ? { emergency: { reason: emergencyReason.trim() } } : {}) });
+    const markdown = `### Signatures: ${verdict.waivedByEmergency ? "⚠️ waived (emergency)" : verdict.passed ? "✅ passed" : "❌ refused"}\n\n${verdict.summary}\n${verdict.details.map((d) => `\n- ${d}`).join("")}\n`;
+    return new GateResult("signatures", verdict.passed, verdict.waivedByEmergency, verdict.summary, verdict.details, markdown, JSON.stringify(verdict));
   }
 
   /**
@@ -94,4 +120,19 @@ function parseComponents(json: string, argument: string): Record<string, Version
     if (typeof c !== "object" || c === null || typeof (c as { version?: unknown }).version !== "string") throw new GateInputError(`${argument}.${name}: must be {"version": "<semver>", "requires"?: {…}}`);
   }
   return value as Record<string, VersionedComponent>;
+}
+
+/** One image's cosign answers; a missing file is a verification that did not happen (the gate refuses it). */
+function parseVerification(text: string | undefined, file: string): ImageVerification {
+  const missing = { exitCode: -1, stdout: "", stderr: `${file}: missing from the verifications` };
+  if (text === undefined) return { signature: missing, attestations: {} };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new GateInputError(`verifications/${file}: is not JSON (${(e as Error).message})`);
+  }
+  const v = value as Partial<ImageVerification> | null;
+  if (typeof v !== "object" || v === null || typeof v.signature !== "object" || typeof v.attestations !== "object") throw new GateInputError(`verifications/${file}: must be {"signature": {exitCode, stdout, stderr}, "attestations": {"<predicate type>": {…}}}`);
+  return v as ImageVerification;
 }
