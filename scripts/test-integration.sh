@@ -16,6 +16,7 @@ SUITES=(
   "GitHub workflows checked by real actionlint:scripts/integration/workflows.sh"
   "secret canaries through real BuildKit builds and a real Gitea:scripts/integration/secrets.sh"
   "real Trivy on the real example image, against a fixture advisory DB written with trivy-db:scripts/integration/trivy.sh"
+  "image signatures and attestations with real cosign against a real registry:scripts/integration/cosign.sh"
 )
 
 passed=0

@@ -17,14 +17,23 @@ import { formatRepository, tryParseImageReferenceStrict } from "../vendor/image-
 /** cosign's image, pinned (the mirror serves it like every other image). */
 export const COSIGN_IMAGE = "gcr.io/projectsigstore/cosign:v2.6.5";
 
+/** Where cosign's inputs are (the container's paths; a test passes its own). */
+export interface CosignFiles {
+  key: string;
+  publicKey: string;
+  identityToken: string;
+  predicate: string;
+  dockerConfig: string;
+}
+
 /** Where the cosign container keeps its inputs. */
-export const COSIGN_FILES = {
+export const COSIGN_FILES: CosignFiles = {
   key: "/cosign/cosign.key",
   publicKey: "/cosign/cosign.pub",
   identityToken: "/cosign/identity-token",
   predicate: "/cosign/predicate.json",
   dockerConfig: "/cosign/docker",
-} as const;
+};
 
 /** registry/name:tag@sha256:… → registry/name@sha256:… (cosign signs the digest; the tag would only be resolved). */
 export function byDigest(ref: string): string {
@@ -45,35 +54,35 @@ function registryFlags(s: Signing, t: CosignTarget): string[] {
   return [...(t.plainHttp ? ["--allow-http-registry"] : []), ...(s.rekorUrl ? ["--rekor-url", s.rekorUrl] : [])];
 }
 
-function signerFlags(s: Signing): string[] {
-  if (s.keyless) return ["--identity-token", COSIGN_FILES.identityToken, ...(s.fulcioUrl ? ["--fulcio-url", s.fulcioUrl] : [])];
-  return ["--key", COSIGN_FILES.key];
+function signerFlags(s: Signing, f: CosignFiles): string[] {
+  if (s.keyless) return ["--identity-token", f.identityToken, ...(s.fulcioUrl ? ["--fulcio-url", s.fulcioUrl] : [])];
+  return ["--key", f.key];
 }
 
-function verifierFlags(s: Signing): string[] {
-  const identity = s.keyless ? ["--certificate-identity", s.keyless.identity, "--certificate-oidc-issuer", s.keyless.issuer] : ["--key", COSIGN_FILES.publicKey];
+function verifierFlags(s: Signing, f: CosignFiles): string[] {
+  const identity = s.keyless ? ["--certificate-identity", s.keyless.identity, "--certificate-oidc-issuer", s.keyless.issuer] : ["--key", f.publicKey];
   // Without a log, a signature is checked against the key alone (cosign must be told, or it asks Rekor).
   return [...identity, ...(s.transparencyLog ? [] : ["--insecure-ignore-tlog=true"])];
 }
 
 /** Sign the digest (the private key's password comes as COSIGN_PASSWORD). */
-export function signCommand(s: Signing, t: CosignTarget): string[] {
-  return ["cosign", "sign", "--yes", ...signerFlags(s), `--tlog-upload=${s.transparencyLog}`, ...registryFlags(s, t), t.image];
+export function signCommand(s: Signing, t: CosignTarget, f: CosignFiles = COSIGN_FILES): string[] {
+  return ["cosign", "sign", "--yes", ...signerFlags(s, f), `--tlog-upload=${s.transparencyLog}`, ...registryFlags(s, t), t.image];
 }
 
 /** Attach one attestation (the predicate at COSIGN_FILES.predicate) to the digest. */
-export function attestCommand(s: Signing, t: CosignTarget, kind: AttestationKind): string[] {
-  return ["cosign", "attest", "--yes", ...signerFlags(s), "--type", kind.cosignType, "--predicate", COSIGN_FILES.predicate, `--tlog-upload=${s.transparencyLog}`, ...registryFlags(s, t), t.image];
+export function attestCommand(s: Signing, t: CosignTarget, kind: AttestationKind, f: CosignFiles = COSIGN_FILES): string[] {
+  return ["cosign", "attest", "--yes", ...signerFlags(s, f), "--type", kind.cosignType, "--predicate", f.predicate, `--tlog-upload=${s.transparencyLog}`, ...registryFlags(s, t), t.image];
 }
 
 /** Verify the digest's signature; stdout is a JSON array of the signed payloads. */
-export function verifyCommand(s: Signing, t: CosignTarget): string[] {
-  return ["cosign", "verify", ...verifierFlags(s), "--output", "json", ...registryFlags(s, t), t.image];
+export function verifyCommand(s: Signing, t: CosignTarget, f: CosignFiles = COSIGN_FILES): string[] {
+  return ["cosign", "verify", ...verifierFlags(s, f), "--output", "json", ...registryFlags(s, t), t.image];
 }
 
 /** Verify the digest's attestations of one type; stdout holds one DSSE envelope per line. */
-export function verifyAttestationCommand(s: Signing, t: CosignTarget, kind: AttestationKind): string[] {
-  return ["cosign", "verify-attestation", ...verifierFlags(s), "--type", kind.cosignType, ...registryFlags(s, t), t.image];
+export function verifyAttestationCommand(s: Signing, t: CosignTarget, kind: AttestationKind, f: CosignFiles = COSIGN_FILES): string[] {
+  return ["cosign", "verify-attestation", ...verifierFlags(s, f), "--type", kind.cosignType, ...registryFlags(s, t), t.image];
 }
 
 /** Registry credentials for cosign (it reads Docker's config.json). */
