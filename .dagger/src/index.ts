@@ -240,6 +240,9 @@ export class Pipeline {
     const branch = o.branch || config.branches.main;
     const thePlan = plan(config, toEvent({ event: o.event, ref: branch, ...(o.changed ? { changed: o.changed } : {}) }));
     const names = [...new Set(thePlan.stages.flatMap((s) => s.jobs.map((j) => j.component)).filter((c): c is string => c !== undefined))];
+    // A run that would publish but cannot sign fails before anything is built: unsigned images would never be promoted.
+    const unsigned = whyCannotSign(config, o.signing);
+    if (unsigned && o.registryToken && o.branch && thePlan.stages.some((s) => s.name === "publish")) throw new InputError(`signing: cannot publish ${unsigned}`);
     const ctx = await stageContext(config, this.source, this.mirrorToken, this.mirrorUsername);
     await preflight(ctx, names);
     const buildStamp = stamp(o.revision, o.created, o.sourceUrl);
@@ -263,7 +266,7 @@ export class Pipeline {
         : // Item 18: a local run (no --branch) builds the working tree, uncommitted edits and all: publishing it under the revision's tag would lie.
           !o.branch
           ? `because no --branch was given (a local run builds the working tree, which may differ from ${o.revision.slice(0, 12)}): pass --branch to publish`
-          : whyCannotSign(config, o.signing),
+          : "",
       noDelivery: !config.gitops ? "because pipeline.yaml has no gitops repository" : o.gitopsToken ? "" : "because no --gitops-token was given",
       migrations: () => migrationRecords(ctx, o.revision),
     });

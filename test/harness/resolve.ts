@@ -22,8 +22,8 @@ import { CORE_OBJECTS, elementType, type HarnessModule } from "./modules.js";
 /** A value reached by a chain: the query root, a core object (by its chain) or an object of one of our modules. */
 type Node = { kind: "root" } | { kind: "core"; chain: Chain } | { kind: "object"; module: HarnessModule; type: string; value: Record<string, unknown>; chain: Chain };
 
-/** Leaf answers a test chooses for core chains (e.g. a Playwright exit code), by the leaf's rendered chain. */
-export type CoreStubs = (renderedLeaf: string) => unknown;
+/** Leaf answers a test chooses for core chains (e.g. a Playwright exit code), by the leaf's rendered chain (and the chain itself, leaf last). */
+export type CoreStubs = (renderedLeaf: string, chain: Chain) => unknown;
 
 /** Where defaultPath arguments resolve (rule (c)): the module's context directory, or the blueprint caller's repository. */
 export interface Context {
@@ -113,7 +113,7 @@ export class Resolver {
       // Whichever answers (a test's stub, the core model, the placeholder), rules (d), (e), (g) apply to it.
       return this.rules.leaf(node.chain, call, async () => {
         const rendered = renderChain([...node.chain, call]);
-        const stubbed = this.stubs(rendered);
+        const stubbed = this.stubs(rendered, [...node.chain, call]);
         if (stubbed !== undefined) return stubbed;
         const modelled = await this.core.leaf(node.chain, call);
         return modelled !== undefined ? modelled : leafAnswer(call, node.chain);

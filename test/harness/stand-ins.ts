@@ -20,6 +20,9 @@ export function trivyReport(critical?: string): string {
   });
 }
 
+/** The CycloneDX SBOM every stand-in scan converts its report to (what `trivy convert` writes, trimmed to one package). */
+export const CYCLONEDX = JSON.stringify({ bomFormat: "CycloneDX", specVersion: "1.6", version: 1, components: [{ type: "library", name: "openssl", version: "3.0.0", purl: "pkg:deb/debian/openssl@3.0.0" }] });
+
 /**
  * Flyway's recorded output and the scans' stand-in answers; `criticalIn(leaf)` names the CVE a
  * scan reports (the leaf's chain says which image it mounted), or undefined for a clean report;
@@ -31,6 +34,7 @@ export function standIns(criticalIn: (leaf: string) => string | undefined = () =
     if (recorded !== undefined) return recorded;
     if (/\/scan\/image-id"\)\.contents$/.test(leaf)) return `${IMAGE_ID}\n`;
     if (/\/scan\/report\.json"\)\.contents$/.test(leaf)) return trivyReport(criticalIn(leaf));
+    if (/\/scan\/sbom\.cdx\.json"\)\.contents$/.test(leaf)) return CYCLONEDX;
     return undefined;
   };
 }

@@ -1,0 +1,104 @@
+// Signing through the engine model: ci on main with pipeline.yaml signing signs and attests each
+// published digest once (cosign is modelled: test/harness/cosign-model.ts; the real cosign runs in
+// test/sign/cosign.integration.ts), and every promotion's signature gate (the gates module's own
+// code) verifies exactly the digests it moves. Nothing here ran in Dagger.
+import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { mintId } from "../recorder/ids.js";
+import { git, history } from "../gitops/git/git-fixture.js";
+import { type HarnessApp, harnessSuite } from "./app.js";
+import { CosignModel } from "./cosign-model.js";
+import { Harness } from "./harness.js";
+import { standIns } from "./stand-ins.js";
+
+const REV = "0123456789abcdef0123456789abcdef01234567";
+const secret = (name: string) => mintId([{ field: "setSecret", args: { name } }]);
+const publicPem = () => generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }).toString();
+const PIPELINE_KEY = publicPem();
+const OTHER_KEY = publicPem();
+
+/** The example with signing by key, no transparency log, its public key committed as cosign.pub; no release page (no GitHub here). */
+function withSigning(app: HarnessApp, pem = PIPELINE_KEY): void {
+  const file = join(app.root, "pipeline.yaml");
+  writeFileSync(file, `${readFileSync(file, "utf8").replace(/^releases:\n(?: .*\n)*/m, "")}\nsigning:\n  publicKey: cosign.pub\n  transparencyLog: false\n`);
+  writeFileSync(join(app.root, "cosign.pub"), pem);
+}
+
+describe("harness: signatures and attestations from publish to promotion", () => {
+  const suite = harnessSuite();
+
+  const ci = async (app: HarnessApp, cosign: CosignModel, signingKey = true) => {
+    const h = new Harness({ root: app.root, registry: suite.registry, remotes: app.remotes, stubs: cosign.stubs(standIns()) });
+    h.engine.setSecret("registry-token", "r");
+    h.engine.setSecret("gitops-token", "g");
+    h.engine.setSecret("signing-key", "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nmodel\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n");
+    h.engine.setSecret("signing-password", "key-password-canary");
+    const summary = String(await h.call("pipeline", {}, "ci", { revision: REV, branch: "main", registryToken: secret("registry-token"), gitopsToken: secret("gitops-token"), ...(signingKey ? { signingKey: secret("signing-key"), signingPassword: secret("signing-password") } : {}) }, "summary"));
+    return { h, summary };
+  };
+  const promote = (app: HarnessApp, cosign: CosignModel, args: Record<string, unknown>) => {
+    const h = new Harness({ root: app.root, registry: suite.registry, remotes: app.remotes, stubs: cosign.stubs(standIns()) });
+    h.engine.setSecret("registry-token", "r");
+    h.engine.setSecret("gitops-token", "g");
+    return h.call("pipeline", {}, "promote", { revision: REV, gitopsToken: secret("gitops-token"), registryToken: secret("registry-token"), ...args }).then(String);
+  };
+
+  it("ci signs each published digest once with three attestations for it, and dev's promotion verifies them", async () => {
+    const app = await suite.app();
+    withSigning(app);
+    const cosign = new CosignModel({ "signing-key": PIPELINE_KEY });
+    const { summary } = await ci(app, cosign);
+    assert.match(summary, /^# webshop ci: ✅ passed/, summary);
+    assert.match(summary, /\| signatures \| ✅ passed \| 3 images signed, with 3 attestation\(s\) each for the promoted digest \|/, summary);
+    assert.equal(cosign.signingRuns, 3, "one signing container per published image");
+    const record = JSON.parse(git(app.gitops, "show", `main:releases/${REV}.json`)) as { components: Record<string, { digest: string; image: string }> };
+    assert.deepEqual(cosign.signatures.map((s) => s.digest).sort(), Object.values(record.components).map((c) => c.digest).sort(), "exactly the recorded digests were signed");
+    for (const [name, c] of Object.entries(record.components)) {
+      const types = cosign.attestations.filter((a) => a.digest === c.digest).map((a) => a.predicateType).sort();
+      assert.deepEqual(types, ["https://cyclonedx.org/bom", "https://in-toto.io/attestation/test-result/v0.1", "https://slsa.dev/provenance/v1"], name);
+      const result = cosign.attestations.find((a) => a.digest === c.digest && a.predicateType.includes("test-result"))?.predicate as { result: string; passedTests: string[] };
+      assert.equal(result.result, "PASSED");
+      assert.ok(result.passedTests.includes(`${name}/lint`) || name === "db", `${name}'s own checks are in its test result: ${result.passedTests.join(", ")}`);
+      assert.ok(result.passedTests.includes(`${name}/scan`), `${name}'s scan is in its test result`);
+      const provenance = cosign.attestations.find((a) => a.digest === c.digest && a.predicateType.includes("slsa"))?.predicate as { buildDefinition: { resolvedDependencies: { digest: Record<string, string> }[] } };
+      assert.equal(provenance.buildDefinition.resolvedDependencies[0].digest.gitCommit, REV);
+      assert.match(provenance.buildDefinition.resolvedDependencies[1].digest.sha256, /^[0-9a-f]{64}$/, `${name}'s base image by digest`);
+    }
+    assert.ok(!summary.includes("key-password-canary"), "the key's password is never printed");
+  });
+
+  it("without the signing key, a run that would publish fails before it builds, naming the missing argument", async () => {
+    const app = await suite.app();
+    withSigning(app);
+    const cosign = new CosignModel({ "signing-key": PIPELINE_KEY });
+    await assert.rejects(ci(app, cosign, false), /signing: cannot publish because signing\.publicKey needs its private key \(--signing-key/);
+    assert.equal(cosign.signingRuns, 0);
+    assert.deepEqual(history(app.gitops).map((c) => c.subject), ["seed"], "nothing recorded or promoted");
+  });
+
+  it("a promotion refuses a digest that is not signed, and one signed by another key; an emergency passes, recorded", async () => {
+    const app = await suite.app();
+    withSigning(app);
+    const cosign = new CosignModel({ "signing-key": PIPELINE_KEY });
+    await ci(app, cosign);
+    // Staging follows dev, which runs the release: only the signature decides. The backend's signature is gone.
+    const backend = (JSON.parse(git(app.gitops, "show", `main:releases/${REV}.json`)) as { components: Record<string, { digest: string }> }).components.backend.digest;
+    cosign.signatures.splice(0, cosign.signatures.length, ...cosign.signatures.filter((s) => s.digest !== backend));
+    await assert.rejects(promote(app, cosign, { env: "staging" }), (e: Error) => {
+      assert.match(e.message, /\| signatures \| ❌ refused \| not verified: backend \|/);
+      assert.match(e.message, /backend sha256:[0-9a-f]{12}: no valid signature: main\.go:74: error during command execution: no matching signatures/);
+      return true;
+    });
+    assert.equal(history(app.gitops).length, 3, "nothing written for staging");
+    const waived = await promote(app, cosign, { env: "staging", emergency: true, reason: "hotfix while the signer is down" });
+    assert.match(waived, /\| signatures \| ⚠️ waived \(emergency\) \|/);
+    assert.match(history(app.gitops)[0].subject, /promote 0123456789ab to staging/);
+
+    // The pipeline's public key is replaced by another: nothing verifies any more.
+    writeFileSync(join(app.root, "cosign.pub"), OTHER_KEY);
+    await assert.rejects(promote(app, new CosignModel({ "signing-key": PIPELINE_KEY }), { env: "prod", dryRun: false }), /not verified: backend, db, frontend/);
+  });
+});
