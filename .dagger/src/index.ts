@@ -272,12 +272,14 @@ export class Pipeline {
     });
     const images = Object.fromEntries(Object.entries(run.facts.images ?? {}).map(([name, p]) => [name, p.ref]));
     const published: Record<string, string> = Object.keys(images).length > 0 ? { "compose.yaml": composeFromImages(ctx, images, run.facts.versions ?? {}, o.revision) } : {};
+    // Each scanned image's CycloneDX SBOM beside its report (the same document publish attests).
+    const sboms = Object.fromEntries(Object.entries(run.scans).filter(([, s]) => s.sbom !== "").map(([c, s]) => [`scan/${c}.cdx.json`, s.sbom]));
     const extras: RunExtras = {
       overview: true,
       ...(run.e2eReports ? { e2eReports: run.e2eReports } : {}),
       ...(run.integrationReports ? { integrationReports: run.integrationReports } : {}),
       scans: Object.fromEntries(Object.entries(run.scans).map(([c, s]) => [c, s.report])),
-      files: published,
+      files: { ...sboms, ...published },
       // What the plan said of this event (why a branch ends after the build, which components are reused).
       sections: `${renderPlanNotes(thePlan)}${run.sections.join("")}`,
     };

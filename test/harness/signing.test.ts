@@ -3,7 +3,7 @@
 // test/sign/cosign.integration.ts), and every promotion's signature gate (the gates module's own
 // code) verifies exactly the digests it moves. Nothing here ran in Dagger.
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -12,7 +12,7 @@ import { git, history } from "../gitops/git/git-fixture.js";
 import { type HarnessApp, harnessSuite } from "./app.js";
 import { CosignModel } from "./cosign-model.js";
 import { Harness } from "./harness.js";
-import { standIns } from "./stand-ins.js";
+import { CYCLONEDX, standIns } from "./stand-ins.js";
 
 const REV = "0123456789abcdef0123456789abcdef01234567";
 const secret = (name: string) => mintId([{ field: "setSecret", args: { name } }]);
@@ -68,6 +68,12 @@ describe("harness: signatures and attestations from publish to promotion", () =>
       assert.match(provenance.buildDefinition.resolvedDependencies[1].digest.sha256, /^[0-9a-f]{64}$/, `${name}'s base image by digest`);
     }
     assert.ok(!summary.includes("key-password-canary"), "the key's password is never printed");
+    // The SBOM that was attested is exported with the reports, and the record holds its digest.
+    const evidence = (JSON.parse(git(app.gitops, "show", `main:releases/${REV}.json`)) as { evidence: { reports: Record<string, { sbom?: string }> } }).evidence;
+    for (const name of Object.keys(record.components)) {
+      assert.equal(evidence.reports[name].sbom, `sha256:${createHash("sha256").update(CYCLONEDX).digest("hex")}`, name);
+      assert.match(summary, new RegExp(`scan/${name}\\.cdx\\.json`), `${name}'s SBOM is in the reports`);
+    }
   });
 
   it("without the signing key, a run that would publish fails before it builds, naming the missing argument", async () => {

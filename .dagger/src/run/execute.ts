@@ -185,7 +185,7 @@ const RUNNERS: Record<StageName, Runner> = {
         e2e: config.e2e ? "passed" : "not-run",
         integration: run.facts.integration ? "passed" : "not-run",
         scans: Object.fromEntries(Object.entries(run.scans).map(([c, s]) => [c, scanCounts(s.report)])),
-        reports: Object.fromEntries(Object.entries(run.scans).filter(([c]) => images[c]).map(([c, s]) => [c, { digest: digestOf(images[c]), report: reportDigest(s.report) }])),
+        reports: Object.fromEntries(Object.entries(run.scans).filter(([c]) => images[c]).map(([c, s]) => [c, { digest: digestOf(images[c]), report: reportDigest(s.report), ...(s.sbom ? { sbom: reportDigest(s.sbom) } : {}) }])),
         builtBy: settings.builtBy,
       },
     });
