@@ -26,7 +26,7 @@ import { preview, prunePreviews } from "./stages/promote.js";
 import { migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
 import { publishImages, registryHost, renderImages } from "./stages/publish.js";
 import { signPublished } from "./stages/attest.js";
-import { readPublicKey, type SigningSecrets, whyCannotSign } from "./stages/sign.js";
+import { readSigningTrust, type SigningSecrets, whyCannotSign } from "./stages/sign.js";
 import { engineImageLookup } from "./run/engine-images.js";
 import { composeFromImages, parseImageArguments } from "./stages/compose.js";
 
@@ -143,14 +143,16 @@ export class Pipeline {
    * @param sourceUrl Repository URL for the org.opencontainers.image.source label.
    * @param signingKey cosign's private key (pipeline.yaml signing.publicKey): each image is signed, with its provenance attested (ci also attests its SBOM and test results).
    * @param signingPassword The private key's password.
-   * @param signingToken An OIDC identity token for keyless signing (pipeline.yaml signing.keyless).
+   * @param signingToken An OIDC identity token for keyless signing (pipeline.yaml signing.keyless), still valid when the images are signed.
+   * @param githubOidcUrl Keyless signing on GitHub Actions: the runner's token endpoint (env://ACTIONS_ID_TOKEN_REQUEST_URL; the job needs permissions id-token: write); cosign asks it for a fresh token when it signs.
+   * @param githubOidcToken The endpoint's bearer token (env://ACTIONS_ID_TOKEN_REQUEST_TOKEN).
    */
   // Never cached: a push is a side effect, and a cached answer would report digests without pushing.
   @func({ cache: "never" })
-  async publish(revision: string, registryToken?: Secret, created = "", sourceUrl = "", signingKey?: Secret, signingPassword?: Secret, signingToken?: Secret): Promise<string> {
+  async publish(revision: string, registryToken?: Secret, created = "", sourceUrl = "", signingKey?: Secret, signingPassword?: Secret, signingToken?: Secret, githubOidcUrl?: Secret, githubOidcToken?: Secret): Promise<string> {
     checkRevision(revision);
     const { ctx, names } = await this.prepare();
-    const secrets = signingSecrets(signingKey, signingPassword, signingToken);
+    const secrets = signingSecrets(signingKey, signingPassword, signingToken, githubOidcUrl, githubOidcToken);
     const why = whyCannotSign(ctx.config, secrets);
     if (why) throw new InputError(`publish: cannot publish signed images ${why}`);
     const { address, username } = ctx.config.registry;
@@ -220,11 +222,13 @@ export class Pipeline {
    * @param changed Changed files relative to the folder of pipeline.yaml (the wrappers pass them); without them every component counts as affected.
    * @param signingKey cosign's private key (pipeline.yaml signing.publicKey), e.g. env://COSIGN_KEY: publish signs and attests each image with it.
    * @param signingPassword The private key's password, e.g. env://COSIGN_PASSWORD.
-   * @param signingToken An OIDC identity token for keyless signing (pipeline.yaml signing.keyless), e.g. the GitHub Actions token for audience sigstore.
+   * @param signingToken An OIDC identity token for keyless signing (pipeline.yaml signing.keyless), still valid when the images are signed (after the build and tests).
+   * @param githubOidcUrl Keyless signing on GitHub Actions: the runner's token endpoint (env://ACTIONS_ID_TOKEN_REQUEST_URL; the job needs permissions id-token: write); cosign asks it for a fresh token when it signs.
+   * @param githubOidcToken The endpoint's bearer token (env://ACTIONS_ID_TOKEN_REQUEST_TOKEN).
    */
   @func({ cache: "never" })
-  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = "", notifyWebhook?: Secret, smtpPassword?: Secret, event = "push", changed?: string[], signingKey?: Secret, signingPassword?: Secret, signingToken?: Secret): Promise<CheckRun> {
-    const signing = signingSecrets(signingKey, signingPassword, signingToken);
+  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = "", notifyWebhook?: Secret, smtpPassword?: Secret, event = "push", changed?: string[], signingKey?: Secret, signingPassword?: Secret, signingToken?: Secret, githubOidcUrl?: Secret, githubOidcToken?: Secret): Promise<CheckRun> {
+    const signing = signingSecrets(signingKey, signingPassword, signingToken, githubOidcUrl, githubOidcToken);
     const ran = await this.ciRun({ revision, created, sourceUrl, branch, runUrl, event, signing, ...(changed ? { changed } : {}), ...(registryToken ? { registryToken } : {}), ...(gitopsToken ? { gitopsToken } : {}), ...(releasedMigrations ? { releasedMigrations } : {}) });
     const run = runOf(ran.facts, ran.extras);
     const notes = await notifyRun(await this.loadConfig(), run, { ...(notifyWebhook ? { webhook: notifyWebhook } : {}), ...(smtpPassword ? { smtpPassword } : {}), runUrl, revision, branch });
@@ -391,11 +395,12 @@ export class Pipeline {
    * @param gitopsToken Token for the GitOps repository, e.g. env://GITOPS_TOKEN.
    * @param databaseUrl The environment's live database: its schema version counts for compatibility.
    * @param dryRun Print the verdicts and the diff; write nothing.
+   * @param registryToken Token for the registry in pipeline.yaml, to read the signatures of the release rolled back to (pipeline.yaml signing), e.g. env://REGISTRY_TOKEN.
    */
   @func({ cache: "never" })
-  async rollback(env: string, gitopsToken?: Secret, databaseUrl?: Secret, dryRun = false): Promise<string> {
+  async rollback(env: string, gitopsToken?: Secret, databaseUrl?: Secret, dryRun = false, registryToken?: Secret): Promise<string> {
     const config = await this.loadConfig();
-    return this.deliver(config, plan(config, toEvent({ event: "rollback", environment: env })), "rollback", { dryRun, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}) });
+    return this.deliver(config, plan(config, toEvent({ event: "rollback", environment: env })), "rollback", { dryRun, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}), ...(registryToken ? { registryToken } : {}) });
   }
 
   /**
@@ -430,8 +435,8 @@ export class Pipeline {
    * what each stage wrote, in order; a refusal fails the call with everything done before it.
    */
   private async deliver(config: PipelineConfig, thePlan: Plan, run: string, o: DeliveryOptions): Promise<string> {
-    const publicKey = await readPublicKey(config, this.source);
-    const { ports, errors } = deliveryPorts(config, { ...o, ...(publicKey ? { publicKey } : {}) });
+    const trust = await readSigningTrust(config, this.source);
+    const { ports, errors } = deliveryPorts(config, { ...o, trust });
     const done = await executePlan(config, thePlan, ports, { run, revision: o.revision ?? "", created: "", source: "", builtBy: "", noPublish: "", noDelivery: "", migrations: async () => ({}) });
     const text = done.sections.join("");
     if (errors.length > 0) {
@@ -463,8 +468,9 @@ function renderPlanNotes(p: Plan): string {
 }
 
 /** The signing secrets a call was given. */
-function signingSecrets(key?: Secret, password?: Secret, identityToken?: Secret): SigningSecrets {
-  return { ...(key ? { key } : {}), ...(password ? { password } : {}), ...(identityToken ? { identityToken } : {}) };
+function signingSecrets(key?: Secret, password?: Secret, identityToken?: Secret, githubOidcUrl?: Secret, githubOidcToken?: Secret): SigningSecrets {
+  if ((githubOidcUrl === undefined) !== (githubOidcToken === undefined)) throw new InputError("github-oidc-url, github-oidc-token: give both (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN) or neither");
+  return { ...(key ? { key } : {}), ...(password ? { password } : {}), ...(identityToken ? { identityToken } : {}), ...(githubOidcUrl && githubOidcToken ? { githubOidc: { url: githubOidcUrl, token: githubOidcToken } } : {}) };
 }
 
 /** The release stamp; an empty created leaves the creation label empty, so the same inputs give the same image. */

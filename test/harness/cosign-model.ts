@@ -58,7 +58,11 @@ export class CosignModel {
       const args = c.args.args as string[];
       const digest = digestArg(args);
       if (args[1] === "sign") this.signatures.push({ digest, key });
-      if (args[1] === "attest") this.attestations.push({ digest, key, predicateType: PREDICATE_TYPES[flag(args, "--type")] ?? flag(args, "--type"), predicate: JSON.parse(predicate) });
+      if (args[1] !== "attest") continue;
+      const predicateType = PREDICATE_TYPES[flag(args, "--type")] ?? flag(args, "--type");
+      // --replace drops the digest's earlier attestations of that type (cosign's ReplaceOp, by predicate type).
+      if (args.includes("--replace")) this.attestations.splice(0, this.attestations.length, ...this.attestations.filter((a) => !(a.digest === digest && a.predicateType === predicateType)));
+      this.attestations.push({ digest, key, predicateType, predicate: JSON.parse(predicate) });
     }
   }
 

@@ -27,6 +27,8 @@ import { after, before, describe, test } from "node:test";
 import { imageIdCommand, sbomCommand, type ScanFiles, trivyScanCommand } from "../../.dagger/src/stages/scan.js";
 import { reportMismatch } from "../../modules/gates/src/identity.js";
 import { findingsOf, parseTrivyReport } from "../../modules/gates/src/trivy.js";
+import { vulnerabilityGate } from "../../modules/gates/src/vulnerabilities.js";
+import { parseWaivers } from "../../modules/gates/src/waivers.js";
 import {
   type BuildkitEnv,
   EXAMPLE,
@@ -303,6 +305,20 @@ describe("real Trivy on the real image", () => {
     const bom = JSON.parse(readFileSync(files.sbom, "utf8")) as CycloneDx;
     assert.equal(bom.bomFormat, "CycloneDX");
     assertListsPackage(bom);
+
+    // The gate on this real report: refused naming the advisory; a waiver for this digest lets it
+    // through until its expiry day, and not a day longer.
+    const image = `registry.example.com/acme/webshop/backend:${"a".repeat(40)}@${manifestDigest}`;
+    const judged = (waivers: string, today: string) => vulnerabilityGate({ images: [{ component: "backend", image, report: text, reportFile: "backend.json", imageId }], waivers: parseWaivers(waivers, "waivers.yaml"), today });
+    const refused = judged("", "2027-01-15");
+    assert.equal(refused.passed, false);
+    assert.match(refused.details.join("\n"), new RegExp(`${CVE}.*${PACKAGE}`));
+    const waiver = `waivers:\n  - cve: ${CVE}\n    digest: ${manifestDigest}\n    reason: the fixture advisory; pg's vulnerable path is not used\n    approver: jane.doe@example.com\n    expires: 2027-01-31\n`;
+    assert.equal(judged(waiver, "2027-01-15").passed, true, judged(waiver, "2027-01-15").details.join("\n"));
+    assert.equal(judged(waiver, "2027-01-31").passed, true, "valid through its expiry day");
+    const expired = judged(waiver, "2027-02-01");
+    assert.equal(expired.passed, false);
+    assert.match(expired.details.join("\n"), new RegExp(CVE));
   });
 
   test("Trivy's own CycloneDX of the same tarball lists the same packages as the SBOM converted from the report; what each way costs", async (t) => {

@@ -31,7 +31,12 @@ describe("cosign commands", () => {
 
   it("keyless: the identity token file and Fulcio sign; verification names the identity and its issuer, and the Rekor instance", () => {
     const attest = attestCommand(KEYLESS, { image: IMAGE, plainHttp: false }, ATTESTATIONS.testResult);
-    assert.deepEqual(attest, ["cosign", "attest", "--yes", "--identity-token", "/cosign/identity-token", "--fulcio-url", "https://fulcio.acme.example", "--type", "https://in-toto.io/attestation/test-result/v0.1", "--predicate", "/cosign/predicate.json", "--tlog-upload=true", "--rekor-url", "https://rekor.acme.example", IMAGE]);
+    assert.deepEqual(attest, ["cosign", "attest", "--yes", "--replace", "--identity-token", "/cosign/identity-token", "--fulcio-url", "https://fulcio.acme.example", "--type", "https://in-toto.io/attestation/test-result/v0.1", "--predicate", "/cosign/predicate.json", "--tlog-upload=true", "--rekor-url", "https://rekor.acme.example", IMAGE]);
+    const github = signCommand(KEYLESS, { image: IMAGE, plainHttp: false, identity: "github-actions" });
+    assert.deepEqual(github.slice(3, 5), ["--oidc-provider", "github-actions"], "on GitHub Actions cosign asks the runner for a fresh token");
+    assert.ok(!github.includes("--identity-token"));
+    const trusted = verifyCommand(KEYLESS, { image: IMAGE, plainHttp: false, trustedRoot: true });
+    assert.deepEqual(trusted.slice(trusted.indexOf("--trusted-root"), trusted.indexOf("--trusted-root") + 2), ["--trusted-root", "/cosign/trusted-root.json"], "a private Sigstore's trust root");
     const verify = verifyCommand(KEYLESS, { image: IMAGE, plainHttp: false });
     assert.deepEqual(verify.slice(2, 6), ["--certificate-identity", KEYLESS.keyless?.identity, "--certificate-oidc-issuer", KEYLESS.keyless?.issuer]);
     assert.ok(!verify.includes("--insecure-ignore-tlog=true"));
@@ -47,7 +52,8 @@ describe("cosign commands", () => {
     assert.match(whyCannotSign(config, {}), /--signing-key/);
     assert.equal(whyCannotSign(config, { key: {} as never }), "");
     const keyless = parseConfig(minimal(`signing:\n  keyless:\n    issuer: ${KEYLESS.keyless?.issuer}\n    identity: ${KEYLESS.keyless?.identity}\n`));
-    assert.match(whyCannotSign(keyless, { key: {} as never }), /--signing-token/);
+    assert.match(whyCannotSign(keyless, { key: {} as never }), /--github-oidc-url and --github-oidc-token\) or a token \(--signing-token\)/);
+    assert.equal(whyCannotSign(keyless, { githubOidc: { url: {} as never, token: {} as never } }), "");
     assert.equal(whyCannotSign(parseConfig(minimal("")), {}), "", "no signing section: nothing to sign with");
   });
 });

@@ -152,6 +152,17 @@ describe("real cosign: the sign stage's commands, and the signature gate on cosi
     for (const p of problems) assert.match(p, /^no verified \S+ attestation: no matching subject digest found$/);
   });
 
+  it("attesting again replaces the earlier attestation of that type: a newer FAILED test result is not hidden behind an older PASSED one", async () => {
+    await signAndAttest(images.copied, key, all("backend"));
+    assert.equal((await judge("backend", images.copied, key)).passed, true, "first: every attestation, PASSED");
+    await signAndAttest(images.copied, key, [{ kind: ATTESTATIONS.testResult, predicate: testResultPredicate({ ...build("backend"), tests: [{ name: "e2e/playwright", passed: false }] }) }]);
+    const answer = await cosign(verifyAttestationCommand(SIGNING, target(images.copied), ATTESTATIONS.testResult, key.files));
+    assert.equal(answer.stdout.trim().split("\n").length, 1, "one test result left");
+    const v = await judge("backend", images.copied, key);
+    assert.equal(v.passed, false);
+    assert.deepEqual(v.components.backend.problems, ["the test result attested for this digest is not PASSED (FAILED)"]);
+  });
+
   it("an OpenVEX statement attached with the pipeline's key verifies and is read back for the digest", async () => {
     const vex = { "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://acme.example/vex/1", author: "security@acme.example", timestamp: "2026-12-07T08:00:00Z", version: 1, statements: [{ vulnerability: { name: "CVE-2099-10001" }, products: [{ "@id": images.signed }], status: "not_affected", justification: "vulnerable_code_not_in_execute_path" }] };
     await signAndAttest(images.signed, key, [{ kind: VEX_ATTESTATION, predicate: vex }]);

@@ -341,6 +341,9 @@ export const Signing = z
       .describe("Record each signature in a Rekor transparency log, and require it at verification. false for a private setup without Rekor (keys only): signatures are then checked against the key alone."),
     rekorUrl: url.optional().describe("The Rekor instance (default: Sigstore's public one, https://rekor.sigstore.dev)."),
     fulcioUrl: url.optional().describe("The Fulcio instance for keyless signing (default: Sigstore's public one, https://fulcio.sigstore.dev)."),
+    trustedRoot: repoPath
+      .optional()
+      .describe("A private Sigstore's trusted root (trusted_root.json) in the application repository, for verification against your own Fulcio and Rekor (default: Sigstore's public trust root)."),
   })
   .refine((s) => (s.publicKey === undefined) !== (s.keyless === undefined), { error: "must name exactly one of publicKey (a key pair) or keyless (an OIDC identity)" })
   .refine((s) => s.keyless === undefined || s.transparencyLog, { error: "keyless signing needs the transparency log (transparencyLog: true): a short-lived certificate is only trusted through its log entry" })

@@ -18,7 +18,7 @@ import { inputHash } from "../stages/inputs.js";
 import { GatesRefused, GitopsSession, landed, promote, preview, WriteFailed } from "../stages/promote.js";
 import { publishComponent, registryClient, registryHost } from "../stages/publish.js";
 import { signPublished } from "../stages/attest.js";
-import { imageVerifier, readPublicKey, type SigningSecrets } from "../stages/sign.js";
+import { imageVerifier, readSigningTrust, type SigningSecrets, type SigningTrust } from "../stages/sign.js";
 import { scanImage } from "../stages/scan.js";
 import { publishReleasePage } from "../stages/release-page.js";
 import { InputError } from "../errors.js";
@@ -54,7 +54,7 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
   const auth = (image: Container) => (o.registryToken && username ? image.withRegistryAuth(registryHost(address), username, o.registryToken) : image);
   const lookup = engineImageLookup(o.registryToken && username ? { registry: registryHost(address), username, token: o.registryToken } : undefined);
   const login = o.registryToken && username ? { host: registryHost(address), username, token: o.registryToken } : undefined;
-  const verify = imageVerifier(ctx.config, await readPublicKey(ctx.config, ctx.source), login);
+  const verify = imageVerifier(ctx.config, await readSigningTrust(ctx.config, ctx.source), login);
   const delivered = (text: string): Delivered => ({ landed: true, text });
   const refused = (e: Error): Delivered => ({ landed: false, text: e.message, refused: e instanceof WriteFailed ? `not written (${e.status})` : e instanceof GatesRefused ? `refused by ${e.gates.join(", ")}` : `failed (${e.message.split("\n")[0]})` });
 
@@ -119,8 +119,8 @@ export interface DeliveryOptions {
   page?: { tag: string; repository: string; releaseToken?: Secret };
   /** Token for the registry in pipeline.yaml, to pull the release's images for the scan and read their signatures. */
   registryToken?: Secret;
-  /** The signing public key (pipeline.yaml signing.publicKey), read from the repository. */
-  publicKey?: string;
+  /** What signature verification trusts (pipeline.yaml signing), read from the repository. */
+  trust?: SigningTrust;
 }
 
 /**
@@ -134,7 +134,7 @@ export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions
   const pull = (ref: string) => (o.registryToken && username ? dag.container().withRegistryAuth(registryHost(address), username, o.registryToken) : dag.container()).from(ref);
   // Without --scans, the vulnerability gate judges a Trivy scan of the release's published images, made in this run.
   const scan = (component: string, ref: string) => inSpan(["promote", "scan", component], () => scanImage(config, pull(ref)));
-  const verify = imageVerifier(config, o.publicKey, o.registryToken && username ? { host: registryHost(address), username, token: o.registryToken } : undefined);
+  const verify = imageVerifier(config, o.trust ?? {}, o.registryToken && username ? { host: registryHost(address), username, token: o.registryToken } : undefined);
   const notInPlan = (what: string) => () => {
     throw new Error(`${what}: not a stage of this plan`);
   };

@@ -228,6 +228,7 @@ const RUNNERS: Record<StageName, Runner> = {
 function testsOf<I, D>(run: Execution<I, D>, component: string): PublishEvidence["tests"] {
   const own = [...(run.facts.checks ?? []), ...(run.facts.build ?? [])].filter((o) => o.component === component);
   const whole = [...(run.facts.e2e ?? []), ...(run.facts.integration ?? [])];
+  // The scan passed as a test when it wrote its report; its findings are the vulnerability gate's to judge, at each promotion.
   const scan = run.scans[component] ? [{ name: `${component}/scan`, passed: run.scans[component].report !== "" }] : [];
   return [...[...own, ...whole].map((o) => ({ name: `${o.component}/${o.check}`, passed: o.status === "passed" })), ...scan];
 }
