@@ -36,7 +36,7 @@ async function run(fn: "ci" | "e2e" | "integration", options: { sources?: string
   try {
     const { stubs: answers, ...rest } = options;
     const box: { h?: Harness } = {};
-    const h = new Harness({ root: app.root, registry, remotes: app.remotes, stubs: answers ? (leaf) => answers(box.h as Harness)(leaf) : stubs, ...rest });
+    const h = new Harness({ root: app.root, registry, remotes: app.remotes, stubs: answers ? (leaf, chain) => answers(box.h as Harness)(leaf, chain) : stubs, ...rest });
     box.h = h;
     for (const [name, value] of Object.entries(CANARIES)) h.engine.setSecret(name, value);
     const args = fn === "ci" ? { revision: REV, branch: "main", registryToken: secret("registry-token"), gitopsToken: secret("gitops-token") } : { revision: REV };

@@ -4,7 +4,6 @@
  * with the scanned image's config digest. A test chooses which scans report a CRITICAL finding.
  */
 import { recordedFlyway } from "./recorded-flyway.js";
-import type { CoreStubs } from "./resolve.js";
 
 /** The config digest every stand-in scan reports for the image it scanned. */
 export const IMAGE_ID = `sha256:${"c".repeat(64)}`;
@@ -28,7 +27,7 @@ export const CYCLONEDX = JSON.stringify({ bomFormat: "CycloneDX", specVersion: "
  * scan reports (the leaf's chain says which image it mounted), or undefined for a clean report;
  * `flyway` replaces the recordings of a successful migration (recorded-flyway.ts).
  */
-export function standIns(criticalIn: (leaf: string) => string | undefined = () => undefined, flyway?: Record<string, string>): CoreStubs {
+export function standIns(criticalIn: (leaf: string) => string | undefined = () => undefined, flyway?: Record<string, string>): (leaf: string) => unknown {
   return (leaf) => {
     const recorded = flyway ? recordedFlyway(leaf, flyway) : recordedFlyway(leaf);
     if (recorded !== undefined) return recorded;
