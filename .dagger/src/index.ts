@@ -325,11 +325,12 @@ export class Pipeline {
    * @param emergency Waive the vulnerability gate and the upstream rule (never compatibility); needs --reason.
    * @param reason Why this is an emergency; written into the commit and the environment's history.
    * @param gitopsToken Token for the GitOps repository and its pull requests, e.g. env://GITOPS_TOKEN.
-   * @param scans Trivy JSON reports of the release's images, one <component>.json each; default: the images are scanned with Trivy in this call.
+   * @param scans Trivy JSON reports of the release's images, one <component>.json each; default: with signing, the reports attested at publish for these digests, else a Trivy scan in this call.
    * @param databaseUrl The environment's live database (e.g. env://PROD_DATABASE_URL): its schema version counts for compatibility.
    * @param dryRun Print every gate's verdict and the GitOps diff; write nothing.
    * @param today The date waivers are judged on (YYYY-MM-DD); default: today (UTC).
-   * @param registryToken Token for the registry in pipeline.yaml, to pull the release's images for the scan, e.g. env://REGISTRY_TOKEN.
+   * @param registryToken Token for the registry in pipeline.yaml, to pull the release's images for the scan and read their signatures, e.g. env://REGISTRY_TOKEN.
+   * @param rescan With signing: scan the release's images again with today's vulnerability databases instead of judging the reports attested at publish.
    */
   @func({ cache: "never" })
   async promote(
@@ -344,6 +345,7 @@ export class Pipeline {
     dryRun = false,
     today = "",
     registryToken?: Secret,
+    rescan = false,
   ): Promise<string> {
     if (revision) checkRevision(revision);
     if (emergency && !reason.trim()) throw new InputError('reason: --emergency needs --reason "…", which is written into the commit and the environment\'s history');
@@ -359,6 +361,7 @@ export class Pipeline {
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(today ? { today } : {}),
       ...(registryToken ? { registryToken } : {}),
+      ...(rescan ? { rescan } : {}),
     });
   }
 
@@ -374,17 +377,18 @@ export class Pipeline {
    * @param repository The application repository's https URL ("$GITHUB_SERVER_URL/$GITHUB_REPOSITORY", $DRONE_REPO_LINK) unless pipeline.yaml releases.repository names it.
    * @param databaseUrl The live database of the environment promoted on a tag, for the compatibility gate.
    * @param dryRun Show the page and the promotions' verdicts; nothing is written.
-   * @param scans Trivy JSON reports of the release's images, one <component>.json each, for the vulnerability gate of the promotions; default: the images are scanned with Trivy in this call.
-   * @param registryToken Token for the registry in pipeline.yaml, to pull the release's images for the scan, e.g. env://REGISTRY_TOKEN.
+   * @param scans Trivy JSON reports of the release's images, one <component>.json each, for the vulnerability gate of the promotions; default: with signing, the reports attested at publish for these digests, else a Trivy scan in this call.
+   * @param registryToken Token for the registry in pipeline.yaml, to pull the release's images for the scan and read their signatures, e.g. env://REGISTRY_TOKEN.
+   * @param rescan With signing: scan the release's images again with today's vulnerability databases instead of judging the reports attested at publish.
    */
   @func({ cache: "never" })
-  async release(tag: string, revision: string, gitopsToken?: Secret, releaseToken?: Secret, repository = "", databaseUrl?: Secret, dryRun = false, scans?: Directory, registryToken?: Secret): Promise<string> {
+  async release(tag: string, revision: string, gitopsToken?: Secret, releaseToken?: Secret, repository = "", databaseUrl?: Secret, dryRun = false, scans?: Directory, registryToken?: Secret, rescan = false): Promise<string> {
     checkRevision(revision);
     const config = await this.loadConfig();
     // The tag must be a semantic version, as the plan requires; the run is the plan of that tag.
     const thePlan = plan(config, toEvent({ event: "tag", ref: tag }));
     if (thePlan.stages.length === 0) return `Release ${tag}: nothing to do: pipeline.yaml has no releases section and no environment promoted on a tag.\n`;
-    const sections = await this.deliver(config, thePlan, "release", { revision, dryRun, page: { tag, repository, ...(releaseToken ? { releaseToken } : {}) }, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}), ...(scans ? { scans } : {}), ...(registryToken ? { registryToken } : {}) });
+    const sections = await this.deliver(config, thePlan, "release", { revision, dryRun, page: { tag, repository, ...(releaseToken ? { releaseToken } : {}) }, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}), ...(scans ? { scans } : {}), ...(registryToken ? { registryToken } : {}), ...(rescan ? { rescan } : {}) });
     return `# Release ${tag}\n${sections}`;
   }
 

@@ -39,8 +39,8 @@ describe("harness: signatures and attestations from publish to promotion", () =>
     const summary = String(await h.call("pipeline", {}, "ci", { revision: REV, branch: "main", registryToken: secret("registry-token"), gitopsToken: secret("gitops-token"), ...(signingKey ? { signingKey: secret("signing-key"), signingPassword: secret("signing-password") } : {}) }, "summary"));
     return { h, summary };
   };
-  const promote = (app: HarnessApp, cosign: CosignModel, args: Record<string, unknown>) => {
-    const h = new Harness({ root: app.root, registry: suite.registry, remotes: app.remotes, stubs: cosign.stubs(standIns()) });
+  const promote = (app: HarnessApp, cosign: CosignModel, args: Record<string, unknown>, criticalInPublished?: string) => {
+    const h = new Harness({ root: app.root, registry: suite.registry, remotes: app.remotes, stubs: cosign.stubs(standIns((leaf) => (leaf.includes(`:${REV}@sha256:`) ? criticalInPublished : undefined))) });
     h.engine.setSecret("registry-token", "r");
     h.engine.setSecret("gitops-token", "g");
     return h.call("pipeline", {}, "promote", { revision: REV, gitopsToken: secret("gitops-token"), registryToken: secret("registry-token"), ...args }).then(String);
@@ -52,13 +52,16 @@ describe("harness: signatures and attestations from publish to promotion", () =>
     const cosign = new CosignModel({ "signing-key": PIPELINE_KEY });
     const { summary } = await ci(app, cosign);
     assert.match(summary, /^# webshop ci: ✅ passed/, summary);
-    assert.match(summary, /\| signatures \| ✅ passed \| 3 images signed, with 3 attestation\(s\) each for the promoted digest \|/, summary);
+    assert.match(summary, /\| signatures \| ✅ passed \| 3 images signed, with 4 attestation\(s\) each for the promoted digest \|/, summary);
     assert.equal(cosign.signingRuns, 3, "one signing container per published image");
     const record = JSON.parse(git(app.gitops, "show", `main:releases/${REV}.json`)) as { components: Record<string, { digest: string; image: string }> };
     assert.deepEqual(cosign.signatures.map((s) => s.digest).sort(), Object.values(record.components).map((c) => c.digest).sort(), "exactly the recorded digests were signed");
     for (const [name, c] of Object.entries(record.components)) {
       const types = cosign.attestations.filter((a) => a.digest === c.digest).map((a) => a.predicateType).sort();
-      assert.deepEqual(types, ["https://cyclonedx.org/bom", "https://in-toto.io/attestation/test-result/v0.1", "https://slsa.dev/provenance/v1"], name);
+      assert.deepEqual(types, ["https://cosign.sigstore.dev/attestation/vuln/v1", "https://cyclonedx.org/bom", "https://in-toto.io/attestation/test-result/v0.1", "https://slsa.dev/provenance/v1"], name);
+      const vuln = cosign.attestations.find((a) => a.digest === c.digest && a.predicateType.includes("vuln"))?.predicate as { scanner: { uri: string; result: { SchemaVersion: number } } };
+      assert.equal(vuln.scanner.uri, "pkg:github/aquasecurity/trivy@v0.74.0");
+      assert.equal(vuln.scanner.result.SchemaVersion, 2, "the scan's Trivy report is attested as it was judged");
       const result = cosign.attestations.find((a) => a.digest === c.digest && a.predicateType.includes("test-result"))?.predicate as { result: string; passedTests: string[] };
       assert.equal(result.result, "PASSED");
       assert.ok(result.passedTests.includes(`${name}/lint`) || name === "db", `${name}'s own checks are in its test result: ${result.passedTests.join(", ")}`);
@@ -101,10 +104,31 @@ describe("harness: signatures and attestations from publish to promotion", () =>
     assert.equal(history(app.gitops).length, 3, "nothing written for staging");
     const waived = await promote(app, cosign, { env: "staging", emergency: true, reason: "hotfix while the signer is down" });
     assert.match(waived, /\| signatures \| ⚠️ waived \(emergency\) \|/);
+    assert.match(waived, /reports: the reports attested at publish for these digests/);
     assert.match(history(app.gitops)[0].subject, /promote 0123456789ab to staging/);
 
     // The pipeline's public key is replaced by another: nothing verifies any more.
     writeFileSync(join(app.root, "cosign.pub"), OTHER_KEY);
     await assert.rejects(promote(app, new CosignModel({ "signing-key": PIPELINE_KEY }), { env: "prod", dryRun: false }), /not verified: backend, db, frontend/);
+  });
+
+  it("a promotion judges the report attested at publish; --rescan scans the digests again and finds what today's databases know", async () => {
+    const app = await suite.app();
+    withSigning(app);
+    const cosign = new CosignModel({ "signing-key": PIPELINE_KEY });
+    await ci(app, cosign);
+    // An advisory published after the release: only a scan made now can see it.
+    const attested = await promote(app, cosign, { env: "staging", dryRun: true }, "CVE-2026-9999");
+    assert.match(attested, /\| vulnerabilities \| ✅ passed \|/, attested);
+    assert.match(attested, /reports: the reports attested at publish/);
+    const rescanned = await promote(app, cosign, { env: "staging", dryRun: true, rescan: true }, "CVE-2026-9999");
+    assert.match(rescanned, /\| vulnerabilities \| ❌ refused \|/, rescanned);
+    assert.match(rescanned, /CVE-2026-9999/);
+    assert.match(rescanned, /reports: a Trivy scan of the published digests in this call, on today's databases/);
+    // The attested report itself is refused when it is gone: no report, no promotion.
+    cosign.attestations.splice(0, cosign.attestations.length, ...cosign.attestations.filter((a) => !a.predicateType.includes("vuln")));
+    const gone = await promote(app, cosign, { env: "staging", dryRun: true }, undefined);
+    assert.match(gone, /\| vulnerabilities \| ❌ refused \|/, gone);
+    assert.match(gone, /\| signatures \| ❌ refused \|/);
   });
 });

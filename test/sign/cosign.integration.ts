@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import type { Signing } from "../../.dagger/src/config/schema.js";
-import { ATTESTATIONS, type AttestationKind, provenancePredicate, testResultPredicate, VEX_ATTESTATION } from "../../.dagger/src/release/attestations.js";
-import { attestCommand, type CosignFiles, signCommand, verifyAttestationCommand, verifyCommand } from "../../.dagger/src/stages/sign.js";
+import { ATTESTATIONS, type AttestationKind, provenancePredicate, reportOfVulnPredicate, testResultPredicate, VEX_ATTESTATION, vulnPredicate } from "../../.dagger/src/release/attestations.js";
+import { attestCommand, attestedPredicates, type CosignFiles, signCommand, verifyAttestationCommand, verifyCommand } from "../../.dagger/src/stages/sign.js";
 import { type CosignAnswer, type ImageVerification, signatureGate } from "../../modules/gates/src/signatures.js";
 import { pushImage } from "../registry/push.js";
 import { type RegistryServer, startRegistry } from "../registry/registry-server.js";
@@ -25,6 +25,9 @@ const SIGNING: Signing = { publicKey: "cosign.pub", transparencyLog: false };
 const REQUIRED = Object.values(ATTESTATIONS).map((k) => k.predicateType);
 /** A small CycloneDX 1.6 document, as Trivy's conversion writes one (trimmed to one component). */
 const SBOM = { bomFormat: "CycloneDX", specVersion: "1.6", serialNumber: "urn:uuid:6f1c1f4e-2f5c-4a4e-9f0e-1f2a3b4c5d6e", version: 1, components: [{ type: "library", name: "pg", version: "8.23.1", purl: "pkg:npm/pg@8.23.1" }] };
+
+/** A Trivy JSON report (SchemaVersion 2) with one finding, as the scan stage writes one. */
+const REPORT = JSON.stringify({ SchemaVersion: 2, ArtifactName: "/scan/image.tar", ArtifactType: "container_image", Metadata: { ImageID: `sha256:${"c".repeat(64)}` }, Results: [{ Target: "Node.js", Class: "lang-pkgs", Type: "node-pkg", Vulnerabilities: [{ VulnerabilityID: "CVE-2099-10001", PkgName: "pg", InstalledVersion: "8.23.1", Severity: "CRITICAL" }] }] });
 
 /** One throwaway key pair, written by cosign itself. */
 interface KeyPair {
@@ -46,7 +49,7 @@ async function cosign(args: string[], env: Record<string, string> = {}): Promise
 async function keyPair(dir: string, password: string): Promise<KeyPair> {
   const r = await run(COSIGN, ["generate-key-pair"], { cwd: dir, env: { ...process.env, COSIGN_PASSWORD: password } });
   assert.ok(r.stderr.includes("Private key written") || r.stdout.includes("Private key written"), r.stderr);
-  return { password, files: { key: join(dir, "cosign.key"), publicKey: join(dir, "cosign.pub"), identityToken: join(dir, "none"), predicate: join(dir, "predicate.json"), dockerConfig: join(dir, "docker") } };
+  return { password, files: { key: join(dir, "cosign.key"), publicKey: join(dir, "cosign.pub"), identityToken: join(dir, "none"), predicate: join(dir, "predicate.json"), dockerConfig: join(dir, "docker"), trustedRoot: join(dir, "trusted-root.json") } };
 }
 
 describe("real cosign: the sign stage's commands, and the signature gate on cosign's real answers", { skip: false }, () => {
@@ -80,6 +83,7 @@ describe("real cosign: the sign stage's commands, and the signature gate on cosi
   const build = (component: string) => ({ pipeline: "webshop", component, revision: REV, source: "https://git.example/acme/webshop", runUrl: "https://ci.example/run/1", started: "2026-12-07T08:00:00Z", baseImages: [`node:22-bookworm-slim@sha256:${"a".repeat(64)}`], tests: [{ name: `${component}/unit`, passed: true }, { name: "e2e/playwright", passed: true }], reused: false });
   const all = (component: string) => [
     { kind: ATTESTATIONS.sbom, predicate: SBOM },
+    { kind: ATTESTATIONS.vulnerabilities, predicate: vulnPredicate({ report: REPORT, scannedAt: "2026-12-07T08:00:00Z", db: "pkg:oci/trivy-db" }, "0.74.0") },
     { kind: ATTESTATIONS.testResult, predicate: testResultPredicate(build(component)) },
     { kind: ATTESTATIONS.provenance, predicate: provenancePredicate(build(component)) },
   ];
@@ -106,7 +110,15 @@ describe("real cosign: the sign stage's commands, and the signature gate on cosi
     const v = await judge("backend", images.signed, key);
     assert.deepEqual(v.details, []);
     assert.equal(v.passed, true);
-    assert.match(v.summary, /1 image signed, with 3 attestation/);
+    assert.match(v.summary, /1 image signed, with 4 attestation/);
+  });
+
+  it("the Trivy report attested at publish comes back from cosign as it was judged, for that digest only", async () => {
+    const answer = await cosign(verifyAttestationCommand(SIGNING, target(images.signed), ATTESTATIONS.vulnerabilities, key.files));
+    assert.equal(answer.exitCode, 0, answer.stderr);
+    const reports = attestedPredicates(answer, images.signed.split("@")[1]).map(reportOfVulnPredicate);
+    assert.deepEqual(reports.map((r) => JSON.parse(r ?? "null")), [JSON.parse(REPORT)], "cosign's vuln statement carries the report unchanged");
+    assert.deepEqual(attestedPredicates(answer, `sha256:${"0".repeat(64)}`), [], "not for another digest");
   });
 
   it("an unsigned digest is refused: cosign finds no signature, and no attestation", async () => {
@@ -148,7 +160,7 @@ describe("real cosign: the sign stage's commands, and the signature gate on cosi
     // cosign's own claim check (--check-claims, on by default) refuses each copied statement; the
     // gate's subject check (test/gates/signatures.test.ts) is the second line behind it.
     const problems = v.components.backend.problems;
-    assert.equal(problems.length, 3, problems.join("\n"));
+    assert.equal(problems.length, 4, problems.join("\n"));
     for (const p of problems) assert.match(p, /^no verified \S+ attestation: no matching subject digest found$/);
   });
 

@@ -15,6 +15,8 @@ export interface AttestationKind {
 /** The attestations every published image carries, by kind (cosign's short names where it has one; a URI is attached as it is). */
 export const ATTESTATIONS = {
   sbom: { predicateType: "https://cyclonedx.org/bom", cosignType: "cyclonedx" },
+  /** The Trivy JSON report judged for the digest, in cosign's vuln predicate: promotions without --rescan judge this one. */
+  vulnerabilities: { predicateType: "https://cosign.sigstore.dev/attestation/vuln/v1", cosignType: "vuln" },
   testResult: { predicateType: "https://in-toto.io/attestation/test-result/v0.1", cosignType: "https://in-toto.io/attestation/test-result/v0.1" },
   provenance: { predicateType: "https://slsa.dev/provenance/v1", cosignType: "slsaprovenance1" },
 } as const satisfies Record<string, AttestationKind>;
@@ -87,4 +89,27 @@ export function provenancePredicate(b: AttestedBuild): Record<string, unknown> {
       metadata: { ...(b.runUrl ? { invocationId: b.runUrl } : {}), ...(b.started ? { startedOn: b.started } : {}) },
     },
   };
+}
+
+/** The scan a vuln attestation carries: Trivy's JSON report, and when it was read. */
+export interface AttestedScan {
+  report: string;
+  scannedAt: string;
+  /** The databases' repository the scan used. */
+  db: string;
+}
+
+/** cosign's vuln predicate (pkg/cosign/attestation CosignVulnPredicate) holding Trivy's JSON report as its result. */
+export function vulnPredicate(scan: AttestedScan, trivyVersion: string): Record<string, unknown> {
+  return {
+    invocation: { parameters: null, uri: "", event_id: "", "builder.id": "" },
+    scanner: { uri: `pkg:github/aquasecurity/trivy@v${trivyVersion}`, version: trivyVersion, db: { uri: scan.db, version: "2" }, result: JSON.parse(scan.report) as unknown },
+    metadata: { scanStartedOn: scan.scannedAt, scanFinishedOn: scan.scannedAt },
+  };
+}
+
+/** The Trivy report of a vuln predicate, as JSON text; undefined when the predicate holds none. */
+export function reportOfVulnPredicate(predicate: unknown): string | undefined {
+  const result = (predicate as { scanner?: { result?: unknown } } | null)?.scanner?.result;
+  return result === undefined || result === null ? undefined : JSON.stringify(result);
 }

@@ -121,6 +121,8 @@ export interface DeliveryOptions {
   registryToken?: Secret;
   /** What signature verification trusts (pipeline.yaml signing), read from the repository. */
   trust?: SigningTrust;
+  /** With signing: scan the release's images again instead of judging the reports attested at publish. */
+  rescan?: boolean;
 }
 
 /**
@@ -172,6 +174,7 @@ export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions
         ...(o.token ? { token: o.token } : {}),
         ...(o.scans ? { scans: o.scans } : { scan }),
         ...(verify ? { verify } : {}),
+        ...(o.rescan ? { rescan: true } : {}),
         ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
         ...(o.today ? { today: o.today } : {}),
       }).then((text): Delivered => ({ landed: true, text }), kept),

@@ -147,7 +147,7 @@ const RUNNERS: Record<StageName, Runner> = {
   },
 
   async scan(stage, run, ports) {
-    const reports = await Promise.all(components(stage).map(async (c) => [c, await ports.scan(c, run.images[c].image)] as const));
+    const reports = await Promise.all(components(stage).map(async (c) => [c, { ...(await ports.scan(c, run.images[c].image)), scannedAt: new Date().toISOString() }] as const));
     run.scans = Object.fromEntries(reports);
     run.sections.push(renderScans(run.scans));
     return { status: "passed", note: `${reports.length} image(s) scanned; promotions judge these reports` };
@@ -161,7 +161,7 @@ const RUNNERS: Record<StageName, Runner> = {
   },
 
   async publish(stage, run, ports) {
-    const pushed = await Promise.all(components(stage).map(async (c) => [c, await ports.publish(c, run.images[c], { sbom: run.scans[c]?.sbom ?? "", tests: testsOf(run, c) }).catch((e: Error) => e)] as const));
+    const pushed = await Promise.all(components(stage).map(async (c) => [c, await ports.publish(c, run.images[c], { sbom: run.scans[c]?.sbom ?? "", report: run.scans[c]?.report ?? "", scannedAt: run.scans[c]?.scannedAt ?? "", tests: testsOf(run, c) }).catch((e: Error) => e)] as const));
     const failed = pushed.filter(([, r]) => r instanceof Error);
     if (failed.length > 0) return { status: "failed", note: `failed: ${failed.map(([c, e]) => `${c}: ${(e as Error).message.split("\n")[0]}`).join("; ")}` };
     run.facts.images = Object.fromEntries(pushed.map(([c, ref]) => [c, { ref: ref as string, reused: run.images[c].reused !== undefined }]));

@@ -20,11 +20,16 @@ export interface Scan {
   imageId: string;
   /** "" when the scan left no report. */
   sbom: string;
+  /** When the run had the report (ISO 8601). */
+  scannedAt?: string;
 }
 
-/** What publish attests of one image: its SBOM and each check that ran against it in this run. */
+/** What publish attests of one image: its scan (report, SBOM) and each check that ran against it in this run. */
 export interface PublishEvidence {
   sbom: string;
+  /** Trivy's JSON report ("" when the scan left none). */
+  report: string;
+  scannedAt: string;
   tests: { name: string; passed: boolean }[];
 }
 

@@ -1,11 +1,13 @@
 /**
  * What publish signs and attests for one pushed image (issue 15, part 4): the signature, and the
- * SBOM, test-result and SLSA provenance attestations built from what this run knows of that digest.
+ * SBOM, vulnerability report, test-result and SLSA provenance attestations built from what this
+ * run knows of that digest.
  * `publish` on its own (no checks, no scan) attaches the provenance only: promotion then refuses
  * the image for the missing SBOM and test result, as it should for an untested image.
  */
 import type { Secret } from "@dagger.io/dagger";
-import { ATTESTATIONS, type AttestedBuild, provenancePredicate, testResultPredicate } from "../release/attestations.js";
+import { ATTESTATIONS, type AttestedBuild, provenancePredicate, testResultPredicate, vulnPredicate } from "../release/attestations.js";
+import { TRIVY_IMAGE } from "./scan.js";
 import type { PublishEvidence } from "../run/ports.js";
 import type { BuildStamp } from "../toolchains/toolchain.js";
 import type { StageContext } from "./context.js";
@@ -38,6 +40,7 @@ export async function signPublished(ctx: StageContext, run: SigningRun, componen
   };
   const attestations: Attestation[] = [
     ...(evidence?.sbom ? [{ kind: ATTESTATIONS.sbom, predicate: JSON.parse(evidence.sbom) as Record<string, unknown> }] : []),
+    ...(evidence?.report ? [{ kind: ATTESTATIONS.vulnerabilities, predicate: vulnPredicate({ report: evidence.report, scannedAt: evidence.scannedAt || new Date().toISOString(), db: "pkg:oci/trivy-db" }, TRIVY_IMAGE.split(":")[1]) }] : []),
     ...(evidence ? [{ kind: ATTESTATIONS.testResult, predicate: testResultPredicate(build) }] : []),
     { kind: ATTESTATIONS.provenance, predicate: provenancePredicate(build) },
   ];

@@ -9,17 +9,16 @@
 import { dag, type Directory, type Secret } from "@dagger.io/dagger";
 import type { PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
-import { flywayModule } from "../mirror/flyway.js";
 import { mirrorImage } from "../mirror/images.js";
 import { flagsEnvFile, flagsManifest, flagsOf, withFlagsResource, withHelmFlags } from "../release/flags.js";
 import { deploymentFiles, flagsFile } from "../release/files.js";
 import { previewFiles, previewOf, stalePreviews } from "../release/preview.js";
-import { type GateVerdict, renderVerdicts } from "../release/gate.js";
+import { renderVerdicts } from "../release/gate.js";
 import { parseReleaseRecord, type ReleaseRecord, releasePath } from "../release/record.js";
+import { promotionGates } from "./promotion-gates.js";
 import type { ScanResult } from "./scan.js";
-import { type ImageVerification, REQUIRED_ATTESTATIONS } from "./sign.js";
+import type { ImageVerification } from "./sign.js";
 import { alreadyDeployed, type EnvironmentState, parseEnvironmentState, promoted, renderEnvironmentState, statePath } from "../release/state.js";
-import { upstreamVerdict } from "../release/upstream.js";
 import { formatRepository, tryParseImageReferenceStrict } from "../vendor/image-reference.js";
 
 /** A promotion its gates refused: nothing was written; `gates` names them (the message holds the verdict table). */
@@ -115,8 +114,10 @@ export interface PromotionRequest {
   token?: Secret;
   /** Trivy JSON reports, <component>.json, made elsewhere (ci's scan stage, or given with --scans). */
   scans?: Directory;
-  /** Without `scans`: scan a component's published image (by digest) in this run, for the vulnerability gate. */
+  /** Without `scans`: scan a component's published image (by digest) in this run, for the vulnerability gate (with signing: only with `rescan`). */
   scan?: (component: string, image: string) => Promise<ScanResult>;
+  /** With signing: scan the images again with today's databases instead of judging the report attested at publish. */
+  rescan?: boolean;
   /** URL of the environment's live database, for the compatibility gate. */
   databaseUrl?: Secret;
   /** The date waivers are judged on (default today). */
@@ -157,7 +158,7 @@ export async function promote(config: PipelineConfig, req: PromotionRequest): Pr
   const unknown = components.filter((c) => !release.components[c]);
   if (unknown.length > 0) throw new InputError(`components: ${unknown.join(", ")} not in release ${revision.slice(0, 12)}; it holds ${Object.keys(release.components).join(", ")}`);
 
-  const verdicts = await gates(config, req, release, components, target, upstream, view);
+  const verdicts = await promotionGates(config, req, release, components, target, upstream, view);
   const refused = verdicts.filter((v) => !v.passed);
   const header = `Promotion of release ${revision.slice(0, 12)} (${components.map((c) => `${c} ${release.components[c].version}`).join(", ")}) to ${req.environment}${req.rollback ? " (rollback)" : ""}${req.emergency ? ` — EMERGENCY: ${req.emergency}` : ""}\n\n${renderVerdicts(verdicts)}`;
   if (refused.length > 0) {
@@ -205,71 +206,6 @@ function defaultRevision(req: PromotionRequest, target: EnvironmentState, upstre
   const latest = upstream?.history[0]?.release;
   if (!latest) throw new InputError(`revision: required (${after ? `${after} runs no release yet` : `${req.environment} follows no environment`}); pass --revision <git sha>`);
   return latest;
-}
-
-/** Every gate's verdict, in order. */
-async function gates(config: PipelineConfig, req: PromotionRequest, release: ReleaseRecord, components: string[], target: EnvironmentState, upstream: EnvironmentState | undefined, view: GitopsView): Promise<GateVerdict[]> {
-  const up = upstreamVerdict(config, req.environment, release, components, upstream, { ...(req.emergency ? { emergency: req.emergency } : {}), ...(req.rollback ? { rollback: true } : {}) });
-  const deployed = Object.fromEntries(Object.entries(target.components).map(([n, c]) => [n, { version: c.version, requires: c.requires }]));
-  const moving = Object.fromEntries(components.map((n) => [n, { version: release.components[n].version, requires: release.components[n].requires }]));
-  const database = Object.keys(config.components).find((n) => config.components[n].kind === "database");
-  const live = req.databaseUrl && database ? await flywayModule(config, config.components[database]).schemaVersion(req.databaseUrl) : undefined;
-  const compatibility = dag.gates().compatibility(req.environment, JSON.stringify(deployed), JSON.stringify(moving), live !== undefined && database ? { liveComponent: database, liveVersion: live } : {});
-  const settings = config.gates.vulnerabilities;
-  // Without reports from elsewhere, the release's own images are scanned now: the verdict comes from this run.
-  const scanned = !req.rollback && !req.scans && req.scan ? await scanRelease(release, components, req.scan) : undefined;
-  const scans = req.scans ?? scanned?.reports ?? dag.directory();
-  const imageIds = req.scans ? (req.imageIds ?? {}) : (scanned?.imageIds ?? req.imageIds ?? {});
-  // Today is passed, never defaulted inside the gate: a verdict cached by its arguments must not outlive the day it was judged on.
-  const vulnerabilities = dag.gates().vulnerabilities(
-    components.map((c) => `${c}=${release.components[c].image}`),
-    scans,
-    {
-      waivers: (await view.read(settings.waivers)) ?? "",
-      waiversFile: settings.waivers,
-      severities: settings.severities,
-      today: req.today ?? new Date().toISOString().slice(0, 10),
-      emergencyReason: req.emergency ?? "",
-      imageIds: Object.entries(imageIds).filter(([c, id]) => components.includes(c) && id).map(([c, id]) => `${c}=${id}`),
-    },
-  );
-  // The gates are cached by their arguments, so reading four fields costs one execution; still read them side by side.
-  const verdict = async (r: typeof compatibility, gate: GateVerdict["gate"]): Promise<GateVerdict> => {
-    const [passed, waivedByEmergency, summary, details] = await Promise.all([r.passed(), r.waivedByEmergency(), r.summary(), r.details()]);
-    return { gate, passed, waivedByEmergency, summary, details };
-  };
-  // A rollback goes back to digests this environment already ran: their scans were judged then.
-  const vuln: GateVerdict = req.rollback ? { gate: "vulnerabilities", passed: true, waivedByEmergency: false, summary: "rollback to digests this environment already ran", details: [] } : await verdict(vulnerabilities, "vulnerabilities");
-  const signed = await signatureVerdict(config, req, release, components, verdict);
-  return [up, await verdict(compatibility, "compatibility"), vuln, ...(signed ? [signed] : [])];
-}
-
-/**
- * With signing in pipeline.yaml: every promoted digest must be signed by the pipeline's key (or
- * identity) and carry its attestations, each for that digest; cosign checks, the gates module
- * judges. Rollbacks too: the cluster's admission checks the same signatures.
- */
-async function signatureVerdict(config: PipelineConfig, req: PromotionRequest, release: ReleaseRecord, components: string[], verdict: (r: ReturnType<ReturnType<typeof dag.gates>["compatibility"]>, gate: GateVerdict["gate"]) => Promise<GateVerdict>): Promise<GateVerdict | undefined> {
-  if (!config.signing) return undefined;
-  if (!req.verify) throw new Error("promote: pipeline.yaml has signing, but this call cannot verify signatures");
-  const verify = req.verify;
-  const answers = await Promise.all(components.map(async (c) => [c, await verify(release.components[c].image)] as const));
-  const verifications = answers.reduce((d, [c, a]) => d.withNewFile(`${c}.json`, JSON.stringify({ signature: a.signature, attestations: a.attestations })), dag.directory());
-  const result = dag.gates().signatures(
-    components.map((c) => `${c}=${release.components[c].image}`),
-    verifications,
-    { required: REQUIRED_ATTESTATIONS.map((k) => k.predicateType), emergencyReason: req.emergency ?? "" },
-  );
-  return verdict(result, "signatures");
-}
-
-/** Scan each promoted component's image (side by side); the reports as <component>.json and the scanned images' config digests. */
-async function scanRelease(release: ReleaseRecord, components: string[], scan: NonNullable<PromotionRequest["scan"]>): Promise<{ reports: Directory; imageIds: Record<string, string> }> {
-  const results = await Promise.all(components.map(async (c) => [c, await scan(c, release.components[c].image)] as const));
-  return {
-    reports: results.reduce((d, [c, r]) => d.withNewFile(`${c}.json`, r.report), dag.directory()),
-    imageIds: Object.fromEntries(results.map(([c, r]) => [c, r.imageId])),
-  };
 }
 
 /** The changed files: deployment files with the new images, flags, and the environment's state. */

@@ -253,3 +253,20 @@ export function imageVerifier(config: PipelineConfig, trust: SigningTrust, login
   const plainHttp = config.registry.plainHttp ?? false;
   return (ref) => verifyImage(config, { image: byDigest(ref), plainHttp }, trust, login);
 }
+
+/** The predicates of one verify-attestation answer whose in-toto statement names this digest (cosign verified their signatures). */
+export function attestedPredicates(answer: CosignAnswer | undefined, digest: string): unknown[] {
+  if (!answer || answer.exitCode !== 0) return [];
+  const hex = digest.slice("sha256:".length);
+  return answer.stdout
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .flatMap((line) => {
+      try {
+        const statement = JSON.parse(Buffer.from((JSON.parse(line) as { payload: string }).payload, "base64").toString("utf8")) as { subject?: { digest?: { sha256?: string } }[]; predicate?: unknown };
+        return statement.subject?.some((s) => s.digest?.sha256 === hex) ? [statement.predicate] : [];
+      } catch {
+        return [];
+      }
+    });
+}
