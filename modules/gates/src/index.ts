@@ -40,11 +40,12 @@ export class Gates {
         return { component, image, report, reportFile: file, ...(configs[component] ? { imageId: configs[component] } : {}) };
       }),
     );
+    const day = today || utcDate(new Date());
     const verdict = vulnerabilityGate({
       images: scanned,
       blocking: severities,
-      waivers: parseWaivers(waivers === "" ? undefined : waivers, waiversFile),
-      today: today || utcDate(new Date()),
+      waivers: parseWaivers(waivers === "" ? undefined : waivers, waiversFile, day),
+      today: day,
       ...(emergencyReason.trim() ? { emergency: { reason: emergencyReason.trim() } } : {}),
     });
     return new GateResult("vulnerabilities", verdict.passed, verdict.waivedByEmergency, verdict.summary, verdict.details, renderVulnerabilityVerdict(verdict), JSON.stringify(verdict));
