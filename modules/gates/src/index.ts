@@ -23,7 +23,7 @@ export class Gates {
    * The vulnerability gate over each image's Trivy JSON report. A missing, unreadable or foreign report blocks.
    * @param images The images judged, as component=registry/name:tag@sha256:digest.
    * @param reports A folder with one Trivy JSON report per component, named <component>.json.
-   * @param waivers The waivers file's YAML (per CVE or misconfiguration ID and image digest, with reason, approver, expires; secrets are never waived); empty: none.
+   * @param waivers The waivers file's YAML (per CVE or misconfiguration ID and image digest, with reason, approver, expires at most a year after today; secrets are never waived); empty: none.
    * @param waiversFile Where the waivers came from, for messages.
    * @param severities Severities that block (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL).
    * @param today The date waivers are judged on (YYYY-MM-DD); default: today (UTC).
