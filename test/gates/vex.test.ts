@@ -41,6 +41,10 @@ describe("vulnerability gate with OpenVEX", () => {
     );
     assert.equal(v.summary, "1 image, no unwaived CRITICAL findings (2 waived, 2 by VEX)");
     assert.equal(c.summary, "backend: nothing blocking (2 CRITICAL, 4 MEDIUM), 2 waived (2 by VEX)");
+    // The module returns the verdict as JSON: the statement must serialise (no bigint in it).
+    const json = JSON.parse(JSON.stringify(v)) as { components: { vexWaived: { statement: { file: string; justification: string } }[] }[] };
+    assert.deepEqual(json.components[0].vexWaived[0].statement.file, `backend/${NOT_AFFECTED}`);
+    assert.deepEqual(json.components[0].vexWaived[0].statement.justification, "vulnerable_code_not_in_execute_path");
   });
 
   it("waives for fixed too, and when the statement names the finding's ID as an alias", () => {

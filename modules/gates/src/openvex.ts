@@ -116,10 +116,8 @@ export interface VexStatement {
   /** Its position in the document's statements. */
   index: number;
   author: string;
-  /** The effective timestamp as written (the statement's, else the document's). */
+  /** The effective timestamp as written (the statement's, else the document's); ordered by instantOf. */
   timestamp: string;
-  /** The same in nanoseconds since 1970, for ordering. */
-  at: bigint;
   /** The vulnerability's name and aliases. */
   vulnerability: { name: string; aliases: string[] };
   /** Empty when the statement names none (its products would come from an encapsulating document the gate does not see). */
@@ -176,7 +174,6 @@ export function parseOpenVex(textOf: string, component: string, file: string): V
         index,
         author: d.author,
         timestamp,
-        at: instantOf(timestamp) as bigint,
         vulnerability: { name: s.vulnerability.name, aliases: s.vulnerability.aliases ?? [] },
         products: s.products ?? [],
         status: s.status,

@@ -23,7 +23,7 @@
  * the latest timestamp and disagree, the finding is not waived.
  */
 import { digestOf, isDigest } from "./identity.js";
-import type { VexDocument, VexProduct, VexStatement } from "./openvex.js";
+import { instantOf, type VexDocument, type VexProduct, type VexStatement } from "./openvex.js";
 import { type PackageUrl, parsePurl, purlCovers } from "./purl.js";
 import type { Finding, VulnerabilityFinding } from "./trivy.js";
 
@@ -68,8 +68,10 @@ export function judgeByVex(finding: Finding, digest: string, documents: readonly
     else unused.push(`${cite(s)} ${why}`);
   }
   if (counting.length === 0) return { unused };
-  const top = counting.reduce((max, s) => (s.at > max ? s.at : max), counting[0].at);
-  const latest = counting.filter((s) => s.at === top);
+  // Parsed documents hold only valid timestamps (openvex.ts); bigint nanoseconds order them exactly.
+  const at = (s: VexStatement) => instantOf(s.timestamp) as bigint;
+  const top = counting.reduce((max, s) => (at(s) > max ? at(s) : max), at(counting[0]));
+  const latest = counting.filter((s) => at(s) === top);
   const waives = latest.every((s) => s.status === "not_affected" || s.status === "fixed");
   return waives ? { waivedBy: latest[0], unused } : { latest: latest.find((s) => s.status !== "not_affected" && s.status !== "fixed"), unused };
 }
