@@ -170,6 +170,13 @@ describe("vulnerability gate with OpenVEX", () => {
     assert.equal(gate({ vex: [doc("ref.json", "backend", byRef)] }).passed, true);
   });
 
+  it("does not trust a product that names this digest and another one", () => {
+    const torn = vexEdited(NOT_AFFECTED, (d) => (d.statements[0].products[0].hashes = { "sha-256": DIGEST_OTHER.slice("sha256:".length) }));
+    const v = gate({ vex: [doc("torn.json", "backend", torn)] });
+    assert.equal(v.passed, false);
+    assert.match(v.details[0], new RegExp(`statements\\[0\\]\\) names ${DIGEST_BACKEND} and another digest in one product \\(${DIGEST_BACKEND}, ${DIGEST_OTHER}\\), so it is not clear which image it is about$`));
+  });
+
   it("a YAML waiver is recorded first when both cover a finding, with a note when VEX says affected", () => {
     const waiver: Waiver = { cve: MUSL, digest: DIGEST_BACKEND, reason: "accepted until the rebuild", approver: "jane.doe@example.com", expires: "2026-06-30" };
     const v = gate({ waivers: [waiver], vex: [doc(NOT_AFFECTED), doc(HISTORY)] });

@@ -11,8 +11,9 @@
  *   `pkg:docker/…`) purl in `@id` or `identifiers.purl`, an `@id` that is `sha256:<hex>` or an image
  *   reference `…@sha256:<hex>`, or `hashes["sha-256"]` equal to `<hex>`. The repository in the purl
  *   is not compared (the same digest is the same bytes under any name). A product without a
- *   digest (`pkg:oci/trivy?repository_url=…`, which Trivy applies to every tag) or with another
- *   digest never matches: a statement is about the bytes judged or it is not used;
+ *   digest (`pkg:oci/trivy?repository_url=…`, which Trivy applies to every tag), with another
+ *   digest, or naming this digest and another one (a purl and a hash that disagree) never
+ *   matches: a statement is about the bytes judged or it is not used;
  * - when that product lists `subcomponents`, one of them is a purl covering the finding's package
  *   (see purl.ts: type, namespace and name equal, version and qualifiers when given); a finding
  *   whose report gives no package URL matches no subcomponent.
@@ -91,7 +92,10 @@ const namesVulnerability = (s: VexStatement, id: string): boolean => [s.vulnerab
 /** Why a statement naming the finding's ID does not count for it in this image, or undefined when it does. */
 function whyNotFor(s: VexStatement, finding: VulnerabilityFinding, digest: string): string | undefined {
   if (s.products.length === 0) return "names no product (the gate reads the document alone, so nothing ties it to this image's digest)";
-  const forImage = s.products.filter((p) => productDigests(p).includes(digest));
+  const naming = s.products.filter((p) => productDigests(p).includes(digest));
+  // A product that names this digest and another (a purl and a hash that disagree) is not trusted to mean either.
+  const forImage = naming.filter((p) => productDigests(p).length === 1);
+  if (naming.length > forImage.length && forImage.length === 0) return `names ${digest} and another digest in one product (${list(productDigests(naming[0]))}), so it is not clear which image it is about`;
   if (forImage.length === 0) {
     const named = s.products.map((p) => p["@id"] ?? p.identifiers?.purl ?? p.identifiers?.cpe23 ?? p.identifiers?.cpe22 ?? "(a product)");
     return `is about ${list(named)}, not about this image's digest ${digest}`;
