@@ -248,10 +248,10 @@ describe("vulnerability gate: secrets and misconfigurations", () => {
   });
 
   it("the waivers file: misconfiguration is a waiver field; a secret key is refused saying why; exactly one of cve and misconfiguration", () => {
-    const file = (entry: string) => `waivers:\n  - ${entry}\n    digest: ${DIGEST_BACKEND}\n    reason: r\n    approver: a\n    expires: 2026-12-31\n`;
-    assert.deepEqual(parseWaivers(file("misconfiguration: DS-0002"), "w.yaml"), [{ misconfiguration: "DS-0002", digest: DIGEST_BACKEND, reason: "r", approver: "a", expires: "2026-12-31" }]);
+    const file = (entry: string) => `waivers:\n  - ${entry}\n    digest: ${DIGEST_BACKEND}\n    reason: r\n    approver: ops-lead\n    expires: 2026-12-31\n`;
+    assert.deepEqual(parseWaivers(file("misconfiguration: DS-0002"), "w.yaml", TODAY), [{ misconfiguration: "DS-0002", digest: DIGEST_BACKEND, reason: "r", approver: "ops-lead", expires: "2026-12-31" }]);
     assert.throws(
-      () => parseWaivers(file("secret: aws-access-key-id"), "w.yaml"),
+      () => parseWaivers(file("secret: aws-access-key-id"), "w.yaml", TODAY),
       (e: Error) =>
         e instanceof GateInputError &&
         e.message ===
@@ -261,7 +261,7 @@ describe("vulnerability gate: secrets and misconfigurations", () => {
             "  w.yaml:2 waivers[0]: needs cve (a vulnerability ID such as CVE-2019-14697) or misconfiguration (a Trivy check ID such as DS-0002)",
           ].join("\n"),
     );
-    assert.throws(() => parseWaivers(file("cve: CVE-2019-14697\n    misconfiguration: DS-0002"), "w.yaml"), /w\.yaml:2 waivers\[0\]: names both cve and misconfiguration; one waiver covers one finding/);
+    assert.throws(() => parseWaivers(file("cve: CVE-2019-14697\n    misconfiguration: DS-0002"), "w.yaml", TODAY), /w\.yaml:2 waivers\[0\]: names both cve and misconfiguration; one waiver covers one finding/);
   });
 
   it("an emergency lets a secret through too, recorded with the reason", () => {

@@ -60,10 +60,10 @@ describe("Trivy JSON reports (real, from Trivy's integration tests)", () => {
     });
   }
 
-  it("keeps what a verdict lists: id, package, installed, fixed, severity, title, target; absent Title and FixedVersion stay absent", () => {
+  it("keeps what a verdict lists: id, package, its purl, installed, fixed, severity, title, target; absent Title and FixedVersion stay absent", () => {
     const findings = vulnerabilitiesOf(parseTrivyReport(trivyText("alpine-39"), "alpine-39"));
     const musl = findings.find((f) => f.package === "musl");
-    assert.deepEqual(musl, { kind: "vulnerability", id: "CVE-2019-14697", package: "musl", installed: "1.1.20-r4", fixed: "1.1.20-r5", severity: "CRITICAL", target: "testdata/fixtures/images/alpine-39.tar.gz (alpine 3.9.4)" });
+    assert.deepEqual(musl, { kind: "vulnerability", id: "CVE-2019-14697", package: "musl", purl: "pkg:apk/alpine/musl@1.1.20-r4?arch=x86_64&distro=3.9.4", installed: "1.1.20-r4", fixed: "1.1.20-r5", severity: "CRITICAL", target: "testdata/fixtures/images/alpine-39.tar.gz (alpine 3.9.4)" });
     const bash = vulnerabilitiesOf(parseTrivyReport(trivyText("centos-7"), "centos-7")).find((f) => f.package === "bash");
     assert.equal(bash?.fixed, undefined);
     assert.equal(bash?.title, "bash: when effective UID is not equal to its real UID the saved UID is not dropped");

@@ -12,3 +12,12 @@ export function isCalendarDate(s: string): boolean {
 
 /** Today's date in UTC as YYYY-MM-DD; UTC so a waiver expires at the same moment on every runner. */
 export const utcDate = (now: Date): string => now.toISOString().slice(0, 10);
+
+/** The same day one year later (YYYY-MM-DD); 29 February becomes 28 February. */
+export function oneYearAfter(date: string): string {
+  const m = DATE.exec(date);
+  if (!m) throw new Error(`oneYearAfter: ${JSON.stringify(date)} is not YYYY-MM-DD`);
+  const year = String(Number(m[1]) + 1).padStart(4, "0");
+  const next = `${year}-${m[2]}-${m[3]}`;
+  return isCalendarDate(next) ? next : `${year}-02-28`;
+}

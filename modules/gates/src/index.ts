@@ -2,8 +2,9 @@
  * Gates: what decides whether a release may enter an environment. Compatibility (every
  * component's `requires` holds for the state after promotion; nothing overrides it) and
  * vulnerabilities (Trivy JSON reports per image, blocking severities, waivers with expiry, fail
- * closed; a declared emergency passes it and is recorded) and signatures (cosign's answers for each
- * digest: signed by the pipeline, with its attestations). Usable on its own:
+ * closed; OpenVEX statements attached to an image's digest waive its vulnerabilities; a declared
+ * emergency passes it and is recorded) and signatures (cosign's answers for each digest: signed by
+ * the pipeline, with its attestations). Usable on its own:
  * `dagger -m modules/gates call vulnerabilities --images backend=reg/backend:sha@sha256:… --reports ./scans verify`.
  */
 import { type Directory, func, object } from "@dagger.io/dagger";
@@ -14,6 +15,7 @@ import { renderVulnerabilityVerdict } from "./markdown.js";
 import { GateResult } from "./result.js";
 import { type ImageVerification, signatureGate } from "./signatures.js";
 import { vulnerabilityGate } from "./vulnerabilities.js";
+import { checkVexLayout, parseVexFiles } from "./vex-files.js";
 import { parseWaivers } from "./waivers.js";
 
 /** The promotion gates. */
@@ -23,16 +25,17 @@ export class Gates {
    * The vulnerability gate over each image's Trivy JSON report. A missing, unreadable or foreign report blocks.
    * @param images The images judged, as component=registry/name:tag@sha256:digest.
    * @param reports A folder with one Trivy JSON report per component, named <component>.json.
-   * @param waivers The waivers file's YAML (per CVE or misconfiguration ID and image digest, with reason, approver, expires; secrets are never waived); empty: none.
+   * @param waivers The waivers file's YAML (per CVE or misconfiguration ID and image digest, with reason, approver, expires at most a year after today; secrets are never waived); empty: none.
    * @param waiversFile Where the waivers came from, for messages.
    * @param severities Severities that block (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL).
    * @param today The date waivers are judged on (YYYY-MM-DD); default: today (UTC).
    * @param emergencyReason A declared emergency: the gate passes and records every finding it let through.
    * @param imageIds The images' config digests, as component=sha256:…: they tie a report without RepoDigests (a scan of the image's tarball) to the image.
+   * @param vex Signature-verified OpenVEX v0.2.0 documents (attestation predicates), one per file as <component>/<name>.json; not_affected or fixed for the image's digest waives a vulnerability.
    */
   // Cached per session, not by arguments alone: without --today the verdict is judged on the day of the call.
   @func({ cache: "session" })
-  async vulnerabilities(images: string[], reports: Directory, waivers = "", waiversFile = "waivers.yaml", severities: string[] = ["CRITICAL"], today = "", emergencyReason = "", imageIds: string[] = []): Promise<GateResult> {
+  async vulnerabilities(images: string[], reports: Directory, waivers = "", waiversFile = "waivers.yaml", severities: string[] = ["CRITICAL"], today = "", emergencyReason = "", imageIds: string[] = [], vex?: Directory): Promise<GateResult> {
     const configs = Object.fromEntries(imageIds.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
     const names = await reports.entries();
     const scanned = await Promise.all(
@@ -42,11 +45,14 @@ export class Gates {
         return { component, image, report, reportFile: file, ...(configs[component] ? { imageId: configs[component] } : {}) };
       }),
     );
+    const day = today || utcDate(new Date());
+    const documents = vex ? parseVexFiles(await readVexFolder(vex)) : [];
     const verdict = vulnerabilityGate({
       images: scanned,
       blocking: severities,
-      waivers: parseWaivers(waivers === "" ? undefined : waivers, waiversFile),
-      today: today || utcDate(new Date()),
+      waivers: parseWaivers(waivers === "" ? undefined : waivers, waiversFile, day),
+      vex: documents,
+      today: day,
       ...(emergencyReason.trim() ? { emergency: { reason: emergencyReason.trim() } } : {}),
     });
     return new GateResult("vulnerabilities", verdict.passed, verdict.waivedByEmergency, verdict.summary, verdict.details, renderVulnerabilityVerdict(verdict), JSON.stringify(verdict));
@@ -96,6 +102,15 @@ export class Gates {
     const markdown = `### Compatibility: ${verdict.passed ? "✅ passed" : "❌ refused"}\n\n${verdict.summary}\n${verdict.details.map((d) => `\n- ${d}`).join("")}\n`;
     return new GateResult("compatibility", verdict.passed, false, verdict.summary, verdict.details, markdown, JSON.stringify(verdict));
   }
+}
+
+/** Every file of the vex folder with its text, after refusing a layout other than <component>/<name>.json. */
+async function readVexFolder(dir: Directory): Promise<{ path: string; text: string }[]> {
+  const top = await dir.entries();
+  const paths = (await Promise.all(top.map(async (e) => (e.endsWith("/") ? (await dir.directory(e).entries()).map((n) => `${e}${n}`) : [e])))).flat();
+  checkVexLayout(paths);
+  const files = paths.filter((p) => !p.endsWith("/"));
+  return Promise.all(files.map(async (path) => ({ path, text: await dir.file(path).contents() })));
 }
 
 /** component=image arguments; anything else is refused naming it. */

@@ -63,6 +63,13 @@ function componentSections(c: ComponentScanVerdict): string[] {
       for (const w of others) out.push(`${otherRow(w.finding as MisconfigurationFinding | SecretFinding)} ${waiverCells(w)}`);
     }
   }
+  if (c.vexWaived.length > 0) {
+    out.push("", `**${cell(c.component)}**: waived by VEX`, "", "| id | package | installed | fixed | severity | title | status | why | author | timestamp | document |", "|---|---|---|---|---|---|---|---|---|---|---|");
+    for (const { finding, statement: s } of c.vexWaived) {
+      const why = [s.justification, s.impactStatement ?? s.statusNotes].filter((p) => p !== undefined).join(": ");
+      out.push(`${vulnerabilityRow(finding as VulnerabilityFinding)} ${s.status} | ${cell(why)} | ${cell(s.author)} | ${cell(s.timestamp)} | ${cell(`${s.file} statements[${s.index}]`)} |`);
+    }
+  }
   return out;
 }
 

@@ -30,6 +30,8 @@ export const SCHEMA_VERSION = 2;
 const TrivyVulnerability = z.object({
   VulnerabilityID: z.string().min(1),
   PkgName: z.string().min(1),
+  /** The package's URL (Trivy 0.49 and later); VEX statements limited to subcomponents are matched against it. */
+  PkgIdentifier: z.object({ PURL: z.string().min(1).optional() }).optional(),
   InstalledVersion: z.string().optional(),
   FixedVersion: z.string().optional(),
   Severity: z.enum(SEVERITIES),
@@ -103,6 +105,8 @@ export interface VulnerabilityFinding {
   /** CVE-…, GHSA-…, DLA-…: Trivy's VulnerabilityID. */
   id: string;
   package: string;
+  /** The package URL Trivy gives (PkgIdentifier.PURL), when it gives one. */
+  purl?: string;
   installed: string;
   /** The version(s) that fix it, as Trivy writes them ("6.0.3.1, 5.2.4.3"); absent when none does yet. */
   fixed?: string;
@@ -330,6 +334,7 @@ export function vulnerabilitiesOf(report: TrivyReport): VulnerabilityFinding[] {
       kind: "vulnerability" as const,
       id: v.VulnerabilityID,
       package: v.PkgName,
+      ...(v.PkgIdentifier?.PURL ? { purl: v.PkgIdentifier.PURL } : {}),
       installed: v.InstalledVersion ?? "",
       ...(v.FixedVersion ? { fixed: v.FixedVersion } : {}),
       severity: v.Severity,

@@ -3,7 +3,10 @@
  * blocking severity (default CRITICAL) unless a valid waiver covers it (R-GATE-3). Findings are
  * what Trivy reports: vulnerabilities, failed misconfiguration checks and secrets, judged at the
  * same blocking severities. A waiver covers a vulnerability (cve) or a misconfiguration
- * (misconfiguration) for one digest; a secret is never waived (see waivers.ts).
+ * (misconfiguration) for one digest; a secret is never waived (see waivers.ts). A signed OpenVEX
+ * statement attached to the image waives a vulnerability when its latest word for that digest is
+ * not_affected or fixed (see vex.ts); it never waives a misconfiguration or a secret. A finding
+ * both cover is recorded under its waiver.
  *
  * It fails closed: an image without a usable report of exactly that image is blocked, saying
  * why: no report, a report of another digest, a report that is not Trivy's SchemaVersion 2 JSON,
@@ -16,7 +19,9 @@ import { isCalendarDate } from "./dates.js";
 import { GateInputError } from "./errors.js";
 import { digestOf, isDigest, reportMismatch, shortDigest } from "./identity.js";
 import { blockingSeverities, describeCounts, noFindings, SEVERITIES, type Severity, type SeverityCounts } from "./severity.js";
+import type { VexDocument, VexStatement } from "./openvex.js";
 import { countFindings, type Finding, findingsOf, parseTrivyReport } from "./trivy.js";
+import { cite, judgeByVex, vexNames } from "./vex.js";
 import type { Waiver } from "./waivers.js";
 
 /** One image of the release with what the scanner said about it. */
@@ -38,6 +43,8 @@ export interface VulnerabilityGateInput {
   /** Severities that block (any case); default CRITICAL. Listing one also blocks every rated severity above it. */
   blocking?: readonly string[];
   waivers: readonly Waiver[];
+  /** OpenVEX documents attached to the images, each tagged with its component (already verified as signed by the caller). */
+  vex?: readonly VexDocument[];
   /** The current date, YYYY-MM-DD (UTC): a waiver counts through its expires day. */
   today: string;
   /** A declared emergency: the gate passes and records what it waived and why. */
@@ -48,6 +55,12 @@ export interface VulnerabilityGateInput {
 export interface WaivedFinding {
   finding: Finding;
   waiver: Waiver;
+}
+
+/** A finding and the OpenVEX statement that waived it. */
+export interface VexWaivedFinding {
+  finding: Finding;
+  statement: VexStatement;
 }
 
 /** The gate's verdict for one component's image. */
@@ -65,6 +78,8 @@ export interface ComponentScanVerdict {
   blocking: Finding[];
   /** Findings at a blocking severity that a valid waiver covers. */
   waived: WaivedFinding[];
+  /** Findings at a blocking severity no valid waiver covers and an OpenVEX statement waives (not_affected or fixed for this digest). */
+  vexWaived: VexWaivedFinding[];
   /** Blocking findings whose waiver for this image expired (they are also in `blocking`). */
   expired: WaivedFinding[];
   /** Every vulnerability in the report by severity, blocking or not. */
@@ -116,7 +131,10 @@ export function vulnerabilityGate(input: VulnerabilityGateInput): VulnerabilityV
     if (img.imageId !== undefined && !isDigest(img.imageId)) throw new GateInputError(`images.${img.component}.imageId: must be the image's config digest sha256:<64 hex digits> (got ${JSON.stringify(img.imageId)})`);
   }
 
-  const components = input.images.map((img) => judgeImage(img, blocking, input.waivers, input.today, reason));
+  const vex = input.vex ?? [];
+  const components = input.images.map((img) => judgeImage(img, blocking, input.waivers, vex.filter((d) => d.component === img.component), input.today, reason));
+  // Documents for a component that is not judged are not used; say so rather than drop them silently.
+  const strays = [...new Set(vex.filter((d) => !seen.has(d.component)).map((d) => d.component))].map((c) => `vex: ${vex.filter((d) => d.component === c).map((d) => d.file).join(", ")} attached to ${c}, which is not among the images judged (${[...seen].join(", ")}); not used`);
   const sum = (pick: (c: ComponentScanVerdict) => SeverityCounts): SeverityCounts => {
     const counts = noFindings();
     for (const c of components) for (const s of SEVERITIES) counts[s] += pick(c)[s];
@@ -125,11 +143,12 @@ export function vulnerabilityGate(input: VulnerabilityGateInput): VulnerabilityV
   const refused = components.filter((c) => !c.passed || c.waivedByEmergency);
   const waivedByEmergency = reason !== undefined && refused.length > 0;
   const passed = refused.length === 0 || waivedByEmergency;
-  const waivedCount = components.reduce((n, c) => n + c.waived.length, 0);
+  const waivedCount = components.reduce((n, c) => n + c.waived.length + c.vexWaived.length, 0);
+  const vexCount = components.reduce((n, c) => n + c.vexWaived.length, 0);
   const summary = waivedByEmergency
     ? `waived by emergency (${reason}): ${refused.map((c) => c.summary).join("; ")}`
     : passed
-      ? `${components.length} image${components.length === 1 ? "" : "s"}, no unwaived ${blocking.join("/")} findings${waivedCount > 0 ? ` (${waivedCount} waived)` : ""}`
+      ? `${components.length} image${components.length === 1 ? "" : "s"}, no unwaived ${blocking.join("/")} findings${waivedCount > 0 ? ` (${waivedCount} waived${vexCount > 0 ? `, ${vexCount} by VEX` : ""})` : ""}`
       : `blocked: ${refused.map((c) => c.summary).join("; ")}; fix, waive (a waiver per CVE or misconfiguration and digest in the GitOps repository) or declare an emergency (--emergency --reason "…")${refused.some((c) => c.blocking.some((f) => f.kind === "secret")) ? "; a secret is never waived: remove it from the image, rotate it and rebuild" : ""}`;
   return {
     gate: "vulnerabilities",
@@ -143,12 +162,12 @@ export function vulnerabilityGate(input: VulnerabilityGateInput): VulnerabilityV
     misconfigurationCounts: sum((c) => c.misconfigurationCounts),
     secretCounts: sum((c) => c.secretCounts),
     summary,
-    details: components.flatMap((c) => c.details),
+    details: [...components.flatMap((c) => c.details), ...strays],
   };
 }
 
 /** One image's verdict. */
-function judgeImage(img: ScannedImage, blocking: readonly Severity[], waivers: readonly Waiver[], today: string, emergency: string | undefined): ComponentScanVerdict {
+function judgeImage(img: ScannedImage, blocking: readonly Severity[], waivers: readonly Waiver[], vex: readonly VexDocument[], today: string, emergency: string | undefined): ComponentScanVerdict {
   const file = img.reportFile ?? `${img.component}.json`;
   const digest = digestOf(img.image);
   const base = { component: img.component, image: img.image, ...(digest ? { digest } : {}) };
@@ -162,6 +181,7 @@ function judgeImage(img: ScannedImage, blocking: readonly Severity[], waivers: r
       reportProblem: read,
       blocking: [],
       waived: [],
+      vexWaived: [],
       expired: [],
       counts: noFindings(),
       misconfigurationCounts: noFindings(),
@@ -172,21 +192,32 @@ function judgeImage(img: ScannedImage, blocking: readonly Severity[], waivers: r
   }
 
   const findings = read.findings;
+  const judged = read.digest;
   const unwaived: Finding[] = [];
   const waived: WaivedFinding[] = [];
+  const vexWaived: VexWaivedFinding[] = [];
   const expired: WaivedFinding[] = [];
   const details: string[] = [];
   for (const finding of findings.filter((f) => blocking.includes(f.severity))) {
     const forId = waiversFor(finding, waivers);
     const forImage = forId.filter((w) => w.digest === digest);
     const valid = latest(forImage.filter((w) => w.expires >= today));
+    const byVex = judgeByVex(finding, judged, vex);
     if (valid) {
       waived.push({ finding, waiver: valid });
-      details.push(`${img.component}: ${describeFinding(finding)}: waived until ${valid.expires} by ${valid.approver}: ${valid.reason}`);
+      const contrary = byVex.latest ? ` (note: ${cite(byVex.latest)} says ${byVex.latest.status})` : "";
+      details.push(`${img.component}: ${describeFinding(finding)}: waived until ${valid.expires} by ${valid.approver}: ${valid.reason}${contrary}`);
+      continue;
+    }
+    if (byVex.waivedBy) {
+      vexWaived.push({ finding, statement: byVex.waivedBy });
+      details.push(`${img.component}: ${describeFinding(finding)}: waived by ${cite(byVex.waivedBy)}: ${vexReason(byVex.waivedBy)}`);
       continue;
     }
     unwaived.push(finding);
     const why: string[] = [];
+    if (byVex.latest) why.push(`${cite(byVex.latest)} says ${byVex.latest.status}${byVex.latest.actionStatement ? `: ${byVex.latest.actionStatement}` : ""}, which does not waive it`);
+    why.push(...byVex.unused);
     const lapsed = latest(forImage);
     if (lapsed) {
       expired.push({ finding, waiver: lapsed });
@@ -195,7 +226,7 @@ function judgeImage(img: ScannedImage, blocking: readonly Severity[], waivers: r
     // A waiver judged another build; the same finding here needs its own decision, but say it exists.
     const elsewhere = forId.filter((w) => w.digest !== digest);
     if (elsewhere.length > 0) why.push(`the waiver for ${finding.id} applies to ${elsewhere.map((w) => shortDigest(w.digest)).join(", ")}, not to this image`);
-    const misnamed = misnamedWaiver(finding, waivers);
+    const misnamed = [misnamedWaiver(finding, waivers), vexMisnamed(finding, vex)].filter((m) => m !== undefined).join("; ") || undefined;
     if (misnamed) why.push(misnamed);
     const line = finding.kind === "secret" ? `${describeFinding(finding)}: ${SECRET_NOTE}${misnamed ? ` (${misnamed})` : ""}` : `${describeFinding(finding)}${why.length > 0 ? `: ${why.join("; ")}` : ""}`;
     details.push(`${img.component}: ${line}${emergency !== undefined ? " (waived by emergency)" : ""}`);
@@ -215,8 +246,21 @@ function judgeImage(img: ScannedImage, blocking: readonly Severity[], waivers: r
   }
   const summary = blocked
     ? `${img.component}: ${describeCounts(countFindings(unwaived))} not waived (${names.join(", ")})${waivedByEmergency ? ", waived by emergency" : ""}`
-    : `${img.component}: nothing blocking (${found.join("; ")})${waived.length > 0 ? `, ${waived.length} waived` : ""}`;
-  return { ...base, passed: !blocked || waivedByEmergency, waivedByEmergency, blocking: unwaived, waived, expired, counts, misconfigurationCounts, secretCounts, summary, details };
+    : `${img.component}: nothing blocking (${found.join("; ")})${waived.length + vexWaived.length > 0 ? `, ${waived.length + vexWaived.length} waived${vexWaived.length > 0 ? ` (${vexWaived.length} by VEX)` : ""}` : ""}`;
+  return { ...base, passed: !blocked || waivedByEmergency, waivedByEmergency, blocking: unwaived, waived, vexWaived, expired, counts, misconfigurationCounts, secretCounts, summary, details };
+}
+
+/** Why a VEX statement waived: "not_affected, vulnerable_code_not_in_execute_path: awk is not used", "fixed". */
+function vexReason(s: VexStatement): string {
+  const why = [s.justification, s.impactStatement ?? s.statusNotes].filter((p) => p !== undefined);
+  return `${s.status}${why.length > 0 ? `, ${why.join(": ")}` : ""}`;
+}
+
+/** A VEX statement naming a misconfiguration or a secret, said so it is not taken for one that counts. */
+function vexMisnamed(finding: Finding, vex: readonly VexDocument[]): string | undefined {
+  if (finding.kind === "vulnerability") return undefined;
+  const named = vexNames(finding.id, vex);
+  return named ? `${cite(named)} names ${finding.id}: VEX waives vulnerabilities only, never a ${finding.kind}` : undefined;
 }
 
 /** What the details say of every blocking secret. */
@@ -262,12 +306,12 @@ function misnamedWaiver(finding: Finding, waivers: readonly Waiver[]): string | 
 }
 
 /** The findings of the image's report, or why the report cannot be used. */
-function readReport(img: ScannedImage, file: string, digest: string | undefined): string | { findings: Finding[] } {
+function readReport(img: ScannedImage, file: string, digest: string | undefined): string | { findings: Finding[]; digest: string } {
   if (!digest) return `image ${img.image} carries no digest: the gate judges exact bytes, registry/name:tag@sha256:…`;
   if (img.report === undefined) return `no scan report for ${img.image}: ${file} is missing; scan the image (trivy image --format json --output ${file} ${img.image.replace(/:[^:/@]+@/, "@")})`;
   try {
     const report = parseTrivyReport(img.report, file);
-    return reportMismatch(report, file, digest, img.imageId) ?? { findings: findingsOf(report) };
+    return reportMismatch(report, file, digest, img.imageId) ?? { findings: findingsOf(report), digest };
   } catch (e) {
     if (e instanceof GateInputError) return e.message;
     throw e;

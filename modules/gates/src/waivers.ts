@@ -15,7 +15,12 @@
  *       expires: 2026-09-30
  *
  * A waiver names a digest rather than a component or tag, so it covers exactly the bytes that
- * were judged; a rebuilt image needs a new decision. It is valid through its `expires` day (UTC).
+ * were judged; a rebuilt image needs a new decision. It is valid through its `expires` day (UTC),
+ * which may be at most one year after the day the file is judged (the same date next year,
+ * oneYearAfter): a waiver is a decision to revisit, not a permanent exception, so `expires:
+ * 9999-12-31` is refused; renew a waiver by moving its date. Its `approver` names who decided (an
+ * address or a name, at least two letters or digits with a letter among them); placeholders such
+ * as "-", "?", "TBD", "n/a", "none", "unknown" or "someone" are refused.
  *
  * It names one finding: a vulnerability by `cve` (Trivy's VulnerabilityID, CVE-… or GHSA-…) or a
  * failed misconfiguration check by `misconfiguration` (its ID, DS-0002 or the older AVD-DS-0002
@@ -30,9 +35,9 @@
 import { SHA256_DIGEST_PATTERN } from "./vendor/image-reference.js";
 import { isNode, LineCounter, parseDocument, type Document } from "./vendor/yaml.js";
 import { z } from "./vendor/zod.js";
-import { isCalendarDate } from "./dates.js";
+import { isCalendarDate, oneYearAfter } from "./dates.js";
 import { GateInputError } from "./errors.js";
-import { issueMessage, jsonPath } from "./issues.js";
+import { issueMessage, jsonPath, valueAt } from "./issues.js";
 
 /** One waiver. */
 export const Waiver = z
@@ -50,8 +55,13 @@ export const Waiver = z
     /** The image it applies to, by manifest digest. */
     digest: z.string().regex(SHA256_DIGEST_PATTERN, { error: "must be an image digest sha256:<64 hex digits>" }),
     reason: z.string().trim().min(1, { error: "must say why the finding may ship" }),
-    approver: z.string().trim().min(1, { error: "must name who decided" }),
-    /** Last day the waiver counts (UTC), YYYY-MM-DD. */
+    /** Who decided: an address or a name; placeholders ("-", "TBD", "n/a", "unknown", …) are refused. */
+    approver: z
+      .string()
+      .trim()
+      .min(1, { error: "must name who decided" })
+      .refine((a) => !isPlaceholder(a), { error: "must name who decided (a person or team, e.g. jane.doe@example.com), not a placeholder" }),
+    /** Last day the waiver counts (UTC), YYYY-MM-DD; at most one year after the day it is judged. */
     expires: z.string().refine(isCalendarDate, { error: "must be a date YYYY-MM-DD" }),
   })
   .superRefine((w, ctx) => {
@@ -71,8 +81,22 @@ const WaiversFile = z.strictObject({
     .transform((w) => w ?? []),
 });
 
-/** Parse and validate a waivers file; a missing or empty file holds no waivers. Throws GateInputError listing every problem with its line. */
-export function parseWaivers(text: string | undefined, file: string): Waiver[] {
+/** Words that stand in for an approver rather than name one, compared without case or punctuation. */
+const PLACEHOLDERS = new Set(["tbd", "tba", "todo", "fixme", "na", "none", "nobody", "noone", "unknown", "anonymous", "anon", "someone", "somebody", "approver", "placeholder", "changeme", "null", "nil", "undefined", "xx", "xxx", "xxxx", "test", "me"]);
+
+/** Whether an approver is a placeholder: no letter, fewer than two letters or digits, or a word from PLACEHOLDERS. */
+export function isPlaceholder(approver: string): boolean {
+  const alnum = approver.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+  return !/\p{L}/u.test(approver) || alnum.length < 2 || PLACEHOLDERS.has(alnum);
+}
+
+/**
+ * Parse and validate a waivers file judged on `today` (YYYY-MM-DD, UTC); a missing or empty file
+ * holds no waivers. Throws GateInputError listing every problem with its line, an `expires` more
+ * than a year after `today` among them.
+ */
+export function parseWaivers(text: string | undefined, file: string, today: string): Waiver[] {
+  if (!isCalendarDate(today)) throw new Error(`parseWaivers: today must be YYYY-MM-DD, got ${JSON.stringify(today)}`);
   if (text === undefined) return [];
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
@@ -83,14 +107,28 @@ export function parseWaivers(text: string | undefined, file: string): Waiver[] {
   if (raw === null || raw === undefined) return [];
   if (typeof raw !== "object" || Array.isArray(raw)) throw new GateInputError(`${file}: must be a mapping with a waivers: list, each entry with cve (or misconfiguration), digest, reason, approver and expires; got ${Array.isArray(raw) ? "a list" : JSON.stringify(raw)}`);
   const parsed = WaiversFile.safeParse(raw);
-  if (parsed.success) return parsed.data.waivers;
-  const problems = parsed.error.issues.flatMap((issue) => {
-    // One line per unknown key, each at its own line, so a typo (expiry:) is found at once.
-    const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
-    return paths.map((path) => ({ line: lineOf(doc, lines, path), text: `${jsonPath(path)}: ${issue.code === "unrecognized_keys" ? unknownField(path[path.length - 1]) : issueMessage(issue, raw)}` }));
-  });
+  const tooLong = beyondHorizon(raw, today).map((path) => ({ line: lineOf(doc, lines, path), text: `${jsonPath(path)}: ${String(valueAt(raw, path))} is more than a year after today (${today}): a waiver lasts at most a year, so expires must be on or before ${oneYearAfter(today)}; renew it when it runs out` }));
+  if (parsed.success && tooLong.length === 0) return parsed.data.waivers;
+  const problems = (parsed.success ? [] : parsed.error.issues)
+    .flatMap((issue) => {
+      // One line per unknown key, each at its own line, so a typo (expiry:) is found at once.
+      const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+      return paths.map((path) => ({ line: lineOf(doc, lines, path), text: `${jsonPath(path)}: ${issue.code === "unrecognized_keys" ? unknownField(path[path.length - 1]) : issueMessage(issue, raw)}` }));
+    })
+    .concat(tooLong);
   problems.sort((a, b) => a.line - b.line);
   throw new GateInputError(`${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems.map((p) => `  ${file}:${p.line} ${p.text}`).join("\n")}`);
+}
+
+/** Paths of the `expires` dates (valid ones; invalid ones are reported by the schema) later than a year after `today`. */
+function beyondHorizon(raw: object, today: string): PropertyKey[][] {
+  const entries = (raw as { waivers?: unknown }).waivers;
+  if (!Array.isArray(entries)) return [];
+  const horizon = oneYearAfter(today);
+  return entries.flatMap((w, i) => {
+    const expires = valueAt(w, ["expires"]);
+    return typeof expires === "string" && isCalendarDate(expires) && expires > horizon ? [["waivers", i, "expires"]] : [];
+  });
 }
 
 /** Keys a person might write to waive a secret (Trivy's SecretFinding names its rule RuleID). */
