@@ -27,6 +27,7 @@ import { migrationRecords, releasedMigrationRecords } from "./stages/deliver.js"
 import { publishImages, registryHost, renderImages } from "./stages/publish.js";
 import { engineImageLookup } from "./run/engine-images.js";
 import { composeFromImages, parseImageArguments } from "./stages/compose.js";
+import { trivyDatabase } from "./stages/scan.js";
 
 /** The delivery pipeline of one application, configured by its pipeline.yaml. */
 @object()
@@ -208,10 +209,11 @@ export class Pipeline {
    * @param smtpPassword The SMTP password for e-mail notifications (pipeline.yaml notifications.email), e.g. env://SMTP_PASSWORD.
    * @param event push (default) or pull-request: a pull request runs the checks of the affected components only.
    * @param changed Changed files relative to the folder of pipeline.yaml (the wrappers pass them); without them every component counts as affected.
+   * @param trivyDb Trivy's vulnerability databases for an air-gapped scan, as `trivy image --download-db-only --cache-dir <dir>` leaves <dir> (db/, optionally java-db/): Trivy then downloads nothing.
    */
   @func({ cache: "never" })
-  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = "", notifyWebhook?: Secret, smtpPassword?: Secret, event = "push", changed?: string[]): Promise<CheckRun> {
-    const ran = await this.ciRun({ revision, created, sourceUrl, branch, runUrl, event, ...(changed ? { changed } : {}), ...(registryToken ? { registryToken } : {}), ...(gitopsToken ? { gitopsToken } : {}), ...(releasedMigrations ? { releasedMigrations } : {}) });
+  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = "", notifyWebhook?: Secret, smtpPassword?: Secret, event = "push", changed?: string[], trivyDb?: Directory): Promise<CheckRun> {
+    const ran = await this.ciRun({ revision, created, sourceUrl, branch, runUrl, event, ...(changed ? { changed } : {}), ...(registryToken ? { registryToken } : {}), ...(gitopsToken ? { gitopsToken } : {}), ...(releasedMigrations ? { releasedMigrations } : {}), ...(trivyDb ? { trivyDb } : {}) });
     const run = runOf(ran.facts, ran.extras);
     const notes = await notifyRun(await this.loadConfig(), run, { ...(notifyWebhook ? { webhook: notifyWebhook } : {}), ...(smtpPassword ? { smtpPassword } : {}), runUrl, revision, branch });
     // A notification's outcome goes into the summary; the verdict stays the run's own.
@@ -219,9 +221,10 @@ export class Pipeline {
   }
 
   /** ci without the notifications: the plan of the event, executed through the Dagger ports. */
-  private async ciRun(o: { revision: string; created: string; sourceUrl: string; branch: string; runUrl: string; event: string; changed?: string[]; registryToken?: Secret; gitopsToken?: Secret; releasedMigrations?: File }): Promise<{ facts: RunFacts; extras: RunExtras }> {
+  private async ciRun(o: { revision: string; created: string; sourceUrl: string; branch: string; runUrl: string; event: string; changed?: string[]; registryToken?: Secret; gitopsToken?: Secret; releasedMigrations?: File; trivyDb?: Directory }): Promise<{ facts: RunFacts; extras: RunExtras }> {
     checkRevision(o.revision);
     if (o.event !== "push" && o.event !== "pull-request") throw new InputError(`event: "${o.event}" is not an event ci runs; ci runs push or pull-request (tags: dagger call release; promotions: dagger call promote)`);
+    const trivyDb = o.trivyDb ? await trivyDatabase(o.trivyDb) : undefined;
     const config = await this.loadConfig();
     const branch = o.branch || config.branches.main;
     const thePlan = plan(config, toEvent({ event: o.event, ref: branch, ...(o.changed ? { changed: o.changed } : {}) }));
@@ -234,6 +237,7 @@ export class Pipeline {
       branch,
       ...(o.registryToken ? { registryToken: o.registryToken } : {}),
       ...(o.gitopsToken ? { gitopsToken: o.gitopsToken } : {}),
+      ...(trivyDb ? { trivyDb } : {}),
       // Every migration a recorded environment runs must be unchanged: read their releases from GitOps.
       released: async () => [...(o.releasedMigrations ? [await o.releasedMigrations.contents()] : []), ...(o.gitopsToken && config.gitops ? await releasedMigrationRecords(config, o.gitopsToken) : [])],
     });
@@ -305,6 +309,7 @@ export class Pipeline {
    * @param dryRun Print every gate's verdict and the GitOps diff; write nothing.
    * @param today The date waivers are judged on (YYYY-MM-DD); default: today (UTC).
    * @param registryToken Token for the registry in pipeline.yaml, to pull the release's images for the scan, e.g. env://REGISTRY_TOKEN.
+   * @param trivyDb Trivy's vulnerability databases for an air-gapped scan, as `trivy image --download-db-only --cache-dir <dir>` leaves <dir> (db/, optionally java-db/): Trivy then downloads nothing.
    */
   @func({ cache: "never" })
   async promote(
@@ -319,9 +324,11 @@ export class Pipeline {
     dryRun = false,
     today = "",
     registryToken?: Secret,
+    trivyDb?: Directory,
   ): Promise<string> {
     if (revision) checkRevision(revision);
     if (emergency && !reason.trim()) throw new InputError('reason: --emergency needs --reason "…", which is written into the commit and the environment\'s history');
+    const database = trivyDb ? await trivyDatabase(trivyDb) : undefined;
     const config = await this.loadConfig();
     const thePlan = plan(config, toEvent({ event: "promote", environment: env, emergency }));
     return this.deliver(config, thePlan, "promote", {
@@ -334,6 +341,7 @@ export class Pipeline {
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(today ? { today } : {}),
       ...(registryToken ? { registryToken } : {}),
+      ...(database ? { trivyDb: database } : {}),
     });
   }
 
@@ -351,15 +359,17 @@ export class Pipeline {
    * @param dryRun Show the page and the promotions' verdicts; nothing is written.
    * @param scans Trivy JSON reports of the release's images, one <component>.json each, for the vulnerability gate of the promotions; default: the images are scanned with Trivy in this call.
    * @param registryToken Token for the registry in pipeline.yaml, to pull the release's images for the scan, e.g. env://REGISTRY_TOKEN.
+   * @param trivyDb Trivy's vulnerability databases for an air-gapped scan, as `trivy image --download-db-only --cache-dir <dir>` leaves <dir> (db/, optionally java-db/): Trivy then downloads nothing.
    */
   @func({ cache: "never" })
-  async release(tag: string, revision: string, gitopsToken?: Secret, releaseToken?: Secret, repository = "", databaseUrl?: Secret, dryRun = false, scans?: Directory, registryToken?: Secret): Promise<string> {
+  async release(tag: string, revision: string, gitopsToken?: Secret, releaseToken?: Secret, repository = "", databaseUrl?: Secret, dryRun = false, scans?: Directory, registryToken?: Secret, trivyDb?: Directory): Promise<string> {
     checkRevision(revision);
+    const database = trivyDb ? await trivyDatabase(trivyDb) : undefined;
     const config = await this.loadConfig();
     // The tag must be a semantic version, as the plan requires; the run is the plan of that tag.
     const thePlan = plan(config, toEvent({ event: "tag", ref: tag }));
     if (thePlan.stages.length === 0) return `Release ${tag}: nothing to do: pipeline.yaml has no releases section and no environment promoted on a tag.\n`;
-    const sections = await this.deliver(config, thePlan, "release", { revision, dryRun, page: { tag, repository, ...(releaseToken ? { releaseToken } : {}) }, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}), ...(scans ? { scans } : {}), ...(registryToken ? { registryToken } : {}) });
+    const sections = await this.deliver(config, thePlan, "release", { revision, dryRun, page: { tag, repository, ...(releaseToken ? { releaseToken } : {}) }, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}), ...(scans ? { scans } : {}), ...(registryToken ? { registryToken } : {}), ...(database ? { trivyDb: database } : {}) });
     return `# Release ${tag}\n${sections}`;
   }
 

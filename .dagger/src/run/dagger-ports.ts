@@ -17,7 +17,7 @@ import { runE2e } from "../stages/e2e.js";
 import { inputHash } from "../stages/inputs.js";
 import { GatesRefused, GitopsSession, landed, promote, preview, WriteFailed } from "../stages/promote.js";
 import { registryClient, registryHost } from "../stages/publish.js";
-import { scanImage } from "../stages/scan.js";
+import { scanImage, type TrivyDatabase } from "../stages/scan.js";
 import { publishReleasePage } from "../stages/release-page.js";
 import { InputError } from "../errors.js";
 import { engineImageLookup } from "./engine-images.js";
@@ -33,6 +33,8 @@ export interface DaggerPortOptions {
   branch: string;
   /** Migrations records of released releases: an edited released migration fails E2E. */
   released: () => Promise<string[]>;
+  /** The user's Trivy databases (--trivy-db): the scans download none. */
+  trivyDb?: TrivyDatabase;
 }
 
 /** The ports of one run on a Dagger engine. */
@@ -65,7 +67,7 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
     },
     e2e: async (images, versions) => runE2e(ctx, { images, versions }, await o.released()),
     integration: (images, versions) => inSpan(["integration", "aspire"], () => runAspireIntegration(ctx, { images, versions })),
-    scan: (component, image) => inSpan(["scan", component], () => scanImage(ctx.config, image)),
+    scan: (component, image) => inSpan(["scan", component], () => scanImage(ctx.config, image, o.trivyDb)),
     async publish(component, image) {
       const repository = `${address}/${component}`;
       const tag = await tagOf(component);
@@ -117,6 +119,8 @@ export interface DeliveryOptions {
   page?: { tag: string; repository: string; releaseToken?: Secret };
   /** Token for the registry in pipeline.yaml, to pull the release's images for the scan. */
   registryToken?: Secret;
+  /** The user's Trivy databases (--trivy-db): the scans download none. */
+  trivyDb?: TrivyDatabase;
 }
 
 /**
@@ -129,7 +133,7 @@ export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions
   const { address, username } = config.registry;
   const pull = (ref: string) => (o.registryToken && username ? dag.container().withRegistryAuth(registryHost(address), username, o.registryToken) : dag.container()).from(ref);
   // Without --scans, the vulnerability gate judges a Trivy scan of the release's published images, made in this run.
-  const scan = (component: string, ref: string) => inSpan(["promote", "scan", component], () => scanImage(config, pull(ref)));
+  const scan = (component: string, ref: string) => inSpan(["promote", "scan", component], () => scanImage(config, pull(ref), o.trivyDb));
   const notInPlan = (what: string) => () => {
     throw new Error(`${what}: not a stage of this plan`);
   };
