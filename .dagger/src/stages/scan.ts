@@ -90,6 +90,21 @@ export interface TrivyDatabase {
   javaDb?: Directory;
 }
 
+/**
+ * What an air-gapped scan mounts over Trivy's cache, as [path, folder]: the given db/, the given
+ * java-db/ or an empty one, and an empty policy/. The empty ones hide what an online run left in
+ * the cache volume (a Java DB, a downloaded checks bundle), so that the scan depends on the given
+ * databases and Trivy's built-in checks only, and never on the volume's history. Generic over the
+ * folder, so that the integration test lays out a real Trivy's cache the same way.
+ */
+export function trivyCacheMounts<D>(database: { db: D; javaDb?: D }, empty: D, cache = TRIVY_CACHE): [string, D][] {
+  return [
+    [`${cache}/db`, database.db],
+    [`${cache}/java-db`, database.javaDb ?? empty],
+    [`${cache}/policy`, empty],
+  ];
+}
+
 /** How to produce the directory --trivy-db takes, for its errors. */
 const TRIVY_DB_HOW = "pass Trivy's cache directory as `trivy image --download-db-only --cache-dir <dir>` leaves it (db/trivy.db, db/metadata.json), plus java-db/ from `trivy image --download-java-db-only --cache-dir <dir>` when images hold JAR files";
 
@@ -135,15 +150,9 @@ export async function scanImage(config: PipelineConfig, image: Container, databa
     .withMountedFile(SCAN_FILES.image, image.asTarball())
     // The databases are kept between runs; Trivy refreshes them itself when they are older than a day.
     .withMountedCache(TRIVY_CACHE, dag.cacheVolume("pipeline-trivy-cache"));
-  // The user's databases over the cache's (their content is in the exec's cache key: a new database, a new scan).
-  // Writable copies (bbolt opens trivy.db read-write); an empty java-db/ and policy/ hide what an online run left in the
-  // volume, so that the scan depends on the given databases and Trivy's built-in checks only.
-  const scanner = database
-    ? trivy
-        .withMountedDirectory(`${TRIVY_CACHE}/db`, database.db)
-        .withMountedDirectory(`${TRIVY_CACHE}/java-db`, database.javaDb ?? dag.directory())
-        .withMountedDirectory(`${TRIVY_CACHE}/policy`, dag.directory())
-    : trivy;
+  // The user's databases over the cache volume's; their content is in the exec's cache key (a new database, a new scan).
+  // Not read-only: Trivy opens trivy.db read-write (bbolt); the engine mounts a copy, the user's folder stays as it was.
+  const scanner = database ? trivyCacheMounts(database, dag.directory()).reduce((c, [path, folder]) => c.withMountedDirectory(path, folder), trivy) : trivy;
   const scanned = scanner
     // An exec is cached by its inputs: without the day, an unchanged image would get an earlier day's report.
     .withEnvVariable("PIPELINE_SCAN_DAY", new Date().toISOString().slice(0, 10))
