@@ -34,7 +34,7 @@ function hostFolder(files: Record<string, string>): { path: string; id: string }
 const DOWNLOADED = { "db/trivy.db": "bolt database", "db/metadata.json": JSON.stringify({ Version: 2, NextUpdate: "2099-01-01T00:00:00Z", UpdatedAt: "2026-12-01T00:00:00Z", DownloadedAt: "2026-12-01T01:00:00Z" }) };
 const JAVA_DB = { "java-db/trivy-java.db": "sqlite database", "java-db/metadata.json": JSON.stringify({ Version: 1, NextUpdate: "2099-01-01T00:00:00Z" }) };
 
-/** One scan as its chain says: the directories mounted into Trivy's cache (by path, the source's chain) and the Trivy exec's arguments. */
+/** One scan as its chain says: the directories mounted (read-only) into Trivy's cache (by path, the source's chain) and the Trivy exec's arguments. */
 interface ScanChain {
   mounts: Record<string, Chain>;
   trivy: string[];
@@ -45,7 +45,10 @@ function scanChains(queries: string[]): ScanChain[] {
   return queries
     .filter((q) => q.includes('file (path: "/scan/report.json")'))
     .map((q) => {
-      const mounts = Object.fromEntries([...q.matchAll(/withMountedDirectory \(path: "([^"]+)",source: "(recorded-id:[A-Za-z0-9_-]+)"\)/g)].map((m) => [m[1] as string, decodeId(m[2] as string)]));
+      const mounted = [...q.matchAll(/withMountedDirectory \(path: "([^"]+)",source: "(recorded-id:[A-Za-z0-9_-]+)"(,readOnly: true)?\)/g)];
+      // Every folder over Trivy's cache is read-only: the scan changes none of them.
+      for (const m of mounted) assert.ok(m[3], `${m[1]} mounted read-only`);
+      const mounts = Object.fromEntries(mounted.map((m) => [m[1] as string, decodeId(m[2] as string)]));
       // Trivy's arguments hold no "]" (the image-id exec's sed script does, so it is not parsed).
       const trivy = q.match(/withExec \(args: (\["trivy","image",[^\]]*\])/)?.[1];
       assert.ok(trivy, `a trivy image exec in ${q.slice(0, 400)}`);
@@ -76,7 +79,7 @@ describe("harness: --trivy-db, an air-gapped vulnerability database", () => {
     return { h, summary, scans: scanChains(h.queries) };
   };
 
-  it("ci with --trivy-db: every scan mounts the directory's db/ over Trivy's cache, an empty java-db/ and policy/, and runs Trivy with the flags that fetch nothing", async () => {
+  it("ci with --trivy-db: every scan mounts the directory's db/ over Trivy's cache, an empty java-db/ and policy/, all read-only, and runs Trivy with the flags that fetch nothing", async () => {
     const db = hostFolder(DOWNLOADED);
     const { h, summary, scans } = await ci(db.id);
     assert.match(summary, /^\| scan \| ✅ 3 image\(s\) scanned/m, summary);

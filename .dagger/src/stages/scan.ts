@@ -91,11 +91,12 @@ export interface TrivyDatabase {
 }
 
 /**
- * What an air-gapped scan mounts over Trivy's cache, as [path, folder]: the given db/, the given
- * java-db/ or an empty one, and an empty policy/. The empty ones hide what an online run left in
- * the cache volume (a Java DB, a downloaded checks bundle), so that the scan depends on the given
- * databases and Trivy's built-in checks only, and never on the volume's history. Generic over the
- * folder, so that the integration test lays out a real Trivy's cache the same way.
+ * What an air-gapped scan mounts over Trivy's cache, each read-only, as [path, folder]: the given
+ * db/, the given java-db/ or an empty one, and an empty policy/. The empty ones hide what an online
+ * run left in the cache volume (a Java DB, a downloaded checks bundle), so that the scan depends on
+ * the given databases and Trivy's built-in checks only, and never on the volume's history.
+ * Read-only is enough: Trivy opens trivy.db read-only, and with the skip flags writes none of them.
+ * Generic over the folder, so that the integration test mounts them the same way for a real Trivy.
  */
 export function trivyCacheMounts<D>(database: { db: D; javaDb?: D }, empty: D, cache = TRIVY_CACHE): [string, D][] {
   return [
@@ -151,8 +152,7 @@ export async function scanImage(config: PipelineConfig, image: Container, databa
     // The databases are kept between runs; Trivy refreshes them itself when they are older than a day.
     .withMountedCache(TRIVY_CACHE, dag.cacheVolume("pipeline-trivy-cache"));
   // The user's databases over the cache volume's; their content is in the exec's cache key (a new database, a new scan).
-  // Not read-only: Trivy opens trivy.db read-write (bbolt); the engine mounts a copy, the user's folder stays as it was.
-  const scanner = database ? trivyCacheMounts(database, dag.directory()).reduce((c, [path, folder]) => c.withMountedDirectory(path, folder), trivy) : trivy;
+  const scanner = database ? trivyCacheMounts(database, dag.directory()).reduce((c, [path, folder]) => c.withMountedDirectory(path, folder, { readOnly: true }), trivy) : trivy;
   const scanned = scanner
     // An exec is cached by its inputs: without the day, an unchanged image would get an earlier day's report.
     .withEnvVariable("PIPELINE_SCAN_DAY", new Date().toISOString().slice(0, 10))
