@@ -29,6 +29,7 @@ import { signPublished } from "./stages/attest.js";
 import { readSigningTrust, type SigningSecrets, whyCannotSign } from "./stages/sign.js";
 import { engineImageLookup } from "./run/engine-images.js";
 import { composeFromImages, parseImageArguments } from "./stages/compose.js";
+import { trivyDatabase } from "./stages/scan.js";
 
 /** The delivery pipeline of one application, configured by its pipeline.yaml. */
 @object()
@@ -225,11 +226,12 @@ export class Pipeline {
    * @param signingToken An OIDC identity token for keyless signing (pipeline.yaml signing.keyless), still valid when the images are signed (after the build and tests).
    * @param githubOidcUrl Keyless signing on GitHub Actions: the runner's token endpoint (env://ACTIONS_ID_TOKEN_REQUEST_URL; the job needs permissions id-token: write); cosign asks it for a fresh token when it signs.
    * @param githubOidcToken The endpoint's bearer token (env://ACTIONS_ID_TOKEN_REQUEST_TOKEN).
+   * @param trivyDb Trivy's vulnerability databases for an air-gapped scan, as `trivy image --download-db-only --cache-dir <dir>` leaves <dir> (db/, optionally java-db/): Trivy then downloads nothing.
    */
   @func({ cache: "never" })
-  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = "", notifyWebhook?: Secret, smtpPassword?: Secret, event = "push", changed?: string[], signingKey?: Secret, signingPassword?: Secret, signingToken?: Secret, githubOidcUrl?: Secret, githubOidcToken?: Secret): Promise<CheckRun> {
+  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = "", notifyWebhook?: Secret, smtpPassword?: Secret, event = "push", changed?: string[], signingKey?: Secret, signingPassword?: Secret, signingToken?: Secret, githubOidcUrl?: Secret, githubOidcToken?: Secret, trivyDb?: Directory): Promise<CheckRun> {
     const signing = signingSecrets(signingKey, signingPassword, signingToken, githubOidcUrl, githubOidcToken);
-    const ran = await this.ciRun({ revision, created, sourceUrl, branch, runUrl, event, signing, ...(changed ? { changed } : {}), ...(registryToken ? { registryToken } : {}), ...(gitopsToken ? { gitopsToken } : {}), ...(releasedMigrations ? { releasedMigrations } : {}) });
+    const ran = await this.ciRun({ revision, created, sourceUrl, branch, runUrl, event, signing, ...(changed ? { changed } : {}), ...(registryToken ? { registryToken } : {}), ...(gitopsToken ? { gitopsToken } : {}), ...(releasedMigrations ? { releasedMigrations } : {}), ...(trivyDb ? { trivyDb } : {}) });
     const run = runOf(ran.facts, ran.extras);
     const notes = await notifyRun(await this.loadConfig(), run, { ...(notifyWebhook ? { webhook: notifyWebhook } : {}), ...(smtpPassword ? { smtpPassword } : {}), runUrl, revision, branch });
     // A notification's outcome goes into the summary; the verdict stays the run's own.
@@ -237,9 +239,10 @@ export class Pipeline {
   }
 
   /** ci without the notifications: the plan of the event, executed through the Dagger ports. */
-  private async ciRun(o: { revision: string; created: string; sourceUrl: string; branch: string; runUrl: string; event: string; signing: SigningSecrets; changed?: string[]; registryToken?: Secret; gitopsToken?: Secret; releasedMigrations?: File }): Promise<{ facts: RunFacts; extras: RunExtras }> {
+  private async ciRun(o: { revision: string; created: string; sourceUrl: string; branch: string; runUrl: string; event: string; signing: SigningSecrets; changed?: string[]; registryToken?: Secret; gitopsToken?: Secret; releasedMigrations?: File; trivyDb?: Directory }): Promise<{ facts: RunFacts; extras: RunExtras }> {
     checkRevision(o.revision);
     if (o.event !== "push" && o.event !== "pull-request") throw new InputError(`event: "${o.event}" is not an event ci runs; ci runs push or pull-request (tags: dagger call release; promotions: dagger call promote)`);
+    const trivyDb = o.trivyDb ? await trivyDatabase(o.trivyDb) : undefined;
     const config = await this.loadConfig();
     const branch = o.branch || config.branches.main;
     const thePlan = plan(config, toEvent({ event: o.event, ref: branch, ...(o.changed ? { changed: o.changed } : {}) }));
@@ -257,6 +260,7 @@ export class Pipeline {
       runUrl: o.runUrl,
       ...(o.registryToken ? { registryToken: o.registryToken } : {}),
       ...(o.gitopsToken ? { gitopsToken: o.gitopsToken } : {}),
+      ...(trivyDb ? { trivyDb } : {}),
       // Every migration a recorded environment runs must be unchanged: read their releases from GitOps.
       released: async () => [...(o.releasedMigrations ? [await o.releasedMigrations.contents()] : []), ...(o.gitopsToken && config.gitops ? await releasedMigrationRecords(config, o.gitopsToken) : [])],
     });
@@ -331,6 +335,7 @@ export class Pipeline {
    * @param today The date waivers are judged on (YYYY-MM-DD); default: today (UTC).
    * @param registryToken Token for the registry in pipeline.yaml, to pull the release's images for the scan and read their signatures, e.g. env://REGISTRY_TOKEN.
    * @param rescan With signing: scan the release's images again with today's vulnerability databases instead of judging the reports attested at publish.
+   * @param trivyDb Trivy's vulnerability databases for an air-gapped scan, as `trivy image --download-db-only --cache-dir <dir>` leaves <dir> (db/, optionally java-db/): Trivy then downloads nothing.
    */
   @func({ cache: "never" })
   async promote(
@@ -346,9 +351,11 @@ export class Pipeline {
     today = "",
     registryToken?: Secret,
     rescan = false,
+    trivyDb?: Directory,
   ): Promise<string> {
     if (revision) checkRevision(revision);
     if (emergency && !reason.trim()) throw new InputError('reason: --emergency needs --reason "…", which is written into the commit and the environment\'s history');
+    const database = trivyDb ? await trivyDatabase(trivyDb) : undefined;
     const config = await this.loadConfig();
     const thePlan = plan(config, toEvent({ event: "promote", environment: env, emergency }));
     return this.deliver(config, thePlan, "promote", {
@@ -362,6 +369,7 @@ export class Pipeline {
       ...(today ? { today } : {}),
       ...(registryToken ? { registryToken } : {}),
       ...(rescan ? { rescan } : {}),
+      ...(database ? { trivyDb: database } : {}),
     });
   }
 
@@ -380,15 +388,17 @@ export class Pipeline {
    * @param scans Trivy JSON reports of the release's images, one <component>.json each, for the vulnerability gate of the promotions; default: with signing, the reports attested at publish for these digests, else a Trivy scan in this call.
    * @param registryToken Token for the registry in pipeline.yaml, to pull the release's images for the scan and read their signatures, e.g. env://REGISTRY_TOKEN.
    * @param rescan With signing: scan the release's images again with today's vulnerability databases instead of judging the reports attested at publish.
+   * @param trivyDb Trivy's vulnerability databases for an air-gapped scan, as `trivy image --download-db-only --cache-dir <dir>` leaves <dir> (db/, optionally java-db/): Trivy then downloads nothing.
    */
   @func({ cache: "never" })
-  async release(tag: string, revision: string, gitopsToken?: Secret, releaseToken?: Secret, repository = "", databaseUrl?: Secret, dryRun = false, scans?: Directory, registryToken?: Secret, rescan = false): Promise<string> {
+  async release(tag: string, revision: string, gitopsToken?: Secret, releaseToken?: Secret, repository = "", databaseUrl?: Secret, dryRun = false, scans?: Directory, registryToken?: Secret, rescan = false, trivyDb?: Directory): Promise<string> {
     checkRevision(revision);
+    const database = trivyDb ? await trivyDatabase(trivyDb) : undefined;
     const config = await this.loadConfig();
     // The tag must be a semantic version, as the plan requires; the run is the plan of that tag.
     const thePlan = plan(config, toEvent({ event: "tag", ref: tag }));
     if (thePlan.stages.length === 0) return `Release ${tag}: nothing to do: pipeline.yaml has no releases section and no environment promoted on a tag.\n`;
-    const sections = await this.deliver(config, thePlan, "release", { revision, dryRun, page: { tag, repository, ...(releaseToken ? { releaseToken } : {}) }, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}), ...(scans ? { scans } : {}), ...(registryToken ? { registryToken } : {}), ...(rescan ? { rescan } : {}) });
+    const sections = await this.deliver(config, thePlan, "release", { revision, dryRun, page: { tag, repository, ...(releaseToken ? { releaseToken } : {}) }, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}), ...(scans ? { scans } : {}), ...(registryToken ? { registryToken } : {}), ...(rescan ? { rescan } : {}), ...(database ? { trivyDb: database } : {}) });
     return `# Release ${tag}\n${sections}`;
   }
 

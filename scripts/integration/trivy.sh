@@ -4,7 +4,8 @@
 # buildkit.sh, which this script runs the test in), exported as Container.asTarball() exports it,
 # scanned against a vulnerability database that the test writes with the trivy-db library: one
 # advisory for a package the backend's lockfile pins, and nothing else. The test runs the scan
-# stage's own commands (.dagger/src/stages/scan.ts) and reads the report with the gate's parser.
+# stage's own commands (.dagger/src/stages/scan.ts) and reads the report with the gate's parser;
+# the air-gapped scan (--trivy-db) runs in network and mount namespaces of its own (unshare, root).
 #
 # Trivy is built with `go install` through the Go module proxy (no other way to get it here), in
 # a directory per version under ${XDG_CACHE_HOME:-~/.cache}/pipeline-as-code/go/bin (go-tools.sh);

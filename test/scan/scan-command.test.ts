@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { imageIdCommand, SCAN_FILES, sbomCommand, trivyScanCommand } from "../../.dagger/src/stages/scan.js";
+import { AIR_GAPPED_FLAGS, imageIdCommand, SCAN_FILES, sbomCommand, trivyScanCommand } from "../../.dagger/src/stages/scan.js";
 
 const MIRROR = "nexus.example:8443/docker-group";
 const option = (argv: string[], name: string) => {
@@ -39,6 +39,13 @@ describe("the scan stage's commands", () => {
     assert.equal(option(sbom, "--format"), "cyclonedx");
     assert.equal(option(sbom, "--output"), SCAN_FILES.sbom);
     assert.equal(sbom.at(-1), SCAN_FILES.report);
+  });
+
+  it("air-gapped (--trivy-db): the same scan with the flags that fetch no database, no checks bundle, no version check", () => {
+    const online = trivyScanCommand(MIRROR);
+    const airGapped = trivyScanCommand(MIRROR, SCAN_FILES, true);
+    assert.deepEqual(airGapped, [...online, "--skip-db-update", "--skip-java-db-update", "--skip-check-update", "--skip-version-check", "--disable-telemetry"]);
+    assert.deepEqual(airGapped.slice(online.length), [...AIR_GAPPED_FLAGS]);
   });
 
   it("the paths are the caller's: a test runs the same commands on files of its own", () => {

@@ -17,14 +17,19 @@
  *   Security Advisory in its published OSV form, for `pg` at the version the backend's lockfile pins.
  * - The scan stage's own commands (.dagger/src/stages/scan.ts), with the files' paths of this run
  *   and the offline flags appended, and the report read by the vulnerability gate's own parser.
+ * - --trivy-db (an air-gapped database): the same database handed over as a directory in Trivy's
+ *   cache layout, checked by the stage's own check, bound read-only over a cache where the stage
+ *   mounts it, and scanned with the stage's air-gapped command in a network namespace of its own
+ *   (no network at all), where the command without those flags fails trying to download the database.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Directory } from "@dagger.io/dagger";
 import { after, before, describe, test } from "node:test";
-import { imageIdCommand, sbomCommand, type ScanFiles, trivyScanCommand } from "../../.dagger/src/stages/scan.js";
+import { imageIdCommand, sbomCommand, type ScanFiles, trivyCacheMounts, trivyDatabase, trivyScanCommand } from "../../.dagger/src/stages/scan.js";
 import { reportMismatch } from "../../modules/gates/src/identity.js";
 import { findingsOf, parseTrivyReport } from "../../modules/gates/src/trivy.js";
 import { vulnerabilityGate } from "../../modules/gates/src/vulnerabilities.js";
@@ -356,6 +361,90 @@ describe("real Trivy on the real image", () => {
     for (const bom of [convertedBom, cached.bom, uncached.bom]) assertListsPackage(bom);
     assert.deepEqual(purls(convertedBom), purls(uncached.bom));
     assert.deepEqual(purls(cached.bom), purls(uncached.bom));
+  });
+});
+
+/** A folder on this machine as the parts of a Dagger Directory that the stage's check reads (exists, entries, a file's contents, a subfolder). */
+function localDirectory(root: string): Directory {
+  const at = (path: string) => join(root, path);
+  const folder = {
+    root,
+    exists: async (path: string) => existsSync(at(path)),
+    // As the engine lists them: folders with a trailing slash.
+    entries: async () => readdirSync(root, { withFileTypes: true }).map((e) => (e.isDirectory() ? `${e.name}/` : e.name)).sort(),
+    file: (path: string) => ({ contents: async () => readFileSync(at(path), "utf8") }),
+    directory: (path: string) => localDirectory(at(path)),
+  };
+  return folder as unknown as Directory;
+}
+const rootOf = (d: Directory) => (d as unknown as { root: string }).root;
+
+describe("--trivy-db: the database handed over as a directory, scanned with no network", () => {
+  /** The mirror the commands name: .invalid never resolves (RFC 2606), and the namespace has no network anyway. */
+  const MIRROR = "mirror.invalid:8443/docker-group";
+  let handedOver: string;
+  let database: Awaited<ReturnType<typeof trivyDatabase>>;
+
+  before(() => {
+    // What `trivy image --download-db-only --cache-dir <dir>` leaves, carried over a week later: db/ only, an update due.
+    handedOver = join(mkdtempSync(join(work, "air-gapped-")), "trivy-cache");
+    mkdirSync(join(handedOver, "db"), { recursive: true });
+    for (const file of ["trivy.db", "metadata.json"]) cpSync(join(cacheDir, "db", file), join(handedOver, "db", file));
+    const meta = JSON.parse(readFileSync(join(handedOver, "db", "metadata.json"), "utf8")) as Record<string, unknown>;
+    const daysAgo = (n: number) => new Date(Date.now() - n * 24 * 3600_000).toISOString();
+    writeFileSync(join(handedOver, "db", "metadata.json"), JSON.stringify({ ...meta, UpdatedAt: daysAgo(8), DownloadedAt: daysAgo(8), NextUpdate: daysAgo(7) }));
+  });
+
+  /**
+   * The stage's scan command (online or air-gapped) as the stage runs it with --trivy-db, for a real
+   * Trivy: in namespaces of its own, with no network (a loopback that is down, no route, no DNS) and
+   * a fresh cache over which the handed-over folders are bound read-only, where trivyCacheMounts
+   * says (the user's folders themselves: read-only means none is changed). A folder that is not
+   * read-only there ends the run (exit 98) before Trivy starts.
+   */
+  async function scanOffline(files: ScanFiles, airGapped: boolean) {
+    const cache = join(mkdtempSync(join(work, "cache-")), "trivy");
+    const empty = mkdtempSync(join(work, "empty-"));
+    const folders = { db: rootOf(database.db), ...(database.javaDb ? { javaDb: rootOf(database.javaDb) } : {}) };
+    // The script's pairs are source, then where it is mounted.
+    const binds = trivyCacheMounts(folders, empty, cache).flatMap(([path, folder]) => [folder, path]);
+    const script = 'while [ "$1" != -- ]; do mkdir -p "$2" && mount --bind "$1" "$2" && mount -o remount,bind,ro "$2" || exit 99; if touch "$2/.w" 2>/dev/null; then exit 98; fi; shift 2; done; shift; exec "$@"';
+    const argv = ["--net", "--mount", "sh", "-c", script, "sh", ...binds, "--", trivyBin, ...trivyScanCommand(MIRROR, files, airGapped).slice(1), "--cache-dir", cache];
+    const result = await run("unshare", argv, { timeoutMs: 600_000 });
+    assert.ok(result.code !== 98 && result.code !== 99, `the read-only mounts: exit ${result.code}\n${result.output}`);
+    return { ...result, cache };
+  }
+  const filesIn = (dir: string): ScanFiles => ({ image: tarball, imageId: join(dir, "image-id"), report: join(dir, "report.json"), sbom: join(dir, "sbom.cdx.json") });
+  const digests = (dir: string) => readdirSync(dir).sort().map((f) => `${f} ${sha256(readFileSync(join(dir, f)))}`);
+
+  test("the stage's check takes the handed-over directory (db/ of schema 2, no java-db/) and refuses db/ itself, saying so", async () => {
+    database = await trivyDatabase(localDirectory(handedOver));
+    assert.equal(rootOf(database.db), join(handedOver, "db"));
+    assert.equal(database.javaDb, undefined);
+    await assert.rejects(trivyDatabase(localDirectory(join(handedOver, "db"))), /^InputError: --trivy-db: the directory has no db\/trivy\.db and db\/metadata\.json, but trivy\.db at its top level: pass the folder that holds db\/, not db\/ itself/);
+  });
+
+  test("without the air-gapped flags, Trivy tries to download the database from the mirror (an update is due) and, with no network, fails", async () => {
+    const files = filesIn(mkdtempSync(join(work, "online-")));
+    const scan = await scanOffline(files, false);
+    assert.notEqual(scan.code, 0, scan.output);
+    assert.match(scan.output, /mirror\.invalid:8443\/docker-group\/ghcr\.io\/aquasecurity\/trivy-db/, scan.output);
+    assert.equal(existsSync(files.report), false, "no report");
+  });
+
+  test("the stage's air-gapped command, the database mounted read-only as the stage mounts it, no network: the fixture advisory, in a report the gate ties to the image", async (t) => {
+    const files = filesIn(mkdtempSync(join(work, "air-gapped-scan-")));
+    const before = digests(join(handedOver, "db"));
+    const started = performance.now();
+    const scan = await scanOffline(files, true);
+    timings["air-gapped scan, no network (s)"] = (performance.now() - started) / 1000;
+    assert.equal(scan.code, 0, scan.output);
+    assert.equal((await exec(imageIdCommand(files))).code, 0);
+    const report = parseTrivyReport(readFileSync(files.report, "utf8"), "backend.json");
+    assert.equal(reportMismatch(report, "backend.json", manifestDigest, readFileSync(files.imageId, "utf8").trim()), undefined);
+    assert.deepEqual(findingsOf(report), [{ kind: "vulnerability", id: CVE, package: PACKAGE, installed: pinned, fixed, severity: "CRITICAL", title: TITLE, target: "Node.js" }]);
+    assert.deepEqual(digests(join(handedOver, "db")), before, "the handed-over db/ is unchanged");
+    t.diagnostic(`Trivy's cache after the scan (outside the namespace): ${readdirSync(scan.cache).sort().join(", ")}`);
   });
 });
 

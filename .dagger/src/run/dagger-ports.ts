@@ -19,7 +19,7 @@ import { GatesRefused, GitopsSession, landed, promote, preview, WriteFailed } fr
 import { publishComponent, registryClient, registryHost } from "../stages/publish.js";
 import { signPublished } from "../stages/attest.js";
 import { imageVerifier, readSigningTrust, type SigningSecrets, type SigningTrust } from "../stages/sign.js";
-import { scanImage } from "../stages/scan.js";
+import { scanImage, type TrivyDatabase } from "../stages/scan.js";
 import { publishReleasePage } from "../stages/release-page.js";
 import { InputError } from "../errors.js";
 import { engineImageLookup } from "./engine-images.js";
@@ -38,6 +38,8 @@ export interface DaggerPortOptions {
   signing?: SigningSecrets;
   /** The CI run's link, for the attestations. */
   runUrl?: string;
+  /** The user's Trivy databases (--trivy-db): the scans download none. */
+  trivyDb?: TrivyDatabase;
 }
 
 /** The ports of one run on a Dagger engine. */
@@ -72,7 +74,7 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
     },
     e2e: async (images, versions) => runE2e(ctx, { images, versions }, await o.released()),
     integration: (images, versions) => inSpan(["integration", "aspire"], () => runAspireIntegration(ctx, { images, versions })),
-    scan: (component, image) => inSpan(["scan", component], () => scanImage(ctx.config, image)),
+    scan: (component, image) => inSpan(["scan", component], () => scanImage(ctx.config, image, o.trivyDb)),
     async publish(component, image, evidence) {
       const target = { ctx, client: registry, revision: o.stamp.revision, ...(o.registryToken ? { token: o.registryToken } : {}) };
       const ref = await publishComponent(target, component, image.image, await tagOf(component), image.reused);
@@ -123,6 +125,8 @@ export interface DeliveryOptions {
   trust?: SigningTrust;
   /** With signing: scan the release's images again instead of judging the reports attested at publish. */
   rescan?: boolean;
+  /** The user's Trivy databases (--trivy-db): the scans download none. */
+  trivyDb?: TrivyDatabase;
 }
 
 /**
@@ -135,7 +139,7 @@ export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions
   const { address, username } = config.registry;
   const pull = (ref: string) => (o.registryToken && username ? dag.container().withRegistryAuth(registryHost(address), username, o.registryToken) : dag.container()).from(ref);
   // Without --scans, the vulnerability gate judges a Trivy scan of the release's published images, made in this run.
-  const scan = (component: string, ref: string) => inSpan(["promote", "scan", component], () => scanImage(config, pull(ref)));
+  const scan = (component: string, ref: string) => inSpan(["promote", "scan", component], () => scanImage(config, pull(ref), o.trivyDb));
   const verify = imageVerifier(config, o.trust ?? {}, o.registryToken && username ? { host: registryHost(address), username, token: o.registryToken } : undefined);
   const notInPlan = (what: string) => () => {
     throw new Error(`${what}: not a stage of this plan`);
