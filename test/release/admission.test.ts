@@ -4,6 +4,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { parseConfig } from "../../.dagger/src/config/load.js";
+import { ConfigError, formatProblem } from "../../.dagger/src/config/problems.js";
 import { ADMISSION_MANIFEST, admissionFile, admissionPolicy, admissionPublicKey, ATTESTATIONS, environmentPolicy, kustomizationNamespace } from "../../.dagger/src/release/admission.js";
 import { withResource } from "../../.dagger/src/release/flags.js";
 
@@ -147,5 +148,29 @@ environments:
     await assert.rejects(admissionPublicKey(config, files({})), /signing\.publicKey: keys\/cosign\.pub does not exist in the application repository; the Kyverno policy of prod needs it/);
     const without = { ...config, environments: { dev: config.environments.dev } };
     assert.equal(await admissionPublicKey(without, files({})), undefined, "no environment with admission: the key is not needed here");
+  });
+});
+
+describe("pipeline.yaml rules of admission", () => {
+  const problemsOf = (text: string): string[] => {
+    try {
+      parseConfig(text);
+    } catch (e) {
+      assert.ok(e instanceof ConfigError, String(e));
+      return e.problems.map((p) => formatProblem("pipeline.yaml", p));
+    }
+    assert.fail("the config was accepted");
+  };
+  const head = "name: shop\ncomponents: { api: { kind: backend, toolchain: node, path: api } }\nregistry: { address: registry.local/shop }\ngitops: { repository: /srv/gitops.git }\n";
+
+  it("admission needs a signing section and a Kubernetes format", () => {
+    const text = `${head}environments:\n  dev: { on: push, path: d, format: compose, admission: kyverno }\n  prod: { on: manual, path: p, format: manifests, admission: kyverno }\n`;
+    assert.deepEqual(problemsOf(text), [
+      'pipeline.yaml:6:46 environments.dev.admission: verifies image signatures in the cluster: add a signing section (publicKey or keyless) saying how images are signed (got "kyverno")',
+      'pipeline.yaml:6:46 environments.dev.admission: is a Kubernetes admission policy: it needs format kustomize, helm or manifests, not compose (got "kyverno")',
+      'pipeline.yaml:7:51 environments.prod.admission: verifies image signatures in the cluster: add a signing section (publicKey or keyless) saying how images are signed (got "kyverno")',
+    ]);
+    const fixed = parseConfig(`${head}signing: { publicKey: cosign.pub }\nenvironments:\n  prod: { on: manual, path: p, format: manifests, admission: kyverno }\n`);
+    assert.equal(fixed.environments.prod.admission, "kyverno");
   });
 });
