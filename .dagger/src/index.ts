@@ -409,7 +409,7 @@ export class Pipeline {
    * what each stage wrote, in order; a refusal fails the call with everything done before it.
    */
   private async deliver(config: PipelineConfig, thePlan: Plan, run: string, o: DeliveryOptions): Promise<string> {
-    const { ports, errors } = deliveryPorts(config, o);
+    const { ports, errors } = deliveryPorts(config, { ...o, source: this.source });
     const done = await executePlan(config, thePlan, ports, { run, revision: o.revision ?? "", created: "", source: "", builtBy: "", noPublish: "", noDelivery: "", migrations: async () => ({}) });
     const text = done.sections.join("");
     if (errors.length > 0) {

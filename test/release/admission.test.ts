@@ -1,15 +1,13 @@
 // The Kyverno policy promotion writes for `admission: kyverno`, parsed back and read field by field.
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { parseConfig } from "../../.dagger/src/config/load.js";
 import { ConfigError, formatProblem } from "../../.dagger/src/config/problems.js";
-import { ADMISSION_MANIFEST, admissionFile, admissionPolicy, admissionPublicKey, ATTESTATIONS, environmentPolicy, kustomizationNamespace } from "../../.dagger/src/release/admission.js";
+import { ADMISSION_MANIFEST, admissionFile, admissionPolicy, ATTESTATIONS, environmentPolicy, kustomizationNamespace, signingPublicKey } from "../../.dagger/src/release/admission.js";
 import { withResource } from "../../.dagger/src/release/flags.js";
+import { PUBLIC_KEY } from "./signing-fixture.js";
 
-/** A cosign-style public key (ECDSA P-256, SPKI PEM, as cosign generate-key-pair writes cosign.pub). */
-export const PUBLIC_KEY = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }).toString();
 
 const keyed = { publicKey: "cosign.pub", transparencyLog: true } as const;
 const keyless = { keyless: { issuer: "https://token.actions.githubusercontent.com", identity: "https://github.com/acme/webshop/.github/workflows/ci.yml@refs/heads/main" }, transparencyLog: true } as const;
@@ -119,11 +117,12 @@ environments:
   prod: { on: manual, path: envs/prod/, format: helm, admission: kyverno }
 `);
 
-  it("only where admission says kyverno", () => {
-    assert.equal(environmentPolicy(config, "dev", PUBLIC_KEY, undefined), undefined);
-    const p = parse(environmentPolicy(config, "prod", PUBLIC_KEY, "shop") ?? "") as Policy;
+  it("from pipeline.yaml: the application, environment, registry and signing; no signing section is refused", () => {
+    const p = parse(environmentPolicy(config, "prod", PUBLIC_KEY, "shop")) as Policy;
     assert.equal(p.metadata.name, "webshop-prod-verify-images");
+    assert.deepEqual(p.spec.matchImageReferences, [{ glob: "registry.example.com/acme/webshop/*" }]);
     assert.equal(p.spec.attestors[0].cosign.key?.data, PUBLIC_KEY);
+    assert.throws(() => environmentPolicy({ ...config, signing: undefined }, "prod", PUBLIC_KEY, undefined), /environments\.prod\.admission: kyverno verifies signatures: pipeline\.yaml needs a signing section/);
   });
 
   it("the file: beside the deployment file, or in a chart's templates", () => {
@@ -142,12 +141,12 @@ environments:
     assert.equal(withResource(once, "kustomization.yaml", ADMISSION_MANIFEST), once);
   });
 
-  it("the key is read from the application repository only when an environment needs it; a missing file names its path", async () => {
+  it("the key is read from the application repository; a missing file, or no repository, names its path", async () => {
     const files = (present: Record<string, string>) => ({ exists: async (p: string) => p in present, file: (p: string) => ({ contents: async () => present[p] }) });
-    assert.equal(await admissionPublicKey(config, files({ "keys/cosign.pub": PUBLIC_KEY })), PUBLIC_KEY);
-    await assert.rejects(admissionPublicKey(config, files({})), /signing\.publicKey: keys\/cosign\.pub does not exist in the application repository; the Kyverno policy of prod needs it/);
-    const without = { ...config, environments: { dev: config.environments.dev } };
-    assert.equal(await admissionPublicKey(without, files({})), undefined, "no environment with admission: the key is not needed here");
+    assert.equal(await signingPublicKey(config, "prod", files({ "keys/cosign.pub": PUBLIC_KEY })), PUBLIC_KEY);
+    await assert.rejects(signingPublicKey(config, "prod", files({})), /signing\.publicKey: keys\/cosign\.pub does not exist in the application repository \(environments\.prod\.admission: kyverno/);
+    await assert.rejects(signingPublicKey(config, "prod", undefined), /signing\.publicKey: keys\/cosign\.pub cannot be read: no application repository was given/);
+    assert.equal(await signingPublicKey({ ...config, signing: { keyless: { issuer: "https://issuer.example", identity: "ci" }, transparencyLog: true } }, "prod", undefined), undefined, "keyless: no key to read");
   });
 });
 

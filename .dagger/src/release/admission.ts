@@ -153,10 +153,8 @@ export function kustomizationNamespace(kustomization: string, file: string): str
   return typeof namespace === "string" && namespace.trim() !== "" ? namespace.trim() : undefined;
 }
 
-/** The policy of an environment with `admission: kyverno`, or undefined without it. */
-export function environmentPolicy(config: PipelineConfig, environment: string, publicKey: string | undefined, namespace: string | undefined): string | undefined {
-  const env = config.environments[environment];
-  if (env?.admission !== "kyverno") return undefined;
+/** The policy of an environment (admission: kyverno) from pipeline.yaml, the key's PEM and the namespace if known. */
+export function environmentPolicy(config: PipelineConfig, environment: string, publicKey: string | undefined, namespace: string | undefined): string {
   if (!config.signing) throw new InputError(`environments.${environment}.admission: kyverno verifies signatures: pipeline.yaml needs a signing section (publicKey or keyless)`);
   return admissionPolicy({
     application: config.name,
@@ -176,13 +174,14 @@ export interface RepositoryFiles {
 }
 
 /**
- * The PEM of signing.publicKey, read from the application repository when an environment has
- * `admission: kyverno` (undefined otherwise, or with keyless signing); a missing file is refused
- * naming the path.
+ * The PEM of signing.publicKey, read from the application repository (undefined with keyless
+ * signing); a missing file, or no repository to read it from, is refused naming the path.
  */
-export async function admissionPublicKey(config: PipelineConfig, source: RepositoryFiles): Promise<string | undefined> {
+export async function signingPublicKey(config: PipelineConfig, environment: string, source: RepositoryFiles | undefined): Promise<string | undefined> {
   const path = config.signing?.publicKey;
-  if (!path || !Object.values(config.environments).some((e) => e.admission === "kyverno")) return undefined;
-  if (!(await source.exists(path))) throw new InputError(`signing.publicKey: ${path} does not exist in the application repository; the Kyverno policy of ${Object.entries(config.environments).filter(([, e]) => e.admission === "kyverno").map(([n]) => n).join(", ")} needs it (commit the cosign public key, e.g. cosign.pub)`);
+  if (!path) return undefined;
+  const needs = `environments.${environment}.admission: kyverno writes the key into the cluster's policy`;
+  if (!source) throw new InputError(`signing.publicKey: ${path} cannot be read: no application repository was given to this promotion (${needs})`);
+  if (!(await source.exists(path))) throw new InputError(`signing.publicKey: ${path} does not exist in the application repository (${needs}); commit the cosign public key there, e.g. cosign.pub`);
   return source.file(path).contents();
 }

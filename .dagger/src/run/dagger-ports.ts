@@ -97,6 +97,7 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
         session: gitops,
         scans: Object.entries(scans).reduce((d, [c, s]) => d.withNewFile(`${c}.json`, s.report), dag.directory()),
         imageIds: Object.fromEntries(Object.entries(scans).map(([c, s]) => [c, s.imageId])),
+        source: ctx.source,
         ...(o.gitopsToken ? { token: o.gitopsToken } : {}),
       }).then(delivered, refused),
     preview: (images) => preview(ctx.config, { branch: o.branch, images, remove: false, dryRun: false, ...(o.gitopsToken ? { token: o.gitopsToken } : {}) }).then(delivered, refused),
@@ -117,6 +118,8 @@ export interface DeliveryOptions {
   page?: { tag: string; repository: string; releaseToken?: Secret };
   /** Token for the registry in pipeline.yaml, to pull the release's images for the scan. */
   registryToken?: Secret;
+  /** The application repository (signing.publicKey for a Kyverno policy). */
+  source?: Directory;
 }
 
 /**
@@ -168,6 +171,7 @@ export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions
         ...(o.scans ? { scans: o.scans } : { scan }),
         ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
         ...(o.today ? { today: o.today } : {}),
+        ...(o.source ? { source: o.source } : {}),
       }).then((text): Delivered => ({ landed: true, text }), kept),
   };
   return { ports, errors };
