@@ -5,6 +5,9 @@
 # edited values; see that file), and the Kyverno policy promotion writes (admission: kyverno):
 # kubeconform (built the same way) against Kyverno's ImageValidatingPolicy CRD from the kyverno Go
 # module, converted with kubeconform's own scripts/openapi2jsonschema.py (needs python3 + PyYAML).
+# KYVERNO_CLI=1 also builds the Kyverno CLI of that module (its go.mod has a replace directive, so
+# `go build` in a copy, not `go install`; about 25 minutes on 2 cores the first time, then cached)
+# and has it compile the policy's CEL and apply it to Pods.
 #
 # Usage: bash scripts/integration/gitops-render.sh   (after npm ci; root or not; fine to run again)
 # Needs Go (>= 1.26, the version kustomize and helm below require) on PATH or in /usr/local/go.
@@ -95,6 +98,18 @@ kyverno_dir="$(module_dir "$KYVERNO_MODULE" "$KYVERNO_VERSION")" || die "go mod 
 KYVERNO_CRD="$kyverno_dir/config/crds/policies.kyverno.io/policies.kyverno.io_imagevalidatingpolicies.yaml"
 [[ -f "$KYVERNO_CRD" ]] || die "$KYVERNO_CRD is missing from the module"
 kubeconform_dir="$(module_dir github.com/yannh/kubeconform "$KUBECONFORM_VERSION")" || die "go mod download github.com/yannh/kubeconform@$KUBECONFORM_VERSION failed"
+KYVERNO_CLI_BIN=""
+if [[ "${KYVERNO_CLI:-}" == 1 ]]; then
+  KYVERNO_CLI_BIN="$GO_CACHE/bin/kyverno-$KYVERNO_VERSION/kyverno"
+  if [[ ! -x "$KYVERNO_CLI_BIN" ]]; then
+    log "go build the Kyverno CLI of $KYVERNO_MODULE@$KYVERNO_VERSION (first time: about 25 minutes)"
+    kyverno_src="$(mktemp -d "${TMPDIR:-/tmp}/kyverno-src.XXXXXX")"
+    cp -r "$kyverno_dir/." "$kyverno_src" && chmod -R u+w "$kyverno_src"
+    (cd "$kyverno_src" && go build -o "$KYVERNO_CLI_BIN" ./cmd/cli/kubectl-kyverno) || die "go build of the Kyverno CLI failed"
+    rm -rf "$kyverno_src"
+  fi
+  log "Kyverno CLI $KYVERNO_VERSION ($KYVERNO_CLI_BIN)"
+fi
 
 # --- the test -------------------------------------------------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gitops-render.XXXXXX")"
@@ -103,7 +118,7 @@ mkdir -p "$KYVERNO_SCHEMAS"
 (cd "$KYVERNO_SCHEMAS" && FILENAME_FORMAT='{kind}_{version}' python3 "$kubeconform_dir/scripts/openapi2jsonschema.py" "$KYVERNO_CRD" >/dev/null) || die "openapi2jsonschema.py could not convert $KYVERNO_CRD"
 [[ -f "$KYVERNO_SCHEMAS/imagevalidatingpolicy_v1.json" ]] || die "no imagevalidatingpolicy_v1.json from $KYVERNO_CRD"
 log "kubeconform $KUBECONFORM_VERSION ($KUBECONFORM_BIN); ImageValidatingPolicy schemas of kyverno $KYVERNO_VERSION: $(cd "$KYVERNO_SCHEMAS" && echo *.json)"
-export KUSTOMIZE_BIN HELM_BIN PODINFO_CHART KUBECONFORM_BIN KYVERNO_SCHEMAS
+export KUSTOMIZE_BIN HELM_BIN PODINFO_CHART KUBECONFORM_BIN KYVERNO_SCHEMAS KYVERNO_CLI_BIN
 export GITOPS_RENDER_TMP="$WORK"
 cd "$ROOT"
 log "node --test test/gitops/render.integration.ts (temp dir $WORK)"

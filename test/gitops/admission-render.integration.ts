@@ -2,7 +2,8 @@
  * The Kyverno policy promotion writes (admission: kyverno), checked by real tools: kubeconform
  * against the JSON Schema of Kyverno's own ImageValidatingPolicy CRD (from the kyverno Go module,
  * converted by kubeconform's openapi2jsonschema.py), and `kustomize build` / `helm template` of an
- * environment that includes it. Run by scripts/integration/gitops-render.sh.
+ * environment that includes it; with KYVERNO_CLI=1, also the Kyverno CLI of that module, which
+ * compiles the policy's CEL and applies it. Run by scripts/integration/gitops-render.sh.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -18,6 +19,8 @@ import { helmTemplate, kustomizeBuild, TOOLS } from "./render-tools.js";
 /** kubeconform and the folder of the CRD's schemas (<kind>_<version>.json), from the script. */
 const KUBECONFORM = process.env.KUBECONFORM_BIN ?? "";
 const SCHEMAS = process.env.KYVERNO_SCHEMAS ?? "";
+/** The Kyverno CLI, when the script built it (KYVERNO_CLI=1). */
+const KYVERNO = process.env.KYVERNO_CLI_BIN ?? "";
 
 /** kubeconform -strict of one or more manifests against the Kyverno schemas only (no network). */
 function kubeconform(manifests: string): { ok: boolean; output: string } {
@@ -119,5 +122,39 @@ describe("an environment that includes the policy, rendered", () => {
     assert.deepEqual(parseAllDocuments(out)[0].toJS(), parseAllDocuments(policy)[0].toJS(), "helm renders the policy unchanged");
     const r = kubeconform(out);
     assert.ok(r.ok, r.output);
+  });
+});
+
+describe("the Kyverno CLI compiles and applies the policy", { skip: KYVERNO ? false : "the Kyverno CLI is built only with KYVERNO_CLI=1 (about 25 minutes the first time)" }, () => {
+  /** `kyverno apply <policy> --resource <pod>`: the policy report's results. */
+  const apply = (policy: string, image: string): { result: string; message?: string }[] => {
+    const root = tree({ "policy.yaml": policy, "pod.yaml": `apiVersion: v1\nkind: Pod\nmetadata: { name: p, namespace: shop-prod }\nspec:\n  containers:\n    - name: c\n      image: ${image}\n` });
+    const r = spawnSync(KYVERNO, ["apply", join(root, "policy.yaml"), "--resource", join(root, "pod.yaml"), "--policy-report", "--output-format", "json", "--remove-color"], { encoding: "utf8", timeout: 120_000 });
+    if (r.error) throw r.error;
+    const json = r.stdout.slice(r.stdout.indexOf("{"));
+    return (JSON.parse(json) as { results?: { result: string; message?: string }[] }).results ?? [];
+  };
+  const digest = `sha256:${"1".repeat(64)}`;
+  // A loopback registry where nothing listens: Kyverno's look-up is refused on this machine, never sent elsewhere.
+  const local = { ...base, registry: "127.0.0.1:9/acme/webshop" };
+
+  for (const [name, input] of [
+    ["a key, a namespace", { ...local, namespace: "shop-prod" }],
+    ["keyless without a namespace", { ...local, signing: keyless, publicKey: undefined }],
+  ] as [string, AdmissionPolicyInput][]) {
+    it(`${name}: compiles, passes a Pod of another registry, and checks ours (here: the loopback registry refuses)`, () => {
+      const policy = admissionPolicy(input);
+      assert.deepEqual(apply(policy, `docker.io/library/nginx:1.27@${digest}`).map((r) => r.result), ["pass"]);
+      const ours = apply(policy, `127.0.0.1:9/acme/webshop/backend:${"a".repeat(40)}@${digest}`);
+      assert.deepEqual(ours.map((r) => r.result), ["error"]);
+      assert.match(ours[0].message ?? "", /127\.0\.0\.1:9/, "the error is the signature look-up, not the policy");
+    });
+  }
+
+  it("the check bites: a misspelled CEL function fails to compile", () => {
+    const broken = admissionPolicy(base).replace("verifyImageSignatures(image", "verifyImageSignaturez(image");
+    const [r] = apply(broken, `docker.io/library/nginx:1.27@${digest}`);
+    assert.equal(r.result, "error");
+    assert.match(r.message ?? "", /failed to compile policy: .*undeclared reference to 'verifyImageSignaturez'/s);
   });
 });
