@@ -2,7 +2,12 @@
 # The GitOps write-back editors' output through the real renderers: pinned `kustomize` and `helm`
 # built with `go install` through the Go module proxy, the real podinfo chart from the same proxy,
 # then test/gitops/render.integration.ts (kustomize build of edited kustomizations, helm template of
-# edited values; see that file).
+# edited values; see that file), and the Kyverno policy promotion writes (admission: kyverno):
+# kubeconform (built the same way) against Kyverno's ImageValidatingPolicy CRD from the kyverno Go
+# module, converted with kubeconform's own scripts/openapi2jsonschema.py (needs python3 + PyYAML).
+# KYVERNO_CLI=1 also builds the Kyverno CLI of that module (its go.mod has a replace directive, so
+# `go build` in a copy, not `go install`; about 25 minutes on 2 cores the first time, then cached)
+# and has it compile the policy's CEL and apply it to Pods.
 #
 # Usage: bash scripts/integration/gitops-render.sh   (after npm ci; root or not; fine to run again)
 # Needs Go (>= 1.26, the version kustomize and helm below require) on PATH or in /usr/local/go.
@@ -26,6 +31,11 @@ HELM_VERSION="v3.22.0"
 PODINFO_MODULE="github.com/stefanprodan/podinfo"
 PODINFO_VERSION="v1.8.1-0.20250910200901-e86405a8674e"
 PODINFO_CHART_VERSION="6.9.2"
+# kubeconform validates the Kyverno policy against the CRD of the newest Kyverno the proxy serves.
+KUBECONFORM_MODULE="github.com/yannh/kubeconform/cmd/kubeconform"
+KUBECONFORM_VERSION="v0.8.0"
+KYVERNO_MODULE="github.com/kyverno/kyverno"
+KYVERNO_VERSION="v1.19.1"
 
 log() { printf '[gitops-render %4ss] %s\n' "$((SECONDS - START_SECONDS))" "$*"; }
 die() {
@@ -70,13 +80,49 @@ PODINFO_CHART="$podinfo_dir/charts/podinfo"
 grep -qx "version: $PODINFO_CHART_VERSION" "$PODINFO_CHART/Chart.yaml" || die "$PODINFO_CHART is not chart version $PODINFO_CHART_VERSION"
 log "podinfo chart $PODINFO_CHART_VERSION from $PODINFO_MODULE@$PODINFO_VERSION"
 
+# The directory of a downloaded module (go mod download -json).
+module_dir() {
+  go mod download -json "$1@$2" | node -e '
+  let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+    const m = JSON.parse(s);
+    if (m.Error || !m.Dir) { console.error(m.Error ?? "no Dir in the answer"); process.exit(1); }
+    console.log(m.Dir);
+  });'
+}
+
+# --- Kyverno's CRD as kubeconform schemas --------------------------------------------------------
+KUBECONFORM_BIN="$(install_tool kubeconform "$KUBECONFORM_MODULE" "$KUBECONFORM_VERSION" github.com/yannh/kubeconform)"
+python3 -c 'import yaml' 2>/dev/null || die "python3 with PyYAML is needed to convert the Kyverno CRD (Debian: apt-get install python3-yaml)"
+log "go mod download $KYVERNO_MODULE@$KYVERNO_VERSION"
+kyverno_dir="$(module_dir "$KYVERNO_MODULE" "$KYVERNO_VERSION")" || die "go mod download $KYVERNO_MODULE@$KYVERNO_VERSION failed"
+KYVERNO_CRD="$kyverno_dir/config/crds/policies.kyverno.io/policies.kyverno.io_imagevalidatingpolicies.yaml"
+[[ -f "$KYVERNO_CRD" ]] || die "$KYVERNO_CRD is missing from the module"
+kubeconform_dir="$(module_dir github.com/yannh/kubeconform "$KUBECONFORM_VERSION")" || die "go mod download github.com/yannh/kubeconform@$KUBECONFORM_VERSION failed"
+KYVERNO_CLI_BIN=""
+if [[ "${KYVERNO_CLI:-}" == 1 ]]; then
+  KYVERNO_CLI_BIN="$GO_CACHE/bin/kyverno-$KYVERNO_VERSION/kyverno"
+  if [[ ! -x "$KYVERNO_CLI_BIN" ]]; then
+    log "go build the Kyverno CLI of $KYVERNO_MODULE@$KYVERNO_VERSION (first time: about 25 minutes)"
+    kyverno_src="$(mktemp -d "${TMPDIR:-/tmp}/kyverno-src.XXXXXX")"
+    cp -r "$kyverno_dir/." "$kyverno_src" && chmod -R u+w "$kyverno_src"
+    (cd "$kyverno_src" && go build -o "$KYVERNO_CLI_BIN" ./cmd/cli/kubectl-kyverno) || die "go build of the Kyverno CLI failed"
+    rm -rf "$kyverno_src"
+  fi
+  log "Kyverno CLI $KYVERNO_VERSION ($KYVERNO_CLI_BIN)"
+fi
+
 # --- the test -------------------------------------------------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gitops-render.XXXXXX")"
-export KUSTOMIZE_BIN HELM_BIN PODINFO_CHART
+KYVERNO_SCHEMAS="$WORK/kyverno-schemas"
+mkdir -p "$KYVERNO_SCHEMAS"
+(cd "$KYVERNO_SCHEMAS" && FILENAME_FORMAT='{kind}_{version}' python3 "$kubeconform_dir/scripts/openapi2jsonschema.py" "$KYVERNO_CRD" >/dev/null) || die "openapi2jsonschema.py could not convert $KYVERNO_CRD"
+[[ -f "$KYVERNO_SCHEMAS/imagevalidatingpolicy_v1.json" ]] || die "no imagevalidatingpolicy_v1.json from $KYVERNO_CRD"
+log "kubeconform $KUBECONFORM_VERSION ($KUBECONFORM_BIN); ImageValidatingPolicy schemas of kyverno $KYVERNO_VERSION: $(cd "$KYVERNO_SCHEMAS" && echo *.json)"
+export KUSTOMIZE_BIN HELM_BIN PODINFO_CHART KUBECONFORM_BIN KYVERNO_SCHEMAS KYVERNO_CLI_BIN
 export GITOPS_RENDER_TMP="$WORK"
 cd "$ROOT"
 log "node --test test/gitops/render.integration.ts (temp dir $WORK)"
-node --import tsx --test --test-reporter=spec --test-timeout=300000 test/gitops/render.integration.ts test/gitops/promotion-render.integration.ts &
+node --import tsx --test --test-reporter=spec --test-timeout=300000 test/gitops/render.integration.ts test/gitops/promotion-render.integration.ts test/gitops/admission-render.integration.ts &
 TEST_PID=$!
 set +e
 wait "$TEST_PID"

@@ -46,7 +46,7 @@ describe("harness: signatures and attestations from publish to promotion", () =>
     return h.call("pipeline", {}, "promote", { revision: REV, gitopsToken: secret("gitops-token"), registryToken: secret("registry-token"), ...args }).then(String);
   };
 
-  it("ci signs each published digest once with three attestations for it, and dev's promotion verifies them", async () => {
+  it("ci signs each published digest once with four attestations for it, and dev's promotion verifies them", async () => {
     const app = await suite.app();
     withSigning(app);
     const cosign = new CosignModel({ "signing-key": PIPELINE_KEY });

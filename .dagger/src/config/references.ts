@@ -153,6 +153,10 @@ function environmentProblems(doc: Raw): Problem[] {
     }
     if (env.writeBack === "pull-request" && provider === "git")
       problems.push({ path: `${at}.writeBack`, message: "pull requests need gitops.provider github or gitea", value: env.writeBack });
+    if (env.admission !== undefined && doc.signing === undefined)
+      problems.push({ path: `${at}.admission`, message: "verifies image signatures in the cluster: add a signing section (publicKey or keyless) saying how images are signed", value: env.admission });
+    if (env.admission !== undefined && env.format === "compose")
+      problems.push({ path: `${at}.admission`, message: "is a Kubernetes admission policy: it needs format kustomize, helm or manifests, not compose", value: env.admission });
   }
   const cycle = afterCycle(environments);
   if (cycle) problems.push({ path: `environments.${cycle[0]}.after`, message: `environments follow each other in a circle: ${cycle.join(" -> ")}` });

@@ -101,6 +101,7 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
         scans: Object.entries(scans).reduce((d, [c, s]) => d.withNewFile(`${c}.json`, s.report), dag.directory()),
         imageIds: Object.fromEntries(Object.entries(scans).map(([c, s]) => [c, s.imageId])),
         ...(verify ? { verify } : {}),
+        source: ctx.source,
         ...(o.gitopsToken ? { token: o.gitopsToken } : {}),
       }).then(delivered, refused),
     preview: (images) => preview(ctx.config, { branch: o.branch, images, remove: false, dryRun: false, ...(o.gitopsToken ? { token: o.gitopsToken } : {}) }).then(delivered, refused),
@@ -127,6 +128,8 @@ export interface DeliveryOptions {
   rescan?: boolean;
   /** The user's Trivy databases (--trivy-db): the scans download none. */
   trivyDb?: TrivyDatabase;
+  /** The application repository (signing.publicKey for a Kyverno policy). */
+  source?: Directory;
 }
 
 /**
@@ -181,6 +184,7 @@ export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions
         ...(o.rescan ? { rescan: true } : {}),
         ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
         ...(o.today ? { today: o.today } : {}),
+        ...(o.source ? { source: o.source } : {}),
       }).then((text): Delivered => ({ landed: true, text }), kept),
   };
   return { ports, errors };

@@ -6,11 +6,13 @@
  * fail closed; an emergency passes it, recorded). One commit, or one pull request where the
  * environment needs approval; the same promotion twice says "already there".
  */
+import { posix } from "node:path";
 import { dag, type Directory, type Secret } from "@dagger.io/dagger";
 import type { PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import { mirrorImage } from "../mirror/images.js";
-import { flagsEnvFile, flagsManifest, flagsOf, withFlagsResource, withHelmFlags } from "../release/flags.js";
+import { admissionFile, environmentPolicy, kustomizationNamespace, type RepositoryFiles, signingPublicKey } from "../release/admission.js";
+import { flagsEnvFile, flagsManifest, flagsOf, withFlagsResource, withHelmFlags, withResource } from "../release/flags.js";
 import { deploymentFiles, flagsFile } from "../release/files.js";
 import { previewFiles, previewOf, stalePreviews } from "../release/preview.js";
 import { renderVerdicts } from "../release/gate.js";
@@ -130,6 +132,8 @@ export interface PromotionRequest {
   imageIds?: Record<string, string>;
   /** cosign's answers for one image (pipeline.yaml signing): the signature gate judges them. */
   verify?: (image: string) => Promise<ImageVerification>;
+  /** The application repository: signing.publicKey is read from it for an environment's Kyverno policy (admission: kyverno). */
+  source?: RepositoryFiles;
 }
 
 /** The GitOps repository's files as promotion reads them. */
@@ -169,7 +173,7 @@ export async function promote(config: PipelineConfig, req: PromotionRequest): Pr
 
   const at = new Date().toISOString();
   const next = promoted(target, release, components, at, { ...(req.emergency ? { emergency: req.emergency } : {}), ...(req.rollback ? { rollback: true } : {}) });
-  const changes = await rewrite(config, req.environment, release, components, next, view);
+  const changes = await rewrite(config, req.environment, release, components, next, view, req.source);
   const gitopsModule = dag.gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) });
   const diff = await gitopsModule.diff(view.tree, changes);
   if (req.dryRun) return `${header}\nDry run: these changes would be written (${env.writeBack === "pull-request" ? "as a pull request" : "as one commit"}); nothing was written.\n\n${diff}`;
@@ -208,8 +212,8 @@ function defaultRevision(req: PromotionRequest, target: EnvironmentState, upstre
   return latest;
 }
 
-/** The changed files: deployment files with the new images, flags, and the environment's state. */
-async function rewrite(config: PipelineConfig, environment: string, release: ReleaseRecord, components: string[], next: EnvironmentState, view: GitopsView): Promise<Directory> {
+/** The changed files: deployment files with the new images, flags, the admission policy, and the environment's state. */
+async function rewrite(config: PipelineConfig, environment: string, release: ReleaseRecord, components: string[], next: EnvironmentState, view: GitopsView, source?: RepositoryFiles): Promise<Directory> {
   const env = config.environments[environment];
   const dir = env.path.replace(/\/+$/, "");
   const inFolder = env.format === "manifests" && (await view.tree.exists(dir)) ? await view.tree.directory(dir).entries() : [];
@@ -217,14 +221,21 @@ async function rewrite(config: PipelineConfig, environment: string, release: Rel
   const helmPaths = JSON.stringify(Object.fromEntries(Object.entries(env.helm).map(([c, p]) => [repositoryOf(release.components[c]?.image ?? ""), p])));
   let changes = dag.directory();
   const flags = flagsOf(config, environment);
+  const policyPath = env.admission === "kyverno" ? admissionFile(env, env.format === "helm" && (await view.tree.exists(`${dir}/Chart.yaml`))) : undefined;
+  let namespace: string | undefined;
   for (const path of deploymentFiles(env, inFolder)) {
     const text = await view.read(path);
     if (text === undefined) throw new InputError(`${path}: missing in the GitOps repository; environments.${environment} (format ${env.format}) expects it`);
     let edited = await dag.gitops().edit(env.format, path, text, updates, { helmPaths });
     if (Object.keys(flags).length > 0 && env.format === "kustomize") edited = withFlagsResource(edited, path);
     if (Object.keys(flags).length > 0 && env.format === "helm") edited = withHelmFlags(edited, path, flags);
+    if (policyPath && env.format === "kustomize") {
+      edited = withResource(edited, path, posix.relative(posix.dirname(path), policyPath));
+      namespace = kustomizationNamespace(edited, path);
+    }
     changes = changes.withNewFile(path, edited);
   }
+  if (policyPath) changes = changes.withNewFile(policyPath, environmentPolicy(config, environment, await signingPublicKey(config, environment, source), namespace));
   const flagsPath = flagsFile(env);
   if (flagsPath && Object.keys(flags).length > 0) changes = changes.withNewFile(flagsPath, env.format === "compose" ? flagsEnvFile(environment, flags) : flagsManifest(config.name, environment, flags));
   return changes.withNewFile(statePath(env.path), renderEnvironmentState(next));
