@@ -450,7 +450,7 @@ export class Pipeline {
    */
   private async deliver(config: PipelineConfig, thePlan: Plan, run: string, o: DeliveryOptions): Promise<string> {
     const trust = await readSigningTrust(config, this.source);
-    const { ports, errors } = deliveryPorts(config, { ...o, trust, source: this.source });
+    const { ports, errors } = deliveryPorts(config, { ...o, trust });
     const done = await executePlan(config, thePlan, ports, { run, revision: o.revision ?? "", created: "", source: "", builtBy: "", noPublish: "", noDelivery: "", migrations: async () => ({}) });
     const text = done.sections.join("");
     if (errors.length > 0) {

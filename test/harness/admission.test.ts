@@ -10,7 +10,9 @@ import { renderReleaseRecord } from "../../.dagger/src/release/record.js";
 import { emptyState, promoted, renderEnvironmentState } from "../../.dagger/src/release/state.js";
 import { mintId } from "../recorder/ids.js";
 import { git, history } from "../gitops/git/git-fixture.js";
+import { ATTESTATIONS } from "../../.dagger/src/release/attestations.js";
 import { PUBLIC_KEY } from "../release/signing-fixture.js";
+import { CosignModel } from "./cosign-model.js";
 import { exampleRelease, REV_A } from "../release/fixture.js";
 import { GITOPS_SEED, harnessApp, type HarnessApp } from "./app.js";
 import { Harness } from "./harness.js";
@@ -49,7 +51,10 @@ describe("harness: promotion writes the Kyverno policy of an environment with ad
       mkdirSync(join(app.root, "keys"), { recursive: true });
       writeFileSync(join(app.root, "keys/cosign.pub"), PUBLIC_KEY);
     }
-    const h = new Harness({ root: app.root, remotes: app.remotes });
+    // Release A was signed and attested at publish (an earlier run): the signature gate finds it.
+    const cosign = new CosignModel({ "pipeline-key": PUBLIC_KEY });
+    for (const c of Object.values(A.components)) cosign.signedBefore(c.digest, "pipeline-key", { ...Object.fromEntries(Object.values(ATTESTATIONS).map((k) => [k.predicateType, {}])), [ATTESTATIONS.testResult.predicateType]: { result: "PASSED" } });
+    const h = new Harness({ root: app.root, remotes: app.remotes, stubs: cosign.stubs(() => undefined) });
     h.engine.setSecret("gitops-token", "gitops-token-canary");
     const promote = (args: Record<string, unknown>) => h.call("pipeline", {}, "promote", { gitopsToken: mintId([{ field: "setSecret", args: { name: "gitops-token" } }]), ...args }).then(String, (e: Error) => `failed: ${e.message}`);
     return { app, h, promote };
@@ -76,7 +81,7 @@ describe("harness: promotion writes the Kyverno policy of an environment with ad
     const { app, h, promote } = await setUp(false);
     const out = await promote({ env: "staging", scans: scans() });
     assert.match(out, /^failed: /);
-    assert.match(out, /signing\.publicKey: keys\/cosign\.pub does not exist in the application repository \(environments\.staging\.admission: kyverno/);
+    assert.match(out, /signing\.publicKey: keys\/cosign\.pub does not exist in the application repository; commit the cosign public key there/);
     assert.equal(history(app.gitops).length, 1);
     assert.equal(h.engine.count("gitops", "push"), 0);
   });

@@ -148,8 +148,13 @@ export class Core {
   leaf(receiver: Chain, call: Call): unknown {
     const args = call.args;
     switch (call.field) {
-      case "contents":
-        return this.file(receiver);
+      case "contents": {
+        const content = this.file(receiver);
+        // The engine fails Directory.file on a missing path; a placeholder would let a caller read "" as the file.
+        const last = receiver[receiver.length - 1];
+        if (content === undefined && last?.field === "file" && this.tree(receiver.slice(0, -1))) throw new Error(`${norm(str(last.args.path))}: no such file or directory`);
+        return content;
+      }
       case "exists": {
         const t = this.tree(receiver);
         if (!t) return undefined;

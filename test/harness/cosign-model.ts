@@ -31,6 +31,12 @@ export class CosignModel {
 
   constructor(private readonly keys: Record<string, string>) {}
 
+  /** What an earlier run signed with the key `key` (a secret name of `keys`): the digest's signature and one attestation per predicate type. */
+  signedBefore(digest: string, key: string, predicates: Record<string, unknown>): void {
+    this.signatures.push({ digest, key });
+    for (const [predicateType, predicate] of Object.entries(predicates)) this.attestations.push({ digest, key, predicateType, predicate });
+  }
+
   /** Answers for the cosign containers; everything else to `next`. */
   stubs(next: CoreStubs): CoreStubs {
     return (leaf, chain) => {

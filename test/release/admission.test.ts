@@ -4,7 +4,8 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { parseConfig } from "../../.dagger/src/config/load.js";
 import { ConfigError, formatProblem } from "../../.dagger/src/config/problems.js";
-import { ADMISSION_MANIFEST, admissionFile, admissionPolicy, ATTESTATIONS, environmentPolicy, kustomizationNamespace, signingPublicKey } from "../../.dagger/src/release/admission.js";
+import { ADMISSION_MANIFEST, admissionFile, admissionPolicy, ATTESTATIONS, environmentPolicy, kustomizationNamespace } from "../../.dagger/src/release/admission.js";
+import { readSigningTrust } from "../../.dagger/src/stages/sign.js";
 import { withResource } from "../../.dagger/src/release/flags.js";
 import { PUBLIC_KEY } from "./signing-fixture.js";
 
@@ -47,14 +48,14 @@ describe("admission policy (Kyverno ImageValidatingPolicy)", () => {
     assert.deepEqual(p.spec.validationConfigurations, { required: true, verifyDigest: true, mutateDigest: false });
     assert.deepEqual(
       p.spec.attestations.map((a) => [a.name, a.intoto.type]),
-      [["sbom", "https://cyclonedx.org/bom"], ["testResult", "https://in-toto.io/attestation/test-result/v0.1"], ["provenance", "https://slsa.dev/provenance/v1"]],
+      [["sbom", "https://cyclonedx.org/bom"], ["vulnerabilities", "https://cosign.sigstore.dev/attestation/vuln/v1"], ["testResult", "https://in-toto.io/attestation/test-result/v0.1"], ["provenance", "https://slsa.dev/provenance/v1"]],
     );
     assert.equal(p.spec.credentials, undefined);
   });
 
   it("checks every image list, each attestation's signature, and the test result's PASSED after its signature", () => {
     const expressions = render().spec.validations.map((v) => v.expression);
-    assert.equal(expressions.length, 4);
+    assert.equal(expressions.length, 5);
     for (const e of expressions) assert.match(e, /^\(images\.containers \+ images\.initContainers \+ images\.ephemeralContainers\)\.all\(image, /);
     assert.match(expressions[0], /verifyImageSignatures\(image, \[attestors\.signer\]\) > 0\)$/);
     for (const name of Object.keys(ATTESTATIONS)) assert.ok(expressions.some((e) => e.includes(`verifyAttestationSignatures(image, attestations.${name}, [attestors.signer]) > 0`)), name);
@@ -141,12 +142,12 @@ environments:
     assert.equal(withResource(once, "kustomization.yaml", ADMISSION_MANIFEST), once);
   });
 
-  it("the key is read from the application repository; a missing file, or no repository, names its path", async () => {
-    const files = (present: Record<string, string>) => ({ exists: async (p: string) => p in present, file: (p: string) => ({ contents: async () => present[p] }) });
-    assert.equal(await signingPublicKey(config, "prod", files({ "keys/cosign.pub": PUBLIC_KEY })), PUBLIC_KEY);
-    await assert.rejects(signingPublicKey(config, "prod", files({})), /signing\.publicKey: keys\/cosign\.pub does not exist in the application repository \(environments\.prod\.admission: kyverno/);
-    await assert.rejects(signingPublicKey(config, "prod", undefined), /signing\.publicKey: keys\/cosign\.pub cannot be read: no application repository was given/);
-    assert.equal(await signingPublicKey({ ...config, signing: { keyless: { issuer: "https://issuer.example", identity: "ci" }, transparencyLog: true } }, "prod", undefined), undefined, "keyless: no key to read");
+  it("the key is read once from the application repository (readSigningTrust); a missing file names its path; keyless reads none", async () => {
+    const files = (present: Record<string, string>) => ({ file: (p: string) => ({ contents: async () => (p in present ? present[p] : Promise.reject(new Error(`${p}: no such file or directory`))) }) });
+    assert.deepEqual(await readSigningTrust(config, files({ "keys/cosign.pub": PUBLIC_KEY })), { publicKey: PUBLIC_KEY });
+    await assert.rejects(readSigningTrust(config, files({})), /signing\.publicKey: keys\/cosign\.pub does not exist in the application repository; commit the cosign public key there/);
+    assert.deepEqual(await readSigningTrust({ ...config, signing: { keyless: { issuer: "https://issuer.example", identity: "ci" }, transparencyLog: true } }, files({})), {}, "keyless: no key to read");
+    assert.throws(() => environmentPolicy(config, "prod", undefined, undefined), /signing\.publicKey: keys\/cosign\.pub was not read/);
   });
 });
 

@@ -314,7 +314,7 @@ describe("real Trivy on the real image", () => {
     // The gate on this real report: refused naming the advisory; a waiver for this digest lets it
     // through until its expiry day, and not a day longer.
     const image = `registry.example.com/acme/webshop/backend:${"a".repeat(40)}@${manifestDigest}`;
-    const judged = (waivers: string, today: string) => vulnerabilityGate({ images: [{ component: "backend", image, report: text, reportFile: "backend.json", imageId }], waivers: parseWaivers(waivers, "waivers.yaml"), today });
+    const judged = (waivers: string, today: string) => vulnerabilityGate({ images: [{ component: "backend", image, report: text, reportFile: "backend.json", imageId }], waivers: parseWaivers(waivers, "waivers.yaml", today), today });
     const refused = judged("", "2027-01-15");
     assert.equal(refused.passed, false);
     assert.match(refused.details.join("\n"), new RegExp(`${CVE}.*${PACKAGE}`));

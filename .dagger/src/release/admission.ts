@@ -165,22 +165,3 @@ export function environmentPolicy(config: PipelineConfig, environment: string, p
     ...(config.registry.plainHttp ? { plainHttp: true } : {}),
   });
 }
-
-/** Anything that reads a file of the application repository (a Dagger Directory does). */
-export interface RepositoryFiles {
-  exists(path: string): Promise<boolean>;
-  file(path: string): { contents(): Promise<string> };
-}
-
-/**
- * The PEM of signing.publicKey, read from the application repository (undefined with keyless
- * signing); a missing file, or no repository to read it from, is refused naming the path.
- */
-export async function signingPublicKey(config: PipelineConfig, environment: string, source: RepositoryFiles | undefined): Promise<string | undefined> {
-  const path = config.signing?.publicKey;
-  if (!path) return undefined;
-  const needs = `environments.${environment}.admission: kyverno writes the key into the cluster's policy`;
-  if (!source) throw new InputError(`signing.publicKey: ${path} cannot be read: no application repository was given to this promotion (${needs})`);
-  if (!(await source.exists(path))) throw new InputError(`signing.publicKey: ${path} does not exist in the application repository (${needs}); commit the cosign public key there, e.g. cosign.pub`);
-  return source.file(path).contents();
-}

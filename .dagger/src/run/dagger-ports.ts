@@ -56,7 +56,8 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
   const auth = (image: Container) => (o.registryToken && username ? image.withRegistryAuth(registryHost(address), username, o.registryToken) : image);
   const lookup = engineImageLookup(o.registryToken && username ? { registry: registryHost(address), username, token: o.registryToken } : undefined);
   const login = o.registryToken && username ? { host: registryHost(address), username, token: o.registryToken } : undefined;
-  const verify = imageVerifier(ctx.config, await readSigningTrust(ctx.config, ctx.source), login);
+  const trust = await readSigningTrust(ctx.config, ctx.source);
+  const verify = imageVerifier(ctx.config, trust, login);
   const delivered = (text: string): Delivered => ({ landed: true, text });
   const refused = (e: Error): Delivered => ({ landed: false, text: e.message, refused: e instanceof WriteFailed ? `not written (${e.status})` : e instanceof GatesRefused ? `refused by ${e.gates.join(", ")}` : `failed (${e.message.split("\n")[0]})` });
 
@@ -101,7 +102,7 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
         scans: Object.entries(scans).reduce((d, [c, s]) => d.withNewFile(`${c}.json`, s.report), dag.directory()),
         imageIds: Object.fromEntries(Object.entries(scans).map(([c, s]) => [c, s.imageId])),
         ...(verify ? { verify } : {}),
-        source: ctx.source,
+        trust,
         ...(o.gitopsToken ? { token: o.gitopsToken } : {}),
       }).then(delivered, refused),
     preview: (images) => preview(ctx.config, { branch: o.branch, images, remove: false, dryRun: false, ...(o.gitopsToken ? { token: o.gitopsToken } : {}) }).then(delivered, refused),
@@ -128,8 +129,6 @@ export interface DeliveryOptions {
   rescan?: boolean;
   /** The user's Trivy databases (--trivy-db): the scans download none. */
   trivyDb?: TrivyDatabase;
-  /** The application repository (signing.publicKey for a Kyverno policy). */
-  source?: Directory;
 }
 
 /**
@@ -184,7 +183,7 @@ export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions
         ...(o.rescan ? { rescan: true } : {}),
         ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
         ...(o.today ? { today: o.today } : {}),
-        ...(o.source ? { source: o.source } : {}),
+        ...(o.trust ? { trust: o.trust } : {}),
       }).then((text): Delivered => ({ landed: true, text }), kept),
   };
   return { ports, errors };

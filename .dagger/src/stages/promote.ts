@@ -11,7 +11,7 @@ import { dag, type Directory, type Secret } from "@dagger.io/dagger";
 import type { PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import { mirrorImage } from "../mirror/images.js";
-import { admissionFile, environmentPolicy, kustomizationNamespace, type RepositoryFiles, signingPublicKey } from "../release/admission.js";
+import { admissionFile, environmentPolicy, kustomizationNamespace } from "../release/admission.js";
 import { flagsEnvFile, flagsManifest, flagsOf, withFlagsResource, withHelmFlags, withResource } from "../release/flags.js";
 import { deploymentFiles, flagsFile } from "../release/files.js";
 import { previewFiles, previewOf, stalePreviews } from "../release/preview.js";
@@ -19,7 +19,7 @@ import { renderVerdicts } from "../release/gate.js";
 import { parseReleaseRecord, type ReleaseRecord, releasePath } from "../release/record.js";
 import { promotionGates } from "./promotion-gates.js";
 import type { ScanResult } from "./scan.js";
-import type { ImageVerification } from "./sign.js";
+import type { ImageVerification, SigningTrust } from "./sign.js";
 import { alreadyDeployed, type EnvironmentState, parseEnvironmentState, promoted, renderEnvironmentState, statePath } from "../release/state.js";
 import { formatRepository, tryParseImageReferenceStrict } from "../vendor/image-reference.js";
 
@@ -132,8 +132,8 @@ export interface PromotionRequest {
   imageIds?: Record<string, string>;
   /** cosign's answers for one image (pipeline.yaml signing): the signature gate judges them. */
   verify?: (image: string) => Promise<ImageVerification>;
-  /** The application repository: signing.publicKey is read from it for an environment's Kyverno policy (admission: kyverno). */
-  source?: RepositoryFiles;
+  /** What verification trusts (pipeline.yaml signing), read once from the application repository: its public key goes into an environment's Kyverno policy. */
+  trust?: SigningTrust;
 }
 
 /** The GitOps repository's files as promotion reads them. */
@@ -173,7 +173,7 @@ export async function promote(config: PipelineConfig, req: PromotionRequest): Pr
 
   const at = new Date().toISOString();
   const next = promoted(target, release, components, at, { ...(req.emergency ? { emergency: req.emergency } : {}), ...(req.rollback ? { rollback: true } : {}) });
-  const changes = await rewrite(config, req.environment, release, components, next, view, req.source);
+  const changes = await rewrite(config, req.environment, release, components, next, view, req.trust);
   const gitopsModule = dag.gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) });
   const diff = await gitopsModule.diff(view.tree, changes);
   if (req.dryRun) return `${header}\nDry run: these changes would be written (${env.writeBack === "pull-request" ? "as a pull request" : "as one commit"}); nothing was written.\n\n${diff}`;
@@ -213,7 +213,7 @@ function defaultRevision(req: PromotionRequest, target: EnvironmentState, upstre
 }
 
 /** The changed files: deployment files with the new images, flags, the admission policy, and the environment's state. */
-async function rewrite(config: PipelineConfig, environment: string, release: ReleaseRecord, components: string[], next: EnvironmentState, view: GitopsView, source?: RepositoryFiles): Promise<Directory> {
+async function rewrite(config: PipelineConfig, environment: string, release: ReleaseRecord, components: string[], next: EnvironmentState, view: GitopsView, trust?: SigningTrust): Promise<Directory> {
   const env = config.environments[environment];
   const dir = env.path.replace(/\/+$/, "");
   const inFolder = env.format === "manifests" && (await view.tree.exists(dir)) ? await view.tree.directory(dir).entries() : [];
@@ -235,7 +235,7 @@ async function rewrite(config: PipelineConfig, environment: string, release: Rel
     }
     changes = changes.withNewFile(path, edited);
   }
-  if (policyPath) changes = changes.withNewFile(policyPath, environmentPolicy(config, environment, await signingPublicKey(config, environment, source), namespace));
+  if (policyPath) changes = changes.withNewFile(policyPath, environmentPolicy(config, environment, trust?.publicKey, namespace));
   const flagsPath = flagsFile(env);
   if (flagsPath && Object.keys(flags).length > 0) changes = changes.withNewFile(flagsPath, env.format === "compose" ? flagsEnvFile(environment, flags) : flagsManifest(config.name, environment, flags));
   return changes.withNewFile(statePath(env.path), renderEnvironmentState(next));

@@ -239,7 +239,7 @@ export async function readSigningTrust(config: PipelineConfig, source: { file(pa
     try {
       return await source.file(path).contents();
     } catch {
-      throw new InputError(`signing.${key}: ${path} is not a file in the repository; ${hint}`);
+      throw new InputError(`signing.${key}: ${path} does not exist in the application repository; ${hint}`);
     }
   };
   const publicKey = await read("publicKey", s?.publicKey, "commit the cosign public key there (cosign generate-key-pair writes cosign.pub)");
