@@ -10,6 +10,7 @@ import { describe, it } from "node:test";
 import { mintId } from "../recorder/ids.js";
 import { git, history } from "../gitops/git/git-fixture.js";
 import { type HarnessApp, harnessSuite } from "./app.js";
+import { VEX_ATTESTATION } from "../../.dagger/src/release/attestations.js";
 import { CosignModel } from "./cosign-model.js";
 import { Harness } from "./harness.js";
 import { CYCLONEDX, standIns } from "./stand-ins.js";
@@ -125,6 +126,17 @@ describe("harness: signatures and attestations from publish to promotion", () =>
     assert.match(rescanned, /\| vulnerabilities \| ❌ refused \|/, rescanned);
     assert.match(rescanned, /CVE-2026-9999/);
     assert.match(rescanned, /reports: a Trivy scan of the published digests in this call, on today's databases/);
+    // The team judges the new advisory: not_affected, in OpenVEX attached to each digest with the pipeline's key.
+    const digests = (JSON.parse(git(app.gitops, "show", `main:releases/${REV}.json`)) as { components: Record<string, { digest: string }> }).components;
+    for (const [name, { digest }] of Object.entries(digests)) cosign.attestations.push({ digest, key: "signing-key", predicateType: VEX_ATTESTATION.predicateType, predicate: openVex(name, digest, "CVE-2026-9999") });
+    const judged = await promote(app, cosign, { env: "staging", dryRun: true, rescan: true }, "CVE-2026-9999");
+    assert.match(judged, /\| vulnerabilities \| ✅ passed \| 3 images, no unwaived CRITICAL findings \(3 waived, 3 by VEX\) \|/, judged);
+    // A VEX document attached to another digest (copied over) waives nothing.
+    const backend = digests.backend.digest;
+    for (const a of cosign.attestations) if (a.predicateType === VEX_ATTESTATION.predicateType && a.digest === backend) a.digest = digests.frontend.digest;
+    const copied = await promote(app, cosign, { env: "staging", dryRun: true, rescan: true }, "CVE-2026-9999");
+    assert.match(copied, /\| vulnerabilities \| ❌ refused \|/, copied);
+    assert.match(copied, /backend/);
     // The attested report itself is refused when it is gone: no report, no promotion.
     cosign.attestations.splice(0, cosign.attestations.length, ...cosign.attestations.filter((a) => !a.predicateType.includes("vuln")));
     const gone = await promote(app, cosign, { env: "staging", dryRun: true }, undefined);
@@ -132,3 +144,16 @@ describe("harness: signatures and attestations from publish to promotion", () =>
     assert.match(gone, /\| signatures \| ❌ refused \|/);
   });
 });
+
+/** An OpenVEX v0.2.0 document saying the component's image (by digest) is not affected by `cve`. */
+function openVex(component: string, digest: string, cve: string): unknown {
+  const purl = `pkg:oci/${component}@${digest.replace(":", "%3A")}`;
+  return {
+    "@context": "https://openvex.dev/ns/v0.2.0",
+    "@id": `https://vex.example.com/webshop/${component}/${cve}`,
+    author: "Webshop Security Team <security@example.com>",
+    timestamp: "2026-12-01T09:00:00Z",
+    version: 1,
+    statements: [{ vulnerability: { name: cve }, products: [{ "@id": purl }], status: "not_affected", justification: "vulnerable_code_not_in_execute_path" }],
+  };
+}

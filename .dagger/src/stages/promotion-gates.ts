@@ -90,6 +90,16 @@ async function reportsFor(req: PromotionRequest, release: ReleaseRecord, compone
   return { folder: dag.directory(), imageIds: {}, from: "none" };
 }
 
+/**
+ * The OpenVEX documents attached to each promoted digest as attestations signed like the images
+ * (cosign verified the signature and the gate's caller the subject), as <component>/vex-<n>.json;
+ * undefined when there are none. The gate decides which statements apply to which finding.
+ */
+function vexFolder(release: ReleaseRecord, components: string[], answers: Record<string, ImageVerification>): Directory | undefined {
+  const files = components.flatMap((c) => attestedPredicates(answers[c].vex, release.components[c].digest).map((doc, i) => [`${c}/vex-${i + 1}.json`, JSON.stringify(doc)] as const));
+  return files.length > 0 ? files.reduce((d, [path, text]) => d.withNewFile(path, text), dag.directory()) : undefined;
+}
+
 /** The image config digest a Trivy report names ("" when it names none). */
 function imageIdOf(report: string): string {
   try {
@@ -103,6 +113,7 @@ function imageIdOf(report: string): string {
 async function vulnerabilityVerdict(config: PipelineConfig, req: PromotionRequest, release: ReleaseRecord, components: string[], view: GitopsView, answers: Record<string, ImageVerification> | undefined, verdict: (r: GateResult, gate: GateVerdict["gate"]) => Promise<GateVerdict>): Promise<GateVerdict> {
   const settings = config.gates.vulnerabilities;
   const reports = await reportsFor(req, release, components, answers);
+  const vex = answers ? vexFolder(release, components, answers) : undefined;
   // Today is passed, never defaulted inside the gate: a verdict cached by its arguments must not outlive the day it was judged on.
   const result = dag.gates().vulnerabilities(
     components.map((c) => `${c}=${release.components[c].image}`),
@@ -114,6 +125,7 @@ async function vulnerabilityVerdict(config: PipelineConfig, req: PromotionReques
       today: req.today ?? new Date().toISOString().slice(0, 10),
       emergencyReason: req.emergency ?? "",
       imageIds: Object.entries(reports.imageIds).filter(([c, id]) => components.includes(c) && id).map(([c, id]) => `${c}=${id}`),
+      ...(vex ? { vex } : {}),
     },
   );
   const v = await verdict(result, "vulnerabilities");
