@@ -26,6 +26,7 @@ import { preview, prunePreviews } from "./stages/promote.js";
 import { migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
 import { publishImages, registryHost, renderImages } from "./stages/publish.js";
 import { signPublished } from "./stages/attest.js";
+import { integrationEvidence } from "./release/evidence.js";
 import { readSigningTrust, type SigningSecrets, whyCannotSign } from "./stages/sign.js";
 import { engineImageLookup } from "./run/engine-images.js";
 import { composeFromImages, parseImageArguments } from "./stages/compose.js";
@@ -183,7 +184,8 @@ export class Pipeline {
    * images in place of their resources, every other resource from the manifest's image (through
    * the mirror), and the E2E tests against the graph; never cached across runs.
    * Another repository's CI tests its new artefact in the whole system with one call:
-   * `dagger -m github.com/acme/webshop@<sha> call integration --revision=<sha> --override orders=<image@digest> reports export --path=reports`, then `ci/report.sh reports` for the verdict.
+   * `dagger -m github.com/acme/webshop@<sha> call integration --revision=<sha> --override orders=<image@digest> reports export --path=reports`, then `ci/report.sh reports` for the verdict;
+   * reports/evidence.json holds the verdict per overridden digest.
    * @param revision The full git SHA being tested (labels of the images under test).
    * @param override Published images in place of resources, as resource=registry/name:tag@sha256:… (a service repository's artefact under test); such a resource is not built from this repository.
    */
@@ -195,7 +197,9 @@ export class Pipeline {
     if (!ctx.config.aspire) throw new InputError(`aspire: ${this.config} has no aspire section; add aspire.manifest (the AppHost's aspire-manifest.json) to run the integration through Aspire`);
     const release = await buildRelease(ctx, names, stamp(revision, "", ""));
     const { outcome, reports } = await runAspireIntegration(ctx, release, published);
-    return integrationRun(outcome, reports);
+    // Another repository's images were tested in the whole system: its pipeline keeps this verdict with their digests.
+    const evidence = Object.keys(published).length > 0 ? `${JSON.stringify(integrationEvidence(ctx.config.name, revision, published, outcome.status, new Date().toISOString()), null, 2)}\n` : undefined;
+    return integrationRun(outcome, reports, evidence);
   }
 
   /**

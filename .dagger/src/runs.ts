@@ -47,8 +47,8 @@ export function checkRun(outcomes: CheckOutcome[], extraSummary = "", e2e?: E2eP
 }
 
 /** The Aspire integration's outcome as a CheckRun (what `integration` returns): its own stage title, and its reports under integration/. */
-export function integrationRun(outcome: CheckOutcome, reports: Directory): CheckRun {
-  return runOf({ run: "integration", only: ["integration"], integration: [outcome] }, { overview: false, integrationReports: reports });
+export function integrationRun(outcome: CheckOutcome, reports: Directory, evidence?: string): CheckRun {
+  return runOf({ run: "integration", only: ["integration"], integration: [outcome] }, { overview: false, integrationReports: reports, ...(evidence ? { files: { "evidence.json": evidence } } : {}) });
 }
 
 /** What a run adds to its reports besides the outcomes. */

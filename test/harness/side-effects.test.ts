@@ -191,6 +191,19 @@ describe("side effects: exactly once per call", () => {
     await app.close();
   });
 
+  it("integration --override: another repository's digest gets the run's verdict in reports/evidence.json, keyed by its digest", async () => {
+    app = await harnessApp(registry.address);
+    const h = harness();
+    const orders = `${registry.address}/acme/orders:${"c".repeat(40)}@sha256:${"9".repeat(64)}`;
+    const data = (await h.session((query) => query(`query { pipeline { integration(revision: "${REV}", override: ["backend=${orders}"]) { passed reports { file(path: "evidence.json") { contents } } } } }`))) as { pipeline: { integration: { passed: boolean; reports: { file: { contents: string } } } } };
+    const run = data.pipeline.integration;
+    const evidence = JSON.parse(run.reports.file.contents) as { kind: string; application: string; revision: string; digests: Record<string, { resource: string; image: string; integration: string }> };
+    assert.equal(evidence.kind, "pipeline-as-code/integration-evidence/v1");
+    assert.equal(evidence.revision, REV);
+    assert.deepEqual(evidence.digests, { [`sha256:${"9".repeat(64)}`]: { resource: "backend", image: orders, integration: run.passed ? "passed" : "failed" } });
+    await app.close();
+  });
+
   it("release of a tag: one release page (created once, its two files uploaded once), and the staging promotion lands as one commit, judged by the real gates on the release's scan reports, with the digests ci promoted to dev", async () => {
     app = await harnessApp(registry.address);
     const github = await githubReleasesOf(app);

@@ -31,3 +31,24 @@ export function scanCounts(report: string): Record<string, number> {
 
 /** `sha256:<hex>` of a report's exact text. */
 export const reportDigest = (report: string): string => `sha256:${createHash("sha256").update(report).digest("hex")}`;
+
+/** What an `integration --override` run proves about each image it put in place of a resource: the verdict of the whole system with it. */
+export interface IntegrationEvidence {
+  kind: "pipeline-as-code/integration-evidence/v1";
+  /** The application whose AppHost ran, at this commit. */
+  application: string;
+  revision: string;
+  ranAt: string;
+  /** Per overridden digest: the resource it replaced, the image by digest, the run's Aspire verdict (as a release record's evidence.integration). */
+  digests: Record<string, { resource: string; image: string; integration: "passed" | "failed" | "not-run" }>;
+}
+
+/**
+ * The evidence of an integration run for the published images of another repository (issue 15,
+ * part 3): keyed by digest, so the service repository's pipeline can keep it with the artefact it
+ * tested; `overrides` maps a resource to its image (already checked to be by digest).
+ */
+export function integrationEvidence(application: string, revision: string, overrides: Record<string, string>, integration: IntegrationEvidence["digests"][string]["integration"], ranAt: string): IntegrationEvidence {
+  const digests = Object.fromEntries(Object.entries(overrides).map(([resource, image]) => [image.slice(image.lastIndexOf("@") + 1), { resource, image, integration }]));
+  return { kind: "pipeline-as-code/integration-evidence/v1", application, revision, ranAt, digests };
+}
