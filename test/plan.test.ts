@@ -132,7 +132,7 @@ The run stops at the first stage with a failed job and names the component and t
     assert.equal(p.flow, "rollback");
     assert.deepEqual(p.stages, [{ name: "promote", jobs: [{ step: "rollback", environment: "prod" }] }]);
     assert.deepEqual(p.promotions, [{ environment: "prod", writeBack: "pull-request", approvals: 1, gates: ["compatibility", "approval:1"], rollback: true }]);
-    assert.match(renderPlan(p), /^Manual rollback of prod\nFlow: rollback\n1\. promote\n     prod  rollback\nPromotions:\n  prod back to its previous release by pull request \(1 approval\); gates: compatibility, approval:1\n/);
+    assert.match(renderPlan(p), /^Manual rollback of prod\nFlow: rollback\n1\. promote\n {5}prod {2}rollback\nPromotions:\n {2}prod back to its previous release by pull request \(1 approval\); gates: compatibility, approval:1\n/);
     assert.deepEqual(planFor({ event: "rollback", environment: "staging" }).promotions[0].gates, ["compatibility"]);
     assert.throws(() => planFor({ event: "rollback" }), { message: "environment: a rollback event needs the environment to roll back (--environment prod)", name: "InputError" });
     assert.throws(() => planFor({ event: "rollback", environment: "qa" }), /environment: "qa" is not an environment of this pipeline; environments: dev, staging, prod/);

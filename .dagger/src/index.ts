@@ -14,7 +14,7 @@ import { type Plan, plan } from "./plan/plan.js";
 import { daggerPorts, type DeliveryOptions, deliveryPorts } from "./run/dagger-ports.js";
 import { executePlan } from "./run/execute.js";
 import { renderPlan } from "./plan/render.js";
-import { checkRun, integrationRun, CheckRun, type RunExtras, runOf } from "./runs.js";
+import { checkRun, integrationRun, type CheckRun, type RunExtras, runOf } from "./runs.js";
 import type { RunFacts } from "./report/run.js";
 import { type BuildStamp, buildImage, buildRelease, checkRevision, releaseVersions } from "./stages/build.js";
 import { runChecks } from "./stages/checks.js";
@@ -133,7 +133,7 @@ export class Pipeline {
   @func()
   async build(component: string, revision: string, created = "", sourceUrl = ""): Promise<Container> {
     checkRevision(revision);
-    const { ctx, names } = await this.prepare([component]);
+    const { ctx } = await this.prepare([component]);
     return buildImage(ctx, component, stamp(revision, created, sourceUrl));
   }
 

@@ -67,5 +67,5 @@ test("the substitution model: parameters, defaults, the :+ form that always yiel
   assert.equal(droneSubstitute('$${SECRET:+"--flag"} $$', params), '${SECRET:+"--flag"} $');
   assert.throws(() => droneSubstitute("${SECRET+x}", params), /bad substitution/);
   assert.throws(() => droneSubstitute("${SECRET-x}", params), /bad substitution/);
-  assert.throws(() => droneSubstitute("${DRONE_BRANCH/\//-}", params), /does not evaluate/);
+  assert.throws(() => droneSubstitute("${DRONE_BRANCH///-}", params), /does not evaluate/);
 });

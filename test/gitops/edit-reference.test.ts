@@ -6,7 +6,7 @@ import { isPlainSafe, renderScalar } from "../../modules/gitops/src/edit/scalar.
 import { assertEditError, DIGEST, SHA, update } from "./edit-assert.js";
 
 test("Docker Hub shorthand, index.docker.io and docker.io/library name the same repository", () => {
-  for (const ref of ["nginx", "nginx:1.27", "docker.io/nginx", "docker.io/library/nginx:1", "index.docker.io/library/nginx@" + DIGEST, "registry-1.docker.io/library/nginx"])
+  for (const ref of ["nginx", "nginx:1.27", "docker.io/nginx", "docker.io/library/nginx:1", `index.docker.io/library/nginx@${DIGEST}`, "registry-1.docker.io/library/nginx"])
     assert.ok(namesRepository(ref, "docker.io/library/nginx"), ref);
   assert.ok(namesRepository("bitnami/redis:7", "docker.io/bitnami/redis"));
   assert.ok(!namesRepository("bitnami/redis", "docker.io/library/redis"));

@@ -55,7 +55,7 @@ describe("issue 14 items in the engine model", () => {
   it("item 4: the vulnerability gate without --today is judged on the day of each call, not served from an earlier day's cache", async () => {
     const app = await chained();
     const h = harness(app);
-    const waivers = "waivers:\n  - cve: CVE-2026-0001\n    digest: sha256:" + "1".repeat(64) + "\n    reason: fixed upstream next week\n    approver: alice@example.com\n    expires: 2026-12-01\n";
+    const waivers = `waivers:\n  - cve: CVE-2026-0001\n    digest: sha256:${"1".repeat(64)}\n    reason: fixed upstream next week\n    approver: alice@example.com\n    expires: 2026-12-01\n`;
     const report = JSON.stringify({ SchemaVersion: 2, ArtifactName: "x", ArtifactType: "container_image", Metadata: { RepoDigests: [`r.example.com/backend@sha256:${"1".repeat(64)}`] }, Results: [{ Target: "x", Class: "os-pkgs", Type: "debian", Vulnerabilities: [{ VulnerabilityID: "CVE-2026-0001", PkgName: "openssl", InstalledVersion: "1", Severity: "CRITICAL" }] }] });
     const reports = mintId([{ field: "directory", args: {} }, { field: "withNewFile", args: { contents: report, path: "backend.json" } }]);
     const args = { images: [`backend=r.example.com/backend:x@sha256:${"1".repeat(64)}`], reports, waivers };

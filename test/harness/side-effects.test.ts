@@ -222,7 +222,7 @@ describe("side effects: exactly once per call", () => {
       assert.deepEqual(github.writes(), ONE_PAGE);
       assert.deepEqual(github.store.map((r) => [r.tag, r.assets.map((a) => a.name).sort()]), [["v1.2.0", ["compose.yaml", "release.json"]]]);
       const created = github.api.requests.find((r) => r.method === "POST" && r.path.endsWith("/releases"));
-      assert.deepEqual(created?.body, { tag_name: "v1.2.0", target_commitish: REV, name: (created?.body as { name: string }).name, body: (created?.body as { body: string }).body, prerelease: false });
+      assert.deepEqual(created?.body, { tag_name: "v1.2.0", target_commitish: REV, name: (created!.body as { name: string }).name, body: (created!.body as { body: string }).body, prerelease: false });
       for (const r of github.api.requests) assert.equal(r.headers.authorization, "token release-token-canary", `${r.method} ${r.path} carries the release token`);
       // Staging: one commit, after the gates judged the scans of the release's digests.
       assert.match(out, /\| vulnerabilities \| ✅ passed \|/, out);

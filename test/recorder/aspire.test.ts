@@ -142,7 +142,7 @@ describe("recorded graph of pipeline integration (the release through the exampl
   });
 
   it("an override that is not resource=image@digest is refused before anything is read", async () => {
-    for (const bad of ["backend=registry.example.com/acme/webshop/backend:1.2.0", "=x@sha256:" + "9".repeat(64), "backend"]) {
+    for (const bad of ["backend=registry.example.com/acme/webshop/backend:1.2.0", `=x@sha256:${"9".repeat(64)}`, "backend"]) {
       const { result, graph } = await record(async () => new Pipeline(dag.directory()).integration(SHA, [bad]).then(() => "resolved", (e: Error) => e.message), engine());
       assert.match(result, /^override: ".*" is not resource=registry\/name:tag@sha256:<64 hex>/);
       assert.deepEqual(graph.leaves, []);

@@ -5,7 +5,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { dag } from "@dagger.io/dagger";
-import { Pipeline } from "../../.dagger/src/index.js";
 import { nodeDockerfile } from "../../modules/node-toolchain/src/dockerfile.js";
 import { NodeToolchain } from "../../modules/node-toolchain/src/index.js";
 import { DOCKERIGNORE, imageSpec } from "../../modules/node-toolchain/src/package-spec.js";

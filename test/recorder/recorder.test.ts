@@ -119,7 +119,7 @@ test("the server rejects a missing or wrong token and answers the right one", as
         headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
         body: JSON.stringify({ query: "{ container { from(address: \"alpine\") { stdout } } }" }),
       });
-    const basic = (user: string) => "Basic " + Buffer.from(`${user}:`).toString("base64");
+    const basic = (user: string) => `Basic ${Buffer.from(`${user}:`).toString("base64")}`;
     assert.equal((await post()).status, 401);
     assert.equal((await post(basic("wrong-token"))).status, 401);
     const ok = await post(basic("right-token"));
@@ -160,7 +160,7 @@ test("an ID the recorder did not mint is a loud GraphQL error, and is recorded",
   try {
     const response = await fetch(`http://127.0.0.1:${recorder.port}/query`, {
       method: "POST",
-      headers: { authorization: "Basic " + Buffer.from("t:").toString("base64") },
+      headers: { authorization: `Basic ${Buffer.from("t:").toString("base64")}` },
       body: JSON.stringify({ query: '{ loadContainerFromID(id: "foreign-id") { stdout } }' }),
     });
     const body = (await response.json()) as { data: unknown; errors: Array<{ message: string }> };

@@ -26,7 +26,7 @@ export interface Recorder {
  */
 export async function startRecorder(token: string = randomBytes(16).toString("hex"), stubs: Stubs = () => undefined, holdMs = 0): Promise<Recorder> {
   // The exact header the SDK builds (common/graphql/client.js): the token is the user, the password empty.
-  const expected = "Basic " + Buffer.from(token + ":").toString("base64");
+  const expected = `Basic ${Buffer.from(`${token}:`).toString("base64")}`;
   const queries: RecordedQuery[] = [];
   let rejected = 0;
   let inFlight = 0;

@@ -15,7 +15,7 @@ import { bindDependency } from "../tiers/bindings.js";
 import { currentApi } from "../tiers/golden.js";
 import { readModule, ROOT } from "../tiers/modules.js";
 import { type PushedImage, pushImage } from "./push.js";
-import { htpasswdLine, type RegistryServer, startRegistry } from "./registry-server.js";
+import { type RegistryServer, startRegistry } from "./registry-server.js";
 
 const COMPONENTS = ["db", "backend", "frontend"];
 const sha = (n: number) => String(n).repeat(40).slice(0, 40);

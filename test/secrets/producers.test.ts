@@ -410,7 +410,7 @@ describe("the config loader", () => {
       assert.ok(!err.message.includes(LINE.slice(0, 20)), "not even the start of it");
     }
     // releases.repository is committed too: the same refusal, pointing at --release-token.
-    const release = `${yaml.replace(/\nreleases:\n  provider: github\n/, "\n")}\nreleases:\n  provider: gitea\n  repository: https://ci:${encodeURIComponent(LINE)}@gitea.example.com/acme/webshop\n`;
+    const release = `${yaml.replace(/\nreleases:\n {2}provider: github\n/, "\n")}\nreleases:\n  provider: gitea\n  repository: https://ci:${encodeURIComponent(LINE)}@gitea.example.com/acme/webshop\n`;
     const err = (() => {
       try {
         parseConfig(release);

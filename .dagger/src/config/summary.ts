@@ -10,5 +10,5 @@ export function summarise(config: PipelineConfig): string {
   const environments = Object.entries(config.environments).map(
     ([name, e]) => `  ${name}: on ${e.on}${e.after ? ` after ${e.after}` : ""}, ${e.writeBack}${e.approvals ? ` with ${e.approvals} approval(s)` : ""}, ${e.format} at ${e.path}`,
   );
-  return [`${config.name}: valid`, "Components:", ...components, "Environments:", ...(environments.length ? environments : ["  (none)"])].join("\n") + "\n";
+  return `${[`${config.name}: valid`, "Components:", ...components, "Environments:", ...(environments.length ? environments : ["  (none)"])].join("\n")}\n`;
 }

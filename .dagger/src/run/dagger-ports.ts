@@ -21,7 +21,6 @@ import { signPublished } from "../stages/attest.js";
 import { imageVerifier, readSigningTrust, type SigningSecrets, type SigningTrust } from "../stages/sign.js";
 import { scanImage, type TrivyDatabase } from "../stages/scan.js";
 import { publishReleasePage } from "../stages/release-page.js";
-import { InputError } from "../errors.js";
 import { engineImageLookup } from "./engine-images.js";
 import type { Delivered, RunPorts } from "./ports.js";
 

@@ -288,7 +288,7 @@ export const startDeadline = (h: HealthCheck): number => h.startPeriod + h.retri
  * (core/healthcheck.go ignores Timeout), so pg_isready's -t bounds each check instead.
  */
 function cappedProbe(h: HealthCheck | undefined): HealthCheck | undefined {
-  if (!h || h.test[0] !== "pg_isready" || h.test.includes("-t")) return h;
+  if (h?.test[0] !== "pg_isready" || h.test.includes("-t")) return h;
   return { ...h, test: [...h.test, "-t", String(h.timeout)] };
 }
 

@@ -256,7 +256,7 @@ export function imageVerifier(config: PipelineConfig, trust: SigningTrust, login
 
 /** The predicates of one verify-attestation answer whose in-toto statement names this digest (cosign verified their signatures). */
 export function attestedPredicates(answer: CosignAnswer | undefined, digest: string): unknown[] {
-  if (!answer || answer.exitCode !== 0) return [];
+  if (answer?.exitCode !== 0) return [];
   const hex = digest.slice("sha256:".length);
   return answer.stdout
     .split("\n")

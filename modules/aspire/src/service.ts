@@ -2,7 +2,7 @@
 import type { ServiceResource } from "./manifest.js";
 import type { GraphOptions } from "./options.js";
 import type { Part } from "./parts.js";
-import { type Resolved, Resolver, recordUse } from "./resolve.js";
+import { type Resolved, type Resolver, recordUse } from "./resolve.js";
 import type { BuildSource, Endpoint, GraphService, ServiceSource } from "./types.js";
 
 /** One service resolved: its strings to parts, its source after overrides and published images. */

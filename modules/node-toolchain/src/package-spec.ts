@@ -45,4 +45,4 @@ export function imageSpec(packageJson: string, settings: ImageSettings, where = 
 }
 
 /** The .dockerignore written beside a generated Dockerfile: the checkout's builds and installs stay out. */
-export const DOCKERIGNORE = ["node_modules", "dist", "build-test", ".git", "*.tsbuildinfo", ".env", ".env.*", ".npmrc"].join("\n") + "\n";
+export const DOCKERIGNORE = `${["node_modules", "dist", "build-test", ".git", "*.tsbuildinfo", ".env", ".env.*", ".npmrc"].join("\n")}\n`;

@@ -149,7 +149,7 @@ export function promotionEnv(remoteUrl: string, files: string, overrides: Record
     GITOPS_REMOTE: remoteUrl,
     GITOPS_BRANCH: "main",
     GITOPS_FILES: files,
-    GITOPS_MESSAGE: "promote aaaaaaaaaaaa to dev: backend 1.2.0\n\nRelease: " + "a".repeat(40) + "\n",
+    GITOPS_MESSAGE: `promote aaaaaaaaaaaa to dev: backend 1.2.0\n\nRelease: ${"a".repeat(40)}\n`,
     GITOPS_AUTHOR_NAME: "promotion bot",
     GITOPS_AUTHOR_EMAIL: "bot@example.test",
     ...overrides,

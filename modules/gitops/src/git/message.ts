@@ -89,7 +89,7 @@ export function promotionMessage(m: PromotionMessage): string {
   const body = [`Moves ${env} to release ${m.release}:`, ...moves].join("\n");
   const paragraphs = [subject, body];
   if (emergency) paragraphs.push(`EMERGENCY promotion: failing gates did not block it (${gates}). Reason: ${emergency}`);
-  if (m.notes && m.notes.trim()) paragraphs.push(prose(m.notes, "notes"));
+  if (m.notes?.trim()) paragraphs.push(prose(m.notes, "notes"));
   const trailers = [
     `${TRAILERS.release}: ${m.release}`,
     `${TRAILERS.environment}: ${env}`,
