@@ -7,7 +7,7 @@ import type { ParameterInfo, Problem } from "./resolve.js";
 /** A parameter's name and where its value comes from. */
 export function parameterInfo(manifest: AspireManifest, resource: string, input: string, options: GraphOptions): ParameterInfo {
   const r = manifest.resources[resource];
-  const spec = (r as { inputs?: Record<string, Input> }).inputs?.[input];
+  const spec = (r as { inputs?: Record<string, Input> }).inputs?.[input] as Input;
   const name = parameterName(typeOf(r), resource, input);
   const secret = spec.secret;
   const given = options.parameters?.[name];
