@@ -17,7 +17,8 @@ try {
   const name = values.component ?? "";
   const component = config.components[name];
   if (!component) throw new Error(`component: "${name}" is not a component of ${values.config}; components: ${Object.keys(config.components).join(", ")}`);
-  if (component.toolchain !== "node" && component.toolchain !== "flyway") throw new Error(`component: ${name} uses toolchain ${component.toolchain}; this command generates node and flyway Dockerfiles`);
+  if (component.toolchain !== "node" && component.toolchain !== "flyway")
+    throw new Error(`component: ${name} uses toolchain ${component.toolchain}; this command generates node and flyway Dockerfiles`);
   const dir = join(dirname(values.config), component.path);
   let dockerfile: string;
   if (component.toolchain === "flyway") dockerfile = flywayDockerfile(component.migrations ?? "migrations");

@@ -145,5 +145,8 @@ export function renderFunctionsReference(goldenDir: string): string {
     "",
     ...mods.flatMap((m) => renderModule(m.name, m.def, m.name === "pipeline" ? "dagger call" : `dagger -m modules/${m.name} call`)),
   ];
-  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`;
+  return `${lines
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trimEnd()}\n`;
 }

@@ -22,7 +22,10 @@ interface Node {
 export function renderReference(): string {
   const rows: string[] = ["| key | type | required | default | description |", "|---|---|---|---|---|"];
   const walk = (node: Node, path: string, required: boolean) => {
-    if (path) rows.push(`| \`${path}\` | ${typeOf(node)} | ${required ? "yes" : "no"} | ${node.default === undefined ? "" : `\`${JSON.stringify(node.default)}\``} | ${(node.description ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
+    if (path)
+      rows.push(
+        `| \`${path}\` | ${typeOf(node)} | ${required ? "yes" : "no"} | ${node.default === undefined ? "" : `\`${JSON.stringify(node.default)}\``} | ${(node.description ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ")} |`,
+      );
     for (const [key, child] of Object.entries(node.properties ?? {})) walk(child, path ? `${path}.${key}` : key, (node.required ?? []).includes(key));
     if (typeof node.additionalProperties === "object") walk(node.additionalProperties, `${path}.<name>`, true);
   };

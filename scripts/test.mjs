@@ -6,9 +6,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
 const find = (dir) =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? (e.name === "node_modules" ? [] : find(join(dir, e.name))) : e.name.endsWith(".test.ts") ? [join(dir, e.name)] : [],
-  );
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === "node_modules" ? [] : find(join(dir, e.name))) : e.name.endsWith(".test.ts") ? [join(dir, e.name)] : []));
 // Biome first: a formatting slip or an unused import fails in a second, before the long tests.
 const lint = spawnSync(join("node_modules", ".bin", "biome"), ["ci", "--reporter=summary", "."], { stdio: "inherit" });
 if (lint.status !== 0) {

@@ -118,7 +118,12 @@ export async function renderVendor(pkg: string, version: string): Promise<{ js: 
   const spec = JSON.stringify(pkg);
   const isDefault = DEFAULT_EXPORT.has(pkg);
   const result = buildSync({
-    stdin: { contents: isDefault ? `import m from ${spec};\nexport default m;\n` : `export { ${(await exportNames(pkg)).join(", ")} } from ${spec};\n`, resolveDir: ROOT, sourcefile: "vendor-entry.js", loader: "js" },
+    stdin: {
+      contents: isDefault ? `import m from ${spec};\nexport default m;\n` : `export { ${(await exportNames(pkg)).join(", ")} } from ${spec};\n`,
+      resolveDir: ROOT,
+      sourcefile: "vendor-entry.js",
+      loader: "js",
+    },
     bundle: true,
     format: "esm",
     platform: "node",
@@ -138,7 +143,13 @@ export async function renderVendor(pkg: string, version: string): Promise<{ js: 
   if (result.errors.length > 0 || result.warnings.length > 0) {
     throw new Error(`bundling ${pkg}: ${[...result.errors, ...result.warnings].map((m) => m.text).join("; ")}`);
   }
-  const inputs = [...new Set(Object.keys(result.metafile.inputs).map(packageOf).filter((p): p is string => p !== undefined))].sort();
+  const inputs = [
+    ...new Set(
+      Object.keys(result.metafile.inputs)
+        .map(packageOf)
+        .filter((p): p is string => p !== undefined),
+    ),
+  ].sort();
   const bundled = inputs.map((key) => {
     const e = lock[key];
     if (!e) throw new Error(`${pkg} bundles ${key}, which the root package-lock.json does not pin`);

@@ -107,7 +107,7 @@ describe("flyway: migration names", () => {
   });
   it("names every bad file with the reason", () => {
     assert.deepEqual(lintMigrations(["V1__init.sql", "V1_0_0__a.sql", "V1.0.0__b.sql", "v2_0_0__lower.sql", "notes.txt", "V1_2_0_add.sql", "U1_0_0__undo_a.sql"]).problems, [
-      'V1_2_0_add.sql: does not follow Flyway\'s naming: V<version>__<description>.sql, U<version>__…, R__<description>.sql (e.g. V1_2_0__add_orders.sql)',
+      "V1_2_0_add.sql: does not follow Flyway's naming: V<version>__<description>.sql, U<version>__…, R__<description>.sql (e.g. V1_2_0__add_orders.sql)",
       "V1__init.sql: version 1 has 1 part(s); versions are MAJOR.MINOR.PATCH, e.g. V1_2_0__…",
       "notes.txt: not a .sql file; Flyway ignores it — move it out of the migrations folder",
       "v2_0_0__lower.sql: does not follow Flyway's naming: V<version>__<description>.sql, U<version>__…, R__<description>.sql (e.g. V1_2_0__add_orders.sql)",
@@ -159,8 +159,14 @@ describe("node Dockerfile", () => {
   });
   it("reads version, main and the build script from package.json, and says what is missing", () => {
     assert.equal(packageVersion(read("examples/webshop/backend/package.json")), "1.2.0");
-    assert.throws(() => imageSpec('{"version":"1.0"}', { files: [], port: 1, healthPath: "/", systemPackages: [] }, "api/package.json"), /^Error: api\/package.json: "version" must be a semantic version MAJOR\.MINOR\.PATCH \(got "1\.0"\)/);
-    assert.throws(() => imageSpec('{"version":"1.0.0"}', { files: [], port: 1, healthPath: "/", systemPackages: [] }, "web/package.json"), /web\/package.json: has no "main", and pipeline.yaml sets no image.command/);
+    assert.throws(
+      () => imageSpec('{"version":"1.0"}', { files: [], port: 1, healthPath: "/", systemPackages: [] }, "api/package.json"),
+      /^Error: api\/package.json: "version" must be a semantic version MAJOR\.MINOR\.PATCH \(got "1\.0"\)/,
+    );
+    assert.throws(
+      () => imageSpec('{"version":"1.0.0"}', { files: [], port: 1, healthPath: "/", systemPackages: [] }, "web/package.json"),
+      /web\/package.json: has no "main", and pipeline.yaml sets no image.command/,
+    );
     assert.throws(() => imageSpec("{", { files: [], port: 1, healthPath: "/", systemPackages: [] }), /package.json: not valid JSON/);
   });
 });
@@ -180,11 +186,14 @@ components:
 registry: { address: "registry.example.com/acme/shop:v1" }
 mirror: { npm: "nexus/npm" }
 `;
-    assert.throws(() => parseConfig(text), (e: Error) => {
-      assert.match(e.message, /components\.api\.image\.base: must name a tag or digest other than latest/);
-      assert.match(e.message, /registry\.address: must be a registry host with an optional port and path, without scheme or tag/);
-      assert.match(e.message, /mirror\.npm: must be an http:\/\/ or https:\/\/ URL \(got "nexus\/npm"\)/);
-      return true;
-    });
+    assert.throws(
+      () => parseConfig(text),
+      (e: Error) => {
+        assert.match(e.message, /components\.api\.image\.base: must name a tag or digest other than latest/);
+        assert.match(e.message, /registry\.address: must be a registry host with an optional port and path, without scheme or tag/);
+        assert.match(e.message, /mirror\.npm: must be an http:\/\/ or https:\/\/ URL \(got "nexus\/npm"\)/);
+        return true;
+      },
+    );
   });
 });

@@ -71,15 +71,31 @@ describe("pipeline.yaml loading", () => {
   it("reads registry addresses, the mirror prefix and base images with the one image-reference grammar", () => {
     const text = (address: string, base: string, mirror = "nexus.example:8443/docker-group") =>
       `name: shop\ncomponents: { api: { kind: backend, toolchain: node, path: api, image: { base: "${base}" } } }\nregistry: { address: "${address}" }\nmirror: { images: "${mirror}" }\n`;
-    for (const address of ["registry.local/shop", "ghcr.io/acme/webshop", "127.0.0.1:5000/shop", "localhost/shop", "[::1]:5000/shop", "Registry.Example.com/acme"]) assert.equal(parseConfig(text(address, "node:22")).registry.address, address);
-    for (const base of ["node:22-bookworm-slim", "bitnami/node:22", `node:22@sha256:${"a".repeat(64)}`, `node@sha256:${"a".repeat(64)}`, "ghcr.io/acme/node:T_22"]) assert.equal(parseConfig(text("registry.local/shop", base)).components.api.image.base, base);
+    for (const address of ["registry.local/shop", "ghcr.io/acme/webshop", "127.0.0.1:5000/shop", "localhost/shop", "[::1]:5000/shop", "Registry.Example.com/acme"])
+      assert.equal(parseConfig(text(address, "node:22")).registry.address, address);
+    for (const base of ["node:22-bookworm-slim", "bitnami/node:22", `node:22@sha256:${"a".repeat(64)}`, `node@sha256:${"a".repeat(64)}`, "ghcr.io/acme/node:T_22"])
+      assert.equal(parseConfig(text("registry.local/shop", base)).components.api.image.base, base);
     // A first part without a dot or a port is a Docker Hub path to docker, never a registry of ours.
     const problems = (t: string) => problemsOf(t).map((p) => p.replace(/^\S+ /, ""));
-    assert.deepEqual(problems(text("registry/shop", "node:22")), ['registry.address: must be a registry host with an optional port and path, without scheme or tag, e.g. ghcr.io/acme/webshop (got "registry/shop")']);
-    assert.deepEqual(problems(text("registry.local/shop", "node:22", "nexus")), ['mirror.images: must be a registry host and path, without scheme, e.g. nexus.example:8443/docker-group (got "nexus")']);
+    assert.deepEqual(problems(text("registry/shop", "node:22")), [
+      'registry.address: must be a registry host with an optional port and path, without scheme or tag, e.g. ghcr.io/acme/webshop (got "registry/shop")',
+    ]);
+    assert.deepEqual(problems(text("registry.local/shop", "node:22", "nexus")), [
+      'mirror.images: must be a registry host and path, without scheme, e.g. nexus.example:8443/docker-group (got "nexus")',
+    ]);
     // md5 passes the grammar's pattern; go-digest knows no such algorithm.
-    for (const base of ["Node:22", "node:22:1", `node@md5:${"a".repeat(32)}`]) assert.deepEqual(problems(text("registry.local/shop", base)), [`components.api.image.base: must be an image reference such as node:22-bookworm-slim or node:22-bookworm-slim@sha256:<digest> (got "${base}")`], base);
-    for (const base of ["node", "node:latest", "ghcr.io/acme/node:latest"]) assert.deepEqual(problems(text("registry.local/shop", base)), [`components.api.image.base: must name a tag or digest other than latest: images are addressed by version and digest (got "${base}")`], base);
+    for (const base of ["Node:22", "node:22:1", `node@md5:${"a".repeat(32)}`])
+      assert.deepEqual(
+        problems(text("registry.local/shop", base)),
+        [`components.api.image.base: must be an image reference such as node:22-bookworm-slim or node:22-bookworm-slim@sha256:<digest> (got "${base}")`],
+        base,
+      );
+    for (const base of ["node", "node:latest", "ghcr.io/acme/node:latest"])
+      assert.deepEqual(
+        problems(text("registry.local/shop", base)),
+        [`components.api.image.base: must name a tag or digest other than latest: images are addressed by version and digest (got "${base}")`],
+        base,
+      );
   });
 
   it("rejects an empty file and a document that is not a mapping", () => {
@@ -146,6 +162,15 @@ environments:
       'pipeline.yaml:17:83 environments.prod.helm.api.repository: must be a dotted values path such as backend.image.repository (got "api image")',
       'pipeline.yaml:17:13 environments.prod.helm.web: names no component; components are: api (got "web")',
     ]);
-    assert.equal(parseConfig(text.replace(", darkMode: false", "").replace("    helm: { api: { repository: api.image.repository, tag: api.image.tag } }\n  prod", "  prod").replace('"api image"', "api.image.repository").replace("web: { repository: web.image.repository, tag: web.image.tag }, ", "")).features.newCheckout.default, false);
+    assert.equal(
+      parseConfig(
+        text
+          .replace(", darkMode: false", "")
+          .replace("    helm: { api: { repository: api.image.repository, tag: api.image.tag } }\n  prod", "  prod")
+          .replace('"api image"', "api.image.repository")
+          .replace("web: { repository: web.image.repository, tag: web.image.tag }, ", ""),
+      ).features.newCheckout.default,
+      false,
+    );
   });
 });

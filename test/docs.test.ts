@@ -62,9 +62,12 @@ test("every message the README's troubleshooting table quotes is still in the co
     .join("\n");
   for (const text of quoted) {
     assert.ok(sources.includes(text), `the code no longer says "${text}"`);
-    assert.ok(rows.some((r) => r.includes(text) || (text === "conflict: 3" && r.startsWith("| exit code 3"))), `no troubleshooting row quotes "${text}"`);
+    assert.ok(
+      rows.some((r) => r.includes(text) || (text === "conflict: 3" && r.startsWith("| exit code 3"))),
+      `no troubleshooting row quotes "${text}"`,
+    );
   }
-  const unexplained = rows.filter((r) => !quoted.some((t) => r.includes(t)) && !(r.startsWith("| exit code 3")) && !Object.keys(notOurs).some((k) => r.includes(k)));
+  const unexplained = rows.filter((r) => !quoted.some((t) => r.includes(t)) && !r.startsWith("| exit code 3") && !Object.keys(notOurs).some((k) => r.includes(k)));
   assert.deepEqual(unexplained, [], "a troubleshooting row that quotes neither a checked message nor a listed outside text");
 });
 

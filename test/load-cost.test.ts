@@ -116,7 +116,10 @@ describe("module load cost (issue 14 part 6)", () => {
 
   it("every module loads with only the SDK and typescript in node_modules, as the fast path runs it; a bare library import does not (mutant)", () => {
     const mutant = makeMutant("load-cost-bare-import", [{ file: "modules/gates/src/waivers.ts", from: '"./vendor/yaml.js"', to: '"yaml"' }]);
-    const layouts = [...allModules().map((m) => ({ name: m.name, dir: fastPathLayout(m.sourceDir, m.name) })), { name: "mutant-gates", dir: fastPathLayout(join(mutant, "modules/gates"), "mutant-gates") }];
+    const layouts = [
+      ...allModules().map((m) => ({ name: m.name, dir: fastPathLayout(m.sourceDir, m.name) })),
+      { name: "mutant-gates", dir: fastPathLayout(join(mutant, "modules/gates"), "mutant-gates") },
+    ];
     const failures = loadFailures(layouts);
     assert.deepEqual(Object.keys(failures), ["mutant-gates"], JSON.stringify(failures, null, 2));
     assert.match(failures["mutant-gates"], /Cannot find package 'yaml'/);
@@ -132,12 +135,18 @@ describe("module load cost (issue 14 part 6)", () => {
       { file: "modules/flyway/package.json", from: '"type": "module",', to: '"type": "module",\n  "vendor": { "semver": "7.8.6" },' },
     ]);
     const at = (p: string) => relative(ROOT, join(dir, p));
-    assert.deepEqual(await vendorDrift(allModules(dir), dir), { stale: [at("modules/flyway/src/vendor/semver.js"), at("modules/flyway/src/vendor/semver.d.ts"), at("modules/notify/src/vendor/nodemailer.js")], stray: [] });
+    assert.deepEqual(await vendorDrift(allModules(dir), dir), {
+      stale: [at("modules/flyway/src/vendor/semver.js"), at("modules/flyway/src/vendor/semver.d.ts"), at("modules/notify/src/vendor/nodemailer.js")],
+      stray: [],
+    });
   });
 
   it("the drift check catches a shared file changed without regenerating, a hand-edited copy, a copy not written, and a stray copy (mutants)", async () => {
     const changed = makeMutant("load-cost-shared-source", [{ file: "lib/image-reference.ts", from: "const MAX_NAME = 255;", to: "const MAX_NAME = 256;" }]);
-    const copies = (root: string) => allModules(root).filter((m) => sharedSources(m).includes("image-reference.ts")).map((m) => relative(ROOT, join(m.sourceDir, "src/vendor/image-reference.ts")));
+    const copies = (root: string) =>
+      allModules(root)
+        .filter((m) => sharedSources(m).includes("image-reference.ts"))
+        .map((m) => relative(ROOT, join(m.sourceDir, "src/vendor/image-reference.ts")));
     assert.ok(copies(changed).length >= 2, "several modules use the shared file");
     assert.deepEqual(await vendorDrift(allModules(changed), changed), { stale: copies(changed), stray: [] });
 
@@ -146,7 +155,10 @@ describe("module load cost (issue 14 part 6)", () => {
       { file: "modules/flyway/package.json", from: '"type": "module",', to: '"type": "module",\n  "shared": ["image-reference.ts"],' },
     ]);
     const at = (root: string, p: string) => relative(ROOT, join(root, p));
-    assert.deepEqual(await vendorDrift(allModules(edited), edited), { stale: [at(edited, "modules/flyway/src/vendor/image-reference.ts"), at(edited, "modules/gates/src/vendor/image-reference.ts")], stray: [] });
+    assert.deepEqual(await vendorDrift(allModules(edited), edited), {
+      stale: [at(edited, "modules/flyway/src/vendor/image-reference.ts"), at(edited, "modules/gates/src/vendor/image-reference.ts")],
+      stray: [],
+    });
 
     const unlisted = makeMutant("load-cost-shared-stray", [{ file: "modules/gitops/package.json", from: '"shared": ["image-reference.ts"]', to: '"shared": []' }]);
     assert.deepEqual(await vendorDrift(allModules(unlisted), unlisted), { stale: [], stray: [at(unlisted, "modules/gitops/src/vendor/image-reference.ts")] });

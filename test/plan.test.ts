@@ -44,12 +44,33 @@ Components: affected frontend; unchanged db, backend
     assert.deepEqual(p.components, { affected: ["db", "backend"], unchanged: ["frontend"] });
     assert.deepEqual(p.stages, [
       { name: "checks", jobs: [...checks("db", "lint", "unit"), ...checks("backend", "lint", "typecheck", "unit")] },
-      { name: "build", jobs: [{ step: "build", component: "db" }, { step: "build", component: "backend" }, { step: "reuse", component: "frontend" }] },
+      {
+        name: "build",
+        jobs: [
+          { step: "build", component: "db" },
+          { step: "build", component: "backend" },
+          { step: "reuse", component: "frontend" },
+        ],
+      },
       { name: "e2e", jobs: [{ step: "e2e" }] },
-      { name: "scan", jobs: [{ step: "scan", component: "db" }, { step: "scan", component: "backend" }, { step: "scan", component: "frontend" }] },
+      {
+        name: "scan",
+        jobs: [
+          { step: "scan", component: "db" },
+          { step: "scan", component: "backend" },
+          { step: "scan", component: "frontend" },
+        ],
+      },
       // The example has an Aspire AppHost: its release runs through it after E2E.
       { name: "integration", jobs: [{ step: "aspire" }] },
-      { name: "publish", jobs: [{ step: "push", component: "db" }, { step: "push", component: "backend" }, { step: "push", component: "frontend" }] },
+      {
+        name: "publish",
+        jobs: [
+          { step: "push", component: "db" },
+          { step: "push", component: "backend" },
+          { step: "push", component: "frontend" },
+        ],
+      },
       { name: "record", jobs: [{ step: "record-release" }] },
       { name: "promote", jobs: [{ step: "promote", environment: "dev" }] },
     ]);
@@ -132,7 +153,10 @@ The run stops at the first stage with a failed job and names the component and t
     assert.equal(p.flow, "rollback");
     assert.deepEqual(p.stages, [{ name: "promote", jobs: [{ step: "rollback", environment: "prod" }] }]);
     assert.deepEqual(p.promotions, [{ environment: "prod", writeBack: "pull-request", approvals: 1, gates: ["compatibility", "approval:1"], rollback: true }]);
-    assert.match(renderPlan(p), /^Manual rollback of prod\nFlow: rollback\n1\. promote\n {5}prod {2}rollback\nPromotions:\n {2}prod back to its previous release by pull request \(1 approval\); gates: compatibility, approval:1\n/);
+    assert.match(
+      renderPlan(p),
+      /^Manual rollback of prod\nFlow: rollback\n1\. promote\n {5}prod {2}rollback\nPromotions:\n {2}prod back to its previous release by pull request \(1 approval\); gates: compatibility, approval:1\n/,
+    );
     assert.deepEqual(planFor({ event: "rollback", environment: "staging" }).promotions[0].gates, ["compatibility"]);
     assert.throws(() => planFor({ event: "rollback" }), { message: "environment: a rollback event needs the environment to roll back (--environment prod)", name: "InputError" });
     assert.throws(() => planFor({ event: "rollback", environment: "qa" }), /environment: "qa" is not an environment of this pipeline; environments: dev, staging, prod/);
@@ -265,7 +289,7 @@ describe("plan CLI (npm run plan)", () => {
   });
 
   it("reads --changed as the Dagger CLI reads a list flag: each value one CSV record, so quoted paths keep their commas, quotes and spaces", () => {
-    const r = cli("--config", CONFIG_FILE, "--event", "pull-request", "--ref", "feature/x", "--changed", '"frontend/src/a,b.ts"', "--changed=backend/x y.ts,\"db/say \"\"hi\"\".sql\"", "--json");
+    const r = cli("--config", CONFIG_FILE, "--event", "pull-request", "--ref", "feature/x", "--changed", '"frontend/src/a,b.ts"', '--changed=backend/x y.ts,"db/say ""hi"".sql"', "--json");
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout).event.changed, ["frontend/src/a,b.ts", "backend/x y.ts", 'db/say "hi".sql']);
     const bad = cli("--config", CONFIG_FILE, "--event", "pull-request", "--ref", "feature/x", "--changed", 'frontend/"a".ts');
@@ -294,6 +318,12 @@ describe("plan: promotions in order", () => {
   it("an environment promoted on push after another one promoted on push comes after it, whatever the order in pipeline.yaml (found by the engine model: qa before dev was refused)", () => {
     const text = readFileSync(join(ROOT, CONFIG_FILE), "utf8").replace("environments:\n", "environments:\n  qa:\n    on: push\n    after: dev\n    path: environments/qa\n    format: kustomize\n");
     const p = plan(parseConfig(text), toEvent({ event: "push", ref: "main" }));
-    assert.deepEqual(p.stages.at(-1), { name: "promote", jobs: [{ step: "promote", environment: "dev" }, { step: "promote", environment: "qa" }] });
+    assert.deepEqual(p.stages.at(-1), {
+      name: "promote",
+      jobs: [
+        { step: "promote", environment: "dev" },
+        { step: "promote", environment: "qa" },
+      ],
+    });
   });
 });

@@ -50,12 +50,7 @@ export class Pipeline {
    * @param mirrorToken Token for the artifact mirror, e.g. env://NEXUS_TOKEN.
    * @param mirrorUsername User for the mirror when it wants basic auth.
    */
-  constructor(
-    @argument({ defaultPath: "/", ignore: ["**/node_modules", "**/dist", ".git"] }) source: Directory,
-    config = "pipeline.yaml",
-    mirrorToken?: Secret,
-    mirrorUsername = "",
-  ) {
+  constructor(@argument({ defaultPath: "/", ignore: ["**/node_modules", "**/dist", ".git"] }) source: Directory, config = "pipeline.yaml", mirrorToken?: Secret, mirrorUsername = "") {
     this.source = source;
     this.config = config;
     this.mirrorToken = mirrorToken;
@@ -151,7 +146,17 @@ export class Pipeline {
    */
   // Never cached: a push is a side effect, and a cached answer would report digests without pushing.
   @func({ cache: "never" })
-  async publish(revision: string, registryToken?: Secret, created = "", sourceUrl = "", signingKey?: Secret, signingPassword?: Secret, signingToken?: Secret, githubOidcUrl?: Secret, githubOidcToken?: Secret): Promise<string> {
+  async publish(
+    revision: string,
+    registryToken?: Secret,
+    created = "",
+    sourceUrl = "",
+    signingKey?: Secret,
+    signingPassword?: Secret,
+    signingToken?: Secret,
+    githubOidcUrl?: Secret,
+    githubOidcToken?: Secret,
+  ): Promise<string> {
     checkRevision(revision);
     const { ctx, names } = await this.prepare();
     const secrets = signingSecrets(signingKey, signingPassword, signingToken, githubOidcUrl, githubOidcToken);
@@ -161,7 +166,17 @@ export class Pipeline {
     const lookup = engineImageLookup(registryToken && username ? { registry: registryHost(address), username, token: registryToken } : undefined);
     const theStamp = stamp(revision, created, sourceUrl);
     const signing = { secrets, stamp: theStamp, runUrl: "", ...(registryToken ? { registryToken } : {}) };
-    return renderImages(await publishImages(ctx, names, (name) => buildImage(ctx, name, theStamp), revision, lookup, registryToken, (name, ref, reused) => signPublished(ctx, signing, name, ref, reused)));
+    return renderImages(
+      await publishImages(
+        ctx,
+        names,
+        (name) => buildImage(ctx, name, theStamp),
+        revision,
+        lookup,
+        registryToken,
+        (name, ref, reused) => signPublished(ctx, signing, name, ref, reused),
+      ),
+    );
   }
 
   /**
@@ -198,7 +213,8 @@ export class Pipeline {
     const release = await buildRelease(ctx, names, stamp(revision, "", ""));
     const { outcome, reports } = await runAspireIntegration(ctx, release, published);
     // Another repository's images were tested in the whole system: its pipeline keeps this verdict with their digests.
-    const evidence = Object.keys(published).length > 0 ? `${JSON.stringify(integrationEvidence(ctx.config.name, revision, published, outcome.status, new Date().toISOString()), null, 2)}\n` : undefined;
+    const evidence =
+      Object.keys(published).length > 0 ? `${JSON.stringify(integrationEvidence(ctx.config.name, revision, published, outcome.status, new Date().toISOString()), null, 2)}\n` : undefined;
     return integrationRun(outcome, reports, evidence);
   }
 
@@ -233,9 +249,41 @@ export class Pipeline {
    * @param trivyDb Trivy's vulnerability databases for an air-gapped scan, as `trivy image --download-db-only --cache-dir <dir>` leaves <dir> (db/, optionally java-db/): Trivy then downloads nothing.
    */
   @func({ cache: "never" })
-  async ci(revision: string, registryToken?: Secret, created = "", sourceUrl = "", releasedMigrations?: File, gitopsToken?: Secret, branch = "", runUrl = "", notifyWebhook?: Secret, smtpPassword?: Secret, event = "push", changed?: string[], signingKey?: Secret, signingPassword?: Secret, signingToken?: Secret, githubOidcUrl?: Secret, githubOidcToken?: Secret, trivyDb?: Directory): Promise<CheckRun> {
+  async ci(
+    revision: string,
+    registryToken?: Secret,
+    created = "",
+    sourceUrl = "",
+    releasedMigrations?: File,
+    gitopsToken?: Secret,
+    branch = "",
+    runUrl = "",
+    notifyWebhook?: Secret,
+    smtpPassword?: Secret,
+    event = "push",
+    changed?: string[],
+    signingKey?: Secret,
+    signingPassword?: Secret,
+    signingToken?: Secret,
+    githubOidcUrl?: Secret,
+    githubOidcToken?: Secret,
+    trivyDb?: Directory,
+  ): Promise<CheckRun> {
     const signing = signingSecrets(signingKey, signingPassword, signingToken, githubOidcUrl, githubOidcToken);
-    const ran = await this.ciRun({ revision, created, sourceUrl, branch, runUrl, event, signing, ...(changed ? { changed } : {}), ...(registryToken ? { registryToken } : {}), ...(gitopsToken ? { gitopsToken } : {}), ...(releasedMigrations ? { releasedMigrations } : {}), ...(trivyDb ? { trivyDb } : {}) });
+    const ran = await this.ciRun({
+      revision,
+      created,
+      sourceUrl,
+      branch,
+      runUrl,
+      event,
+      signing,
+      ...(changed ? { changed } : {}),
+      ...(registryToken ? { registryToken } : {}),
+      ...(gitopsToken ? { gitopsToken } : {}),
+      ...(releasedMigrations ? { releasedMigrations } : {}),
+      ...(trivyDb ? { trivyDb } : {}),
+    });
     const run = runOf(ran.facts, ran.extras);
     const notes = await notifyRun(await this.loadConfig(), run, { ...(notifyWebhook ? { webhook: notifyWebhook } : {}), ...(smtpPassword ? { smtpPassword } : {}), runUrl, revision, branch });
     // A notification's outcome goes into the summary; the verdict stays the run's own.
@@ -243,9 +291,23 @@ export class Pipeline {
   }
 
   /** ci without the notifications: the plan of the event, executed through the Dagger ports. */
-  private async ciRun(o: { revision: string; created: string; sourceUrl: string; branch: string; runUrl: string; event: string; signing: SigningSecrets; changed?: string[]; registryToken?: Secret; gitopsToken?: Secret; releasedMigrations?: File; trivyDb?: Directory }): Promise<{ facts: RunFacts; extras: RunExtras }> {
+  private async ciRun(o: {
+    revision: string;
+    created: string;
+    sourceUrl: string;
+    branch: string;
+    runUrl: string;
+    event: string;
+    signing: SigningSecrets;
+    changed?: string[];
+    registryToken?: Secret;
+    gitopsToken?: Secret;
+    releasedMigrations?: File;
+    trivyDb?: Directory;
+  }): Promise<{ facts: RunFacts; extras: RunExtras }> {
     checkRevision(o.revision);
-    if (o.event !== "push" && o.event !== "pull-request") throw new InputError(`event: "${o.event}" is not an event ci runs; ci runs push or pull-request (tags: dagger call release; promotions: dagger call promote)`);
+    if (o.event !== "push" && o.event !== "pull-request")
+      throw new InputError(`event: "${o.event}" is not an event ci runs; ci runs push or pull-request (tags: dagger call release; promotions: dagger call promote)`);
     const trivyDb = o.trivyDb ? await trivyDatabase(o.trivyDb) : undefined;
     const config = await this.loadConfig();
     const branch = o.branch || config.branches.main;
@@ -266,7 +328,10 @@ export class Pipeline {
       ...(o.gitopsToken ? { gitopsToken: o.gitopsToken } : {}),
       ...(trivyDb ? { trivyDb } : {}),
       // Every migration a recorded environment runs must be unchanged: read their releases from GitOps.
-      released: async () => [...(o.releasedMigrations ? [await o.releasedMigrations.contents()] : []), ...(o.gitopsToken && config.gitops ? await releasedMigrationRecords(config, o.gitopsToken) : [])],
+      released: async () => [
+        ...(o.releasedMigrations ? [await o.releasedMigrations.contents()] : []),
+        ...(o.gitopsToken && config.gitops ? await releasedMigrationRecords(config, o.gitopsToken) : []),
+      ],
     });
     const run = await executePlan(config, thePlan, ports, {
       revision: o.revision,
@@ -285,7 +350,11 @@ export class Pipeline {
     const images = Object.fromEntries(Object.entries(run.facts.images ?? {}).map(([name, p]) => [name, p.ref]));
     const published: Record<string, string> = Object.keys(images).length > 0 ? { "compose.yaml": composeFromImages(ctx, images, run.facts.versions ?? {}, o.revision) } : {};
     // Each scanned image's CycloneDX SBOM beside its report (the same document publish attests).
-    const sboms = Object.fromEntries(Object.entries(run.scans).filter(([, s]) => s.sbom !== "").map(([c, s]) => [`scan/${c}.cdx.json`, s.sbom]));
+    const sboms = Object.fromEntries(
+      Object.entries(run.scans)
+        .filter(([, s]) => s.sbom !== "")
+        .map(([c, s]) => [`scan/${c}.cdx.json`, s.sbom]),
+    );
     const extras: RunExtras = {
       overview: true,
       ...(run.e2eReports ? { e2eReports: run.e2eReports } : {}),
@@ -395,14 +464,36 @@ export class Pipeline {
    * @param trivyDb Trivy's vulnerability databases for an air-gapped scan, as `trivy image --download-db-only --cache-dir <dir>` leaves <dir> (db/, optionally java-db/): Trivy then downloads nothing.
    */
   @func({ cache: "never" })
-  async release(tag: string, revision: string, gitopsToken?: Secret, releaseToken?: Secret, repository = "", databaseUrl?: Secret, dryRun = false, scans?: Directory, registryToken?: Secret, rescan = false, trivyDb?: Directory): Promise<string> {
+  async release(
+    tag: string,
+    revision: string,
+    gitopsToken?: Secret,
+    releaseToken?: Secret,
+    repository = "",
+    databaseUrl?: Secret,
+    dryRun = false,
+    scans?: Directory,
+    registryToken?: Secret,
+    rescan = false,
+    trivyDb?: Directory,
+  ): Promise<string> {
     checkRevision(revision);
     const database = trivyDb ? await trivyDatabase(trivyDb) : undefined;
     const config = await this.loadConfig();
     // The tag must be a semantic version, as the plan requires; the run is the plan of that tag.
     const thePlan = plan(config, toEvent({ event: "tag", ref: tag }));
     if (thePlan.stages.length === 0) return `Release ${tag}: nothing to do: pipeline.yaml has no releases section and no environment promoted on a tag.\n`;
-    const sections = await this.deliver(config, thePlan, "release", { revision, dryRun, page: { tag, repository, ...(releaseToken ? { releaseToken } : {}) }, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}), ...(scans ? { scans } : {}), ...(registryToken ? { registryToken } : {}), ...(rescan ? { rescan } : {}), ...(database ? { trivyDb: database } : {}) });
+    const sections = await this.deliver(config, thePlan, "release", {
+      revision,
+      dryRun,
+      page: { tag, repository, ...(releaseToken ? { releaseToken } : {}) },
+      ...(gitopsToken ? { token: gitopsToken } : {}),
+      ...(databaseUrl ? { databaseUrl } : {}),
+      ...(scans ? { scans } : {}),
+      ...(registryToken ? { registryToken } : {}),
+      ...(rescan ? { rescan } : {}),
+      ...(database ? { trivyDb: database } : {}),
+    });
     return `# Release ${tag}\n${sections}`;
   }
 
@@ -418,7 +509,12 @@ export class Pipeline {
   @func({ cache: "never" })
   async rollback(env: string, gitopsToken?: Secret, databaseUrl?: Secret, dryRun = false, registryToken?: Secret): Promise<string> {
     const config = await this.loadConfig();
-    return this.deliver(config, plan(config, toEvent({ event: "rollback", environment: env })), "rollback", { dryRun, ...(gitopsToken ? { token: gitopsToken } : {}), ...(databaseUrl ? { databaseUrl } : {}), ...(registryToken ? { registryToken } : {}) });
+    return this.deliver(config, plan(config, toEvent({ event: "rollback", environment: env })), "rollback", {
+      dryRun,
+      ...(gitopsToken ? { token: gitopsToken } : {}),
+      ...(databaseUrl ? { databaseUrl } : {}),
+      ...(registryToken ? { registryToken } : {}),
+    });
   }
 
   /**
@@ -487,8 +583,14 @@ function renderPlanNotes(p: Plan): string {
 
 /** The signing secrets a call was given. */
 function signingSecrets(key?: Secret, password?: Secret, identityToken?: Secret, githubOidcUrl?: Secret, githubOidcToken?: Secret): SigningSecrets {
-  if ((githubOidcUrl === undefined) !== (githubOidcToken === undefined)) throw new InputError("github-oidc-url, github-oidc-token: give both (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN) or neither");
-  return { ...(key ? { key } : {}), ...(password ? { password } : {}), ...(identityToken ? { identityToken } : {}), ...(githubOidcUrl && githubOidcToken ? { githubOidc: { url: githubOidcUrl, token: githubOidcToken } } : {}) };
+  if ((githubOidcUrl === undefined) !== (githubOidcToken === undefined))
+    throw new InputError("github-oidc-url, github-oidc-token: give both (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN) or neither");
+  return {
+    ...(key ? { key } : {}),
+    ...(password ? { password } : {}),
+    ...(identityToken ? { identityToken } : {}),
+    ...(githubOidcUrl && githubOidcToken ? { githubOidc: { url: githubOidcUrl, token: githubOidcToken } } : {}),
+  };
 }
 
 /** The release stamp; an empty created leaves the creation label empty, so the same inputs give the same image. */

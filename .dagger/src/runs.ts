@@ -43,7 +43,10 @@ export interface E2ePart {
 /** Turn check outcomes (and the E2E stage's, when it ran) into a CheckRun with its reports directory: what lint, test and e2e return. */
 export function checkRun(outcomes: CheckOutcome[], extraSummary = "", e2e?: E2ePart): CheckRun {
   const only = [...(outcomes.length > 0 ? (["checks"] as const) : []), ...(e2e ? (["e2e"] as const) : [])];
-  return runOf({ run: "checks", only, ...(outcomes.length > 0 ? { checks: outcomes } : {}), ...(e2e ? { e2e: e2e.outcomes } : {}) }, { overview: false, sections: extraSummary, ...(e2e ? { e2eReports: e2e.reports } : {}) });
+  return runOf(
+    { run: "checks", only, ...(outcomes.length > 0 ? { checks: outcomes } : {}), ...(e2e ? { e2e: e2e.outcomes } : {}) },
+    { overview: false, sections: extraSummary, ...(e2e ? { e2eReports: e2e.reports } : {}) },
+  );
 }
 
 /** The Aspire integration's outcome as a CheckRun (what `integration` returns): its own stage title, and its reports under integration/. */
@@ -72,7 +75,13 @@ export interface RunExtras {
 export function runOf(facts: RunFacts, extras: RunExtras = {}): CheckRun {
   const outcomes = [...(facts.checks ?? []), ...(facts.build ?? []), ...(facts.e2e ?? []), ...(facts.integration ?? [])];
   const junit = (o: CheckOutcome) => `junit/${o.component}-${o.check.replace(/\s+/g, "-")}.xml`;
-  const reportFiles = [...outcomes.map(junit), ...(extras.e2eReports ? E2E_REPORT_FILES : []), ...(extras.integrationReports ? ["integration/"] : []), ...Object.keys(extras.scans ?? {}).map((c) => `scan/${c}.json`), ...Object.keys(extras.files ?? {})];
+  const reportFiles = [
+    ...outcomes.map(junit),
+    ...(extras.e2eReports ? E2E_REPORT_FILES : []),
+    ...(extras.integrationReports ? ["integration/"] : []),
+    ...Object.keys(extras.scans ?? {}).map((c) => `scan/${c}.json`),
+    ...Object.keys(extras.files ?? {}),
+  ];
   const withFiles = { ...facts, reportFiles };
   const stages = stageVerdicts(withFiles);
   const passed = runPassed(stages);
@@ -84,7 +93,10 @@ export function runOf(facts: RunFacts, extras: RunExtras = {}): CheckRun {
     ...(facts.integration ? [renderCheckSummary(facts.integration, "Integration (Aspire)")] : []),
   ];
   const summary = `${sections.join("\n")}${extras.sections ?? ""}${extras.notes ?? ""}${renderReportLinks(withFiles)}`;
-  let reports = dag.directory().withNewFile("summary.md", summary).withNewFile("result.json", `${JSON.stringify(runResult(facts, stages), null, 2)}\n`);
+  let reports = dag
+    .directory()
+    .withNewFile("summary.md", summary)
+    .withNewFile("result.json", `${JSON.stringify(runResult(facts, stages), null, 2)}\n`);
   for (const o of outcomes) if (o.junit) reports = reports.withNewFile(junit(o), o.junit);
   if (extras.e2eReports) reports = reports.withDirectory("e2e", extras.e2eReports);
   if (extras.integrationReports) reports = reports.withDirectory("integration", extras.integrationReports);
@@ -126,6 +138,8 @@ export function runResult(facts: RunFacts, stages: StageVerdict[]): RunResult {
     ...(facts.revision ? { revision: facts.revision } : {}),
     ...(facts.branch ? { branch: facts.branch } : {}),
     ...(facts.runUrl ? { runUrl: facts.runUrl } : {}),
-    ...(names.length > 0 ? { components: Object.fromEntries(names.map((n) => [n, { ...(facts.versions?.[n] ? { version: facts.versions[n] } : {}), ...(facts.images?.[n] ? { image: facts.images[n].ref } : {}) }])) } : {}),
+    ...(names.length > 0
+      ? { components: Object.fromEntries(names.map((n) => [n, { ...(facts.versions?.[n] ? { version: facts.versions[n] } : {}), ...(facts.images?.[n] ? { image: facts.images[n].ref } : {}) }])) }
+      : {}),
   };
 }

@@ -186,12 +186,17 @@ function npmCiCell(r: ComponentRun): string {
 function shortInstruction(instruction: string): string {
   const run = /^RUN (?:--mount=\S+\s+)*(.*)$/.exec(instruction);
   const text = run ? (run[1] as string) : instruction;
-  return text.replace(/\s+--(no-audit|no-fund|registry=\S+|omit=dev)/g, "").replace(/\s+/g, " ").slice(0, 40);
+  return text
+    .replace(/\s+--(no-audit|no-fund|registry=\S+|omit=dev)/g, "")
+    .replace(/\s+/g, " ")
+    .slice(0, 40);
 }
 
 const lines: string[] = [];
 lines.push("");
-lines.push(`Build benchmark: examples/webshop, Docker ${(await docker(["version", "-f", "{{.Server.Version}}"])).stdout.trim()} (BuildKit), ${availableParallelism()} CPUs, backend and frontend built side by side`);
+lines.push(
+  `Build benchmark: examples/webshop, Docker ${(await docker(["version", "-f", "{{.Server.Version}}"])).stdout.trim()} (BuildKit), ${availableParallelism()} CPUs, backend and frontend built side by side`,
+);
 lines.push(`base images: ${env.baseSlim} and ${env.baseFull} (stand-ins: Debian bookworm + Node.js ${process.version}); npm proxy ${env.npmRegistry}`);
 lines.push("steps: Dockerfile instructions that BuildKit ran vs took from its cache, FROM not counted (it reports DONE even when nothing is pulled)");
 lines.push("");
@@ -237,9 +242,7 @@ const srcFrontendExecuted = stepCounts(runOf(src, "frontend").result.steps).exec
 const verdict = (ok: boolean) => (ok ? "MET" : "NOT MET");
 lines.push("");
 lines.push("Targets:");
-lines.push(
-  `  no-op <= 5 % of cold, zero steps executed: ${verdict(noop.wallMs / cold.wallMs <= 0.05 && noopExecuted === 0)} (${pct(noop.wallMs / cold.wallMs)}, ${noopExecuted} steps executed)`,
-);
+lines.push(`  no-op <= 5 % of cold, zero steps executed: ${verdict(noop.wallMs / cold.wallMs <= 0.05 && noopExecuted === 0)} (${pct(noop.wallMs / cold.wallMs)}, ${noopExecuted} steps executed)`);
 lines.push(
   `  backend source-only <= 35 % of cold, npm ci cached, frontend fully cached: ${verdict(src.wallMs / cold.wallMs <= 0.35 && srcBackendNpmCi === "cached" && srcFrontendExecuted === 0)} (${pct(src.wallMs / cold.wallMs)}, backend npm ci ${srcBackendNpmCi}, frontend ${srcFrontendExecuted} steps executed)`,
 );

@@ -106,7 +106,9 @@ const revision = git("rev-parse", "--short", "HEAD").trim();
 const beforeRev = git("rev-parse", "--short", BEFORE).trim();
 const dirty = git("status", "--porcelain").trim() !== "";
 const npmVersion = execFileSync("npm", ["--version"], { encoding: "utf8" }).trim();
-console.log(`module load: npm ci --omit=dev with an empty --cache, median of ${RUNS} (min–max); ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, node ${process.version}, npm ${npmVersion}`);
+console.log(
+  `module load: npm ci --omit=dev with an empty --cache, median of ${RUNS} (min–max); ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, node ${process.version}, npm ${npmVersion}`,
+);
 console.log(`before = ${BEFORE} (${beforeRev}), after = working tree (${revision}${dirty ? ", uncommitted changes" : ""})\n`);
 const header = ["module", "before: install", "before: node_modules", "after: install", "after: node_modules", "after: src/vendor"];
 const table = rows.map((r) => [r.name, secs(r.before), r.before.installs ? mb(r.before.bytes) : "-", secs(r.after), r.after.installs ? mb(r.after.bytes) : "-", mb(r.after.vendorBytes)]);

@@ -76,9 +76,15 @@ describe("Compose export of an Aspire service graph", () => {
   it("refuses what Compose cannot run, naming each: a project without image, an executable, a build with secrets", () => {
     assert.throws(
       () => composeFile(graphOf("redis", {})),
-      new AspireManifestError("redis.json", 'cannot write a Compose file:\n  apiservice: the .NET project ../Redis.ApiService/Redis.ApiService.csproj has no image; pass images: {"apiservice": "registry/name:tag"} (or an override)'),
+      new AspireManifestError(
+        "redis.json",
+        'cannot write a Compose file:\n  apiservice: the .NET project ../Redis.ApiService/Redis.ApiService.csproj has no image; pass images: {"apiservice": "registry/name:tag"} (or an override)',
+      ),
     );
-    assert.throws(() => composeFile(graphOf("dotnettool", { secrets: ["secret"] })), /simpleUsage: the executable dotnet runs on the AppHost's machine, not in a container; pass an override image for it/);
+    assert.throws(
+      () => composeFile(graphOf("dotnettool", { secrets: ["secret"] })),
+      /simpleUsage: the executable dotnet runs on the AppHost's machine, not in a container; pass an override image for it/,
+    );
     assert.throws(
       () => composeFile(graphOf("withdockerfile", { parameters: { goversion: "1.23" }, secrets: ["secret"] })),
       /mycontainer: its Dockerfile build uses secrets \(SECRET_ASENV\), which docker-compose v1\.29 cannot pass; build the image and pass an override/,
@@ -98,7 +104,15 @@ describe("Compose export of an Aspire service graph", () => {
       mkdirSync(join(dir, "NodeFrontend"));
       writeFileSync(join(dir, "NodeFrontend", "Dockerfile"), "FROM scratch\n");
       // Every secret variable set, as an .env file beside the Compose file would.
-      const env = { ...process.env, ...Object.fromEntries(["REDIS", "GARNET", "VALKEY", "MYSQL"].flatMap((n) => [[`${n}_PASSWORD`, "x"], [`${n}_PASSWORD_URI_ENCODED`, "x"]])) };
+      const env = {
+        ...process.env,
+        ...Object.fromEntries(
+          ["REDIS", "GARNET", "VALKEY", "MYSQL"].flatMap((n) => [
+            [`${n}_PASSWORD`, "x"],
+            [`${n}_PASSWORD_URI_ENCODED`, "x"],
+          ]),
+        ),
+      };
       for (const [file, text] of Object.entries(files)) {
         writeFileSync(join(dir, file), text);
         const r = spawnSync("docker-compose", ["-f", file, "config", "-q"], { cwd: dir, env, encoding: "utf8" });

@@ -42,12 +42,42 @@ const EXPECTED: Record<string, Expectation> = {
     // functions-api-service and func-app use Event Hubs, Service Bus, Cosmos DB and storage outputs.
     services: ["cache", "api-service", "python-app"],
     skipped: {
-      allBut: ["computeParam", "secretParam", "parameterWithDefault", "buildVersion", "buildSecret", "existingEventHubName", "existingEventHubResourceGroup", "cache", "api-service", "python-app", "cache-password", "cond-cache-bindings-tcp-tlsenabled-3eddb73a"],
+      allBut: [
+        "computeParam",
+        "secretParam",
+        "parameterWithDefault",
+        "buildVersion",
+        "buildSecret",
+        "existingEventHubName",
+        "existingEventHubResourceGroup",
+        "cache",
+        "api-service",
+        "python-app",
+        "cache-password",
+        "cond-cache-bindings-tcp-tlsenabled-3eddb73a",
+      ],
     },
   },
   dotnettool: {
     options: { secrets: ["secret"] },
-    services: ["simpleUsage", "wildcard", "prerelease", "sameToolDifferentVersion1", "sameToolDifferentVersion2", "sametoolconcurrency-0", "sametoolconcurrency-1", "sametoolconcurrency-2", "sametoolconcurrency-3", "sametoolconcurrency-4", "substituted", "offlineSimpleUsage", "offlineWildcard", "offlinePrerelease", "secretArg", "incompatibleSdk"],
+    services: [
+      "simpleUsage",
+      "wildcard",
+      "prerelease",
+      "sameToolDifferentVersion1",
+      "sameToolDifferentVersion2",
+      "sametoolconcurrency-0",
+      "sametoolconcurrency-1",
+      "sametoolconcurrency-2",
+      "sametoolconcurrency-3",
+      "sametoolconcurrency-4",
+      "substituted",
+      "offlineSimpleUsage",
+      "offlineWildcard",
+      "offlinePrerelease",
+      "secretArg",
+      "incompatibleSdk",
+    ],
     skipped: [],
   },
   externalservices: { options: { parameters: { "external-service-url": "https://example.com/" } }, services: ["gateway", "frontend"], skipped: [] },
@@ -132,7 +162,10 @@ describe("Aspire manifests of the corpus (dotnet/aspire playground and tests)", 
   it("the dangling references of parameterendtoend and testproject are refused unless the caller asks to skip them", () => {
     assert.throws(
       () => serviceGraph(parseManifest(manifestText("testproject"), "testproject.json"), { file: "testproject.json" }),
-      new AspireManifestError("testproject.json", 'rabbitmq.connectionString: dangling reference {rabbitmq-password-uri-encoded.value}: no resource is named "rabbitmq-password-uri-encoded" (pass dangling: "skip" to skip the resources that use it instead)'),
+      new AspireManifestError(
+        "testproject.json",
+        'rabbitmq.connectionString: dangling reference {rabbitmq-password-uri-encoded.value}: no resource is named "rabbitmq-password-uri-encoded" (pass dangling: "skip" to skip the resources that use it instead)',
+      ),
     );
     assert.throws(
       () => serviceGraph(parseManifest(manifestText("parameterendtoend"), "p.json"), { file: "p.json", parameters: { insertionrows: "1" }, secrets: ["sql"] }),
@@ -145,11 +178,26 @@ describe("Aspire manifests of the corpus (dotnet/aspire playground and tests)", 
   // the corpus itself wherever it is present.
   const CORPUS = join(ROOT, "..", "shared", "corpora", "aspire");
   it("the copies are the corpus files, byte for byte (SHA256SUMS, and the corpus when present)", () => {
-    const sums = readFileSync(join(ASPIRE_FIXTURES, "SHA256SUMS"), "utf8").trim().split("\n").map((l) => l.split(/\s+/));
+    const sums = readFileSync(join(ASPIRE_FIXTURES, "SHA256SUMS"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split(/\s+/));
     assert.deepEqual(sums.map(([, f]) => f).sort(), corpusFiles());
-    for (const [sum, f] of sums) assert.equal(createHash("sha256").update(readFileSync(join(ASPIRE_FIXTURES, f))).digest("hex"), sum, f);
+    for (const [sum, f] of sums)
+      assert.equal(
+        createHash("sha256")
+          .update(readFileSync(join(ASPIRE_FIXTURES, f)))
+          .digest("hex"),
+        sum,
+        f,
+      );
     if (!existsSync(CORPUS)) return;
-    assert.deepEqual(readdirSync(CORPUS).filter((f) => f.endsWith(".json")).sort(), corpusFiles());
+    assert.deepEqual(
+      readdirSync(CORPUS)
+        .filter((f) => f.endsWith(".json"))
+        .sort(),
+      corpusFiles(),
+    );
     for (const f of corpusFiles()) assert.equal(readFileSync(join(ASPIRE_FIXTURES, f), "utf8"), readFileSync(join(CORPUS, f), "utf8"), f);
   });
 });

@@ -33,13 +33,18 @@ describe("parseManifest refuses", () => {
       () => parseManifest('{"resources": {"clock": {"type": "talking-clock.v0"}}}', FILE),
       (e: unknown) =>
         e instanceof AspireManifestError &&
-        e.message.startsWith(`${FILE}: resources.clock: unknown resource type "talking-clock.v0"; known types: container.v0, container.v1, dockerfile.v0, project.v0, project.v1, executable.v0, parameter.v0, value.v0, annotated.string, redis.v0, postgres.server.v0`) &&
+        e.message.startsWith(
+          `${FILE}: resources.clock: unknown resource type "talking-clock.v0"; known types: container.v0, container.v1, dockerfile.v0, project.v0, project.v1, executable.v0, parameter.v0, value.v0, annotated.string, redis.v0, postgres.server.v0`,
+        ) &&
         e.message.endsWith(", azure.*"),
     );
   });
 
   it("a resource that does not have its type's shape, with the JSON path and the type", () => {
-    assert.throws(() => parseManifest('{"resources": {"cache": {"type": "container.v0"}}}', FILE), error("resources.cache.image: Invalid input: expected string, received undefined (resource type container.v0)"));
+    assert.throws(
+      () => parseManifest('{"resources": {"cache": {"type": "container.v0"}}}', FILE),
+      error("resources.cache.image: Invalid input: expected string, received undefined (resource type container.v0)"),
+    );
     assert.throws(
       () => parseManifest('{"resources": {"cache": {"type": "container.v0", "image": "redis:8", "bindings": {"tcp": {"scheme": "tcp", "targetPort": "6379"}}}}}', FILE),
       error("resources.cache.bindings.tcp.targetPort: Invalid input: expected number, received string (resource type container.v0)"),
@@ -68,8 +73,14 @@ describe("serviceGraph refuses", () => {
       () => graph({ redis, api: api({ REDIS_PORT: "{redis.bindings.tcp.portNumber}" }) }),
       /api\.env\.REDIS_PORT: dangling reference \{redis\.bindings\.tcp\.portNumber\}: a binding has the properties url, host, port, targetPort, scheme, hostAndPort/,
     );
-    assert.throws(() => graph({ redis, api: api({ REDIS: "{redis.connectionString}" }) }), /api\.env\.REDIS: dangling reference \{redis\.connectionString\}: redis is a container\.v0 and has no connectionString/);
-    assert.throws(() => graph({ redis, api: api({ X: "{redis.outputs.hostName}" }) }), /dangling reference \{redis\.outputs\.hostName\}: only Azure resources have outputs, and redis is a container\.v0/);
+    assert.throws(
+      () => graph({ redis, api: api({ REDIS: "{redis.connectionString}" }) }),
+      /api\.env\.REDIS: dangling reference \{redis\.connectionString\}: redis is a container\.v0 and has no connectionString/,
+    );
+    assert.throws(
+      () => graph({ redis, api: api({ X: "{redis.outputs.hostName}" }) }),
+      /dangling reference \{redis\.outputs\.hostName\}: only Azure resources have outputs, and redis is a container\.v0/,
+    );
   });
 
   it("a dangling reference skips the resource that holds it (and what uses that) when the caller asks", () => {
@@ -120,7 +131,10 @@ describe("serviceGraph refuses", () => {
   it("overrides and images that name no service, or that are not image references with a tag or digest", () => {
     const resources = { redis, api: api({}), pw: { type: "parameter.v0", value: "{pw.inputs.value}", inputs: { value: { type: "string", default: { value: "x" } } } } };
     assert.throws(() => graph(resources, { overrides: { cache: "redis:8" } }), error('overrides.cache: no resource is named "cache"; services (containers, projects, executables): redis, api'));
-    assert.throws(() => graph(resources, { overrides: { pw: "redis:8" } }), error("overrides.pw: pw is a parameter.v0, and overrides are for services (containers, projects, executables): redis, api"));
+    assert.throws(
+      () => graph(resources, { overrides: { pw: "redis:8" } }),
+      error("overrides.pw: pw is a parameter.v0, and overrides are for services (containers, projects, executables): redis, api"),
+    );
     assert.throws(
       () => graph(resources, { overrides: { redis: "redis" } }),
       error('overrides.redis: "redis" is not an image reference with a tag or digest (registry/name:tag or registry/name@sha256:<64 hex> (or both))'),
@@ -139,6 +153,9 @@ describe("serviceGraph refuses", () => {
   });
 
   it("every error of a corpus manifest names its file", () => {
-    assert.throws(() => serviceGraph(parseManifest(manifestText("kafka"), "kafka.json"), { file: "kafka.json", overrides: { kafka: "latest" } }), /^AspireManifestError: kafka\.json: overrides\.kafka: /);
+    assert.throws(
+      () => serviceGraph(parseManifest(manifestText("kafka"), "kafka.json"), { file: "kafka.json", overrides: { kafka: "latest" } }),
+      /^AspireManifestError: kafka\.json: overrides\.kafka: /,
+    );
   });
 });

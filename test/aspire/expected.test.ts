@@ -8,7 +8,20 @@ import { parseManifest } from "../../modules/aspire/src/manifest.js";
 import type { ServiceGraph } from "../../modules/aspire/src/types.js";
 import { firstChoice, manifestText } from "./fixtures.js";
 
-const EXPECTED = ["redis", "kafka", "mysql", "databasemigration", "postgresendtoend", "postgresendtoend@2024-05-02", "withdockerfile", "parameterendtoend", "externalservices", "waitfor", "aspirewithnode", "pre-ga-2023"];
+const EXPECTED = [
+  "redis",
+  "kafka",
+  "mysql",
+  "databasemigration",
+  "postgresendtoend",
+  "postgresendtoend@2024-05-02",
+  "withdockerfile",
+  "parameterendtoend",
+  "externalservices",
+  "waitfor",
+  "aspirewithnode",
+  "pre-ga-2023",
+];
 
 describe("service graphs of manifests, against graphs written by hand", () => {
   for (const name of EXPECTED) {

@@ -9,7 +9,10 @@ import { ROOT } from "../tiers/modules.js";
 export const ASPIRE_FIXTURES = join(ROOT, "test/fixtures/aspire");
 
 /** The corpus copies, in name order. */
-export const corpusFiles = (): string[] => readdirSync(ASPIRE_FIXTURES).filter((f) => f.endsWith(".json")).sort();
+export const corpusFiles = (): string[] =>
+  readdirSync(ASPIRE_FIXTURES)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
 
 /** A corpus file's short name: redis for aspire__playground__redis__aspire-manifest.json, postgresendtoend@2024-05-02 for the older one. */
 export const shortName = (file: string): string =>
@@ -26,8 +29,7 @@ export const corpusFile = (short: string): string => {
 };
 
 /** A manifest's text: a corpus copy by short name, or a hand-written fixture by path under test/fixtures/aspire. */
-export const manifestText = (name: string): string =>
-  readFileSync(join(ASPIRE_FIXTURES, name.endsWith(".json") ? name : corpusFile(name)), "utf8");
+export const manifestText = (name: string): string => readFileSync(join(ASPIRE_FIXTURES, name.endsWith(".json") ? name : corpusFile(name)), "utf8");
 
 /** A corpus manifest parsed, by short name. */
 export const corpusManifest = (short: string): AspireManifest => parseManifest(manifestText(short), corpusFile(short));

@@ -17,7 +17,12 @@ after(() => rmSync(DIR, { recursive: true, force: true }));
 
 const MUTANTS: { name: string; file: string; from: string; to: string }[] = [
   { name: "url-without-port", file: "resolve.ts", from: "return `${endpoint.scheme}://${service}:${endpoint.targetPort}`;", to: "return `${endpoint.scheme}://${service}`;" },
-  { name: "port-is-host-port", file: "resolve.ts", from: 'case "port":\n    case "targetPort":\n      return String(endpoint.targetPort);', to: 'case "port":\n      return String(endpoint.port ?? 80);\n    case "targetPort":\n      return String(endpoint.targetPort);' },
+  {
+    name: "port-is-host-port",
+    file: "resolve.ts",
+    from: 'case "port":\n    case "targetPort":\n      return String(endpoint.targetPort);',
+    to: 'case "port":\n      return String(endpoint.port ?? 80);\n    case "targetPort":\n      return String(endpoint.targetPort);',
+  },
   { name: "project-port-80", file: "endpoints.ts", from: "export const DEFAULT_PROJECT_PORT = 8080;", to: "export const DEFAULT_PROJECT_PORT = 80;" },
   { name: "secret-inlined", file: "resolve.ts", from: "if (p.secret) return { parts: [{ secret: p.name }]", to: "if (p.secret && false) return { parts: [{ secret: p.name }]" },
   { name: "uri-filter-dropped", file: "parts.ts", from: ": { secret: p.secret, filter }));", to: ": { secret: p.secret }));" },
@@ -26,7 +31,20 @@ const MUTANTS: { name: string; file: string; from: string; to: string }[] = [
   { name: "skip-not-propagated", file: "graph.ts", from: "if (skipped.has(p.name) || usesSkipped(p).length === 0) continue;", to: "continue;" },
 ];
 
-const EXPECTED = ["redis", "kafka", "mysql", "databasemigration", "postgresendtoend", "postgresendtoend@2024-05-02", "withdockerfile", "parameterendtoend", "externalservices", "waitfor", "aspirewithnode", "pre-ga-2023"];
+const EXPECTED = [
+  "redis",
+  "kafka",
+  "mysql",
+  "databasemigration",
+  "postgresendtoend",
+  "postgresendtoend@2024-05-02",
+  "withdockerfile",
+  "parameterendtoend",
+  "externalservices",
+  "waitfor",
+  "aspirewithnode",
+  "pre-ga-2023",
+];
 
 /** The names of the expected graphs a copy of the module gets wrong. */
 async function failures(src: string): Promise<string[]> {

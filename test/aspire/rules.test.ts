@@ -34,7 +34,10 @@ describe("parameters", () => {
     assert.deepEqual(g.services[0].env.USER, [{ text: "aaaaa" }]);
     assert.equal((g.parameters[0].source as { value?: string }).value, "aaaaa");
     const s = graph({ p: param(true, { generate: { minLength: 5 } }), web: web({ PW: "{p.value}" }) });
-    assert.deepEqual(s.parameters[0].source, { kind: "generate", spec: { minLength: 5, lower: true, upper: true, numeric: true, special: true, minLower: 0, minUpper: 0, minNumeric: 0, minSpecial: 0 } });
+    assert.deepEqual(s.parameters[0].source, {
+      kind: "generate",
+      spec: { minLength: 5, lower: true, upper: true, numeric: true, special: true, minLower: 0, minUpper: 0, minNumeric: 0, minSpecial: 0 },
+    });
   });
 });
 

@@ -95,7 +95,17 @@ describe("start order", () => {
     );
   });
   it("reports a cycle as its path", () => {
-    assert.throws(() => startOrder([{ name: "a", dependsOn: ["b"] }, { name: "b", dependsOn: ["a"] }], cycle), /^Error: a → b → a$/);
+    assert.throws(
+      () =>
+        startOrder(
+          [
+            { name: "a", dependsOn: ["b"] },
+            { name: "b", dependsOn: ["a"] },
+          ],
+          cycle,
+        ),
+      /^Error: a → b → a$/,
+    );
   });
 });
 
@@ -162,7 +172,8 @@ describe("images and registry mirrors", () => {
       [`mcr.microsoft.com/dotnet/sdk:9.0@${DIGEST}`, `nexus.example.com:8443/mcr/dotnet/sdk:9.0@${DIGEST}`],
       ["ghcr.io/microsoft/garnet:1.0", "ghcr.io/microsoft/garnet:1.0"],
       ["not a reference", "not a reference"],
-    ]) assert.equal(mirrored(ref, rules), expected, ref);
+    ])
+      assert.equal(mirrored(ref, rules), expected, ref);
   });
 
   it("refuses a rule that is not registry=prefix", () => {

@@ -201,10 +201,7 @@ console.log("PROBE_RESULT " + JSON.stringify(result));
   before(async () => {
     probeDir = mkdtempSync(join(env.work, "probe-"));
     writeFileSync(join(probeDir, "probe.mjs"), PROBE);
-    writeFileSync(
-      join(probeDir, "Dockerfile"),
-      "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG NPM_ADDRESS GATEWAY HOST_PORT NPM_REGISTRY NONCE\nCOPY probe.mjs /probe.mjs\nRUN node /probe.mjs\n",
-    );
+    writeFileSync(join(probeDir, "Dockerfile"), "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nARG NPM_ADDRESS GATEWAY HOST_PORT NPM_REGISTRY NONCE\nCOPY probe.mjs /probe.mjs\nRUN node /probe.mjs\n");
     npmAddress = (await lookup("registry.npmjs.org", { family: 4 })).address;
     // A service of this host listening on every address: the host reaches it, builds must not.
     hostServer = createServer((s) => s.end());
@@ -229,9 +226,18 @@ console.log("PROBE_RESULT " + JSON.stringify(result));
 
   test("firewall rules tagged by buildkit.sh are in place (DOCKER-USER and INPUT)", async () => {
     const rules = (await must("iptables", ["-w", "-S"])).stdout.split("\n").filter((l) => l.includes(env.firewallTag));
-    assert.ok(rules.some((l) => l.startsWith("-A DOCKER-USER") && l.includes(`-i ${env.bridge}`) && l.endsWith("-j DROP")), rules.join("\n"));
-    assert.ok(rules.some((l) => l.startsWith("-A INPUT") && l.includes(`--dport ${new URL(env.npmRegistry).port}`) && l.endsWith("-j ACCEPT")), rules.join("\n"));
-    assert.ok(rules.some((l) => l.startsWith("-A INPUT") && l.includes(`-i ${env.bridge}`) && l.endsWith("-j DROP")), rules.join("\n"));
+    assert.ok(
+      rules.some((l) => l.startsWith("-A DOCKER-USER") && l.includes(`-i ${env.bridge}`) && l.endsWith("-j DROP")),
+      rules.join("\n"),
+    );
+    assert.ok(
+      rules.some((l) => l.startsWith("-A INPUT") && l.includes(`--dport ${new URL(env.npmRegistry).port}`) && l.endsWith("-j ACCEPT")),
+      rules.join("\n"),
+    );
+    assert.ok(
+      rules.some((l) => l.startsWith("-A INPUT") && l.includes(`-i ${env.bridge}`) && l.endsWith("-j DROP")),
+      rules.join("\n"),
+    );
   });
 
   test("control: this machine itself reaches registry.npmjs.org and the host service", async () => {
@@ -372,8 +378,20 @@ for (const component of ["backend", "frontend"] as const) {
         const stub = `pac-it-stub-${randomBytes(4).toString("hex")}`;
         containers.push(stub);
         await docker([
-          "run", "-d", "--name", stub, "--network", net, "--network-alias", "backend", "--user", "1000:1000", env.baseSlim,
-          "node", "-e", "require('node:http').createServer((q, s) => { s.setHeader('content-type', 'application/json'); s.end('{\"status\":\"ok\"}'); }).listen(8080)",
+          "run",
+          "-d",
+          "--name",
+          stub,
+          "--network",
+          net,
+          "--network-alias",
+          "backend",
+          "--user",
+          "1000:1000",
+          env.baseSlim,
+          "node",
+          "-e",
+          "require('node:http').createServer((q, s) => { s.setHeader('content-type', 'application/json'); s.end('{\"status\":\"ok\"}'); }).listen(8080)",
         ]);
         const name = `pac-it-frontend-${randomBytes(4).toString("hex")}`;
         containers.push(name);
@@ -411,7 +429,10 @@ test("no tag `latest` is ever produced: every tag in the registry and on the eng
   for (const component of ["backend", "frontend"]) assert.deepEqual(tags.get(`webshop/${component}`), [revision], `webshop/${component}`);
   for (const [repo, list] of tags) assert.ok(!list.includes("latest"), `${repo} has a tag latest`);
   const local = (await docker(["images", "--format", "{{.Repository}}:{{.Tag}}"])).stdout.split("\n");
-  assert.deepEqual(local.filter((l) => l.includes("/webshop/") && l.endsWith(":latest")), []);
+  assert.deepEqual(
+    local.filter((l) => l.includes("/webshop/") && l.endsWith(":latest")),
+    [],
+  );
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -17,7 +17,11 @@ async function preflightWith(dockerfile: string): Promise<string> {
   const config = exampleConfig();
   config.components.backend.dockerfile = "Dockerfile";
   const { result } = await record(
-    async () => preflight({ config, source: dag.directory(), runId: "run-1" }, ["db", "backend", "frontend"]).then(() => "", (e: Error) => e.message),
+    async () =>
+      preflight({ config, source: dag.directory(), runId: "run-1" }, ["db", "backend", "frontend"]).then(
+        () => "",
+        (e: Error) => e.message,
+      ),
     exampleEngine((leaf) => (leaf === 'directory.directory(path: "backend").file(path: "Dockerfile").contents' ? dockerfile : undefined)),
   );
   return result;
@@ -28,7 +32,12 @@ describe("a component's own Dockerfile with a syntax directive", () => {
     const refused = await preflightWith("# syntax=ghcr.io/acme/dockerfile-frontend:2.1\nFROM node:22\n");
     assert.match(refused, /components\.backend: backend\/Dockerfile line 1: # syntax=ghcr\.io\/acme\/dockerfile-frontend:2\.1 names a BuildKit frontend Dagger's dockerBuild cannot run/);
     assert.match(refused, /docker\/dockerfile/, "says what is valid");
-    for (const ok of ["# syntax=docker/dockerfile:1.7\nFROM node:22\n", "#syntax = docker/dockerfile:1\nFROM node:22\n", `# escape=\`\n# syntax=docker.io/docker/dockerfile-upstream@sha256:${"a".repeat(64)}\nFROM node:22\n`, "FROM node:22\n# syntax=acme/late:1 is a comment after an instruction\n"])
+    for (const ok of [
+      "# syntax=docker/dockerfile:1.7\nFROM node:22\n",
+      "#syntax = docker/dockerfile:1\nFROM node:22\n",
+      `# escape=\`\n# syntax=docker.io/docker/dockerfile-upstream@sha256:${"a".repeat(64)}\nFROM node:22\n`,
+      "FROM node:22\n# syntax=acme/late:1 is a comment after an instruction\n",
+    ])
       assert.equal(await preflightWith(ok), "", ok);
   });
 });

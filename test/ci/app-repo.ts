@@ -44,7 +44,8 @@ export function rootConstructor(): { sourceDefaultPath: string; configDefault: s
   const args = readGolden("pipeline")?.objects.Pipeline?.constructor?.arguments as Record<string, { defaultPath?: string; defaultValue?: unknown }> | undefined;
   const sourceDefaultPath = args?.source?.defaultPath;
   const configDefault = args?.config?.defaultValue;
-  if (typeof sourceDefaultPath !== "string" || typeof configDefault !== "string") throw new Error("test/golden/introspection/pipeline.json: the constructor's source defaultPath or config default is missing (npm run generate)");
+  if (typeof sourceDefaultPath !== "string" || typeof configDefault !== "string")
+    throw new Error("test/golden/introspection/pipeline.json: the constructor's source defaultPath or config default is missing (npm run generate)");
   return { sourceDefaultPath, configDefault };
 }
 
@@ -66,7 +67,8 @@ export function sourceLoadedBy(req: LoadRequest, resolveRule = resolveDefaultPat
   if (entry.implementation !== "pipeline") throw new Error(`dagger call from ${req.cwd} runs the module ${entry.implementation}, not pipeline`);
   // A Directory flag on the CLI is a host path, relative to the caller's working directory.
   const flag = req.constructorFlags.source;
-  const source = flag !== undefined ? resolve(req.cwd, flag) : resolveRule({ module: entry.module, ...(entry.blueprintOf ? { blueprintOf: entry.blueprintOf } : {}), defaultPath: ctor.sourceDefaultPath });
+  const source =
+    flag !== undefined ? resolve(req.cwd, flag) : resolveRule({ module: entry.module, ...(entry.blueprintOf ? { blueprintOf: entry.blueprintOf } : {}), defaultPath: ctor.sourceDefaultPath });
   const config = req.constructorFlags.config ?? ctor.configDefault;
   return { source, configFile: join(source, config), entrypoint: entry.name };
 }

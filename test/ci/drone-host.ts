@@ -58,7 +58,12 @@ export function droneSubstitute(text: string, params: Record<string, string>): s
       if (end < 0) throw new Error(`Drone substitution: missing closing brace after ${text.slice(i, i + 30)}`);
       const body = text.slice(i + 2, end);
       const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:=|=|:\?|:\+)([^$]*))?$/.exec(body);
-      if (!m) throw new Error(/^[A-Za-z_][A-Za-z0-9_]*[-+]/.test(body) ? `Drone substitution: \${${body}} is a bad substitution, which fails the whole file` : `Drone substitution: \${${body}} is a form this model does not evaluate`);
+      if (!m)
+        throw new Error(
+          /^[A-Za-z_][A-Za-z0-9_]*[-+]/.test(body)
+            ? `Drone substitution: \${${body}} is a bad substitution, which fails the whole file`
+            : `Drone substitution: \${${body}} is a form this model does not evaluate`,
+        );
       const value = params[m[1]] ?? "";
       out += m[2] === undefined || value !== "" ? value : m[3];
       i = end;
@@ -73,7 +78,11 @@ export function substitutionParams(env: DroneEnv): Record<string, string> {
 }
 
 /** The pipelines whose trigger admits the event, and of each the steps whose `when` admits it, with their environment; commands and values as Drone's substitution leaves them. */
-export function droneStepsFor(pipelines: DronePipeline[], env: DroneEnv, secrets?: Record<string, string>): { pipeline: string; step: string; commands: string[]; environment: Record<string, string> }[] {
+export function droneStepsFor(
+  pipelines: DronePipeline[],
+  env: DroneEnv,
+  secrets?: Record<string, string>,
+): { pipeline: string; step: string; commands: string[]; environment: Record<string, string> }[] {
   const fits = (c: DronePipeline["trigger"]) =>
     admits(c?.event, env.DRONE_BUILD_EVENT) &&
     // Branch conditions never match tags: a tag has no branch (docs: triggers, by branch).
@@ -123,7 +132,21 @@ export const droneEvents = {
   }),
   push: (branch: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "push", DRONE_BRANCH: branch, DRONE_COMMIT_REF: `refs/heads/${branch}`, DRONE_COMMIT_SHA: sha }),
   tag: (tag: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "tag", DRONE_TAG: tag, DRONE_COMMIT_REF: `refs/tags/${tag}`, DRONE_COMMIT_SHA: sha }),
-  promote: (target: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "promote", DRONE_DEPLOY_TO: target, DRONE_BRANCH: "main", DRONE_COMMIT_REF: "refs/heads/main", DRONE_COMMIT_SHA: sha }),
-  rollback: (target: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "rollback", DRONE_DEPLOY_TO: target, DRONE_BRANCH: "main", DRONE_COMMIT_REF: "refs/heads/main", DRONE_COMMIT_SHA: sha }),
+  promote: (target: string, sha: string): DroneEnv => ({
+    ...COMMON,
+    DRONE_BUILD_EVENT: "promote",
+    DRONE_DEPLOY_TO: target,
+    DRONE_BRANCH: "main",
+    DRONE_COMMIT_REF: "refs/heads/main",
+    DRONE_COMMIT_SHA: sha,
+  }),
+  rollback: (target: string, sha: string): DroneEnv => ({
+    ...COMMON,
+    DRONE_BUILD_EVENT: "rollback",
+    DRONE_DEPLOY_TO: target,
+    DRONE_BRANCH: "main",
+    DRONE_COMMIT_REF: "refs/heads/main",
+    DRONE_COMMIT_SHA: sha,
+  }),
   cron: (job: string, sha: string): DroneEnv => ({ ...COMMON, DRONE_BUILD_EVENT: "cron", DRONE_CRON: job, DRONE_BRANCH: "main", DRONE_COMMIT_REF: "refs/heads/main", DRONE_COMMIT_SHA: sha }),
 };

@@ -13,28 +13,48 @@ const SHIPPED = "ci/drone/.drone.yml";
 test("ci/drone/.drone.yml: every document is a valid docker pipeline, with the triggers of every event we map", () => {
   const { pipelines, problems } = parseDroneFile(readFileSync(join(ROOT, SHIPPED), "utf8"), SHIPPED);
   assert.deepEqual(problems, []);
-  assert.deepEqual(pipelines.map((p) => [p.name, p.trigger?.event]), [
-    ["pull-request", ["pull_request"]],
-    ["push", ["push"]],
-    ["release-tag", ["tag"]],
-    ["promote", ["promote"]],
-    ["rollback", ["rollback"]],
-    ["prune-previews", ["cron"]],
-  ]);
+  assert.deepEqual(
+    pipelines.map((p) => [p.name, p.trigger?.event]),
+    [
+      ["pull-request", ["pull_request"]],
+      ["push", ["push"]],
+      ["release-tag", ["tag"]],
+      ["promote", ["promote"]],
+      ["rollback", ["rollback"]],
+      ["prune-previews", ["cron"]],
+    ],
+  );
   // Secrets only through from_secret, never written in the file.
   const secretLike = pipelines.flatMap((p) =>
-    p.steps.flatMap((s) => Object.entries(s.environment ?? {}).filter(([k]) => /TOKEN|PASSWORD|SECRET|WEBHOOK|DATABASE_URL/.test(k)).map(([k, v]) => ({ at: `${p.name}.${s.name}: ${k}`, fromSecret: typeof v === "object" }))),
+    p.steps.flatMap((s) =>
+      Object.entries(s.environment ?? {})
+        .filter(([k]) => /TOKEN|PASSWORD|SECRET|WEBHOOK|DATABASE_URL/.test(k))
+        .map(([k, v]) => ({ at: `${p.name}.${s.name}: ${k}`, fromSecret: typeof v === "object" })),
+    ),
   );
   assert.ok(secretLike.length >= 8, `secrets found: ${secretLike.length}`);
-  assert.deepEqual(secretLike.filter((x) => !x.fromSecret).map((x) => x.at), [], "every secret comes from a Drone secret");
+  assert.deepEqual(
+    secretLike.filter((x) => !x.fromSecret).map((x) => x.at),
+    [],
+    "every secret comes from a Drone secret",
+  );
   // Promotions write the GitOps repository: one at a time (Drone's concurrency is per pipeline).
-  assert.deepEqual(pipelines.filter((p) => p.concurrency?.limit === 1).map((p) => p.name), ["release-tag", "promote", "rollback", "prune-previews"]);
+  assert.deepEqual(
+    pipelines.filter((p) => p.concurrency?.limit === 1).map((p) => p.name),
+    ["release-tag", "promote", "rollback", "prune-previews"],
+  );
 });
 
 test("a broken Drone file fails, naming the misspelt key, the unknown event and the missing volume", () => {
   const { problems } = parseDroneFile(readFileSync(join(ROOT, "test/fixtures/ci/broken.drone.yml"), "utf8"), "broken.drone.yml");
-  assert.ok(problems.some((p) => /steps\.0: Unrecognized key: "comands"/.test(p)), problems.join("\n"));
-  assert.ok(problems.some((p) => /trigger\.event/.test(p)), problems.join("\n"));
+  assert.ok(
+    problems.some((p) => /steps\.0: Unrecognized key: "comands"/.test(p)),
+    problems.join("\n"),
+  );
+  assert.ok(
+    problems.some((p) => /trigger\.event/.test(p)),
+    problems.join("\n"),
+  );
   const fixed = readFileSync(join(ROOT, "test/fixtures/ci/broken.drone.yml"), "utf8").replace("comands", "commands").replace(", delete", "");
   assert.deepEqual(parseDroneFile(fixed, "fixed.drone.yml").problems, ["fixed.drone.yml: broken.ci: volume dockersock is not a volume of the pipeline"]);
 });
@@ -44,7 +64,13 @@ test("real Drone files (drone/drone's and drone-cache's, docker pipelines) are v
   // The copies are pinned to the corpus files (../shared/corpora/workflows/drone, SOURCES.tsv beside them).
   for (const line of readFileSync(join(dir, "SHA256SUMS"), "utf8").trim().split("\n")) {
     const [sum, name] = line.split(/\s+/);
-    assert.equal(createHash("sha256").update(readFileSync(join(dir, name))).digest("hex"), sum, name);
+    assert.equal(
+      createHash("sha256")
+        .update(readFileSync(join(dir, name)))
+        .digest("hex"),
+      sum,
+      name,
+    );
   }
   for (const name of ["drone__.drone.yml", "drone-cache__.drone-local.yml"]) {
     const { problems } = parseDroneFile(readFileSync(join(dir, name), "utf8"), name);

@@ -49,10 +49,18 @@ export interface Expectation {
  */
 export const TABLE: Expectation[] = [
   { name: "pull request from feature/login", event: { kind: "pull-request", branch: "feature/login" }, actions: [{ fn: "ci", flags: { event: "pull-request", branch: "feature/login" } }] },
-  { name: "push to main", event: { kind: "push", branch: "main" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "main", "registry-token": "env://REGISTRY_TOKEN", "gitops-token": "env://GITOPS_TOKEN" } }] },
+  {
+    name: "push to main",
+    event: { kind: "push", branch: "main" },
+    actions: [{ fn: "ci", flags: { revision: SHA, branch: "main", "registry-token": "env://REGISTRY_TOKEN", "gitops-token": "env://GITOPS_TOKEN" } }],
+  },
   { name: "push to dev", event: { kind: "push", branch: "dev" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "dev" } }] },
   { name: "push to feature/login", event: { kind: "push", branch: "feature/login" }, actions: [{ fn: "ci", flags: { revision: SHA, branch: "feature/login" } }] },
-  { name: "release tag v1.4.0", event: { kind: "tag", tag: "v1.4.0" }, actions: [{ fn: "release", flags: { tag: "v1.4.0", revision: SHA, "gitops-token": "env://GITOPS_TOKEN", "release-token": "env://RELEASE_TOKEN", "registry-token": "env://REGISTRY_TOKEN" } }] },
+  {
+    name: "release tag v1.4.0",
+    event: { kind: "tag", tag: "v1.4.0" },
+    actions: [{ fn: "release", flags: { tag: "v1.4.0", revision: SHA, "gitops-token": "env://GITOPS_TOKEN", "release-token": "env://RELEASE_TOKEN", "registry-token": "env://REGISTRY_TOKEN" } }],
+  },
   { name: "promote to prod", event: { kind: "promote", environment: "prod" }, actions: [{ fn: "promote", flags: { env: "prod", "registry-token": "env://REGISTRY_TOKEN" } }] },
   { name: "roll prod back", event: { kind: "rollback", environment: "prod" }, actions: [{ fn: "rollback", flags: { env: "prod", "gitops-token": "env://GITOPS_TOKEN" } }] },
 ];
@@ -69,7 +77,11 @@ const droneEnvFor: Record<string, DroneEnv> = {
   "roll prod back": droneEvents.rollback("prod", SHA),
 };
 
-const workflows = Object.fromEntries(readdirSync(join(ROOT, "ci/github")).filter((f) => f.endsWith(".yml")).map((f) => [f, readFileSync(join(ROOT, "ci/github", f), "utf8")]));
+const workflows = Object.fromEntries(
+  readdirSync(join(ROOT, "ci/github"))
+    .filter((f) => f.endsWith(".yml"))
+    .map((f) => [f, readFileSync(join(ROOT, "ci/github", f), "utf8")]),
+);
 
 const githubEventFor: Record<string, GithubEvent> = {
   "push to main": githubEvents.push("main", SHA),
@@ -128,7 +140,13 @@ function eventMapping(app: AppUnderTest) {
     for (const c of calls) assert.deepEqual(app.configOf(c.recorded), config, `${c.call.fn}: the same pipeline config as the plan call`);
     const f = planCall.flags;
     const one = (k: string) => (typeof f[k] === "string" ? (f[k] as string) : undefined);
-    const event = toEvent({ event: one("event") ?? "", ref: one("ref"), environment: one("environment"), changed: f.changed === undefined ? undefined : listFlag(planCall, "changed"), emergency: f.emergency === true });
+    const event = toEvent({
+      event: one("event") ?? "",
+      ref: one("ref"),
+      environment: one("environment"),
+      changed: f.changed === undefined ? undefined : listFlag(planCall, "changed"),
+      emergency: f.emergency === true,
+    });
     return { config, event, plan: plan(config, event), actions: calls.map((c) => c.call).filter((c) => c.fn !== "plan") };
   }
 
@@ -136,7 +154,11 @@ function eventMapping(app: AppUnderTest) {
   function checkRow(row: Expectation, recorded: RecordedCall[]) {
     const m = mapped(recorded);
     assert.deepEqual(m.plan, plan(m.config, expectedEvent(row)), `${row.name}: the wrapper's plan is the foundation's`);
-    assert.deepEqual(m.actions.map((a) => a.fn), row.actions.map((a) => a.fn), `${row.name}: the functions called`);
+    assert.deepEqual(
+      m.actions.map((a) => a.fn),
+      row.actions.map((a) => a.fn),
+      `${row.name}: the functions called`,
+    );
     for (const [i, want] of row.actions.entries()) for (const [k, v] of Object.entries(want.flags)) assert.equal(m.actions[i].flags[k], v, `${row.name}: ${want.fn} --${k}`);
     return m;
   }
@@ -165,13 +187,16 @@ function eventMapping(app: AppUnderTest) {
   // A pull request's job runs in the host's clone of it: GitHub's merge ref with the whole history, Drone's merge into the target branch.
   const githubPullRequest = () => githubEvents.pullRequest("feature/login", "main", pr().merge, { base: pr().base, head: pr().head });
   const dronePullRequest = () => droneEvents.pullRequest("feature/login", "main", pr().head, pr().base);
-  const droneRow = (row: Expectation) => once(`drone:${row.name}`, () => (row.name === PULL_REQUEST ? droneRecorded(dronePullRequest(), { cwd: droneClone(pr()) }) : droneRecorded(droneEnvFor[row.name])));
-  const githubRow = (row: Expectation) => once(`github:${row.name}`, () => (row.name === PULL_REQUEST ? githubRecorded(githubPullRequest(), { cwd: githubCheckout(pr(), 0) }) : githubRecorded(githubEventFor[row.name])));
+  const droneRow = (row: Expectation) =>
+    once(`drone:${row.name}`, () => (row.name === PULL_REQUEST ? droneRecorded(dronePullRequest(), { cwd: droneClone(pr()) }) : droneRecorded(droneEnvFor[row.name])));
+  const githubRow = (row: Expectation) =>
+    once(`github:${row.name}`, () => (row.name === PULL_REQUEST ? githubRecorded(githubPullRequest(), { cwd: githubCheckout(pr(), 0) }) : githubRecorded(githubEventFor[row.name])));
 
   describe(`Drone (${app.label}): each event through ci/drone/.drone.yml gives the foundation's plan and calls what it says`, () => {
-    for (const row of TABLE) test(row.name, () => {
-      checkRow(row, droneRow(row));
-    });
+    for (const row of TABLE)
+      test(row.name, () => {
+        checkRow(row, droneRow(row));
+      });
 
     test("branch deleted: Drone has no such event; the prune-previews cron removes exactly the previews plan(delete) would", () => {
       // A real clone whose origin has lost feature/old: git ls-remote in the step lists what is live.
@@ -186,21 +211,28 @@ function eventMapping(app: AppUnderTest) {
       inWork("push", "-q", "origin", "--delete", "feature/old");
       const recorded = droneRecorded(droneEvents.cron("prune-previews", SHA), { cwd: work });
       const calls = recorded.map((r) => parseDaggerCall(r.args));
-      assert.deepEqual(calls.map((c) => c.fn), ["prune-previews"]);
+      assert.deepEqual(
+        calls.map((c) => c.fn),
+        ["prune-previews"],
+      );
       const config = app.configOf(recorded[0]);
       const live = listFlag(calls[0], "branches");
       assert.deepEqual(live.sort(), ["dev", "feature/live", "main"]);
       const folders = ["feature/live", "feature/old"].map((b) => previewOf(config, b).namespace);
       const removal = plan(config, { kind: "delete", branch: "feature/old" });
       assert.equal(removal.flow, "preview-removal");
-      assert.deepEqual(stalePreviews(config, folders, live), removal.stages[0].jobs.map((j) => j.environment));
+      assert.deepEqual(
+        stalePreviews(config, folders, live),
+        removal.stages[0].jobs.map((j) => j.environment),
+      );
     });
   });
 
   describe(`GitHub Actions (${app.label}): each event through ci/github/*.yml gives the foundation's plan and calls what it says`, () => {
-    for (const row of TABLE) test(row.name, () => {
-      checkRow(row, githubRow(row));
-    });
+    for (const row of TABLE)
+      test(row.name, () => {
+        checkRow(row, githubRow(row));
+      });
 
     test("branch deleted: the preview of that branch is removed", () => {
       const row: Expectation = { name: "branch deleted", event: { kind: "delete", branch: "feature/login" }, actions: [{ fn: "preview", flags: { branch: "feature/login", remove: true } }] };
@@ -220,7 +252,10 @@ function eventMapping(app: AppUnderTest) {
         const gh = mapped(githubRow(row));
         const dr = mapped(droneRow(row));
         assert.deepEqual(gh.plan, dr.plan);
-        assert.deepEqual(gh.actions.map((a) => a.fn), dr.actions.map((a) => a.fn));
+        assert.deepEqual(
+          gh.actions.map((a) => a.fn),
+          dr.actions.map((a) => a.fn),
+        );
       });
   });
 
@@ -236,7 +271,10 @@ function eventMapping(app: AppUnderTest) {
       const gh = ciCall(githubRecorded({ ...githubEvents.push("main", SHA), secrets: { NEXUS_TOKEN: "n", REGISTRY_TOKEN: "r" } }));
       const dr = ciCall(droneRecorded(droneEvents.push("main", SHA), { secrets: { nexus_token: "n", registry_token: "r" } }));
       for (const c of [gh, dr]) {
-        assert.deepEqual(NOTIFY.filter((f) => f in c.flags), []);
+        assert.deepEqual(
+          NOTIFY.filter((f) => f in c.flags),
+          [],
+        );
         assert.deepEqual(c.secrets, { NEXUS_TOKEN: "n", REGISTRY_TOKEN: "r", GITOPS_TOKEN: "" });
       }
     });
@@ -297,16 +335,26 @@ function eventMapping(app: AppUnderTest) {
         assert.deepEqual([planCall.fn, ciCall.fn], ["plan", "ci"]);
         assert.deepEqual(listFlag(planCall, "changed"), pr().changed, "plan's --changed");
         assert.deepEqual(listFlag(ciCall, "changed"), pr().changed, "ci's --changed");
-        assert.ok(pr().changed.some((f) => f.includes(" ")) && pr().changed.some((f) => f.includes(",")) && pr().changed.some((f) => f.includes('"')), "the pull request's names hold a space, a comma and a quote");
+        assert.ok(
+          pr().changed.some((f) => f.includes(" ")) && pr().changed.some((f) => f.includes(",")) && pr().changed.some((f) => f.includes('"')),
+          "the pull request's names hold a space, a comma and a quote",
+        );
         // The revision is the commit the host names: GitHub's merge (github.sha), Drone's pull request head (DRONE_COMMIT_SHA).
         assert.equal(ciCall.flags.revision, host === "GitHub" ? pr().merge : pr().head);
         const m = mapped(recorded);
         assert.deepEqual(kindsOf(m.config, m.plan.components.affected), ["backend", "frontend"]);
         assert.deepEqual(kindsOf(m.config, m.plan.components.unchanged), ["database"]);
-        assert.deepEqual(m.plan.stages.map((s) => s.name), ["checks"]);
+        assert.deepEqual(
+          m.plan.stages.map((s) => s.name),
+          ["checks"],
+        );
         for (const r of recorded) {
           assert.deepEqual(r.secrets, {}, `${r.args[1]} resolves no secret`);
-          assert.deepEqual(r.args.filter((a) => /\b(env|file|cmd):\/\//.test(a)), [], `${r.args[1]} names no secret`);
+          assert.deepEqual(
+            r.args.filter((a) => /\b(env|file|cmd):\/\//.test(a)),
+            [],
+            `${r.args[1]} names no secret`,
+          );
         }
       });
 
@@ -352,7 +400,11 @@ describe("the wrappers run unchanged in an application repository with the bluep
     for (const row of TABLE)
       for (const r of recordedFor(row)) {
         const call = parseDaggerCall(r.args); // anything but `dagger call …` (e.g. `dagger -m …`) is refused here
-        assert.deepEqual(Object.keys(call.constructorFlags).filter((k) => k === "source" || k === "config"), [], `${row.name}: ${call.fn} names no source or config`);
+        assert.deepEqual(
+          Object.keys(call.constructorFlags).filter((k) => k === "source" || k === "config"),
+          [],
+          `${row.name}: ${call.fn} names no source or config`,
+        );
         assert.equal(sourceLoadedBy({ cwd: r.cwd, constructorFlags: call.constructorFlags }).source, r.cwd, `${row.name}: ${call.fn} loads the checkout`);
         assert.equal(configLoadedBy({ cwd: r.cwd, constructorFlags: call.constructorFlags }).name, "bookshop", `${row.name}: ${call.fn} reads the application's pipeline.yaml`);
       }
@@ -401,7 +453,9 @@ export function shellWords(line: string): string[] {
 describe("this repository's .github/workflows/example.yml plans exactly the events the wrappers plan", () => {
   test("its same_plan lines are the plan calls of every GitHub wrapper event, argument for argument (the pull request's --changed files included, so a real engine reads those names as the foundation does)", () => {
     const wf = parse(readFileSync(join(ROOT, ".github/workflows/example.yml"), "utf8")) as { jobs: Record<string, { steps: { run?: string }[] }> };
-    const script = Object.values(wf.jobs).flatMap((j) => j.steps.map((s) => s.run ?? "")).join("\n");
+    const script = Object.values(wf.jobs)
+      .flatMap((j) => j.steps.map((s) => s.run ?? ""))
+      .join("\n");
     const listed = [...script.matchAll(/^\s*same_plan (--.+)$/gm)].map((m) => JSON.stringify(shellWords(m[1].trim()))).sort();
     const recorded = [...TABLE.map((row) => example.githubRow(row)), example.githubRecorded(githubEvents.delete("feature/login", SHA))];
     const planned = recorded
@@ -410,7 +464,10 @@ describe("this repository's .github/workflows/example.yml plans exactly the even
       .sort();
     assert.equal(planned.length, 8);
     assert.deepEqual(listed, planned);
-    assert.ok(listed.some((l) => l.includes("--changed=")), "the pull request's plan names its changed files");
+    assert.ok(
+      listed.some((l) => l.includes("--changed=")),
+      "the pull request's plan names its changed files",
+    );
   });
 
   test("shellWords reads quoting as the shell does", () => {

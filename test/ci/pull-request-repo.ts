@@ -32,7 +32,10 @@ export interface PullRequestRepo {
 }
 
 const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", ["-c", "user.name=ci", "-c", "user.email=ci@example.com", "-c", "init.defaultBranch=main", "-c", "advice.detachedHead=false", ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] })
+  execFileSync("git", ["-c", "user.name=ci", "-c", "user.email=ci@example.com", "-c", "init.defaultBranch=main", "-c", "advice.detachedHead=false", ...args], {
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+  })
     .toString()
     .trim();
 

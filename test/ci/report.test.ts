@@ -24,7 +24,15 @@ function producedResult(checks: CheckOutcome[]): string {
   const facts: RunFacts = { run: "ci", pipeline: "webshop", checks };
   return `${JSON.stringify(runResult(facts, stageVerdicts(facts)), null, 2)}\n`;
 }
-const outcome = (status: "passed" | "failed", failedTests: string[] = []): CheckOutcome => ({ component: "backend", check: "unit", status, failedTests, detail: "", junit: "<testsuites/>", seconds: 1 });
+const outcome = (status: "passed" | "failed", failedTests: string[] = []): CheckOutcome => ({
+  component: "backend",
+  check: "unit",
+  status,
+  failedTests,
+  detail: "",
+  junit: "<testsuites/>",
+  seconds: 1,
+});
 
 test("passed: prints the summary, appends it to $GITHUB_STEP_SUMMARY, exits 0", () => {
   const summary = join(mkdtempSync(join(tmpdir(), "gh-")), "step-summary.md");

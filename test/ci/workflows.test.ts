@@ -40,9 +40,16 @@ export function workflowProblems(file: string, text: string): string[] {
 const dirs = ["ci/github", ".github/workflows"];
 
 test("every shipped workflow: actions pinned by SHA, no expression in run:, secrets only in env:, permissions per job", () => {
-  const files = dirs.flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith(".yml")).map((f) => `${d}/${f}`));
+  const files = dirs.flatMap((d) =>
+    readdirSync(join(ROOT, d))
+      .filter((f) => f.endsWith(".yml"))
+      .map((f) => `${d}/${f}`),
+  );
   assert.ok(files.length >= 6);
-  assert.deepEqual(files.flatMap((f) => workflowProblems(f, readFileSync(join(ROOT, f), "utf8"))), []);
+  assert.deepEqual(
+    files.flatMap((f) => workflowProblems(f, readFileSync(join(ROOT, f), "utf8"))),
+    [],
+  );
 });
 
 test("the rules catch the broken fixture: an unpinned action, an expression in run:, a job without permissions", () => {

@@ -73,7 +73,11 @@ export function runWrapperCalls(lines: string[], env: Record<string, string>, op
     const err = e as { status?: number; stdout?: Buffer; stderr?: Buffer };
     throw new Error(`the wrapper's script failed (exit ${err.status}):\n${script}\n${err.stdout ?? ""}${err.stderr ?? ""}`);
   }
-  return readFileSync(log, "utf8").trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as RecordedCall);
+  return readFileSync(log, "utf8")
+    .trim()
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as RecordedCall);
 }
 
 /** Boolean flags of the root module's functions and constructor (they take no value), from the golden API. */
@@ -82,8 +86,7 @@ function booleanFlags(): Set<string> {
   if (!api) throw new Error("test/golden/introspection/pipeline.json is missing (npm run generate)");
   const kebab = (n: string) => n.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
   const out = new Set<string>();
-  for (const obj of Object.values(api.objects))
-    for (const m of Object.values(obj.methods)) for (const a of Object.values(m.arguments)) if (a.type.kind === "BOOLEAN_KIND") out.add(kebab(a.name));
+  for (const obj of Object.values(api.objects)) for (const m of Object.values(obj.methods)) for (const a of Object.values(m.arguments)) if (a.type.kind === "BOOLEAN_KIND") out.add(kebab(a.name));
   return out;
 }
 

@@ -71,7 +71,13 @@ async function jobExit(compose: (args: string[]) => ReturnType<typeof run>, serv
 async function answers(url: string, timeoutMs = 120_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return true;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return true;
     await new Promise((done) => setTimeout(done, 250));
   }
   return false;
@@ -83,12 +89,15 @@ describe("the example's Aspire graph, run through its Compose export on a real D
     const text = readFileSync(join(p.project.dir, "compose.yaml"), "utf8");
     assert.ok(!text.includes(readFileSync(join(p.project.dir, ".env"), "utf8").split("=")[1].trim()), "the password is only in .env");
     assert.match(text, new RegExp(`image: ${env.registry}/docker-group/library/postgres:15-bookworm`));
-    assert.deepEqual(p.graph.services.map((s) => [s.name, s.overridden ?? ""]), [
-      ["db", ""],
-      ["db-migrate", p.built.images.db],
-      ["backend", p.built.images.backend],
-      ["frontend", p.built.images.frontend],
-    ]);
+    assert.deepEqual(
+      p.graph.services.map((s) => [s.name, s.overridden ?? ""]),
+      [
+        ["db", ""],
+        ["db-migrate", p.built.images.db],
+        ["backend", p.built.images.backend],
+        ["frontend", p.built.images.frontend],
+      ],
+    );
     const up = await p.compose(["up", "-d"]);
     assert.equal(up.code, 0, up.output);
     const migrated = await jobExit(p.compose, "db-migrate");

@@ -107,8 +107,16 @@ describe("E2E through the generated Compose file on a real Docker engine", () =>
   test("an edited applied migration: caught before any database by the release record, and by Flyway on the deployed database", async () => {
     assert.ok(good, "needs the first test's deployment");
     const edited = await release("e2e-edited", (app) => appendFileSync(join(app, "db/migrations/V1_0_1__seed_products.sql"), "\n-- a harmless-looking edit\n"));
-    const record = JSON.stringify(releaseRecord(revision, readdirSync(join(good.appDir, "db/migrations")).map((name) => ({ name, content: readFileSync(join(good.appDir, "db/migrations", name), "utf8") }))));
-    const problems = releasedMigrationProblems(readdirSync(join(edited.appDir, "db/migrations")).map((name) => ({ name, content: readFileSync(join(edited.appDir, "db/migrations", name), "utf8") })), record);
+    const record = JSON.stringify(
+      releaseRecord(
+        revision,
+        readdirSync(join(good.appDir, "db/migrations")).map((name) => ({ name, content: readFileSync(join(good.appDir, "db/migrations", name), "utf8") })),
+      ),
+    );
+    const problems = releasedMigrationProblems(
+      readdirSync(join(edited.appDir, "db/migrations")).map((name) => ({ name, content: readFileSync(join(edited.appDir, "db/migrations", name), "utf8") })),
+      record,
+    );
     assert.equal(problems.length, 1, problems.join("\n"));
     assert.match(problems[0], /V1_0_1__seed_products\.sql/);
     // The same promotion on the running deployment: Flyway's validate-on-migrate stops the job.
@@ -139,7 +147,8 @@ describe("what the Dagger E2E stage hands over, run for real: the module's Flywa
 
     // The backend as the stage starts it: its image's own command under the log wrapper, on the migrated database.
     const docker = "/usr/bin/docker";
-    const config = (JSON.parse((await must(docker, ["image", "inspect", fresh.built.images.backend])).stdout) as { Config: { Entrypoint: string[] | null; Cmd: string[] | null; User: string } }[])[0].Config;
+    const config = (JSON.parse((await must(docker, ["image", "inspect", fresh.built.images.backend])).stdout) as { Config: { Entrypoint: string[] | null; Cmd: string[] | null; User: string } }[])[0]
+      .Config;
     const volume = `pac-e2e-logs-${process.pid}`;
     const dir = `${SERVICE_LOGS}/backend`;
     await must(docker, ["run", "--rm", "--user", "0", "-v", `${volume}:${dir}`, "--entrypoint", "chown", fresh.built.images.backend, config.User, dir]);
@@ -147,9 +156,13 @@ describe("what the Dagger E2E stage hands over, run for real: the module's Flywa
     const runId = `run-${process.pid}`;
     const [shell, ...args] = loggedCommand("backend", runId, [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])]);
     const name = `pac-e2e-backend-${process.pid}`;
-    await must(docker, ["run", "-d", "--name", name, "--network", `${fresh.project.name}_default`, "-e", "DATABASE_URL", "-v", `${volume}:${dir}`, "--entrypoint", shell, fresh.built.images.backend, ...args], {
-      env: { ...process.env, DATABASE_URL: `postgresql://webshop:${password}@db:5432/webshop` },
-    });
+    await must(
+      docker,
+      ["run", "-d", "--name", name, "--network", `${fresh.project.name}_default`, "-e", "DATABASE_URL", "-v", `${volume}:${dir}`, "--entrypoint", shell, fresh.built.images.backend, ...args],
+      {
+        env: { ...process.env, DATABASE_URL: `postgresql://webshop:${password}@db:5432/webshop` },
+      },
+    );
     try {
       let healthy = false;
       for (let i = 0; i < 120 && !healthy; i++) {
@@ -164,7 +177,9 @@ describe("what the Dagger E2E stage hands over, run for real: the module's Flywa
       await run(docker, ["volume", "rm", volume]);
     }
 
-    const broken = await release("e2e-flyway-broken", (app) => writeFileSync(join(app, "db/migrations/V1_2_0__add_discounts.sql"), "CREATE TABLE discounts (id integer PRIMARY KEY,, percent integer);\n"));
+    const broken = await release("e2e-flyway-broken", (app) =>
+      writeFileSync(join(app, "db/migrations/V1_2_0__add_discounts.sql"), "CREATE TABLE discounts (id integer PRIMARY KEY,, percent integer);\n"),
+    );
     const failed = await flyway(fresh.project, broken.built.images.db, "migrate");
     assert.equal(failed.succeeded, false);
     assert.match(failed.message, /V1_2_0__add_discounts\.sql/);
@@ -179,7 +194,9 @@ describe("releases that must fail E2E, each naming the cause", () => {
     assert.equal(up.ok, false);
     assert.match(up.logs, /V1_2_0__add_discounts\.sql/);
     assert.match(up.logs, /syntax error/i);
-    const backend = (await run("/usr/bin/docker", ["ps", "-a", "-q", "--filter", `label=com.docker.compose.project=${broken.project.name}`, "--filter", "label=com.docker.compose.service=backend"])).stdout.trim();
+    const backend = (
+      await run("/usr/bin/docker", ["ps", "-a", "-q", "--filter", `label=com.docker.compose.project=${broken.project.name}`, "--filter", "label=com.docker.compose.service=backend"])
+    ).stdout.trim();
     if (backend !== "") {
       const state = (await run("/usr/bin/docker", ["inspect", "-f", "{{.State.Status}}", backend])).stdout.trim();
       assert.equal(state, "created", "the backend was created but never started");
@@ -206,7 +223,12 @@ describe("releases that must fail E2E, each naming the cause", () => {
     assert.notEqual(pw.code, 0, "Playwright must fail");
     const failed = failedTests(pw.junit ?? "");
     assert.ok(failed.length > 0 && failed.every((t) => /order|checkout|cart/i.test(t)), `failing tests: ${failed.join(", ")}`);
-    const logs = (await run("/usr/bin/docker", ["logs", (await run("/usr/bin/docker", ["ps", "-q", "--filter", `label=com.docker.compose.project=${bad.project.name}`, "--filter", "label=com.docker.compose.service=backend"])).stdout.trim()])).output;
+    const logs = (
+      await run("/usr/bin/docker", [
+        "logs",
+        (await run("/usr/bin/docker", ["ps", "-q", "--filter", `label=com.docker.compose.project=${bad.project.name}`, "--filter", "label=com.docker.compose.service=backend"])).stdout.trim(),
+      ])
+    ).output;
     // The backend logs JSON lines, so the quotes arrive escaped.
     assert.match(logs, /column \\?"total\\?" of relation \\?"orders\\?" does not exist/);
   });

@@ -23,7 +23,10 @@ describe("Playwright version and image", () => {
   });
 
   it("refuses a lockfile without @playwright/test, or that is not JSON", () => {
-    assert.throws(() => lockedPlaywrightVersion(JSON.stringify({ packages: {} }), "e2e/package-lock.json"), (e: Error) => e instanceof InputError && /e2e\/package-lock.json: installs no @playwright\/test/.test(e.message));
+    assert.throws(
+      () => lockedPlaywrightVersion(JSON.stringify({ packages: {} }), "e2e/package-lock.json"),
+      (e: Error) => e instanceof InputError && /e2e\/package-lock.json: installs no @playwright\/test/.test(e.message),
+    );
     assert.throws(() => lockedPlaywrightVersion("{", "e2e/package-lock.json"), /e2e\/package-lock.json: is not valid JSON/);
   });
 
@@ -33,7 +36,10 @@ describe("Playwright version and image", () => {
     assert.equal(playwrightImage("1.65.1", "l", "registry.local/qa/browsers:2026-11"), "registry.local/qa/browsers:2026-11", "no version in the tag: checked in the container");
     assert.throws(
       () => playwrightImage("1.65.1", "e2e/package-lock.json", "mcr.microsoft.com/playwright:v1.64.0-noble"),
-      (e: Error) => e instanceof InputError && e.message.includes("has Playwright 1.64.0, but e2e/package-lock.json installs @playwright/test 1.65.1") && e.message.includes("Use mcr.microsoft.com/playwright:v1.65.1-noble"),
+      (e: Error) =>
+        e instanceof InputError &&
+        e.message.includes("has Playwright 1.64.0, but e2e/package-lock.json installs @playwright/test 1.65.1") &&
+        e.message.includes("Use mcr.microsoft.com/playwright:v1.65.1-noble"),
     );
   });
 });
@@ -52,7 +58,8 @@ describe("scripts of the test container (real Node)", () => {
     for (const b of browsers) mkdirSync(join(browsersDir, b), { recursive: true });
     return { cwd, browsersDir };
   }
-  const runScript = (script: string, cwd: string, env: Record<string, string>) => spawnSync(process.execPath, ["-e", script], { cwd, env: { ...process.env, ...env }, encoding: "utf8", timeout: 30_000 });
+  const runScript = (script: string, cwd: string, env: Record<string, string>) =>
+    spawnSync(process.execPath, ["-e", script], { cwd, env: { ...process.env, ...env }, encoding: "utf8", timeout: 30_000 });
 
   it("browser check passes when the image has the revision playwright-core expects", () => {
     const { cwd, browsersDir } = project(["chromium_headless_shell-1255", "ffmpeg-1013"]);
@@ -65,7 +72,10 @@ describe("scripts of the test container (real Node)", () => {
     const { cwd, browsersDir } = project(["chromium-1200", "chromium_headless_shell-1200"]);
     const r = runScript(browserCheckScript, cwd, { PLAYWRIGHT_BROWSERS_PATH: browsersDir });
     assert.equal(r.status, E2E_EXIT.browsersMismatch);
-    assert.match(r.stderr, /Playwright 1\.65\.1 needs chromium-1255 or chromium_headless_shell-1255 in .*, but the image has chromium-1200, chromium_headless_shell-1200: run the tests in mcr\.microsoft\.com\/playwright:v1\.65\.1-noble/);
+    assert.match(
+      r.stderr,
+      /Playwright 1\.65\.1 needs chromium-1255 or chromium_headless_shell-1255 in .*, but the image has chromium-1200, chromium_headless_shell-1200: run the tests in mcr\.microsoft\.com\/playwright:v1\.65\.1-noble/,
+    );
   });
 
   it("readiness polls until the health check answers 2xx", async () => {

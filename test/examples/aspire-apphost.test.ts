@@ -46,5 +46,8 @@ test("pipeline.yaml's components map onto the manifest's services, and its datab
   for (const resource of Object.values(aspireResources(config))) assert.ok(services.includes(resource), `${resource} is a service of the manifest`);
   for (const job of config.aspire?.jobs ?? []) assert.ok(services.includes(job), `job ${job} is a service of the manifest`);
   const db = graph.services.find((s) => s.name === "db");
-  assert.ok(db && "image" in db.source && db.source.image.endsWith(`/${config.components.db.database?.image.replace(/^(?!.*\/)/, "library/")}`), "same PostgreSQL image as pipeline.yaml's database.image");
+  assert.ok(
+    db && "image" in db.source && db.source.image.endsWith(`/${config.components.db.database?.image.replace(/^(?!.*\/)/, "library/")}`),
+    "same PostgreSQL image as pipeline.yaml's database.image",
+  );
 });

@@ -20,8 +20,7 @@ function assertStored(dir: string, scenario: string, expectedFiles: number) {
 describe("Flyway checksum", () => {
   it("equals what Flyway stored for the example's three migrations", () => assertStored("examples/webshop/db/migrations", "webshop", 3));
 
-  it("equals what Flyway stored for files with a BOM, CRLF, lone CR, mixed endings, no final newline, UTF-8, and a repeatable", () =>
-    assertStored("test/fixtures/flyway/migrations/edge", "edge", 5));
+  it("equals what Flyway stored for files with a BOM, CRLF, lone CR, mixed endings, no final newline, UTF-8, and a repeatable", () => assertStored("test/fixtures/flyway/migrations/edge", "edge", 5));
 
   it("equals what Flyway stored for a migration it recorded as failed", () => {
     const row = history("failed").find((r) => r.script === "V1_2_0__index_order_dates.sql");
@@ -52,7 +51,8 @@ describe("Flyway checksum", () => {
   it("ignores line endings, a final newline, blank lines and one leading BOM, and nothing else", () => {
     const lf = flywayChecksum("SELECT 1;\nSELECT 2;\n");
     for (const same of ["SELECT 1;\r\nSELECT 2;\r\n", "SELECT 1;\rSELECT 2;", "\uFEFFSELECT 1;\n\n\nSELECT 2;", "SELECT 1;SELECT 2;"]) assert.equal(flywayChecksum(same), lf, JSON.stringify(same));
-    for (const other of ["SELECT 1; \nSELECT 2;\n", "\uFEFF\uFEFFSELECT 1;\nSELECT 2;\n", "SELECT 1;\nselect 2;\n", "SELECT 1;\u2028SELECT 2;"]) assert.notEqual(flywayChecksum(other), lf, JSON.stringify(other));
+    for (const other of ["SELECT 1; \nSELECT 2;\n", "\uFEFF\uFEFFSELECT 1;\nSELECT 2;\n", "SELECT 1;\nselect 2;\n", "SELECT 1;\u2028SELECT 2;"])
+      assert.notEqual(flywayChecksum(other), lf, JSON.stringify(other));
   });
 
   it("reads bytes as UTF-8 the way strings are read, BOM included", () => {
@@ -63,7 +63,10 @@ describe("Flyway checksum", () => {
 
   it("is a signed 32-bit integer, as Flyway stores it", () => {
     const sums = filesOf("examples/webshop/db/migrations").map((f) => flywayChecksum(f.content));
-    assert.ok(sums.some((s) => s < 0), "Java's (int) cast makes CRCs above 2^31 negative");
+    assert.ok(
+      sums.some((s) => s < 0),
+      "Java's (int) cast makes CRCs above 2^31 negative",
+    );
     for (const s of sums) assert.ok(Number.isInteger(s) && s >= -(2 ** 31) && s < 2 ** 31);
   });
 

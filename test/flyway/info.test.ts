@@ -18,16 +18,37 @@ const VERDICTS: Record<string, { succeeded: boolean; schemaVersion: string; says
   "migrate-success.json": { succeeded: true, schemaVersion: "1.1.0", says: /applied V1_0_0__create_products\.sql, V1_0_1__seed_products\.sql, V1_1_0__create_orders\.sql; schema version 1\.1\.0/ },
   "info-migrated.json": { succeeded: true, schemaVersion: "1.1.0", says: /^Schema version 1\.1\.0; 3 applied, 0 pending\.$/ },
   "validate-success.json": { succeeded: true, schemaVersion: "", says: /Validated 3 migration\(s\)/ },
-  "validate-checksum-mismatch.json": { succeeded: false, schemaVersion: "", says: /V1_0_1__seed_products\.sql: Migration checksum mismatch for migration version 1\.0\.1\. Applied to database: -1546206154\. Resolved locally: 355017297\./ },
-  "migrate-checksum-mismatch.json": { succeeded: false, schemaVersion: "", files: WEBSHOP, says: /checksum mismatch for migration version 1\.0\.1 \(V1_0_1__seed_products\.sql\)\. Applied to database: -1546206154\. Resolved locally: 355017297\./ },
+  "validate-checksum-mismatch.json": {
+    succeeded: false,
+    schemaVersion: "",
+    says: /V1_0_1__seed_products\.sql: Migration checksum mismatch for migration version 1\.0\.1\. Applied to database: -1546206154\. Resolved locally: 355017297\./,
+  },
+  "migrate-checksum-mismatch.json": {
+    succeeded: false,
+    schemaVersion: "",
+    files: WEBSHOP,
+    says: /checksum mismatch for migration version 1\.0\.1 \(V1_0_1__seed_products\.sql\)\. Applied to database: -1546206154\. Resolved locally: 355017297\./,
+  },
   "validate-renamed-separator.json": { succeeded: true, schemaVersion: "", says: /Validated 3 migration\(s\)/ },
   "validate-renamed-description.json": { succeeded: false, schemaVersion: "", says: /V1_0_1__seed_catalogue\.sql: Migration description mismatch for migration version 1\.0\.1/ },
   "migrate-edge.json": { succeeded: true, schemaVersion: "1.0.3", says: /R__edge_views\.sql; schema version 1\.0\.3/ },
   "info-drift.json": { succeeded: true, schemaVersion: "1.0.3", says: /2 applied, 1 pending, 1 outdated repeatable, 1 missing locally \(1\.0\.1\), 1 newer than the files \(1\.0\.3\)/ },
-  "validate-drift.json": { succeeded: false, schemaVersion: "", says: /for 3 migration\(s\)\. migration 1\.0\.1: Detected applied migration not resolved locally.*R__edge_views\.sql: Detected outdated/ },
-  "migrate-sql-error.json": { succeeded: false, schemaVersion: "1.1.0", says: /^Migration V1_2_0__add_payments\.sql \(line 2\) failed: ERROR: syntax error at or near "TABEL"\. Position: 43 \(SQL state 42601\)\./ },
+  "validate-drift.json": {
+    succeeded: false,
+    schemaVersion: "",
+    says: /for 3 migration\(s\)\. migration 1\.0\.1: Detected applied migration not resolved locally.*R__edge_views\.sql: Detected outdated/,
+  },
+  "migrate-sql-error.json": {
+    succeeded: false,
+    schemaVersion: "1.1.0",
+    says: /^Migration V1_2_0__add_payments\.sql \(line 2\) failed: ERROR: syntax error at or near "TABEL"\. Position: 43 \(SQL state 42601\)\./,
+  },
   "info-after-sql-error.json": { succeeded: true, schemaVersion: "1.1.0", says: /3 applied, 1 pending/ },
-  "migrate-non-transactional-error.json": { succeeded: false, schemaVersion: "1.1.0", says: /^Migration V1_2_0__index_order_dates\.sql \(line 3\) failed: ERROR: column "created_on" does not exist \(SQL state 42703\)\./ },
+  "migrate-non-transactional-error.json": {
+    succeeded: false,
+    schemaVersion: "1.1.0",
+    says: /^Migration V1_2_0__index_order_dates\.sql \(line 3\) failed: ERROR: column "created_on" does not exist \(SQL state 42703\)\./,
+  },
   "migrate-failed.json": { succeeded: false, schemaVersion: "1.1.0", says: /^Migration V1_2_0__index_order_dates\.sql \(line 3\) failed: ERROR: column "created_on" does not exist/ },
   "info-failed.json": { succeeded: false, schemaVersion: "1.2.0", says: /failed migration\(s\): V1_2_0__index_order_dates\.sql\..*repair/ },
   "migrate-after-failed.json": { succeeded: false, schemaVersion: "", files: FAILED_SCENARIO, says: /Detected failed migration to version 1\.2\.0 \(V1_2_0__index_order_dates\.sql\)/ },
@@ -84,7 +105,10 @@ describe("Flyway JSON: info", () => {
   it("after migrate: applied migrations with their install time; no checksums in Flyway 11's info JSON", () => {
     const info = parseInfo(fixture("info-migrated.json"));
     assert.equal(info.schemaVersion, "1.1.0");
-    assert.deepEqual(info.applied.map((m) => m.script), WEBSHOP);
+    assert.deepEqual(
+      info.applied.map((m) => m.script),
+      WEBSHOP,
+    );
     for (const m of info.applied) {
       assert.match(m.installedOn ?? "", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
       assert.equal(m.checksum, undefined);
@@ -101,16 +125,34 @@ describe("Flyway JSON: info", () => {
 
   it("drift: a removed file is missing, a removed highest file is future, an edited repeatable outdated and pending", () => {
     const info = parseInfo(fixture("info-drift.json"));
-    assert.deepEqual(info.missing.map((m) => [m.version, m.script, m.state]), [["1.0.1", null, "Missing"]]);
-    assert.deepEqual(info.future.map((m) => [m.version, m.script, m.state]), [["1.0.3", null, "Future"]]);
-    assert.deepEqual(info.outdated.map((m) => [m.version, m.script, m.category]), [[null, "R__edge_views.sql", "Repeatable"]]);
-    assert.deepEqual(info.pending.map((m) => m.script), ["R__edge_views.sql"]);
-    assert.deepEqual(info.applied.map((m) => m.script), ["V1_0_0__bom_crlf.sql", "V1_0_2__utf8_no_final_newline.sql"]);
+    assert.deepEqual(
+      info.missing.map((m) => [m.version, m.script, m.state]),
+      [["1.0.1", null, "Missing"]],
+    );
+    assert.deepEqual(
+      info.future.map((m) => [m.version, m.script, m.state]),
+      [["1.0.3", null, "Future"]],
+    );
+    assert.deepEqual(
+      info.outdated.map((m) => [m.version, m.script, m.category]),
+      [[null, "R__edge_views.sql", "Repeatable"]],
+    );
+    assert.deepEqual(
+      info.pending.map((m) => m.script),
+      ["R__edge_views.sql"],
+    );
+    assert.deepEqual(
+      info.applied.map((m) => m.script),
+      ["V1_0_0__bom_crlf.sql", "V1_0_2__utf8_no_final_newline.sql"],
+    );
   });
 
   it("a failed migration is in failed, and Flyway counts its version as the schema version", () => {
     const info = parseInfo(fixture("info-failed.json"));
-    assert.deepEqual(info.failed.map((m) => [m.version, m.script, m.state]), [["1.2.0", "V1_2_0__index_order_dates.sql", "Failed"]]);
+    assert.deepEqual(
+      info.failed.map((m) => [m.version, m.script, m.state]),
+      [["1.2.0", "V1_2_0__index_order_dates.sql", "Failed"]],
+    );
     assert.equal(info.schemaVersion, "1.2.0");
   });
 
@@ -123,7 +165,10 @@ describe("Flyway JSON: migrate and validate", () => {
   it("migrate: versions before and after, the migrations it applied", () => {
     const result = parseMigrate(fixture("migrate-success.json"));
     assert.deepEqual([result.initialSchemaVersion, result.targetSchemaVersion, result.migrationsExecuted, result.success], [null, "1.1.0", 3, true]);
-    assert.deepEqual(result.migrations.map((m) => m.script), WEBSHOP);
+    assert.deepEqual(
+      result.migrations.map((m) => m.script),
+      WEBSHOP,
+    );
     assert.equal(result.error, undefined);
   });
 
@@ -131,7 +176,10 @@ describe("Flyway JSON: migrate and validate", () => {
     const result = parseMigrate(fixture("migrate-sql-error.json"));
     assert.equal(result.success, false);
     assert.equal(result.targetSchemaVersion, null);
-    assert.deepEqual(result.migrations.map((m) => m.script), WEBSHOP);
+    assert.deepEqual(
+      result.migrations.map((m) => m.script),
+      WEBSHOP,
+    );
     assert.equal(result.error?.script, "V1_2_0__add_payments.sql");
   });
 
@@ -233,16 +281,29 @@ describe("Flyway JSON: samples from Flyway's documentation", () => {
   it("migrate (copied to test/fixtures/flyway/docs): no success field means success", () => {
     const result = parseMigrate(readFileSync(join(FIXTURES, "docs/migrate.json"), "utf8"), "docs/migrate.json");
     assert.deepEqual([result.success, result.targetSchemaVersion, result.migrationsExecuted], [true, "1", 2]);
-    assert.deepEqual(result.migrations.map((m) => m.script), ["V1__first.sql", "R__repeatable.sql"]);
+    assert.deepEqual(
+      result.migrations.map((m) => m.script),
+      ["V1__first.sql", "R__repeatable.sql"],
+    );
     assert.equal(flywayOutcome("migrate", 0, readFileSync(join(FIXTURES, "docs/migrate.json"), "utf8")).succeeded, true);
   });
 
   // The shared corpus sits beside the repository on development machines (../shared), not in every checkout.
   const CORPUS = join(ROOT, "..", "shared", "corpora", "flyway", "output-json");
   it("the copies are the documentation samples byte for byte (SHA256SUMS), and every info/migrate/validate sample of the corpus parses where it is present", () => {
-    const sums = readFileSync(join(FIXTURES, "docs/SHA256SUMS"), "utf8").trim().split("\n").map((l) => l.split(/\s+/));
+    const sums = readFileSync(join(FIXTURES, "docs/SHA256SUMS"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split(/\s+/));
     assert.deepEqual(sums.map(([, f]) => f).sort(), ["info.json", "migrate.json"]);
-    for (const [sum, f] of sums) assert.equal(createHash("sha256").update(readFileSync(join(FIXTURES, "docs", f))).digest("hex"), sum, f);
+    for (const [sum, f] of sums)
+      assert.equal(
+        createHash("sha256")
+          .update(readFileSync(join(FIXTURES, "docs", f)))
+          .digest("hex"),
+        sum,
+        f,
+      );
     if (!existsSync(CORPUS)) return;
     const samples = readdirSync(CORPUS).filter((f) => /Commands__(Info|Migrate|Validate)\.md__json-block-\d+\.json$/.test(f));
     assert.ok(samples.length >= 2, `expected the Info and Migrate samples in ${CORPUS}, found ${samples.join(", ")}`);

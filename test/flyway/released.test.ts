@@ -9,8 +9,7 @@ import { filesOf, fixture, history } from "./fixtures.js";
 const example = filesOf("examples/webshop/db/migrations");
 const released = releaseRecord("4f2c1e9", example);
 const [edited] = filesOf("test/fixtures/flyway/migrations/edited");
-const replace = (name: string, change: (f: { name: string; content: Uint8Array | string }) => { name: string; content: Uint8Array | string }) =>
-  example.map((f) => (f.name === name ? change(f) : f));
+const replace = (name: string, change: (f: { name: string; content: Uint8Array | string }) => { name: string; content: Uint8Array | string }) => example.map((f) => (f.name === name ? change(f) : f));
 const only = (problems: string[]) => {
   assert.equal(problems.length, 1, problems.join("\n"));
   return problems[0];
@@ -55,7 +54,12 @@ describe("released migrations check", () => {
   });
 
   it("reports an edited migration with the file, version, release and the checksums Flyway compares", () => {
-    const problem = only(releasedMigrationProblems(replace(edited.name, () => edited), released));
+    const problem = only(
+      releasedMigrationProblems(
+        replace(edited.name, () => edited),
+        released,
+      ),
+    );
     // Flyway's own words for the same edit, from a real validate.
     const flyway = JSON.parse(fixture("validate-checksum-mismatch.json")).invalidMigrations[0].errorDetails.errorMessage as string;
     const [, applied, local] = /Applied to database : (-?\d+)\n-> Resolved locally {4}: (-?\d+)/.exec(flyway) ?? [];
@@ -71,31 +75,60 @@ describe("released migrations check", () => {
   });
 
   it("reports a removed migration", () => {
-    const problem = only(releasedMigrationProblems(example.filter((f) => f.name !== "V1_0_0__create_products.sql"), released));
+    const problem = only(
+      releasedMigrationProblems(
+        example.filter((f) => f.name !== "V1_0_0__create_products.sql"),
+        released,
+      ),
+    );
     assert.match(problem, /^V1_0_0__create_products\.sql: migration 1\.0\.0, released in 4f2c1e9, was removed \(checksum 1913290676 → no file\);.*Restore the file/);
   });
 
   it("reports a migration renamed to another version", () => {
-    const problem = only(releasedMigrationProblems(replace("V1_0_1__seed_products.sql", (f) => ({ ...f, name: "V1_0_2__seed_products.sql" })), released));
-    assert.match(problem, /^V1_0_2__seed_products\.sql: migration 1\.0\.1, released in 4f2c1e9 as V1_0_1__seed_products\.sql, was renamed to version 1\.0\.2 .*Rename it back to V1_0_1__seed_products\.sql\.$/);
+    const problem = only(
+      releasedMigrationProblems(
+        replace("V1_0_1__seed_products.sql", (f) => ({ ...f, name: "V1_0_2__seed_products.sql" })),
+        released,
+      ),
+    );
+    assert.match(
+      problem,
+      /^V1_0_2__seed_products\.sql: migration 1\.0\.1, released in 4f2c1e9 as V1_0_1__seed_products\.sql, was renamed to version 1\.0\.2 .*Rename it back to V1_0_1__seed_products\.sql\.$/,
+    );
   });
 
   it("reports a rename that changes the description, as Flyway does (DESCRIPTION_MISMATCH)", () => {
     const flyway = JSON.parse(fixture("validate-renamed-description.json"));
     assert.equal(flyway.validationSuccessful, false);
     assert.equal(flyway.invalidMigrations[0].errorDetails.errorCode, "DESCRIPTION_MISMATCH");
-    const problem = only(releasedMigrationProblems(replace("V1_0_1__seed_products.sql", (f) => ({ ...f, name: "V1_0_1__seed_catalogue.sql" })), released));
+    const problem = only(
+      releasedMigrationProblems(
+        replace("V1_0_1__seed_products.sql", (f) => ({ ...f, name: "V1_0_1__seed_catalogue.sql" })),
+        released,
+      ),
+    );
     assert.match(problem, /^V1_0_1__seed_catalogue\.sql: .*description "seed products" → "seed catalogue".*Rename it back to V1_0_1__seed_products\.sql\.$/);
   });
 
   it("reports a rename that also edits, naming both", () => {
-    const problem = only(releasedMigrationProblems(replace("V1_0_1__seed_products.sql", () => ({ name: "V1_0_1__seed_catalogue.sql", content: edited.content })), released));
+    const problem = only(
+      releasedMigrationProblems(
+        replace("V1_0_1__seed_products.sql", () => ({ name: "V1_0_1__seed_catalogue.sql", content: edited.content })),
+        released,
+      ),
+    );
     assert.match(problem, /was renamed and edited since \(checksum -1546206154 → 355017297\)/);
   });
 
   it("accepts a rename Flyway accepts: the same version and description (V1_0_1 → V1.0.1)", () => {
     assert.equal(JSON.parse(fixture("validate-renamed-separator.json")).validationSuccessful, true);
-    assert.deepEqual(releasedMigrationProblems(replace("V1_0_1__seed_products.sql", (f) => ({ ...f, name: "V1.0.1__seed_products.sql" })), released), []);
+    assert.deepEqual(
+      releasedMigrationProblems(
+        replace("V1_0_1__seed_products.sql", (f) => ({ ...f, name: "V1.0.1__seed_products.sql" })),
+        released,
+      ),
+      [],
+    );
   });
 
   it("lets repeatable migrations change or go, as Flyway reruns them", () => {

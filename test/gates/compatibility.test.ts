@@ -23,8 +23,19 @@ describe("compatibility gate", () => {
   it("refuses a backend that needs a newer database than the target runs, naming both sides and versions", () => {
     const v = gate({ promoted: { backend: { version: "2.1.0", requires: { db: ">=1.4.0" } } } });
     assert.equal(v.passed, false);
-    assert.deepEqual(v.violations.map((x) => x.message), ["backend 2.1.0 requires db >=1.4.0, but prod's db is 1.3.2 (deployed)"]);
-    assert.deepEqual(v.violations[0], { component: "backend", version: "2.1.0", requires: "db", range: ">=1.4.0", found: { version: "1.3.2", source: "gitops" }, preexisting: false, message: v.violations[0].message });
+    assert.deepEqual(
+      v.violations.map((x) => x.message),
+      ["backend 2.1.0 requires db >=1.4.0, but prod's db is 1.3.2 (deployed)"],
+    );
+    assert.deepEqual(v.violations[0], {
+      component: "backend",
+      version: "2.1.0",
+      requires: "db",
+      range: ">=1.4.0",
+      found: { version: "1.3.2", source: "gitops" },
+      preexisting: false,
+      message: v.violations[0].message,
+    });
     assert.equal(v.summary, "refused: backend 2.1.0 requires db >=1.4.0, but prod's db is 1.3.2 (deployed)");
   });
 
@@ -32,7 +43,10 @@ describe("compatibility gate", () => {
     const deployed = { ...PROD, db: { version: "1.4.0" }, backend: { version: "2.1.0", requires: { db: ">=1.4.0" } } };
     const v = gate({ deployed, promoted: { db: { version: "1.3.0" } } });
     assert.equal(v.passed, false);
-    assert.deepEqual(v.violations.map((x) => x.message), ["prod's backend 2.1.0 requires db >=1.4.0, but this release promotes db 1.3.0"]);
+    assert.deepEqual(
+      v.violations.map((x) => x.message),
+      ["prod's backend 2.1.0 requires db >=1.4.0, but this release promotes db 1.3.0"],
+    );
     assert.equal(v.violations[0].preexisting, false);
   });
 
@@ -41,7 +55,10 @@ describe("compatibility gate", () => {
     const deployed = { ...PROD, db: { version: "1.4.0" } };
     const refused = gate({ deployed, promoted, liveDatabase: { component: "db", version: "1.3.2" } });
     assert.equal(refused.passed, false);
-    assert.deepEqual(refused.violations.map((x) => x.message), ["backend 2.1.0 requires db >=1.4.0, but prod's db is 1.3.2 (live database)"]);
+    assert.deepEqual(
+      refused.violations.map((x) => x.message),
+      ["backend 2.1.0 requires db >=1.4.0, but prod's db is 1.3.2 (live database)"],
+    );
     assert.deepEqual(refused.liveDatabase, { component: "db", version: "1.3.2", gitops: "1.4.0", used: true });
     assert.ok(refused.details.includes("db: the live database's version 1.3.2 was used (the GitOps files record 1.4.0)"), refused.details.join("\n"));
     // The other way round: GitOps lags behind a database that was migrated.
@@ -53,7 +70,10 @@ describe("compatibility gate", () => {
 
   it("a live database with an empty schema meets no requirement", () => {
     const v = gate({ promoted: { backend: { version: "2.1.0", requires: { db: ">=1.0.0" } } }, liveDatabase: { component: "db", version: null } });
-    assert.deepEqual(v.violations.map((x) => x.message), ["backend 2.1.0 requires db >=1.0.0, but prod's db has no schema version (live database)"]);
+    assert.deepEqual(
+      v.violations.map((x) => x.message),
+      ["backend 2.1.0 requires db >=1.0.0, but prod's db has no schema version (live database)"],
+    );
   });
 
   it("when the release promotes the database itself, its version counts and the live one is noted", () => {
@@ -65,30 +85,45 @@ describe("compatibility gate", () => {
 
   it("a required component that is not deployed at all is a violation", () => {
     const v = compatibilityGate({ environment: "staging", deployed: {}, promoted: { frontend: { version: "1.6.0", requires: { backend: ">=2.0.0" } } } });
-    assert.deepEqual(v.violations.map((x) => x.message), ["frontend 1.6.0 requires backend >=2.0.0, but staging has no backend"]);
+    assert.deepEqual(
+      v.violations.map((x) => x.message),
+      ["frontend 1.6.0 requires backend >=2.0.0, but staging has no backend"],
+    );
     assert.equal(v.violations[0].found, undefined);
   });
 
   it("lists every violation, both directions, and marks one the environment already had", () => {
     const deployed = { db: { version: "1.3.2" }, backend: { version: "2.0.0", requires: { db: ">=1.5.0" } }, frontend: { version: "1.5.0", requires: { backend: ">=2.0.0" } } };
     const v = gate({ deployed, promoted: { frontend: { version: "1.6.0", requires: { backend: ">=2.2.0" } } } });
-    assert.deepEqual(v.violations.map((x) => x.message), [
-      "prod's backend 2.0.0 requires db >=1.5.0, but prod's db is 1.3.2 (deployed) (already so before this promotion)",
-      "frontend 1.6.0 requires backend >=2.2.0, but prod's backend is 2.0.0 (deployed)",
-    ]);
-    assert.deepEqual(v.violations.map((x) => x.preexisting), [true, false]);
+    assert.deepEqual(
+      v.violations.map((x) => x.message),
+      [
+        "prod's backend 2.0.0 requires db >=1.5.0, but prod's db is 1.3.2 (deployed) (already so before this promotion)",
+        "frontend 1.6.0 requires backend >=2.2.0, but prod's backend is 2.0.0 (deployed)",
+      ],
+    );
+    assert.deepEqual(
+      v.violations.map((x) => x.preexisting),
+      [true, false],
+    );
   });
 
   it("the deployed version's requirements give way to the release's for a promoted component", () => {
     // Deployed backend 2.0.0 needed db >=1.3.0; the promoted 1.9.0 (a rollback) needs less and fits db 1.2.0.
     const v = gate({ deployed: { ...PROD, db: { version: "1.2.0" } }, promoted: { backend: { version: "1.9.0", requires: { db: ">=1.2.0" } } } });
-    assert.deepEqual(v.violations.map((x) => x.message), ["prod's frontend 1.5.0 requires backend >=2.0.0, but this release promotes backend 1.9.0"]);
+    assert.deepEqual(
+      v.violations.map((x) => x.message),
+      ["prod's frontend 1.5.0 requires backend >=2.0.0, but this release promotes backend 1.9.0"],
+    );
   });
 
   it("orders prereleases by semver precedence: 1.5.0-rc.1 meets >=1.4.0, 1.4.0-rc.1 does not", () => {
     const backend = { backend: { version: "2.1.0", requires: { db: ">=1.4.0" } } };
     assert.equal(gate({ promoted: { ...backend, db: { version: "1.5.0-rc.1" } } }).passed, true);
-    assert.deepEqual(gate({ promoted: { ...backend, db: { version: "1.4.0-rc.1" } } }).violations.map((x) => x.message), ["backend 2.1.0 requires db >=1.4.0, but this release promotes db 1.4.0-rc.1"]);
+    assert.deepEqual(
+      gate({ promoted: { ...backend, db: { version: "1.4.0-rc.1" } } }).violations.map((x) => x.message),
+      ["backend 2.1.0 requires db >=1.4.0, but this release promotes db 1.4.0-rc.1"],
+    );
     // A prerelease requirer is judged like any other.
     assert.equal(gate({ promoted: { backend: { version: "3.0.0-beta.2", requires: { db: "^1.3.0" } } } }).passed, true);
   });

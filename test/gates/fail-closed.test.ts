@@ -21,7 +21,14 @@ const UNSCANNED = "nothing in it shows what the image contains; check the scan (
 const MISSPELLED = "the gate does not guess what a misspelled section holds";
 
 /** The backend image with a report: alpine-39 (2 CRITICAL) tied to it by its config digest unless a test changes it. */
-const backend = (over: Partial<ScannedImage> = {}): ScannedImage => ({ component: "backend", image: IMAGE, report: trivyText("alpine-39"), reportFile: FILE, imageId: imageIdOf("alpine-39"), ...over });
+const backend = (over: Partial<ScannedImage> = {}): ScannedImage => ({
+  component: "backend",
+  image: IMAGE,
+  report: trivyText("alpine-39"),
+  reportFile: FILE,
+  imageId: imageIdOf("alpine-39"),
+  ...over,
+});
 const gate = (over: Partial<VulnerabilityGateInput> = {}) => vulnerabilityGate({ images: [backend()], waivers: [], today: TODAY, ...over });
 /** alpine-39 with an edit, as the backend's report. */
 const edited = (edit: (r: Record<string, any>) => void) => gate({ images: [backend({ report: trivyEdited("alpine-39", edit) })] });
@@ -37,7 +44,10 @@ function refused(v: VulnerabilityVerdict, problem: string): void {
 
 describe("vulnerability gate: reports it cannot trust are refused", () => {
   it("no report for the image: names the file it expected and how to write it", () => {
-    refused(withText(undefined), `no scan report for ${IMAGE}: ${FILE} is missing; scan the image (trivy image --format json --output ${FILE} registry.example.com/acme/webshop/backend@${DIGEST_BACKEND})`);
+    refused(
+      withText(undefined),
+      `no scan report for ${IMAGE}: ${FILE} is missing; scan the image (trivy image --format json --output ${FILE} registry.example.com/acme/webshop/backend@${DIGEST_BACKEND})`,
+    );
   });
 
   it("a report of another digest (RepoDigests), even a clean one", () => {
@@ -129,7 +139,10 @@ describe("vulnerability gate: reports it cannot trust are refused", () => {
       );
     }
     const list = JSON.stringify((JSON.parse(trivyText("alpine-39")) as { Results: unknown[] }).Results);
-    refused(withText(list), `${FILE}: is a JSON list, not a Trivy report: Trivy before 0.20 wrote a bare list of results without SchemaVersion; the gate reads Trivy's JSON report, SchemaVersion 2 (trivy image --format json, Trivy 0.20 and later)`);
+    refused(
+      withText(list),
+      `${FILE}: is a JSON list, not a Trivy report: Trivy before 0.20 wrote a bare list of results without SchemaVersion; the gate reads Trivy's JSON report, SchemaVersion 2 (trivy image --format json, Trivy 0.20 and later)`,
+    );
   });
 
   it("malformed JSON, naming the line and column", () => {
@@ -156,7 +169,14 @@ const own = (edit?: (r: Record<string, any>) => void): string => {
 /** Without its secret results: the report of an image whose only findings are misconfigurations. */
 const noSecrets = (r: Record<string, any>) => (r.Results = r.Results.filter((x: { Class: string }) => x.Class !== "secret"));
 const scanned = (report: string): ScannedImage => ({ component: "backend", image: IMAGE, report, reportFile: FILE });
-const waiver = (over: Partial<Waiver> = {}): Waiver => ({ misconfiguration: "DS-0002", digest: DIGEST_BACKEND, reason: "runs as uid 10001 through the pod's securityContext", approver: "jane.doe@example.com", expires: "2026-12-31", ...over });
+const waiver = (over: Partial<Waiver> = {}): Waiver => ({
+  misconfiguration: "DS-0002",
+  digest: DIGEST_BACKEND,
+  reason: "runs as uid 10001 through the pod's securityContext",
+  approver: "jane.doe@example.com",
+  expires: "2026-12-31",
+  ...over,
+});
 const SECRET_NOTE = "a secret is never waived; remove it from the image, rotate it and rebuild";
 const AWS = `secret aws-access-key-id CRITICAL in /app/.env line 2: AWS Access Key ID (AWS): ${SECRET_NOTE}`;
 const DS2 = "misconfiguration DS-0002 HIGH in Dockerfile: Image user should not be 'root'";
@@ -196,7 +216,10 @@ describe("vulnerability gate: secrets and misconfigurations", () => {
     assert.equal(v.components[0].summary, "backend: 1 CRITICAL, 1 HIGH not waived (misconfiguration DS-0002, secret aws-access-key-id in /app/.env)");
     assert.deepEqual(v.details, [`backend: ${DS2}`, `backend: ${AWS}`]);
     const medium = gate({ images: [scanned(OWN)], blocking: ["MEDIUM"] });
-    assert.deepEqual(medium.components[0].blocking.map((f) => `${f.kind} ${f.id}`), ["misconfiguration DS-0002", "secret aws-access-key-id", "secret jwt-token"]);
+    assert.deepEqual(
+      medium.components[0].blocking.map((f) => `${f.kind} ${f.id}`),
+      ["misconfiguration DS-0002", "secret aws-access-key-id", "secret jwt-token"],
+    );
   });
 
   it("an image with misconfigurations below the blocking severity passes, counting them", () => {
@@ -208,7 +231,10 @@ describe("vulnerability gate: secrets and misconfigurations", () => {
   it("a waiver names a misconfiguration by its ID for one digest", () => {
     const v = gate({ images: [scanned(own(noSecrets))], blocking: ["HIGH"], waivers: [waiver()] });
     assert.equal(v.passed, true);
-    assert.deepEqual(v.components[0].waived.map((w) => [w.finding.kind, w.finding.id, w.waiver.approver]), [["misconfiguration", "DS-0002", "jane.doe@example.com"]]);
+    assert.deepEqual(
+      v.components[0].waived.map((w) => [w.finding.kind, w.finding.id, w.waiver.approver]),
+      [["misconfiguration", "DS-0002", "jane.doe@example.com"]],
+    );
     assert.deepEqual(v.details, [`backend: ${DS2}: waived until 2026-12-31 by jane.doe@example.com: runs as uid 10001 through the pod's securityContext`]);
     // For another digest it counts for nothing, and says where it applies.
     const other = gate({ images: [scanned(own(noSecrets))], blocking: ["HIGH"], waivers: [waiver({ digest: DIGEST_OTHER })] });
@@ -249,7 +275,9 @@ describe("vulnerability gate: secrets and misconfigurations", () => {
 
   it("the waivers file: misconfiguration is a waiver field; a secret key is refused saying why; exactly one of cve and misconfiguration", () => {
     const file = (entry: string) => `waivers:\n  - ${entry}\n    digest: ${DIGEST_BACKEND}\n    reason: r\n    approver: ops-lead\n    expires: 2026-12-31\n`;
-    assert.deepEqual(parseWaivers(file("misconfiguration: DS-0002"), "w.yaml", TODAY), [{ misconfiguration: "DS-0002", digest: DIGEST_BACKEND, reason: "r", approver: "ops-lead", expires: "2026-12-31" }]);
+    assert.deepEqual(parseWaivers(file("misconfiguration: DS-0002"), "w.yaml", TODAY), [
+      { misconfiguration: "DS-0002", digest: DIGEST_BACKEND, reason: "r", approver: "ops-lead", expires: "2026-12-31" },
+    ]);
     assert.throws(
       () => parseWaivers(file("secret: aws-access-key-id"), "w.yaml", TODAY),
       (e: Error) =>
@@ -261,7 +289,10 @@ describe("vulnerability gate: secrets and misconfigurations", () => {
             "  w.yaml:2 waivers[0]: needs cve (a vulnerability ID such as CVE-2019-14697) or misconfiguration (a Trivy check ID such as DS-0002)",
           ].join("\n"),
     );
-    assert.throws(() => parseWaivers(file("cve: CVE-2019-14697\n    misconfiguration: DS-0002"), "w.yaml", TODAY), /w\.yaml:2 waivers\[0\]: names both cve and misconfiguration; one waiver covers one finding/);
+    assert.throws(
+      () => parseWaivers(file("cve: CVE-2019-14697\n    misconfiguration: DS-0002"), "w.yaml", TODAY),
+      /w\.yaml:2 waivers\[0\]: names both cve and misconfiguration; one waiver covers one finding/,
+    );
   });
 
   it("an emergency lets a secret through too, recorded with the reason", () => {
@@ -272,10 +303,22 @@ describe("vulnerability gate: secrets and misconfigurations", () => {
 
   it("refuses a misconfiguration or secret it cannot read: unknown Status, no ID, no RuleID, no Severity", () => {
     const problem = (edit: (r: Record<string, any>) => void) => gate({ images: [scanned(own(edit))] }).components[0].reportProblem ?? "";
-    assert.equal(problem((r) => (r.Results[1].Misconfigurations[0].Status = "FAILED")), `${FILE}: not a Trivy JSON report (trivy image --format json, SchemaVersion 2):\n  Results[1].Misconfigurations[0].Status: expected "FAIL" or "PASS" or "EXCEPTION", got "FAILED"`);
-    assert.match(problem((r) => delete r.Results[1].Misconfigurations[0].ID), /\n {2}Results\[1\]\.Misconfigurations\[0\]: needs ID or AVDID \(the check's ID, such as DS-0002\)/);
-    assert.match(problem((r) => delete r.Results[2].Secrets[0].RuleID), /\n {2}Results\[2\]\.Secrets\[0\]\.RuleID: is required \(expected string\)$/);
-    assert.match(problem((r) => delete r.Results[3].Secrets[0].Severity), /\n {2}Results\[3\]\.Secrets\[0\]\.Severity: is required/);
+    assert.equal(
+      problem((r) => (r.Results[1].Misconfigurations[0].Status = "FAILED")),
+      `${FILE}: not a Trivy JSON report (trivy image --format json, SchemaVersion 2):\n  Results[1].Misconfigurations[0].Status: expected "FAIL" or "PASS" or "EXCEPTION", got "FAILED"`,
+    );
+    assert.match(
+      problem((r) => delete r.Results[1].Misconfigurations[0].ID),
+      /\n {2}Results\[1\]\.Misconfigurations\[0\]: needs ID or AVDID \(the check's ID, such as DS-0002\)/,
+    );
+    assert.match(
+      problem((r) => delete r.Results[2].Secrets[0].RuleID),
+      /\n {2}Results\[2\]\.Secrets\[0\]\.RuleID: is required \(expected string\)$/,
+    );
+    assert.match(
+      problem((r) => delete r.Results[3].Secrets[0].Severity),
+      /\n {2}Results\[3\]\.Secrets\[0\]\.Severity: is required/,
+    );
   });
 
   it("shows secrets and misconfigurations in the Markdown: counts, what blocks and what was waived", () => {
@@ -284,6 +327,9 @@ describe("vulnerability gate: secrets and misconfigurations", () => {
     assert.ok(lines.includes("Also found: backend: 2 secrets (1 CRITICAL, 1 MEDIUM), 2 misconfigurations (1 HIGH, 1 LOW)."), md);
     assert.ok(lines.includes("| kind | id | target | severity | title | note |"), md);
     assert.ok(lines.includes(`| secret | aws-access-key-id | /app/.env:2 | CRITICAL | AWS Access Key ID | ${SECRET_NOTE} |`), md);
-    assert.ok(lines.includes("| misconfiguration | DS-0002 | Dockerfile | HIGH | Image user should not be 'root' | jane.doe@example.com | 2026-12-31 | runs as uid 10001 through the pod's securityContext |"), md);
+    assert.ok(
+      lines.includes("| misconfiguration | DS-0002 | Dockerfile | HIGH | Image user should not be 'root' | jane.doe@example.com | 2026-12-31 | runs as uid 10001 through the pod's securityContext |"),
+      md,
+    );
   });
 });

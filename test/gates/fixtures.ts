@@ -7,7 +7,10 @@ import { ROOT } from "../tiers/modules.js";
 export const TRIVY_FIXTURES = join(ROOT, "test/fixtures/gates/trivy");
 
 /** The fixture files, in name order. */
-export const trivyFiles = (): string[] => readdirSync(TRIVY_FIXTURES).filter((f) => f.endsWith(".json.golden")).sort();
+export const trivyFiles = (): string[] =>
+  readdirSync(TRIVY_FIXTURES)
+    .filter((f) => f.endsWith(".json.golden"))
+    .sort();
 
 /** A report's text by its short name (alpine-39 for trivy__integration__testdata__alpine-39.json.golden). */
 export const trivyText = (name: string): string => readFileSync(join(TRIVY_FIXTURES, `trivy__integration__testdata__${name}.json.golden`), "utf8");

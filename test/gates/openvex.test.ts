@@ -85,9 +85,17 @@ describe("OpenVEX documents", () => {
   it("refuses what is not a v0.2.0 document: not JSON (with the position), a list, an in-toto statement, another @context, no statements", () => {
     assert.equal(refusal('{"@context": "https://openvex.dev/ns/v0.2.0",'), `${WHERE}: is not JSON (line 1, column 46: the text ends before the JSON does; a truncated file?)`);
     assert.equal(refusal("[]"), `${WHERE}: must be an OpenVEX document (a JSON object with "@context": "https://openvex.dev/ns/v0.2.0"), got a list`);
-    const envelope = JSON.stringify({ _type: "https://in-toto.io/Statement/v0.1", predicateType: "https://openvex.dev/ns", subject: [{ name: "backend", digest: { sha256: DIGEST_BACKEND.slice(7) } }], predicate: JSON.parse(vexText(NOT_AFFECTED)) });
+    const envelope = JSON.stringify({
+      _type: "https://in-toto.io/Statement/v0.1",
+      predicateType: "https://openvex.dev/ns",
+      subject: [{ name: "backend", digest: { sha256: DIGEST_BACKEND.slice(7) } }],
+      predicate: JSON.parse(vexText(NOT_AFFECTED)),
+    });
     assert.equal(refusal(envelope), `${WHERE}: is an in-toto statement (predicateType "https://openvex.dev/ns"), not an OpenVEX document: pass its predicate, the document itself`);
-    assert.equal(refusal(vexEdited(NOT_AFFECTED, (d) => (d["@context"] = "https://openvex.dev/ns"))), `${WHERE}: @context "https://openvex.dev/ns" is not supported: the gate reads OpenVEX v0.2.0 ("@context": "https://openvex.dev/ns/v0.2.0")`);
+    assert.equal(
+      refusal(vexEdited(NOT_AFFECTED, (d) => (d["@context"] = "https://openvex.dev/ns"))),
+      `${WHERE}: @context "https://openvex.dev/ns" is not supported: the gate reads OpenVEX v0.2.0 ("@context": "https://openvex.dev/ns/v0.2.0")`,
+    );
     assert.equal(refusal(vexEdited(NOT_AFFECTED, (d) => (d.statements = []))), `${WHERE}: not a valid OpenVEX v0.2.0 document (1 problem):\n  statements: must hold at least one statement`);
     assert.match(refusal(vexEdited(NOT_AFFECTED, (d) => delete d.author)), /\n {2}author: is required \(expected string\)$/);
     assert.match(refusal(vexEdited(NOT_AFFECTED, (d) => (d.version = "1"))), /\n {2}version: expected number, got "1"$/);
@@ -104,13 +112,19 @@ describe("the vex folder", () => {
   it("takes <component>/<name>.json, and empty component folders", () => {
     assert.doesNotThrow(() => checkVexLayout(["backend/", "backend/a.json", "db/"]));
     const docs = parseVexFiles([{ path: "backend/musl.json", text: vexText(NOT_AFFECTED) }]);
-    assert.deepEqual(docs.map((d) => [d.component, d.file]), [["backend", "backend/musl.json"]]);
+    assert.deepEqual(
+      docs.map((d) => [d.component, d.file]),
+      [["backend", "backend/musl.json"]],
+    );
   });
 
   it("refuses files outside a component folder, nested folders, other names, and names that are no component", () => {
     assert.throws(
       () => checkVexLayout(["backend.json", "backend/x/", "backend/notes.txt", "Backend/a.json"]),
-      (e: Error) => e instanceof GateInputError && e.message === 'vex: "backend.json", "backend/x/", "backend/notes.txt", "Backend/a.json" are not where the gate reads VEX: one folder per component holding one OpenVEX document per file: <component>/<name>.json',
+      (e: Error) =>
+        e instanceof GateInputError &&
+        e.message ===
+          'vex: "backend.json", "backend/x/", "backend/notes.txt", "Backend/a.json" are not where the gate reads VEX: one folder per component holding one OpenVEX document per file: <component>/<name>.json',
     );
   });
 
@@ -119,15 +133,30 @@ describe("the vex folder", () => {
       { path: "backend/good.json", text: vexText(NOT_AFFECTED) },
       { path: "db/bad.json", text: "{}" },
     ];
-    assert.throws(() => parseVexFiles(files), (e: Error) => e instanceof GateInputError && e.message.startsWith('vex db/bad.json (attached to db): @context undefined is not supported'));
+    assert.throws(
+      () => parseVexFiles(files),
+      (e: Error) => e instanceof GateInputError && e.message.startsWith("vex db/bad.json (attached to db): @context undefined is not supported"),
+    );
   });
 });
 
 describe("package URLs and product digests", () => {
   it("parses type, namespace, name, version and qualifiers, decoded; an unencoded npm scope is a namespace", () => {
-    assert.deepEqual(parsePurl("pkg:oci/trivy@sha256%3Aabc?repository_url=ghcr.io%2Faquasecurity%2Ftrivy"), { type: "oci", namespace: "", name: "trivy", version: "sha256:abc", qualifiers: { repository_url: "ghcr.io/aquasecurity/trivy" } });
+    assert.deepEqual(parsePurl("pkg:oci/trivy@sha256%3Aabc?repository_url=ghcr.io%2Faquasecurity%2Ftrivy"), {
+      type: "oci",
+      namespace: "",
+      name: "trivy",
+      version: "sha256:abc",
+      qualifiers: { repository_url: "ghcr.io/aquasecurity/trivy" },
+    });
     assert.deepEqual(parsePurl("pkg:npm/@angular/core"), { type: "npm", namespace: "@angular", name: "core", qualifiers: {} });
-    assert.deepEqual(parsePurl("pkg:golang/github.com/docker/docker@v24.0.9%2Bincompatible"), { type: "golang", namespace: "github.com/docker", name: "docker", version: "v24.0.9+incompatible", qualifiers: {} });
+    assert.deepEqual(parsePurl("pkg:golang/github.com/docker/docker@v24.0.9%2Bincompatible"), {
+      type: "golang",
+      namespace: "github.com/docker",
+      name: "docker",
+      version: "v24.0.9+incompatible",
+      qualifiers: {},
+    });
     assert.equal(parsePurl("https://example.com/x"), undefined);
     assert.equal(parsePurl("pkg:oci"), undefined);
   });

@@ -14,10 +14,17 @@ const REQUIRED = [SBOM, TEST_RESULT];
 
 const ok = (stdout: string): CosignAnswer => ({ exitCode: 0, stdout, stderr: "" });
 /** cosign verify's stdout: the simple-signing payloads. */
-const signed = (digest: string) => ok(JSON.stringify([{ critical: { identity: { "docker-reference": "registry.example/acme/backend" }, image: { "docker-manifest-digest": digest }, type: "cosign container image signature" }, optional: null }]));
+const signed = (digest: string) =>
+  ok(
+    JSON.stringify([
+      { critical: { identity: { "docker-reference": "registry.example/acme/backend" }, image: { "docker-manifest-digest": digest }, type: "cosign container image signature" }, optional: null },
+    ]),
+  );
 /** One DSSE envelope per line, as cosign verify-attestation writes them. */
 const attested = (type: string, digest: string, predicate: Record<string, unknown> = {}) =>
-  ok(`${JSON.stringify({ payloadType: "application/vnd.in-toto+json", payload: Buffer.from(JSON.stringify({ _type: "https://in-toto.io/Statement/v0.1", predicateType: type, subject: [{ name: "registry.example/acme/backend", digest: { sha256: digest.slice(7) } }], predicate })).toString("base64"), signatures: [{ keyid: "", sig: "MEUCIQ" }] })}\n`);
+  ok(
+    `${JSON.stringify({ payloadType: "application/vnd.in-toto+json", payload: Buffer.from(JSON.stringify({ _type: "https://in-toto.io/Statement/v0.1", predicateType: type, subject: [{ name: "registry.example/acme/backend", digest: { sha256: digest.slice(7) } }], predicate })).toString("base64"), signatures: [{ keyid: "", sig: "MEUCIQ" }] })}\n`,
+  );
 
 const judge = (signature: CosignAnswer, attestations: Record<string, CosignAnswer>, emergency?: string) =>
   signatureGate({ images: [{ component: "backend", image: IMAGE, verification: { signature, attestations } }], required: REQUIRED, ...(emergency ? { emergency: { reason: emergency } } : {}) });
@@ -52,7 +59,10 @@ describe("signature gate", () => {
   });
 
   it("fails closed on cosign's failure and on answers it cannot read, naming cosign's error", () => {
-    const v = judge({ exitCode: 10, stdout: "", stderr: "WARNING: Skipping tlog verification\nError: no matching signatures: invalid signature when validating ASN.1 encoded signature\n" }, { [SBOM]: ok("not json"), [TEST_RESULT]: ok("{}\n") });
+    const v = judge(
+      { exitCode: 10, stdout: "", stderr: "WARNING: Skipping tlog verification\nError: no matching signatures: invalid signature when validating ASN.1 encoded signature\n" },
+      { [SBOM]: ok("not json"), [TEST_RESULT]: ok("{}\n") },
+    );
     assert.equal(v.passed, false);
     const details = v.details.join("\n");
     assert.match(details, /no valid signature: Error: no matching signatures: invalid signature/);

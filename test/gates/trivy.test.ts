@@ -63,7 +63,16 @@ describe("Trivy JSON reports (real, from Trivy's integration tests)", () => {
   it("keeps what a verdict lists: id, package, its purl, installed, fixed, severity, title, target; absent Title and FixedVersion stay absent", () => {
     const findings = vulnerabilitiesOf(parseTrivyReport(trivyText("alpine-39"), "alpine-39"));
     const musl = findings.find((f) => f.package === "musl");
-    assert.deepEqual(musl, { kind: "vulnerability", id: "CVE-2019-14697", package: "musl", purl: "pkg:apk/alpine/musl@1.1.20-r4?arch=x86_64&distro=3.9.4", installed: "1.1.20-r4", fixed: "1.1.20-r5", severity: "CRITICAL", target: "testdata/fixtures/images/alpine-39.tar.gz (alpine 3.9.4)" });
+    assert.deepEqual(musl, {
+      kind: "vulnerability",
+      id: "CVE-2019-14697",
+      package: "musl",
+      purl: "pkg:apk/alpine/musl@1.1.20-r4?arch=x86_64&distro=3.9.4",
+      installed: "1.1.20-r4",
+      fixed: "1.1.20-r5",
+      severity: "CRITICAL",
+      target: "testdata/fixtures/images/alpine-39.tar.gz (alpine 3.9.4)",
+    });
     const bash = vulnerabilitiesOf(parseTrivyReport(trivyText("centos-7"), "centos-7")).find((f) => f.package === "bash");
     assert.equal(bash?.fixed, undefined);
     assert.equal(bash?.title, "bash: when effective UID is not equal to its real UID the saved UID is not dropped");
@@ -89,18 +98,41 @@ describe("Trivy JSON reports (real, from Trivy's integration tests)", () => {
   });
 
   it("refuses other formats and other schema versions, saying which one it reads", () => {
-    assert.throws(() => parseTrivyReport('{"bomFormat":"CycloneDX","specVersion":"1.5"}', "scan.cdx.json"), (e: Error) => e instanceof GateInputError && e.message === "scan.cdx.json: has no SchemaVersion: the gate reads Trivy's JSON report, SchemaVersion 2 (trivy image --format json, Trivy 0.20 and later)");
-    assert.throws(() => parseTrivyReport(trivyEdited("npm", (r) => (r.SchemaVersion = 1)), "old.json"), (e: Error) => e instanceof GateInputError && e.message === "old.json: SchemaVersion 1 is not supported: the gate reads SchemaVersion 2 (Trivy's JSON report since Trivy 0.20)");
-    assert.throws(() => parseTrivyReport("<html>rate limited</html>", "scan.json"), (e: Error) => e instanceof GateInputError && e.message === 'scan.json: is not JSON (line 1, column 1: unexpected "<")');
+    assert.throws(
+      () => parseTrivyReport('{"bomFormat":"CycloneDX","specVersion":"1.5"}', "scan.cdx.json"),
+      (e: Error) =>
+        e instanceof GateInputError && e.message === "scan.cdx.json: has no SchemaVersion: the gate reads Trivy's JSON report, SchemaVersion 2 (trivy image --format json, Trivy 0.20 and later)",
+    );
+    assert.throws(
+      () =>
+        parseTrivyReport(
+          trivyEdited("npm", (r) => (r.SchemaVersion = 1)),
+          "old.json",
+        ),
+      (e: Error) => e instanceof GateInputError && e.message === "old.json: SchemaVersion 1 is not supported: the gate reads SchemaVersion 2 (Trivy's JSON report since Trivy 0.20)",
+    );
+    assert.throws(
+      () => parseTrivyReport("<html>rate limited</html>", "scan.json"),
+      (e: Error) => e instanceof GateInputError && e.message === 'scan.json: is not JSON (line 1, column 1: unexpected "<")',
+    );
   });
 
   it("takes sections Trivy omits when empty as empty (null or absent Vulnerabilities), but never a report without Results", () => {
-    const nulls = parseTrivyReport(trivyEdited("alpine-39", (r) => (r.Results[0].Vulnerabilities = null)), "nulls.json");
+    const nulls = parseTrivyReport(
+      trivyEdited("alpine-39", (r) => (r.Results[0].Vulnerabilities = null)),
+      "nulls.json",
+    );
     assert.deepEqual(findingsOf(nulls), []);
-    const absent = parseTrivyReport(trivyEdited("alpine-39", (r) => delete r.Results[0].Vulnerabilities), "absent.json");
+    const absent = parseTrivyReport(
+      trivyEdited("alpine-39", (r) => delete r.Results[0].Vulnerabilities),
+      "absent.json",
+    );
     assert.deepEqual(findingsOf(absent), []);
     // What Trivy writes when it found nothing to scan: no Results at all. Nothing shows the image is clean.
-    assert.throws(() => parseTrivyReport('{"SchemaVersion":2,"ArtifactName":"x","ArtifactType":"container_image"}', "bare.json"), (e: Error) => e instanceof GateInputError && e.message.startsWith("bare.json: has no Results (Trivy writes none when it found nothing to scan): "));
+    assert.throws(
+      () => parseTrivyReport('{"SchemaVersion":2,"ArtifactName":"x","ArtifactType":"container_image"}', "bare.json"),
+      (e: Error) => e instanceof GateInputError && e.message.startsWith("bare.json: has no Results (Trivy writes none when it found nothing to scan): "),
+    );
   });
 
   // The shared corpus sits beside the repository on development machines (../shared), not in every
@@ -108,11 +140,26 @@ describe("Trivy JSON reports (real, from Trivy's integration tests)", () => {
   // the corpus itself wherever it is present.
   const CORPUS = join(ROOT, "..", "shared", "corpora", "trivy");
   it("the copies are the corpus files, byte for byte (SHA256SUMS, and the corpus when present)", () => {
-    const sums = readFileSync(join(TRIVY_FIXTURES, "SHA256SUMS"), "utf8").trim().split("\n").map((l) => l.split(/\s+/));
+    const sums = readFileSync(join(TRIVY_FIXTURES, "SHA256SUMS"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split(/\s+/));
     assert.deepEqual(sums.map(([, f]) => f).sort(), trivyFiles());
-    for (const [sum, f] of sums) assert.equal(createHash("sha256").update(readFileSync(join(TRIVY_FIXTURES, f))).digest("hex"), sum, f);
+    for (const [sum, f] of sums)
+      assert.equal(
+        createHash("sha256")
+          .update(readFileSync(join(TRIVY_FIXTURES, f)))
+          .digest("hex"),
+        sum,
+        f,
+      );
     if (!existsSync(CORPUS)) return;
-    assert.deepEqual(readdirSync(CORPUS).filter((f) => f.endsWith(".json.golden")).sort(), trivyFiles());
+    assert.deepEqual(
+      readdirSync(CORPUS)
+        .filter((f) => f.endsWith(".json.golden"))
+        .sort(),
+      trivyFiles(),
+    );
     for (const f of trivyFiles()) assert.equal(readFileSync(join(TRIVY_FIXTURES, f), "utf8"), readFileSync(join(CORPUS, f), "utf8"), f);
   });
 });

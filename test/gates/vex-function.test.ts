@@ -8,10 +8,16 @@ import { DIGEST_BACKEND, imageRef, trivyEdited } from "./fixtures.js";
 import { vexText } from "./vex-fixtures.js";
 
 /** A Directory's ID holding these files. */
-const folder = (files: Record<string, string>): string => mintId([{ field: "directory", args: {} }, ...Object.entries(files).map(([path, contents]) => ({ field: "withNewFile", args: { path, contents } }))]);
+const folder = (files: Record<string, string>): string =>
+  mintId([{ field: "directory", args: {} }, ...Object.entries(files).map(([path, contents]) => ({ field: "withNewFile", args: { path, contents } }))]);
 
 const report = trivyEdited("alpine-39", (r) => (r.Metadata.RepoDigests = [`registry.example.com/acme/webshop/backend@${DIGEST_BACKEND}`]));
-const args = (vex?: Record<string, string>) => ({ images: [`backend=${imageRef("backend", DIGEST_BACKEND)}`], reports: folder({ "backend.json": report }), today: "2026-06-01", ...(vex ? { vex: folder(vex) } : {}) });
+const args = (vex?: Record<string, string>) => ({
+  images: [`backend=${imageRef("backend", DIGEST_BACKEND)}`],
+  reports: folder({ "backend.json": report }),
+  today: "2026-06-01",
+  ...(vex ? { vex: folder(vex) } : {}),
+});
 
 describe("gates vulnerabilities --vex", () => {
   it("reads <component>/<name>.json and waives by a not_affected statement for the digest; without it the same call blocks", async () => {
@@ -24,7 +30,13 @@ describe("gates vulnerabilities --vex", () => {
 
   it("errors the call for a document outside a component folder or a malformed one, naming it", async () => {
     const h = new Harness({ root: ROOT });
-    await assert.rejects(h.call("gates", {}, "vulnerabilities", args({ "backend.json": vexText("backend-not-affected.openvex.json") }), "passed"), /vex: "backend\.json" is not where the gate reads VEX: one folder per component holding one OpenVEX document per file: <component>\/<name>\.json/);
-    await assert.rejects(h.call("gates", {}, "vulnerabilities", args({ "backend/bad.json": '{"@context": "https://openvex.dev/ns/v0.2.0"}' }), "passed"), /vex backend\/bad\.json \(attached to backend\): not a valid OpenVEX v0\.2\.0 document \(5 problems\):\n {2}@id: is required/);
+    await assert.rejects(
+      h.call("gates", {}, "vulnerabilities", args({ "backend.json": vexText("backend-not-affected.openvex.json") }), "passed"),
+      /vex: "backend\.json" is not where the gate reads VEX: one folder per component holding one OpenVEX document per file: <component>\/<name>\.json/,
+    );
+    await assert.rejects(
+      h.call("gates", {}, "vulnerabilities", args({ "backend/bad.json": '{"@context": "https://openvex.dev/ns/v0.2.0"}' }), "passed"),
+      /vex backend\/bad\.json \(attached to backend\): not a valid OpenVEX v0\.2\.0 document \(5 problems\):\n {2}@id: is required/,
+    );
   });
 });

@@ -14,7 +14,14 @@ const MUSL = "CVE-2019-14697"; // CRITICAL in alpine-39, in musl and musl-utils
 const HEX_BACKEND = DIGEST_BACKEND.slice("sha256:".length);
 
 /** The backend image scanned (alpine-39, tied to it by its config digest). */
-const backend = (over: Partial<ScannedImage> = {}): ScannedImage => ({ component: "backend", image: imageRef("backend", DIGEST_BACKEND), report: trivyText("alpine-39"), reportFile: "backend.json", imageId: imageIdOf("alpine-39"), ...over });
+const backend = (over: Partial<ScannedImage> = {}): ScannedImage => ({
+  component: "backend",
+  image: imageRef("backend", DIGEST_BACKEND),
+  report: trivyText("alpine-39"),
+  reportFile: "backend.json",
+  imageId: imageIdOf("alpine-39"),
+  ...over,
+});
 const gate = (over: Partial<VulnerabilityGateInput> = {}) => vulnerabilityGate({ images: [backend()], waivers: [], today: TODAY, ...over });
 
 /** A fixture parsed as attached to a component. */
@@ -31,10 +38,13 @@ describe("vulnerability gate with OpenVEX", () => {
     const [c] = v.components;
     assert.deepEqual(c.blocking, []);
     assert.deepEqual(c.waived, []);
-    assert.deepEqual(c.vexWaived.map((w) => [w.finding.id, w.finding.kind === "vulnerability" ? w.finding.package : "", w.statement.status, w.statement.author, w.statement.timestamp]), [
-      [MUSL, "musl", "not_affected", "Webshop Security Team <security@example.com>", "2026-05-04T09:30:00Z"],
-      [MUSL, "musl-utils", "not_affected", "Webshop Security Team <security@example.com>", "2026-05-04T09:30:00Z"],
-    ]);
+    assert.deepEqual(
+      c.vexWaived.map((w) => [w.finding.id, w.finding.kind === "vulnerability" ? w.finding.package : "", w.statement.status, w.statement.author, w.statement.timestamp]),
+      [
+        [MUSL, "musl", "not_affected", "Webshop Security Team <security@example.com>", "2026-05-04T09:30:00Z"],
+        [MUSL, "musl-utils", "not_affected", "Webshop Security Team <security@example.com>", "2026-05-04T09:30:00Z"],
+      ],
+    );
     assert.equal(
       v.details[0],
       `backend: ${MUSL} CRITICAL in musl 1.1.20-r4 (fixed in 1.1.20-r5): waived by the VEX statement of Webshop Security Team <security@example.com> (2026-05-04T09:30:00Z, backend/${NOT_AFFECTED} statements[0]): not_affected, vulnerable_code_not_in_execute_path: The x87 code path exists only on i386; this image is built for x86_64 only.`,
@@ -80,7 +90,14 @@ describe("vulnerability gate with OpenVEX", () => {
 
   it("Trivy's own VEX (products with a repository and no digest) waives nothing, though it names the CVE and the package", () => {
     const report = trivyEdited("alpine-39", (r) => {
-      r.Results[0].Vulnerabilities.push({ VulnerabilityID: "CVE-2023-42363", PkgName: "busybox", PkgIdentifier: { PURL: "pkg:apk/alpine/busybox@1.29.3-r10?arch=x86_64&distro=3.9.4" }, InstalledVersion: "1.29.3-r10", FixedVersion: "1.36.1-r16", Severity: "CRITICAL" });
+      r.Results[0].Vulnerabilities.push({
+        VulnerabilityID: "CVE-2023-42363",
+        PkgName: "busybox",
+        PkgIdentifier: { PURL: "pkg:apk/alpine/busybox@1.29.3-r10?arch=x86_64&distro=3.9.4" },
+        InstalledVersion: "1.29.3-r10",
+        FixedVersion: "1.36.1-r16",
+        Severity: "CRITICAL",
+      });
     });
     const trivy = doc(TRIVY);
     assert.deepEqual([trivy.author, trivy.timestamp, trivy.statements.length], ["Aqua Security", "2024-07-10T12:17:44.60495+04:00", 7]);
@@ -96,8 +113,20 @@ describe("vulnerability gate with OpenVEX", () => {
     const pinned = vexEdited(TRIVY, (d) => (d.statements[0].products[2]["@id"] = `pkg:oci/trivy@sha256%3A${HEX_BACKEND}?repository_url=ghcr.io/aquasecurity/trivy`));
     const inMusl = trivyEdited("alpine-39", (r) => {
       const vulns = r.Results[0].Vulnerabilities;
-      vulns.push({ VulnerabilityID: "CVE-2023-42363", PkgName: "busybox", PkgIdentifier: { PURL: "pkg:apk/alpine/busybox@1.29.3-r10?arch=x86_64&distro=3.9.4" }, InstalledVersion: "1.29.3-r10", Severity: "CRITICAL" });
-      vulns.push({ VulnerabilityID: "CVE-2023-42363", PkgName: "musl", PkgIdentifier: { PURL: "pkg:apk/alpine/musl@1.1.20-r4?arch=x86_64&distro=3.9.4" }, InstalledVersion: "1.1.20-r4", Severity: "CRITICAL" });
+      vulns.push({
+        VulnerabilityID: "CVE-2023-42363",
+        PkgName: "busybox",
+        PkgIdentifier: { PURL: "pkg:apk/alpine/busybox@1.29.3-r10?arch=x86_64&distro=3.9.4" },
+        InstalledVersion: "1.29.3-r10",
+        Severity: "CRITICAL",
+      });
+      vulns.push({
+        VulnerabilityID: "CVE-2023-42363",
+        PkgName: "musl",
+        PkgIdentifier: { PURL: "pkg:apk/alpine/musl@1.1.20-r4?arch=x86_64&distro=3.9.4" },
+        InstalledVersion: "1.1.20-r4",
+        Severity: "CRITICAL",
+      });
     });
     const w = gate({ images: [backend({ report: inMusl })], vex: [doc("pinned.json", "backend", pinned)] });
     assert.deepEqual(
@@ -105,7 +134,14 @@ describe("vulnerability gate with OpenVEX", () => {
       [["CVE-2023-42363", "busybox"]],
     );
     assert.ok(w.components[0].blocking.some((f) => f.id === "CVE-2023-42363" && f.kind === "vulnerability" && f.package === "musl"));
-    assert.ok(w.details.some((d) => d.includes("CVE-2023-42363 CRITICAL in musl") && d.includes("is limited to pkg:apk/alpine/busybox, pkg:apk/alpine/busybox-binsh, pkg:apk/alpine/ssl_client, not pkg:apk/alpine/musl@1.1.20-r4?arch=x86_64&distro=3.9.4")), w.details.join("\n"));
+    assert.ok(
+      w.details.some(
+        (d) =>
+          d.includes("CVE-2023-42363 CRITICAL in musl") &&
+          d.includes("is limited to pkg:apk/alpine/busybox, pkg:apk/alpine/busybox-binsh, pkg:apk/alpine/ssl_client, not pkg:apk/alpine/musl@1.1.20-r4?arch=x86_64&distro=3.9.4"),
+      ),
+      w.details.join("\n"),
+    );
   });
 
   it("a statement limited to subcomponents does not waive a finding whose report gives no package URL", () => {
@@ -143,7 +179,10 @@ describe("vulnerability gate with OpenVEX", () => {
     // under_investigation 2026-05-01, not_affected 2026-05-04, affected 2026-05-06 12:00 UTC: affected is the latest.
     const v = gate({ vex: [doc(NOT_AFFECTED), doc(HISTORY)] });
     assert.equal(v.passed, false);
-    assert.match(v.details[0], /the VEX statement of .* \(2026-05-06T14:00:00\+02:00, backend\/backend-history\.openvex\.json statements\[1\]\) says affected: Rebuild on alpine 3\.9\.5, whose musl 1\.1\.20-r5 has the fix\., which does not waive it$/);
+    assert.match(
+      v.details[0],
+      /the VEX statement of .* \(2026-05-06T14:00:00\+02:00, backend\/backend-history\.openvex\.json statements\[1\]\) says affected: Rebuild on alpine 3\.9\.5, whose musl 1\.1\.20-r5 has the fix\., which does not waive it$/,
+    );
     // Without the affected statement, the not_affected of 2026-05-04 is later than the investigation of 2026-05-01.
     const investigating = vexEdited(HISTORY, (d) => d.statements.pop());
     const w = gate({ vex: [doc(HISTORY, "backend", investigating), doc(NOT_AFFECTED)] });
@@ -174,7 +213,10 @@ describe("vulnerability gate with OpenVEX", () => {
     const torn = vexEdited(NOT_AFFECTED, (d) => (d.statements[0].products[0].hashes = { "sha-256": DIGEST_OTHER.slice("sha256:".length) }));
     const v = gate({ vex: [doc("torn.json", "backend", torn)] });
     assert.equal(v.passed, false);
-    assert.match(v.details[0], new RegExp(`statements\\[0\\]\\) names ${DIGEST_BACKEND} and another digest in one product \\(${DIGEST_BACKEND}, ${DIGEST_OTHER}\\), so it is not clear which image it is about$`));
+    assert.match(
+      v.details[0],
+      new RegExp(`statements\\[0\\]\\) names ${DIGEST_BACKEND} and another digest in one product \\(${DIGEST_BACKEND}, ${DIGEST_OTHER}\\), so it is not clear which image it is about$`),
+    );
   });
 
   it("a YAML waiver is recorded first when both cover a finding, with a note when VEX says affected", () => {
@@ -203,7 +245,12 @@ describe("VEX never waives a secret or a misconfiguration", () => {
   /** alpine-39 with a CRITICAL secret and a CRITICAL failed misconfiguration check added. */
   const withOthers = trivyEdited("alpine-39", (r) => {
     r.Results.push({ Target: "/app/.env", Class: "secret", Secrets: [{ RuleID: "aws-access-key-id", Category: "AWS", Severity: "CRITICAL", Title: "AWS Access Key ID", StartLine: 2 }] });
-    r.Results.push({ Target: "Dockerfile", Class: "config", Type: "dockerfile", Misconfigurations: [{ ID: "DS-0002", Title: "Image user should not be 'root'", Severity: "CRITICAL", Status: "FAIL" }] });
+    r.Results.push({
+      Target: "Dockerfile",
+      Class: "config",
+      Type: "dockerfile",
+      Misconfigurations: [{ ID: "DS-0002", Title: "Image user should not be 'root'", Severity: "CRITICAL", Status: "FAIL" }],
+    });
   });
   /** A not_affected statement for this digest naming `id`, without subcomponents. */
   const naming = (id: string) =>
@@ -220,11 +267,27 @@ describe("VEX never waives a secret or a misconfiguration", () => {
     const v = gate({ images: [backend({ report: withOthers })], vex: [doc(NOT_AFFECTED), naming("aws-access-key-id"), naming("DS-0002")] });
     assert.equal(v.passed, false);
     const [c] = v.components;
-    assert.deepEqual(c.vexWaived.map((w) => w.finding.kind), ["vulnerability", "vulnerability"]);
-    assert.deepEqual(c.blocking.map((f) => [f.kind, f.id]), [["misconfiguration", "DS-0002"], ["secret", "aws-access-key-id"]]);
-    assert.ok(v.details.includes("backend: misconfiguration DS-0002 CRITICAL in Dockerfile: Image user should not be 'root': the VEX statement of Webshop Security Team <security@example.com> (2026-05-04T09:30:00Z, backend/DS-0002.json statements[0]) names DS-0002: VEX waives vulnerabilities only, never a misconfiguration"), v.details.join("\n"));
+    assert.deepEqual(
+      c.vexWaived.map((w) => w.finding.kind),
+      ["vulnerability", "vulnerability"],
+    );
+    assert.deepEqual(
+      c.blocking.map((f) => [f.kind, f.id]),
+      [
+        ["misconfiguration", "DS-0002"],
+        ["secret", "aws-access-key-id"],
+      ],
+    );
     assert.ok(
-      v.details.includes("backend: secret aws-access-key-id CRITICAL in /app/.env line 2: AWS Access Key ID (AWS): a secret is never waived; remove it from the image, rotate it and rebuild (the VEX statement of Webshop Security Team <security@example.com> (2026-05-04T09:30:00Z, backend/aws-access-key-id.json statements[0]) names aws-access-key-id: VEX waives vulnerabilities only, never a secret)"),
+      v.details.includes(
+        "backend: misconfiguration DS-0002 CRITICAL in Dockerfile: Image user should not be 'root': the VEX statement of Webshop Security Team <security@example.com> (2026-05-04T09:30:00Z, backend/DS-0002.json statements[0]) names DS-0002: VEX waives vulnerabilities only, never a misconfiguration",
+      ),
+      v.details.join("\n"),
+    );
+    assert.ok(
+      v.details.includes(
+        "backend: secret aws-access-key-id CRITICAL in /app/.env line 2: AWS Access Key ID (AWS): a secret is never waived; remove it from the image, rotate it and rebuild (the VEX statement of Webshop Security Team <security@example.com> (2026-05-04T09:30:00Z, backend/aws-access-key-id.json statements[0]) names aws-access-key-id: VEX waives vulnerabilities only, never a secret)",
+      ),
       v.details.join("\n"),
     );
     assert.match(v.summary, /a secret is never waived: remove it from the image, rotate it and rebuild$/);

@@ -19,8 +19,22 @@ const TODAY = "2026-06-01";
 const MUSL = "CVE-2019-14697"; // CRITICAL in alpine-39, in two packages (musl, musl-utils)
 
 /** The backend image, scanned: alpine-39 tied to it by its config digest (the corpus reports have no RepoDigests). */
-const backend = (over: Partial<ScannedImage> = {}): ScannedImage => ({ component: "backend", image: imageRef("backend", DIGEST_BACKEND), report: trivyText("alpine-39"), reportFile: "backend.trivy.json", imageId: imageIdOf("alpine-39"), ...over });
-const waiver = (over: Partial<Waiver> = {}): Waiver => ({ cve: MUSL, digest: DIGEST_BACKEND, reason: "musl is not reached by the Node runtime", approver: "jane.doe@example.com", expires: "2026-12-31", ...over });
+const backend = (over: Partial<ScannedImage> = {}): ScannedImage => ({
+  component: "backend",
+  image: imageRef("backend", DIGEST_BACKEND),
+  report: trivyText("alpine-39"),
+  reportFile: "backend.trivy.json",
+  imageId: imageIdOf("alpine-39"),
+  ...over,
+});
+const waiver = (over: Partial<Waiver> = {}): Waiver => ({
+  cve: MUSL,
+  digest: DIGEST_BACKEND,
+  reason: "musl is not reached by the Node runtime",
+  approver: "jane.doe@example.com",
+  expires: "2026-12-31",
+  ...over,
+});
 const gate = (over: Partial<VulnerabilityGateInput> = {}) => vulnerabilityGate({ images: [backend()], waivers: [], today: TODAY, ...over });
 
 describe("vulnerability gate", () => {
@@ -49,7 +63,13 @@ describe("vulnerability gate", () => {
     assert.equal(v.passed, true);
     const [c] = v.components;
     assert.deepEqual(c.blocking, []);
-    assert.deepEqual(c.waived.map((w) => [vuln(w.finding).package, w.waiver.approver]), [["musl", "jane.doe@example.com"], ["musl-utils", "jane.doe@example.com"]]);
+    assert.deepEqual(
+      c.waived.map((w) => [vuln(w.finding).package, w.waiver.approver]),
+      [
+        ["musl", "jane.doe@example.com"],
+        ["musl-utils", "jane.doe@example.com"],
+      ],
+    );
     assert.equal(v.summary, "1 image, no unwaived CRITICAL findings (2 waived)");
     assert.match(v.details[0], /^backend: CVE-2019-14697 CRITICAL in musl .*: waived until 2026-06-01 by jane\.doe@example\.com: musl is not reached/);
   });
@@ -63,7 +83,10 @@ describe("vulnerability gate", () => {
     assert.equal(v.passed, false);
     const [c] = v.components;
     assert.equal(c.blocking.length, 2);
-    assert.deepEqual(c.expired.map((e) => e.waiver.expires), ["2026-05-31", "2026-05-31"]);
+    assert.deepEqual(
+      c.expired.map((e) => e.waiver.expires),
+      ["2026-05-31", "2026-05-31"],
+    );
     assert.equal(v.details[0], `backend: ${MUSL} CRITICAL in musl 1.1.20-r4 (fixed in 1.1.20-r5): waiver for ${MUSL} expired on 2026-05-31 (approved by jane.doe@example.com)`);
   });
 
@@ -87,13 +110,22 @@ describe("vulnerability gate", () => {
     assert.deepEqual(v.emergency, { reason: "INC-4711: checkout down, fix needs this backend now" });
     const [c] = v.components;
     assert.equal(c.waivedByEmergency, true);
-    assert.deepEqual(c.blocking.map(vuln).map((f) => f.package), ["musl", "musl-utils"]);
+    assert.deepEqual(
+      c.blocking.map(vuln).map((f) => f.package),
+      ["musl", "musl-utils"],
+    );
     assert.equal(v.summary, `waived by emergency (INC-4711: checkout down, fix needs this backend now): backend: 2 CRITICAL not waived (${MUSL}), waived by emergency`);
-    assert.ok(v.details.every((d) => d.endsWith("(waived by emergency)")), v.details.join("\n"));
+    assert.ok(
+      v.details.every((d) => d.endsWith("(waived by emergency)")),
+      v.details.join("\n"),
+    );
   });
 
   it("an emergency needs a reason", () => {
-    assert.throws(() => gate({ emergency: { reason: "  " } }), (e: Error) => e instanceof GateInputError && /emergency: needs a reason/.test(e.message));
+    assert.throws(
+      () => gate({ emergency: { reason: "  " } }),
+      (e: Error) => e instanceof GateInputError && /emergency: needs a reason/.test(e.message),
+    );
   });
 
   it("an emergency with nothing to waive is recorded but waives nothing", () => {
@@ -104,7 +136,10 @@ describe("vulnerability gate", () => {
   it("blocks a component without a report", () => {
     const v = gate({ images: [backend({ report: undefined })] });
     assert.equal(v.passed, false);
-    assert.equal(v.components[0].reportProblem, `no scan report for ${imageRef("backend", DIGEST_BACKEND)}: backend.trivy.json is missing; scan the image (trivy image --format json --output backend.trivy.json registry.example.com/acme/webshop/backend@${DIGEST_BACKEND})`);
+    assert.equal(
+      v.components[0].reportProblem,
+      `no scan report for ${imageRef("backend", DIGEST_BACKEND)}: backend.trivy.json is missing; scan the image (trivy image --format json --output backend.trivy.json registry.example.com/acme/webshop/backend@${DIGEST_BACKEND})`,
+    );
     assert.equal(v.summary.startsWith("blocked: backend: no usable scan report"), true);
   });
 
@@ -114,7 +149,10 @@ describe("vulnerability gate", () => {
     assert.match(notJson.components[0].reportProblem ?? "", /^backend\.trivy\.json: is not JSON \(/);
     const missing = gate({ images: [backend({ report: trivyEdited("alpine-39", (r) => delete r.Results[0].Vulnerabilities[5].VulnerabilityID) })] });
     assert.equal(missing.passed, false);
-    assert.equal(missing.components[0].reportProblem, "backend.trivy.json: not a Trivy JSON report (trivy image --format json, SchemaVersion 2):\n  Results[0].Vulnerabilities[5].VulnerabilityID: is required (expected string)");
+    assert.equal(
+      missing.components[0].reportProblem,
+      "backend.trivy.json: not a Trivy JSON report (trivy image --format json, SchemaVersion 2):\n  Results[0].Vulnerabilities[5].VulnerabilityID: is required (expected string)",
+    );
   });
 
   it("takes a report pulled by digest (RepoDigests) as the image's, whatever the repository's name", () => {
@@ -127,7 +165,13 @@ describe("vulnerability gate", () => {
   it("reads an image's digest with the image-reference grammar: sha256 only, never from something that is no reference", () => {
     assert.equal(digestOf(`registry.example.com/acme/webshop/backend:1@${DIGEST_BACKEND}`), DIGEST_BACKEND);
     assert.equal(digestOf(`backend@${DIGEST_BACKEND}`), DIGEST_BACKEND);
-    for (const ref of ["registry.example.com/acme/webshop/backend:1", `registry.example.com/acme/webshop/backend@sha512:${"a".repeat(128)}`, `two words@${DIGEST_BACKEND}`, `Backend@${DIGEST_BACKEND}`]) assert.equal(digestOf(ref), undefined, ref);
+    for (const ref of [
+      "registry.example.com/acme/webshop/backend:1",
+      `registry.example.com/acme/webshop/backend@sha512:${"a".repeat(128)}`,
+      `two words@${DIGEST_BACKEND}`,
+      `Backend@${DIGEST_BACKEND}`,
+    ])
+      assert.equal(digestOf(ref), undefined, ref);
   });
 
   it("blocks a report of another digest", () => {
@@ -145,11 +189,17 @@ describe("vulnerability gate", () => {
 
   it("blocks a report of another image config, a repository scan, and an image archive scan nothing ties to the digest", () => {
     const wrongConfig = gate({ images: [backend({ imageId: imageIdOf("ubuntu-1804") })] });
-    assert.equal(wrongConfig.components[0].reportProblem, `backend.trivy.json is a report of the image with config ${imageIdOf("alpine-39")}, not of ${DIGEST_BACKEND} (config ${imageIdOf("ubuntu-1804")})`);
+    assert.equal(
+      wrongConfig.components[0].reportProblem,
+      `backend.trivy.json is a report of the image with config ${imageIdOf("alpine-39")}, not of ${DIGEST_BACKEND} (config ${imageIdOf("ubuntu-1804")})`,
+    );
     const repo = gate({ images: [backend({ report: trivyText("npm") })] });
     assert.equal(repo.components[0].reportProblem, `backend.trivy.json is a scan of a repository (testdata/fixtures/repo/npm), not of an image: it cannot show what ${DIGEST_BACKEND} contains`);
     const archive = gate({ images: [backend({ report: trivyText("centos-7"), imageId: undefined })] });
-    assert.match(archive.components[0].reportProblem ?? "", /^backend\.trivy\.json names no registry digest \(Trivy scanned testdata\/fixtures\/images\/centos-7\.tar\.gz, container_image, without RepoDigests\)/);
+    assert.match(
+      archive.components[0].reportProblem ?? "",
+      /^backend\.trivy\.json names no registry digest \(Trivy scanned testdata\/fixtures\/images\/centos-7\.tar\.gz, container_image, without RepoDigests\)/,
+    );
     assert.deepEqual([wrongConfig.passed, repo.passed, archive.passed], [false, false, false]);
   });
 
@@ -162,7 +212,10 @@ describe("vulnerability gate", () => {
   it("an emergency also lets through an image without a usable report, and records why the report was unusable", () => {
     const v = gate({ images: [backend({ report: undefined })], emergency: { reason: "scanner database unreachable" } });
     assert.deepEqual([v.passed, v.waivedByEmergency], [true, true]);
-    assert.equal(v.details[0], `backend: no scan report for ${imageRef("backend", DIGEST_BACKEND)}: backend.trivy.json is missing; scan the image (trivy image --format json --output backend.trivy.json registry.example.com/acme/webshop/backend@${DIGEST_BACKEND}) (waived by emergency)`);
+    assert.equal(
+      v.details[0],
+      `backend: no scan report for ${imageRef("backend", DIGEST_BACKEND)}: backend.trivy.json is missing; scan the image (trivy image --format json --output backend.trivy.json registry.example.com/acme/webshop/backend@${DIGEST_BACKEND}) (waived by emergency)`,
+    );
   });
 
   it("blocks HIGH too when configured (fluentd: its CRITICAL waived, its HIGH not)", () => {
@@ -172,14 +225,26 @@ describe("vulnerability gate", () => {
     const v = gate({ images: [sbom], waivers, blocking: ["HIGH"] });
     assert.equal(v.passed, false);
     assert.deepEqual(v.blockingSeverities, ["HIGH", "CRITICAL"]);
-    assert.deepEqual(v.components[0].blocking.map(vuln).map((f) => [f.id, f.package, f.severity, f.fixed]), [["CVE-2020-8165", "activesupport", "HIGH", "6.0.3.1, 5.2.4.3"]]);
-    assert.deepEqual(v.components[0].waived.map((w) => w.finding.id), ["CVE-2019-18224"]);
+    assert.deepEqual(
+      v.components[0].blocking.map(vuln).map((f) => [f.id, f.package, f.severity, f.fixed]),
+      [["CVE-2020-8165", "activesupport", "HIGH", "6.0.3.1, 5.2.4.3"]],
+    );
+    assert.deepEqual(
+      v.components[0].waived.map((w) => w.finding.id),
+      ["CVE-2019-18224"],
+    );
   });
 
   it("judges each component on its own and blocks the release when one is blocked", () => {
     const db: ScannedImage = { component: "db", image: imageRef("db", DIGEST_DB), report: trivyText("centos-7"), imageId: imageIdOf("centos-7") };
     const v = gate({ images: [db, backend()] });
-    assert.deepEqual(v.components.map((c) => [c.component, c.passed]), [["db", true], ["backend", false]]);
+    assert.deepEqual(
+      v.components.map((c) => [c.component, c.passed]),
+      [
+        ["db", true],
+        ["backend", false],
+      ],
+    );
     assert.equal(v.components[0].summary, "db: nothing blocking (1 MEDIUM, 2 LOW)");
     assert.equal(v.passed, false);
     assert.doesNotMatch(v.summary, /db/);
@@ -205,7 +270,9 @@ describe("vulnerability verdict as Markdown", () => {
     assert.ok(lines.includes("| db | `sha256:dddddddddddd` | ✅ passed | 1 | 0 | 0 | 0 | 0 |"), md);
     assert.ok(lines.includes("| CVE-2019-14697 | musl | 1.1.20-r4 | 1.1.20-r5 | CRITICAL |  |  |"), md);
     assert.ok(
-      lines.includes("| CVE-2019-18224 | libidn2-0 | 2.0.5-1 | 2.0.5-1+deb10u1 | CRITICAL | libidn2: heap-based buffer overflow in idn2_to_ascii_4i in lib/lookup.c | jane.doe@example.com | 2026-12-31 | not \\| reachable from SQL |"),
+      lines.includes(
+        "| CVE-2019-18224 | libidn2-0 | 2.0.5-1 | 2.0.5-1+deb10u1 | CRITICAL | libidn2: heap-based buffer overflow in idn2_to_ascii_4i in lib/lookup.c | jane.doe@example.com | 2026-12-31 | not \\| reachable from SQL |",
+      ),
       md,
     );
   });

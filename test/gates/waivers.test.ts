@@ -21,7 +21,9 @@ waivers:
 
 describe("waivers file", () => {
   it("reads each waiver, with the YAML date kept as the text written", () => {
-    assert.deepEqual(parseWaivers(GOOD, "waivers.yaml", TODAY), [{ cve: "CVE-2019-14697", digest: DIGEST_BACKEND, reason: "musl is not reached by the Node runtime", approver: "jane.doe@example.com", expires: "2026-12-31" }]);
+    assert.deepEqual(parseWaivers(GOOD, "waivers.yaml", TODAY), [
+      { cve: "CVE-2019-14697", digest: DIGEST_BACKEND, reason: "musl is not reached by the Node runtime", approver: "jane.doe@example.com", expires: "2026-12-31" },
+    ]);
   });
 
   it("a missing file, an empty file and an empty list hold no waivers", () => {
@@ -65,21 +67,30 @@ describe("waivers file", () => {
   });
 
   it("refuses YAML that does not parse, with the line, and a file that is not a waivers list", () => {
-    assert.throws(() => parseWaivers("waivers:\n  - cve: [unclosed\n", "w.yaml", TODAY), (e: Error) => e instanceof GateInputError && /^w\.yaml: is not valid YAML:\n {2}w\.yaml:\d+: /.test(e.message));
-    assert.throws(() => parseWaivers("- cve: CVE-1\n", "w.yaml", TODAY), (e: Error) => e instanceof GateInputError && e.message === "w.yaml: must be a mapping with a waivers: list, each entry with cve (or misconfiguration), digest, reason, approver and expires; got a list");
+    assert.throws(
+      () => parseWaivers("waivers:\n  - cve: [unclosed\n", "w.yaml", TODAY),
+      (e: Error) => e instanceof GateInputError && /^w\.yaml: is not valid YAML:\n {2}w\.yaml:\d+: /.test(e.message),
+    );
+    assert.throws(
+      () => parseWaivers("- cve: CVE-1\n", "w.yaml", TODAY),
+      (e: Error) =>
+        e instanceof GateInputError && e.message === "w.yaml: must be a mapping with a waivers: list, each entry with cve (or misconfiguration), digest, reason, approver and expires; got a list",
+    );
     assert.throws(() => parseWaivers("waivers: yes\n", "w.yaml", TODAY), /w\.yaml:1 waivers: expected array, got "yes"/);
   });
 });
 
 describe("waiver expiry and approver", () => {
-  const one = (approver: string, expires: string) => `waivers:\n  - cve: CVE-2019-14697\n    digest: ${DIGEST_BACKEND}\n    reason: musl is not reached\n    approver: "${approver}"\n    expires: ${expires}\n`;
+  const one = (approver: string, expires: string) =>
+    `waivers:\n  - cve: CVE-2019-14697\n    digest: ${DIGEST_BACKEND}\n    reason: musl is not reached\n    approver: "${approver}"\n    expires: ${expires}\n`;
 
   it("refuses an expiry more than a year after the day it is judged, naming the latest date allowed", () => {
     assert.throws(
       () => parseWaivers(one("jane.doe@example.com", "9999-12-31"), "prod/waivers.yaml", TODAY),
       (e: Error) =>
         e instanceof GateInputError &&
-        e.message === "prod/waivers.yaml: 1 problem:\n  prod/waivers.yaml:6 waivers[0].expires: 9999-12-31 is more than a year after today (2026-06-01): a waiver lasts at most a year, so expires must be on or before 2027-06-01; renew it when it runs out",
+        e.message ===
+          "prod/waivers.yaml: 1 problem:\n  prod/waivers.yaml:6 waivers[0].expires: 9999-12-31 is more than a year after today (2026-06-01): a waiver lasts at most a year, so expires must be on or before 2027-06-01; renew it when it runs out",
     );
     assert.throws(() => parseWaivers(one("jane.doe@example.com", "2027-06-02"), "w.yaml", TODAY), /w\.yaml:6 waivers\[0\]\.expires: 2027-06-02 is more than a year after today/);
   });
@@ -100,7 +111,10 @@ describe("waiver expiry and approver", () => {
     for (const placeholder of ["-", "?", "--", "TBD", "n/a", "N/A", "none", "Unknown", "someone", "x", "xxx", "todo", "42"]) {
       assert.throws(
         () => parseWaivers(one(placeholder, "2026-12-31"), "w.yaml", TODAY),
-        (e: Error) => e instanceof GateInputError && e.message === `w.yaml: 1 problem:\n  w.yaml:5 waivers[0].approver: must name who decided (a person or team, e.g. jane.doe@example.com), not a placeholder, got ${JSON.stringify(placeholder)}`,
+        (e: Error) =>
+          e instanceof GateInputError &&
+          e.message ===
+            `w.yaml: 1 problem:\n  w.yaml:5 waivers[0].approver: must name who decided (a person or team, e.g. jane.doe@example.com), not a placeholder, got ${JSON.stringify(placeholder)}`,
         placeholder,
       );
     }
@@ -144,7 +158,10 @@ describe("blocking severities", () => {
   });
 
   it("refuse names Trivy does not use, and an empty list", () => {
-    assert.throws(() => blockingSeverities(["HIGH", "SEVERE", "moderate"]), (e: Error) => e instanceof GateInputError && e.message === 'blocking severities: "SEVERE", "moderate" are not Trivy severities; valid: UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL');
+    assert.throws(
+      () => blockingSeverities(["HIGH", "SEVERE", "moderate"]),
+      (e: Error) => e instanceof GateInputError && e.message === 'blocking severities: "SEVERE", "moderate" are not Trivy severities; valid: UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL',
+    );
     assert.throws(() => blockingSeverities([]), /blocking severities: the list is empty/);
   });
 });

@@ -38,8 +38,17 @@ const policiesOf = (manifests: string) =>
     .filter((d) => (d.toJS() as { kind?: string } | null)?.kind === "ImageValidatingPolicy")
     .map((d) => d.toString());
 
-const base: AdmissionPolicyInput = { application: "webshop", environment: "prod", registry: "registry.example.com/acme/webshop", signing: { publicKey: "cosign.pub", transparencyLog: true }, publicKey: PUBLIC_KEY };
-const keyless: AdmissionPolicyInput["signing"] = { keyless: { issuer: "https://token.actions.githubusercontent.com", identity: "https://github.com/acme/webshop/.github/workflows/ci.yml@refs/heads/main" }, transparencyLog: true };
+const base: AdmissionPolicyInput = {
+  application: "webshop",
+  environment: "prod",
+  registry: "registry.example.com/acme/webshop",
+  signing: { publicKey: "cosign.pub", transparencyLog: true },
+  publicKey: PUBLIC_KEY,
+};
+const keyless: AdmissionPolicyInput["signing"] = {
+  keyless: { issuer: "https://token.actions.githubusercontent.com", identity: "https://github.com/acme/webshop/.github/workflows/ci.yml@refs/heads/main" },
+  transparencyLog: true,
+};
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
@@ -129,7 +138,10 @@ describe("the Kyverno CLI compiles and applies the policy", { skip: KYVERNO ? fa
   /** `kyverno apply <policy> --resource <pod>`: the policy report's results. */
   const apply = (policy: string, image: string): { result: string; message?: string }[] => {
     const root = tree({ "policy.yaml": policy, "pod.yaml": `apiVersion: v1\nkind: Pod\nmetadata: { name: p, namespace: shop-prod }\nspec:\n  containers:\n    - name: c\n      image: ${image}\n` });
-    const r = spawnSync(KYVERNO, ["apply", join(root, "policy.yaml"), "--resource", join(root, "pod.yaml"), "--policy-report", "--output-format", "json", "--remove-color"], { encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(KYVERNO, ["apply", join(root, "policy.yaml"), "--resource", join(root, "pod.yaml"), "--policy-report", "--output-format", "json", "--remove-color"], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     if (r.error) throw r.error;
     const json = r.stdout.slice(r.stdout.indexOf("{"));
     return (JSON.parse(json) as { results?: { result: string; message?: string }[] }).results ?? [];
@@ -144,9 +156,15 @@ describe("the Kyverno CLI compiles and applies the policy", { skip: KYVERNO ? fa
   ] as [string, AdmissionPolicyInput][]) {
     it(`${name}: compiles, passes a Pod of another registry, and checks ours (here: the loopback registry refuses)`, () => {
       const policy = admissionPolicy(input);
-      assert.deepEqual(apply(policy, `docker.io/library/nginx:1.27@${digest}`).map((r) => r.result), ["pass"]);
+      assert.deepEqual(
+        apply(policy, `docker.io/library/nginx:1.27@${digest}`).map((r) => r.result),
+        ["pass"],
+      );
       const ours = apply(policy, `127.0.0.1:9/acme/webshop/backend:${"a".repeat(40)}@${digest}`);
-      assert.deepEqual(ours.map((r) => r.result), ["error"]);
+      assert.deepEqual(
+        ours.map((r) => r.result),
+        ["error"],
+      );
       assert.match(ours[0].message ?? "", /127\.0\.0\.1:9/, "the error is the signature look-up, not the policy");
     });
   }

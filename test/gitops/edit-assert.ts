@@ -50,11 +50,14 @@ export function applyAndCheck(format: EditFormat, before: string, file: string, 
       `${file}:${added.line}: an added line holds none of the new values: ${JSON.stringify(added.text)}`,
     );
   }
-  for (const removed of diff.removed)
-    assert.ok(IMAGE_KEY_LINE.test(removed.text), `${file}:${removed.line}: a line was removed that is not an image line: ${JSON.stringify(removed.text)}`);
+  for (const removed of diff.removed) assert.ok(IMAGE_KEY_LINE.test(removed.text), `${file}:${removed.line}: a line was removed that is not an image line: ${JSON.stringify(removed.text)}`);
   // At most one line per written value was rewritten (an added key rewrites none, an empty `tag:` its own line).
   assert.ok(diff.removed.length <= result.changes.length, `${file}: ${diff.removed.length} lines removed for ${result.changes.length} written values`);
-  for (const c of result.changes) assert.ok(diff.added.some((a) => a.line === c.line), `${file}: change ${c.path} reported on line ${c.line}, which did not change`);
+  for (const c of result.changes)
+    assert.ok(
+      diff.added.some((a) => a.line === c.line),
+      `${file}: change ${c.path} reported on line ${c.line}, which did not change`,
+    );
   if (result.changes.length === 0) assert.equal(after, before, `${file}: text changed without a reported change`);
 
   // Line endings: a CRLF file stays CRLF everywhere.

@@ -8,14 +8,7 @@ const F = "prod/compose.yaml";
 const APP = "registry.example.com/acme/webshop/backend";
 
 test("every service of the repository moves, whatever tag or digest it had; others stay", () => {
-  const text = [
-    "services:",
-    `  a: {image: ${APP}}`,
-    `  b:\n    image: ${APP}:0.9.0@sha256:${"1".repeat(64)}`,
-    `  c:\n    image: ${APP}-tools:0.9.0`,
-    "  d:\n    build: .",
-    "",
-  ].join("\n");
+  const text = ["services:", `  a: {image: ${APP}}`, `  b:\n    image: ${APP}:0.9.0@sha256:${"1".repeat(64)}`, `  c:\n    image: ${APP}-tools:0.9.0`, "  d:\n    build: .", ""].join("\n");
   const result = applyAndCheck("compose", text, F, [update(APP)]);
   assert.deepEqual(
     result.changes.map((c) => [c.path, c.new]),

@@ -33,7 +33,13 @@ test("a path whose parent does not exist is an error naming the missing key", ()
 
 test("values that are not what the path needs are refused", () => {
   assertEditError(() => editHelmValues("backend:\n  image: nginx:1.27\n", F, [u], own()), { file: F, path: "backend.image", line: 2, value: /"nginx:1.27"/, expected: /a mapping/ });
-  assertEditError(() => editHelmValues("backend:\n  image:\n    repository: [a]\n", F, [u], own()), { file: F, path: "backend.image.repository", line: 3, value: /a list/, expected: /backend repository/ });
+  assertEditError(() => editHelmValues("backend:\n  image:\n    repository: [a]\n", F, [u], own()), {
+    file: F,
+    path: "backend.image.repository",
+    line: 3,
+    value: /a list/,
+    expected: /backend repository/,
+  });
   assertEditError(() => editHelmValues("defaults: &d\n  image: {repository: x, tag: y}\nbackend:\n  <<: *d\n", F, [u], own()), {
     file: F,
     path: "backend.image",
@@ -48,7 +54,12 @@ test("paths and components are checked before the file is read", () => {
   const text = "backend:\n  image: {}\n";
   assertEditError(() => editHelmValues(text, F, [update(APP)], own()), { file: F, path: "updates[0].component", value: /nothing/, expected: /backend/ });
   assertEditError(() => editHelmValues(text, F, [update(APP, { component: "frontend" })], own()), { file: F, path: "helm.frontend", value: /no paths/, expected: /configured: backend/ });
-  assertEditError(() => editHelmValues(text, F, [u], own({ backend: { repository: "backend..image", tag: "t" } })), { file: F, path: "helm.backend.repository", value: /backend\.\.image/, expected: /dotted values path/ });
+  assertEditError(() => editHelmValues(text, F, [u], own({ backend: { repository: "backend..image", tag: "t" } })), {
+    file: F,
+    path: "helm.backend.repository",
+    value: /backend\.\.image/,
+    expected: /dotted values path/,
+  });
   assertEditError(() => editHelmValues(text, F, [u], own({ backend: { repository: "backend.image.x", tag: "backend.image.x" } })), {
     file: F,
     path: "backend.image.x",

@@ -67,7 +67,13 @@ test("malformed kustomizations are refused with file, path, line and what is val
     expected: /images\[0\] names it too/,
   });
   assertEditError(() => editKustomization(`images:\n- name: ${APP}\n  newTag: {a: 1}\n`, F, [update(APP)]), { file: F, path: "images[0].newTag", line: 3, value: /a mapping/, expected: /a string/ });
-  assertEditError(() => editKustomization(`images:\n- name: ${APP}\n  newTag: |\n    v1\n`, F, [update(APP)]), { file: F, path: "images[0].newTag", line: 3, value: /block scalar/, expected: /one-line value/ });
+  assertEditError(() => editKustomization(`images:\n- name: ${APP}\n  newTag: |\n    v1\n`, F, [update(APP)]), {
+    file: F,
+    path: "images[0].newTag",
+    line: 3,
+    value: /block scalar/,
+    expected: /one-line value/,
+  });
   assertEditError(() => editKustomization("- a\n- b\n", F, [update(APP)]), { file: F, path: "", line: 1, value: /a list/, expected: /kustomization/ });
   assertEditError(() => editKustomization("", F, [update(APP)]), { file: F, path: "", value: /empty file/, expected: /kustomization/ });
   assertEditError(() => editKustomization("resources: []\n---\nresources: []\n", F, [update(APP)]), { file: F, path: "", line: 3, document: 1, value: /2 YAML documents/, expected: /one document/ });

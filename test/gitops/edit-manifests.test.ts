@@ -49,7 +49,14 @@ test("malformed manifests are refused with file, document, path, line and what i
     value: /"app"/,
     expected: /container: a mapping/,
   });
-  assertEditError(() => editManifests(`kind: Pod\nspec: {containers: []}\n---\n- not an object\n`, F, [update(APP)]), { file: F, path: "", line: 4, document: 1, value: /a list/, expected: /Kubernetes object/ });
+  assertEditError(() => editManifests(`kind: Pod\nspec: {containers: []}\n---\n- not an object\n`, F, [update(APP)]), {
+    file: F,
+    path: "",
+    line: 4,
+    document: 1,
+    value: /a list/,
+    expected: /Kubernetes object/,
+  });
   assertEditError(() => editManifests("apiVersion: v1\nmetadata: {}\n", F, [update(APP)]), { file: F, path: "kind", line: 1, value: /nothing/, expected: /kind/ });
 });
 

@@ -38,17 +38,33 @@ test("updates: a repository without tag, a full git SHA (never latest), a sha256
     value: /"latest"/,
     expected: /full git SHA/,
   });
-  assertEditError(() => validateUpdates(file, [update("registry.example.com/acme/app", { tag: SHA.slice(0, 12) })]), { file, path: "updates[0].tag", value: /3f2c9a1b7d4e/, expected: /40 lowercase hex/ });
-  assertEditError(() => validateUpdates(file, [update("registry.example.com/acme/app", { digest: "sha256:abc" })]), { file, path: "updates[0].digest", value: /sha256:abc/, expected: /64 lowercase hex/ });
+  assertEditError(() => validateUpdates(file, [update("registry.example.com/acme/app", { tag: SHA.slice(0, 12) })]), {
+    file,
+    path: "updates[0].tag",
+    value: /3f2c9a1b7d4e/,
+    expected: /40 lowercase hex/,
+  });
+  assertEditError(() => validateUpdates(file, [update("registry.example.com/acme/app", { digest: "sha256:abc" })]), {
+    file,
+    path: "updates[0].digest",
+    value: /sha256:abc/,
+    expected: /64 lowercase hex/,
+  });
   assertEditError(() => validateUpdates(file, [update("registry.example.com/acme/app:1.0")]), { file, path: "updates[0].repository", value: /app:1\.0/, expected: /without tag or digest/ });
-  assertEditError(() => validateUpdates(file, [update("nginx"), update("docker.io/library/nginx")]), { file, path: "updates[1].repository", value: /docker\.io\/library\/nginx/, expected: /updates\[0\] names it too/ });
+  assertEditError(() => validateUpdates(file, [update("nginx"), update("docker.io/library/nginx")]), {
+    file,
+    path: "updates[1].repository",
+    value: /docker\.io\/library\/nginx/,
+    expected: /updates\[0\] names it too/,
+  });
 });
 
 test("new values are plain only when every YAML reader reads them back as the same string", () => {
   assert.ok(isPlainSafe(SHA));
   assert.ok(isPlainSafe(DIGEST));
   assert.ok(isPlainSafe(`localhost:5000/acme/app:${SHA}@${DIGEST}`));
-  for (const numeric of ["1234567890123456789012345678901234567890", "1234567e90123456789012345678901234567890", "0x12", "12:30", "1_000", "y", "on", "null", "true"]) assert.ok(!isPlainSafe(numeric), numeric);
+  for (const numeric of ["1234567890123456789012345678901234567890", "1234567e90123456789012345678901234567890", "0x12", "12:30", "1_000", "y", "on", "null", "true"])
+    assert.ok(!isPlainSafe(numeric), numeric);
   assert.equal(renderScalar("1234567890123456789012345678901234567890", "PLAIN"), '"1234567890123456789012345678901234567890"');
   assert.equal(renderScalar(SHA, "PLAIN"), SHA);
   assert.equal(renderScalar(SHA, "QUOTE_SINGLE"), `'${SHA}'`);

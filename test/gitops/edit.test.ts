@@ -61,7 +61,14 @@ describe("kustomize corpus", () => {
             assert.equal(e.digest, DIGEST);
           }
         }
-        assert.ok(!/newTag: latest/.test(result.text.split("\n").filter((_, i) => result.changes.some((ch) => ch.line === i + 1)).join("\n")));
+        assert.ok(
+          !/newTag: latest/.test(
+            result.text
+              .split("\n")
+              .filter((_, i) => result.changes.some((ch) => ch.line === i + 1))
+              .join("\n"),
+          ),
+        );
       }
     });
   }

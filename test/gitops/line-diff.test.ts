@@ -17,7 +17,13 @@ test("a replaced line, an inserted line and a removed line, numbered in their ow
     { line: 2, text: "B" },
     { line: 4, text: "x" },
   ]);
-  assert.deepEqual(lineDiff("a\nc\n", "a\nb1\nb2\nc\n"), { removed: [], added: [{ line: 2, text: "b1" }, { line: 3, text: "b2" }] });
+  assert.deepEqual(lineDiff("a\nc\n", "a\nb1\nb2\nc\n"), {
+    removed: [],
+    added: [
+      { line: 2, text: "b1" },
+      { line: 3, text: "b2" },
+    ],
+  });
 });
 
 test("a changed line ending is a changed line", () => {
@@ -31,6 +37,12 @@ test("a few changes far apart in a long text", () => {
   changed[4000] = "four thousand";
   changed.splice(2500, 0, "inserted");
   const d = lineDiff(lines.join("\n"), changed.join("\n"));
-  assert.deepEqual(d.removed.map((l) => l.line), [11, 4001]);
-  assert.deepEqual(d.added.map((l) => l.line), [11, 2501, 4002]);
+  assert.deepEqual(
+    d.removed.map((l) => l.line),
+    [11, 4001],
+  );
+  assert.deepEqual(
+    d.added.map((l) => l.line),
+    [11, 2501, 4002],
+  );
 });

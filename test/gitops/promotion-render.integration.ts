@@ -40,7 +40,10 @@ function gitopsTree(): string {
   return root;
 }
 
-const objects = (manifests: string) => parseAllDocuments(manifests).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string }; data?: Record<string, string>; spec?: { template: { spec: { containers: { image: string }[] } } } });
+const objects = (manifests: string) =>
+  parseAllDocuments(manifests).map(
+    (d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string }; data?: Record<string, string>; spec?: { template: { spec: { containers: { image: string }[] } } } },
+  );
 
 describe("promotion's other writes, rendered by kustomize", () => {
   it("a preview overlay puts the branch's image into namespace preview-<branch> over the dev base", () => {
@@ -54,7 +57,10 @@ describe("promotion's other writes, rendered by kustomize", () => {
     const rendered = kustomizeBuild(join(root, "previews/preview-feature-new-checkout"));
     assert.ok(rendered.ok, rendered.ok ? "" : rendered.error);
     const all = objects(rendered.manifests);
-    assert.deepEqual(all.map((o) => `${o.kind}/${o.metadata.name} in ${o.metadata.namespace ?? "-"}`).sort(), ["Deployment/backend in preview-feature-new-checkout", "Namespace/preview-feature-new-checkout in -"]);
+    assert.deepEqual(all.map((o) => `${o.kind}/${o.metadata.name} in ${o.metadata.namespace ?? "-"}`).sort(), [
+      "Deployment/backend in preview-feature-new-checkout",
+      "Namespace/preview-feature-new-checkout in -",
+    ]);
     const deployment = all.find((o) => o.kind === "Deployment");
     assert.equal(deployment?.spec?.template.spec.containers[0].image, `${image.repository}:${image.tag}@${image.digest}`);
   });

@@ -45,7 +45,16 @@ function write(path: string, text: string): void {
 
 /** How many directories up the kustomization's references reach (the stub tree nests it that deep). */
 function depthOf(paths: readonly string[]): number {
-  return Math.max(0, ...paths.map((p) => posix.normalize(p).split("/").filter((s) => s === "..").length));
+  return Math.max(
+    0,
+    ...paths.map(
+      (p) =>
+        posix
+          .normalize(p)
+          .split("/")
+          .filter((s) => s === "..").length,
+    ),
+  );
 }
 
 /**
@@ -82,9 +91,7 @@ export function stubTree(root: string, kustomization: string, images: readonly s
     }
   });
   // A strategic merge patch that matches the stub Deployment and changes nothing but an annotation.
-  patchFiles.forEach((file, i) =>
-    write(join(own, file), stringify({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: STUB_DEPLOYMENT, annotations: { [`stub-patch-${i}`]: "true" } } })),
-  );
+  patchFiles.forEach((file, i) => write(join(own, file), stringify({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: STUB_DEPLOYMENT, annotations: { [`stub-patch-${i}`]: "true" } } })));
   for (const file of k.configurations ?? []) write(join(own, file), "images: []\n");
   return dir;
 }

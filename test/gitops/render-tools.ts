@@ -46,8 +46,7 @@ export function containerImages(manifests: string): RenderedContainer[] {
     if (!o?.spec) continue;
     const jobTemplate = (o.spec.jobTemplate as { spec?: { template?: { spec?: unknown } } } | undefined)?.spec?.template?.spec;
     const podSpec = (o.kind === "Pod" ? o.spec : (jobTemplate ?? (o.spec.template as { spec?: unknown } | undefined)?.spec)) as Record<string, { name: string; image: string }[]> | undefined;
-    for (const field of ["initContainers", "containers"])
-      for (const c of podSpec?.[field] ?? []) out.push({ id: `${o.kind}/${o.metadata?.name}/${c.name}`, image: c.image });
+    for (const field of ["initContainers", "containers"]) for (const c of podSpec?.[field] ?? []) out.push({ id: `${o.kind}/${o.metadata?.name}/${c.name}`, image: c.image });
   }
   return out;
 }

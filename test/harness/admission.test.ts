@@ -29,7 +29,16 @@ const STAGED = {
 function scans(): string {
   const files = Object.entries(A.components).map(([name, c]) => ({
     field: "withNewFile",
-    args: { path: `${name}.json`, contents: JSON.stringify({ SchemaVersion: 2, ArtifactName: c.image, ArtifactType: "container_image", Metadata: { RepoDigests: [`registry.example.com/acme/webshop/${name}@${c.digest}`] }, Results: [{ Target: name, Class: "os-pkgs", Type: "debian", Vulnerabilities: [] }] }) },
+    args: {
+      path: `${name}.json`,
+      contents: JSON.stringify({
+        SchemaVersion: 2,
+        ArtifactName: c.image,
+        ArtifactType: "container_image",
+        Metadata: { RepoDigests: [`registry.example.com/acme/webshop/${name}@${c.digest}`] },
+        Results: [{ Target: name, Class: "os-pkgs", Type: "debian", Vulnerabilities: [] }],
+      }),
+    },
   }));
   return mintId([{ field: "directory", args: {} }, ...files]);
 }
@@ -53,10 +62,15 @@ describe("harness: promotion writes the Kyverno policy of an environment with ad
     }
     // Release A was signed and attested at publish (an earlier run): the signature gate finds it.
     const cosign = new CosignModel({ "pipeline-key": PUBLIC_KEY });
-    for (const c of Object.values(A.components)) cosign.signedBefore(c.digest, "pipeline-key", { ...Object.fromEntries(Object.values(ATTESTATIONS).map((k) => [k.predicateType, {}])), [ATTESTATIONS.testResult.predicateType]: { result: "PASSED" } });
+    for (const c of Object.values(A.components))
+      cosign.signedBefore(c.digest, "pipeline-key", {
+        ...Object.fromEntries(Object.values(ATTESTATIONS).map((k) => [k.predicateType, {}])),
+        [ATTESTATIONS.testResult.predicateType]: { result: "PASSED" },
+      });
     const h = new Harness({ root: app.root, remotes: app.remotes, stubs: cosign.stubs(() => undefined) });
     h.engine.setSecret("gitops-token", "gitops-token-canary");
-    const promote = (args: Record<string, unknown>) => h.call("pipeline", {}, "promote", { gitopsToken: mintId([{ field: "setSecret", args: { name: "gitops-token" } }]), ...args }).then(String, (e: Error) => `failed: ${e.message}`);
+    const promote = (args: Record<string, unknown>) =>
+      h.call("pipeline", {}, "promote", { gitopsToken: mintId([{ field: "setSecret", args: { name: "gitops-token" } }]), ...args }).then(String, (e: Error) => `failed: ${e.message}`);
     return { app, h, promote };
   };
 
@@ -64,8 +78,15 @@ describe("harness: promotion writes the Kyverno policy of an environment with ad
     const { app, promote } = await setUp();
     const out = await promote({ env: "staging", scans: scans() });
     assert.match(out, /Pushed [0-9a-f]{12} to main/);
-    assert.deepEqual(history(app.gitops).map((c) => c.subject.split(":")[0]), ["promote aaaaaaaaaaaa to staging", "seed"]);
-    assert.deepEqual(git(app.gitops, "show", "--name-only", "--format=", "main").trim().split("\n").sort(), ["environments/staging/.pipeline/state.json", "environments/staging/image-verification.yaml", "environments/staging/kustomization.yaml"]);
+    assert.deepEqual(
+      history(app.gitops).map((c) => c.subject.split(":")[0]),
+      ["promote aaaaaaaaaaaa to staging", "seed"],
+    );
+    assert.deepEqual(git(app.gitops, "show", "--name-only", "--format=", "main").trim().split("\n").sort(), [
+      "environments/staging/.pipeline/state.json",
+      "environments/staging/image-verification.yaml",
+      "environments/staging/kustomization.yaml",
+    ]);
     const policy = parse(git(app.gitops, "show", "main:environments/staging/image-verification.yaml"));
     assert.equal(policy.kind, "ImageValidatingPolicy");
     assert.equal(policy.metadata.name, "webshop-staging-verify-images");

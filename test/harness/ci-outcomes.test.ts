@@ -76,7 +76,12 @@ describe("harness: ci and e2e outcomes computed by the modules' own code", () =>
       run.summary,
       /\| checks \| ✅ 8 checks passed \|\n\| build \| ✅ 3 images built \|\n\| E2E \| ✅ 2 steps passed \|\n\| scan \| ✅ 3 image\(s\) scanned; promotions judge these reports \|\n\| integration \(Aspire\) \| ✅ 1 run passed \|\n\| publish \| ⏹️ not started, because no --registry-token was given \|\n\| release record \| ⏹️ not started, because no --registry-token was given \|\n\| promote \| ⏹️ not started, because no --registry-token was given \|/,
     );
-    for (const [name, version] of [["db", "1.1.0"], ["backend", "1.2.0"], ["frontend", "1.2.0"]]) assert.match(run.summary, new RegExp(`^\\| ${name} \\| ${version.replace(/\./g, "\\.")} \\| not published \\|$`, "m"), "components with their versions");
+    for (const [name, version] of [
+      ["db", "1.1.0"],
+      ["backend", "1.2.0"],
+      ["frontend", "1.2.0"],
+    ])
+      assert.match(run.summary, new RegExp(`^\\| ${name} \\| ${version.replace(/\./g, "\\.")} \\| not published \\|$`, "m"), "components with their versions");
     assert.match(run.summary, /^## Checks: passed$/m);
     assert.match(run.summary, /^\| db \| (lint|unit) \| ✅ passed \|/m, "the flyway module's checks of db");
     assert.match(run.summary, /^## E2E: passed$/m);
@@ -151,7 +156,8 @@ describe("harness: ci and e2e outcomes computed by the modules' own code", () =>
   it("a backend image that does not build: the build stage fails naming it, later stages say why they did not start; result.json has the versions the modules read", async () => {
     const a = await app();
     const BUILD_ERROR = "process \"npm run build\" did not complete successfully: exit code: 2\nsrc/server.ts(12,7): error TS2322: Type 'string' is not assignable to type 'number'.";
-    const backendBuild = (leaf: string) => leaf.startsWith("host.directory(") && leaf.includes('.directory(path: "backend")') && leaf.includes(".dockerBuild(") && !leaf.includes(".asService") && leaf.endsWith(".sync");
+    const backendBuild = (leaf: string) =>
+      leaf.startsWith("host.directory(") && leaf.includes('.directory(path: "backend")') && leaf.includes(".dockerBuild(") && !leaf.includes(".asService") && leaf.endsWith(".sync");
     const { asked, stubs } = answers((leaf) => {
       if (backendBuild(leaf)) throw new Error(BUILD_ERROR);
       return undefined;
@@ -162,7 +168,8 @@ describe("harness: ci and e2e outcomes computed by the modules' own code", () =>
     assert.equal(run.passed, false);
     assert.match(run.summary, /^# webshop ci: ❌ failed in build: backend image\n\nrevision `0123456789ab` · \[CI run\]\(https:\/\/ci\.example\.com\/run\/7\)\n/, run.summary);
     assert.match(run.summary, /^\| build \| ❌ failed: backend image \|$/m);
-    for (const stage of ["E2E", "scan", "integration \\(Aspire\\)", "publish", "release record", "promote"]) assert.match(run.summary, new RegExp(`^\\| ${stage} \\| ⏹️ not started, because an image did not build \\|$`, "m"));
+    for (const stage of ["E2E", "scan", "integration \\(Aspire\\)", "publish", "release record", "promote"])
+      assert.match(run.summary, new RegExp(`^\\| ${stage} \\| ⏹️ not started, because an image did not build \\|$`, "m"));
     assert.match(run.summary, /### backend: image failed\n\n```\n[^`]*error TS2322: Type 'string' is not assignable to type 'number'\./, "the build's error is in the summary");
     assert.match(run.summary, /^CI run: https:\/\/ci\.example\.com\/run\/7$/m);
     assert.equal(asked.filter(playwright).length, 0, "no E2E after a failed build");
@@ -171,7 +178,10 @@ describe("harness: ci and e2e outcomes computed by the modules' own code", () =>
     assert.deepEqual(run.result.failed, [{ stage: "build", component: "backend", check: "image", tests: [] }]);
     assert.deepEqual(run.result.components, { db: { version: "1.1.0" }, backend: { version: "1.2.0" }, frontend: { version: "1.2.0" } });
     assert.equal(run.result.runUrl, "https://ci.example.com/run/7");
-    assert.deepEqual(run.result.stages.map((s) => `${s.stage} ${s.status}`), ["checks passed", "build failed", "e2e not-started", "scan not-started", "integration not-started", "publish not-started", "record not-started", "promote not-started"]);
+    assert.deepEqual(
+      run.result.stages.map((s) => `${s.stage} ${s.status}`),
+      ["checks passed", "build failed", "e2e not-started", "scan not-started", "integration not-started", "publish not-started", "record not-started", "promote not-started"],
+    );
   });
 
   it("e2e with a migration Flyway fails (its recorded real output): the stage stops there, naming the file and cause; no application service, no Playwright", async () => {
@@ -188,7 +198,11 @@ describe("harness: ci and e2e outcomes computed by the modules' own code", () =>
     assert.match(run.summary, /V1_2_0__add_payments\.sql/, "the file");
     assert.match(run.summary, /syntax error at or near "TABEL"/, "Flyway's cause");
     assert.equal(h.engine.count("flyway", "migrate"), 1);
-    assert.deepEqual(h.engine.services.map((s) => describeContainer(s.container)), ["from nexus.example.com:8443/docker-group/library/postgres:15-bookworm"], "only the database was started");
+    assert.deepEqual(
+      h.engine.services.map((s) => describeContainer(s.container)),
+      ["from nexus.example.com:8443/docker-group/library/postgres:15-bookworm"],
+      "only the database was started",
+    );
     assert.equal(asked.filter(playwright).length, 0, "no test run");
   });
 
@@ -199,10 +213,12 @@ describe("harness: ci and e2e outcomes computed by the modules' own code", () =>
     const mails: { to: string[]; raw: string }[] = [];
     const webhook = createServer((req, res) => {
       let body = "";
-      req.on("data", (d) => (body += d)).on("end", () => {
-        hooks.push({ path: req.url, body });
-        res.end("ok");
-      });
+      req
+        .on("data", (d) => (body += d))
+        .on("end", () => {
+          hooks.push({ path: req.url, body });
+          res.end("ok");
+        });
     });
     const smtp = new SMTPServer({
       authOptional: false,
@@ -214,10 +230,12 @@ describe("harness: ci and e2e outcomes computed by the modules' own code", () =>
       },
       onData(stream, session, done) {
         let raw = "";
-        stream.on("data", (d: Buffer) => (raw += d.toString())).on("end", () => {
-          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
-          done();
-        });
+        stream
+          .on("data", (d: Buffer) => (raw += d.toString()))
+          .on("end", () => {
+            mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
+            done();
+          });
       },
     });
     let hookUrl = "";
@@ -237,7 +255,10 @@ describe("harness: ci and e2e outcomes computed by the modules' own code", () =>
     const notifying = async () => {
       const a = await app();
       const file = join(a.root, "pipeline.yaml");
-      writeFileSync(file, `${readFileSync(file, "utf8")}\nnotifications:\n  webhook:\n    format: teams\n  email:\n    host: 127.0.0.1\n    port: ${smtpPort}\n    user: ci\n    from: ci@example.com\n    to: [dev@example.com]\n`);
+      writeFileSync(
+        file,
+        `${readFileSync(file, "utf8")}\nnotifications:\n  webhook:\n    format: teams\n  email:\n    host: 127.0.0.1\n    port: ${smtpPort}\n    user: ci\n    from: ci@example.com\n    to: [dev@example.com]\n`,
+      );
       return a;
     };
 
@@ -277,7 +298,11 @@ describe("harness: ci and e2e outcomes computed by the modules' own code", () =>
       assert.match(mails[0].raw, /https:\/\/ci\.example\.com\/run\/42/);
 
       // The summary: where each went, before the report links; never the webhook's token.
-      assert.match(run.summary, /## Notifications\n\n- chat: notified the webhook at 127\.0\.0\.1:\d+ \(200\)\n- e-mail: e-mailed dev@example\.com through 127\.0\.0\.1:\d+ \([^)\n]*\)\n\n## Reports\n/, run.summary);
+      assert.match(
+        run.summary,
+        /## Notifications\n\n- chat: notified the webhook at 127\.0\.0\.1:\d+ \(200\)\n- e-mail: e-mailed dev@example\.com through 127\.0\.0\.1:\d+ \([^)\n]*\)\n\n## Reports\n/,
+        run.summary,
+      );
       assert.equal(run.summary.includes(TOKEN), false);
     });
   });

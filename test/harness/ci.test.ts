@@ -43,7 +43,10 @@ describe("harness: ci on a push to main", () => {
     const stages = summary.slice(summary.indexOf("| stage | verdict |"), summary.indexOf("\n\n", summary.indexOf("| stage | verdict |")));
     const table = [...stages.matchAll(/^\| ([^|]+) \| (✅|❌|⏹️) /gm)].map((m) => `${m[1]} ${m[2]}`);
     assert.deepEqual(table, ["checks ✅", "build ✅", "E2E ✅", "scan ✅", "integration (Aspire) ✅", "publish ✅", "release record ✅", "promote ✅"], summary);
-    assert.deepEqual(history(app.gitops).map((c) => c.subject), ["promote 0123456789ab to dev: backend 1.2.0, db 1.1.0, frontend 1.2.0", "record release 0123456789ab", "seed"]);
+    assert.deepEqual(
+      history(app.gitops).map((c) => c.subject),
+      ["promote 0123456789ab to dev: backend 1.2.0, db 1.1.0, frontend 1.2.0", "record release 0123456789ab", "seed"],
+    );
     assert.equal(h.engine.count("gitops", "push"), 2, "one push for the record, one for dev");
     assert.equal(h.engine.count("gates", "vulnerabilities"), 1, "the real gate judged once");
     assert.equal(h.engine.count("node-toolchain", "build"), 2, "backend and frontend built by the node-toolchain module (the pull-request test counts the same way)");
@@ -52,9 +55,16 @@ describe("harness: ci on a push to main", () => {
     const kustomization = git(app.gitops, "show", "main:environments/dev/kustomization.yaml");
     // dev runs exactly the digests that were published (and scanned and tested) in this run.
     for (const [name, c] of Object.entries(record.components)) assert.ok(kustomization.includes(c.image.split("@")[1]), `dev runs ${name} by its published digest`);
-    assert.ok(registry.writes.some((w) => record.components.backend.image.endsWith(`${w.repository}:${w.tag}@${w.digest}`)), "the recorded digest is the one pushed to the registry");
+    assert.ok(
+      registry.writes.some((w) => record.components.backend.image.endsWith(`${w.repository}:${w.tag}@${w.digest}`)),
+      "the recorded digest is the one pushed to the registry",
+    );
     // The evidence: this run's verdicts, and per component the digest scanned with the SHA-256 of the report judged for it.
-    const evidence = (JSON.parse(git(app.gitops, "show", `main:releases/${REV}.json`)) as { evidence: { integration?: string; scans: Record<string, unknown>; reports: Record<string, { digest: string; report: string }> } }).evidence;
+    const evidence = (
+      JSON.parse(git(app.gitops, "show", `main:releases/${REV}.json`)) as {
+        evidence: { integration?: string; scans: Record<string, unknown>; reports: Record<string, { digest: string; report: string }> };
+      }
+    ).evidence;
     assert.equal(evidence.integration, "passed");
     assert.deepEqual(Object.keys(evidence.scans).sort(), ["backend", "db", "frontend"]);
     for (const [name, c] of Object.entries(record.components)) {
@@ -67,8 +77,16 @@ describe("harness: ci on a push to main", () => {
     const { app, summary } = await run({ component: "backend", cve: "CVE-2026-0001" });
     assert.match(summary, /^\| promote \| ❌ failed: promotion to dev refused by vulnerabilities/m);
     assert.match(summary, /CVE-2026-0001/);
-    assert.match(summary, /## Scan\n\n\| component \| CRITICAL \| HIGH \| MEDIUM \| LOW \| UNKNOWN \|\n\|---\|---\|---\|---\|---\|---\|\n\| db \| 0 \| 0 \| 0 \| 0 \| 0 \|\n\| backend \| 1 \| 0 \| 0 \| 0 \| 0 \|\n\| frontend \| 0 \| 0 \| 0 \| 0 \| 0 \|/, summary);
-    assert.deepEqual(history(app.gitops).map((c) => c.subject), ["record release 0123456789ab", "seed"], "nothing written for dev");
+    assert.match(
+      summary,
+      /## Scan\n\n\| component \| CRITICAL \| HIGH \| MEDIUM \| LOW \| UNKNOWN \|\n\|---\|---\|---\|---\|---\|---\|\n\| db \| 0 \| 0 \| 0 \| 0 \| 0 \|\n\| backend \| 1 \| 0 \| 0 \| 0 \| 0 \|\n\| frontend \| 0 \| 0 \| 0 \| 0 \| 0 \|/,
+      summary,
+    );
+    assert.deepEqual(
+      history(app.gitops).map((c) => c.subject),
+      ["record release 0123456789ab", "seed"],
+      "nothing written for dev",
+    );
   });
   it("a pull request touching only the frontend: ci runs the frontend's checks and nothing else", async () => {
     const app = await harnessApp(registry.address);
@@ -78,7 +96,10 @@ describe("harness: ci on a push to main", () => {
       const stages = summary.slice(summary.indexOf("| stage | verdict |"), summary.indexOf("\n\n", summary.indexOf("| stage | verdict |")));
       assert.deepEqual([...stages.matchAll(/^\| ([^|]+) \| /gm)].map((m) => m[1]).slice(1), ["checks"]);
       assert.match(summary, /\| checks \| ✅ 3 checks passed \|/);
-      assert.deepEqual([...summary.matchAll(/^\| (db|backend|frontend) \| (lint|typecheck|unit) \|/gm)].map((m) => m[1]), ["frontend", "frontend", "frontend"]);
+      assert.deepEqual(
+        [...summary.matchAll(/^\| (db|backend|frontend) \| (lint|typecheck|unit) \|/gm)].map((m) => m[1]),
+        ["frontend", "frontend", "frontend"],
+      );
       assert.equal(h.engine.count("node-toolchain", "build") + h.engine.count("flyway", "build"), 0, "nothing is built");
     } finally {
       await app.close();

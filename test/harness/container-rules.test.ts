@@ -79,7 +79,9 @@ function e2eServicesProbedEverySecond({ h }: { h: Harness }): void {
     if (s.start.kind !== "healthcheck") return `${what}: the engine waits for ${JSON.stringify(s.start)}`;
     return `${what}: health check every ${s.start.everyMs} ms; healthy at the second probe, started at ${JSON.stringify(healthcheckOutcome(s.start, [false, true]))}`;
   });
-  const wanted = ["from nexus.example.com:8443/docker-group/library/postgres:15-bookworm", "dockerBuild of backend", "dockerBuild of frontend"].map((what) => `${what}: health check every 1000 ms; healthy at the second probe, started at {"startedAtMs":1000}`);
+  const wanted = ["from nexus.example.com:8443/docker-group/library/postgres:15-bookworm", "dockerBuild of backend", "dockerBuild of frontend"].map(
+    (what) => `${what}: health check every 1000 ms; healthy at the second probe, started at {"startedAtMs":1000}`,
+  );
   assert.deepEqual(started, wanted, `E2E's services as the engine would start them:\n${started.join("\n")}`);
 }
 
@@ -105,7 +107,10 @@ describe("engine rules (d), (e), (g) in harness runs of root functions", () => {
     const r = await run("ci");
     assert.match(r.summary, /\| promote \| ✅ promoted to dev \|/, r.summary);
     assert.ok(r.h.engine.services.length >= 6, `E2E's three services and the Aspire run's three were started: ${r.h.engine.services.length}`);
-    assert.deepEqual(r.h.engine.published.map((p) => p.address.split("/").pop()?.split(":")[0]), ["db", "backend", "frontend"]);
+    assert.deepEqual(
+      r.h.engine.published.map((p) => p.address.split("/").pop()?.split(":")[0]),
+      ["db", "backend", "frontend"],
+    );
     noBuildSecretLeft(r);
     noSecretInSummary(r);
   });
@@ -125,7 +130,11 @@ describe("engine rules (d), (e), (g) in harness runs of root functions", () => {
     assert.match(r.summary, /password authentication failed \(password \*\*\*\)/, r.summary);
     noSecretInSummary(r);
     const unscrubbed = await run("ci", { stubs: echo, rules: { ...ENGINE_RULES, outputScrubbed: false } });
-    assert.match(failureOf(() => noSecretInSummary(unscrubbed)), /secret values in the summary: [0-9a-f]{36}/, "the summary check fails when the password reaches it");
+    assert.match(
+      failureOf(() => noSecretInSummary(unscrubbed)),
+      /secret values in the summary: [0-9a-f]{36}/,
+      "the summary check fails when the password reaches it",
+    );
   });
 
   it("(d) mutant: node-toolchain's build without its removal step; ci's services and published images carry the build's secrets, and the run shows it", async () => {
@@ -183,7 +192,11 @@ describe("engine rules (d), (e), (g) in harness runs of root functions", () => {
     };
     const b64 = Buffer.from(TOKEN).toString("base64");
     assert.deepEqual(await printed(), { stdout: `plain ***\nbase64 ${b64}\nother ${OTHER}\n`, stderr: "failed with ***\n" });
-    assert.deepEqual(await printed({ ...ENGINE_RULES, outputScrubbed: false }), { stdout: `plain ${TOKEN}\nbase64 ${b64}\nother ${OTHER}\n`, stderr: `failed with ${TOKEN}\n` }, "without rule (g) the plaintext is answered");
+    assert.deepEqual(
+      await printed({ ...ENGINE_RULES, outputScrubbed: false }),
+      { stdout: `plain ${TOKEN}\nbase64 ${b64}\nother ${OTHER}\n`, stderr: `failed with ${TOKEN}\n` },
+      "without rule (g) the plaintext is answered",
+    );
   });
 
   it("(g) a stubbed container output and a container leaf's error are scrubbed of the exec's secrets too", async () => {

@@ -217,7 +217,8 @@ export class ContainerRules {
       if (call.field === "start" && receiver[receiver.length - 1]?.field === "asService") this.serviceStarted(receiver.slice(0, -1), "start");
       // An exec starts the services its container is bound to (core/container_exec.go); already started ones are recorded once per session.
       if (exec && receiver.some((c) => c.field === "withExec"))
-        for (const c of receiver) if (c.field === "withServiceBinding" && refChain(c.args.service)?.at(-1)?.field === "asService") this.serviceStarted((refChain(c.args.service) as Chain).slice(0, -1), "bound");
+        for (const c of receiver)
+          if (c.field === "withServiceBinding" && refChain(c.args.service)?.at(-1)?.field === "asService") this.serviceStarted((refChain(c.args.service) as Chain).slice(0, -1), "bound");
       const value = await answer();
       if (call.field === "publish" && typeof value === "string") this.publishedImage(receiver, str(call.args.address), value);
       return exec && OUTPUT_LEAVES.has(call.field) && typeof value === "string" ? this.scrub(receiver, value) : value;
@@ -267,7 +268,10 @@ export function describeSecret(m: CarriedSecret): string {
 export function describeContainer(chain: Chain): string {
   const build = chain.map((c) => c.field).lastIndexOf("dockerBuild");
   if (build >= 0) {
-    const dir = chain.slice(0, build).filter((c) => c.field === "directory").at(-1);
+    const dir = chain
+      .slice(0, build)
+      .filter((c) => c.field === "directory")
+      .at(-1);
     return `dockerBuild of ${dir ? str(dir.args.path) : "a directory"}`;
   }
   const from = chain.filter((c) => c.field === "from").at(-1);

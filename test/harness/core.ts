@@ -211,7 +211,14 @@ export class Core {
     const at = address.lastIndexOf(":");
     const repository = address.slice(registry.address.length + 1, at);
     const config = `sha256:${createHash("sha256").update(renderChain(chain)).digest("hex")}`;
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json", config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: config, size: 0 }, layers: [] }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: config, size: 0 },
+        layers: [],
+      }),
+    );
     const digest = registry.store(repository, address.slice(at + 1), manifest, "application/vnd.oci.image.manifest.v1+json");
     return `${address}@${digest}`;
   }

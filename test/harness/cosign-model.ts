@@ -75,17 +75,41 @@ export class CosignModel {
   /** cosign verify / verify-attestation, answered from what was signed with the key whose public half is mounted. */
   private verify(chain: Chain, args: string[], field: string | undefined): unknown {
     const pem = chain.find((c) => c.field === "withNewFile" && c.args.path === COSIGN_FILES.publicKey)?.args.contents;
-    const keys = Object.entries(this.keys).filter(([, p]) => p === pem).map(([k]) => k);
+    const keys = Object.entries(this.keys)
+      .filter(([, p]) => p === pem)
+      .map(([k]) => k);
     const { repository, digest } = splitRef(args.at(-1) as string);
     let answer: { exitCode: number; stdout: string; stderr: string };
     if (args[1] === "verify") {
       const found = this.signatures.filter((s) => s.digest === digest && keys.includes(s.key));
-      answer = found.length > 0 ? { exitCode: 0, stdout: `${JSON.stringify(found.map(() => ({ critical: { identity: { "docker-reference": repository }, image: { "docker-manifest-digest": digest }, type: "cosign container image signature" }, optional: null })))}\n`, stderr: "" } : { exitCode: 1, stdout: "", stderr: "Error: no matching signatures\nmain.go:74: error during command execution: no matching signatures\n" };
+      answer =
+        found.length > 0
+          ? {
+              exitCode: 0,
+              stdout: `${JSON.stringify(found.map(() => ({ critical: { identity: { "docker-reference": repository }, image: { "docker-manifest-digest": digest }, type: "cosign container image signature" }, optional: null })))}\n`,
+              stderr: "",
+            }
+          : { exitCode: 1, stdout: "", stderr: "Error: no matching signatures\nmain.go:74: error during command execution: no matching signatures\n" };
     } else {
       const type = PREDICATE_TYPES[flag(args, "--type")] ?? flag(args, "--type");
       const found = this.attestations.filter((a) => a.digest === digest && keys.includes(a.key) && a.predicateType === type);
-      const envelope = (a: ModelAttestation) => JSON.stringify({ payloadType: "application/vnd.in-toto+json", payload: Buffer.from(JSON.stringify({ _type: "https://in-toto.io/Statement/v0.1", predicateType: a.predicateType, subject: [{ name: repository, digest: { sha256: digest.slice("sha256:".length) } }], predicate: a.predicate })).toString("base64"), signatures: [{ keyid: "", sig: "model" }] });
-      answer = found.length > 0 ? { exitCode: 0, stdout: `${found.map(envelope).join("\n")}\n`, stderr: "" } : { exitCode: 1, stdout: "", stderr: `Error: none of the attestations matched the predicate type: ${type}\n` };
+      const envelope = (a: ModelAttestation) =>
+        JSON.stringify({
+          payloadType: "application/vnd.in-toto+json",
+          payload: Buffer.from(
+            JSON.stringify({
+              _type: "https://in-toto.io/Statement/v0.1",
+              predicateType: a.predicateType,
+              subject: [{ name: repository, digest: { sha256: digest.slice("sha256:".length) } }],
+              predicate: a.predicate,
+            }),
+          ).toString("base64"),
+          signatures: [{ keyid: "", sig: "model" }],
+        });
+      answer =
+        found.length > 0
+          ? { exitCode: 0, stdout: `${found.map(envelope).join("\n")}\n`, stderr: "" }
+          : { exitCode: 1, stdout: "", stderr: `Error: none of the attestations matched the predicate type: ${type}\n` };
     }
     if (field === "exitCode") return answer.exitCode;
     if (field === "stdout") return answer.stdout;

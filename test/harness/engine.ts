@@ -18,7 +18,12 @@ import type { CachePolicy } from "./policies.js";
 /** `git ls-remote` of a repository on this machine: ref → commit. */
 function lsRemote(repo: string): Record<string, string> {
   const out = execFileSync("git", ["ls-remote", repo], { encoding: "utf8" });
-  return Object.fromEntries(out.split("\n").filter(Boolean).map((l) => l.split("\t").reverse() as [string, string]));
+  return Object.fromEntries(
+    out
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.split("\t").reverse() as [string, string]),
+  );
 }
 
 /** One execution of a module function (a cache miss). */
@@ -48,7 +53,14 @@ export interface EngineRules {
 }
 
 /** The rules as the engine has them. */
-export const ENGINE_RULES: EngineRules = { neverExecutesPerQuery: true, defaultCachesAcrossSessions: true, gitReadsCachedPerSession: true, buildSecretsKept: true, healthcheckDecidesStart: true, outputScrubbed: true };
+export const ENGINE_RULES: EngineRules = {
+  neverExecutesPerQuery: true,
+  defaultCachesAcrossSessions: true,
+  gitReadsCachedPerSession: true,
+  buildSecretsKept: true,
+  healthcheckDecidesStart: true,
+  outputScrubbed: true,
+};
 
 /** State that outlives a session, as the engine's cache does. */
 export class Engine {

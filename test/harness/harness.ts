@@ -73,7 +73,10 @@ export class Harness {
     } finally {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
-      for (const [k, v] of [["DAGGER_SESSION_PORT", saved.port], ["DAGGER_SESSION_TOKEN", saved.token]] as const) {
+      for (const [k, v] of [
+        ["DAGGER_SESSION_PORT", saved.port],
+        ["DAGGER_SESSION_TOKEN", saved.token],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }

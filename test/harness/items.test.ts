@@ -42,12 +42,17 @@ describe("issue 14 items in the engine model", () => {
     const app = await chained();
     const summary = await ci(harness(app));
     assert.match(summary, /^\| promote \| ✅ promoted to dev, qa \|$/m, summary);
-    assert.deepEqual(history(app.gitops).map((c) => c.subject.split(":")[0]), ["promote 0123456789ab to qa", "promote 0123456789ab to dev", "record release 0123456789ab", "seed"]);
+    assert.deepEqual(
+      history(app.gitops).map((c) => c.subject.split(":")[0]),
+      ["promote 0123456789ab to qa", "promote 0123456789ab to dev", "record release 0123456789ab", "seed"],
+    );
   });
 
   it("item 10 (the defect): reading the branch again in the same session sees the tree before our push, so qa is refused", async () => {
     const app = await chained();
-    const sources = makeMutant("stale-gitops-read", [{ file: ".dagger/src/stages/promote.ts", from: "return gitopsView(repository, branch, token, this.tips.get(`${repository}#${branch}`));", to: "return gitopsView(repository, branch, token);" }]);
+    const sources = makeMutant("stale-gitops-read", [
+      { file: ".dagger/src/stages/promote.ts", from: "return gitopsView(repository, branch, token, this.tips.get(`${repository}#${branch}`));", to: "return gitopsView(repository, branch, token);" },
+    ]);
     const summary = await ci(harness(app, sources));
     assert.match(summary, /promotion to qa refused by upstream/, summary);
   });
@@ -56,8 +61,17 @@ describe("issue 14 items in the engine model", () => {
     const app = await chained();
     const h = harness(app);
     const waivers = `waivers:\n  - cve: CVE-2026-0001\n    digest: sha256:${"1".repeat(64)}\n    reason: fixed upstream next week\n    approver: alice@example.com\n    expires: 2026-12-01\n`;
-    const report = JSON.stringify({ SchemaVersion: 2, ArtifactName: "x", ArtifactType: "container_image", Metadata: { RepoDigests: [`r.example.com/backend@sha256:${"1".repeat(64)}`] }, Results: [{ Target: "x", Class: "os-pkgs", Type: "debian", Vulnerabilities: [{ VulnerabilityID: "CVE-2026-0001", PkgName: "openssl", InstalledVersion: "1", Severity: "CRITICAL" }] }] });
-    const reports = mintId([{ field: "directory", args: {} }, { field: "withNewFile", args: { contents: report, path: "backend.json" } }]);
+    const report = JSON.stringify({
+      SchemaVersion: 2,
+      ArtifactName: "x",
+      ArtifactType: "container_image",
+      Metadata: { RepoDigests: [`r.example.com/backend@sha256:${"1".repeat(64)}`] },
+      Results: [{ Target: "x", Class: "os-pkgs", Type: "debian", Vulnerabilities: [{ VulnerabilityID: "CVE-2026-0001", PkgName: "openssl", InstalledVersion: "1", Severity: "CRITICAL" }] }],
+    });
+    const reports = mintId([
+      { field: "directory", args: {} },
+      { field: "withNewFile", args: { contents: report, path: "backend.json" } },
+    ]);
     const args = { images: [`backend=r.example.com/backend:x@sha256:${"1".repeat(64)}`], reports, waivers };
     const on = async (day: string) => {
       mock.timers.enable({ apis: ["Date"], now: new Date(`${day}T12:00:00Z`) });
@@ -106,16 +120,26 @@ describe("issue 14 items in the engine model", () => {
     const lookups = queries.filter((q) => /from \(address: "[^"]*\/acme\/webshop\/(db|backend|frontend):in-[0-9a-f]{64}"\) \{ imageRef/.test(q));
     assert.equal(lookups.length, 3, `the engine resolves each input tag (${lookups.length} such queries)`);
     const httpReads = registry.reads.slice(readsBefore).map((r) => r.reference);
-    assert.deepEqual(httpReads.filter((r) => r.startsWith("in-")), [], "no input tag is read over HTTP");
+    assert.deepEqual(
+      httpReads.filter((r) => r.startsWith("in-")),
+      [],
+      "no input tag is read over HTTP",
+    );
     // Item 16: E2E ran the reused backend from exactly that digest.
     const tested = queries.filter((q) => q.includes("nodeToolchain") && q.includes("playwright")).map((q) => q.match(/recorded-id:[A-Za-z0-9_-]+/g) ?? []);
     const pulledBackend = `/acme/webshop/backend:in-`;
     const ids = tested.flat().map((id) => Buffer.from(id.slice("recorded-id:".length), "base64url").toString("utf8"));
-    assert.ok(ids.some((chain) => chain.includes(pulledBackend) && chain.includes(digest(first.backend.image))), "E2E ran the backend pulled by that digest");
+    assert.ok(
+      ids.some((chain) => chain.includes(pulledBackend) && chain.includes(digest(first.backend.image))),
+      "E2E ran the backend pulled by that digest",
+    );
 
     // The node base moves upstream under the same tag: backend and frontend must be rebuilt, db (on Flyway) not.
     const base = "nexus.example.com:8443/docker-group/library/node:22-bookworm-slim";
-    assert.ok(h.queries.some((q) => q.includes(base)), `the example's node base is ${base}`);
+    assert.ok(
+      h.queries.some((q) => q.includes(base)),
+      `the example's node base is ${base}`,
+    );
     h.engine.upstream.set(base, `sha256:${"9".repeat(64)}`);
     const moved = await run(REV3);
     assert.match(moved, /1 reused: inputs unchanged/, moved);

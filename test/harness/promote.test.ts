@@ -30,7 +30,14 @@ function scans(release: typeof A, critical?: string): string {
         ArtifactName: c.image,
         ArtifactType: "container_image",
         Metadata: { RepoDigests: [`registry.example.com/acme/webshop/${name}@${c.digest}`] },
-        Results: [{ Target: name, Class: "os-pkgs", Type: "debian", Vulnerabilities: critical && name === "backend" ? [{ VulnerabilityID: critical, PkgName: "openssl", InstalledVersion: "3.0.0", Severity: "CRITICAL" }] : [] }],
+        Results: [
+          {
+            Target: name,
+            Class: "os-pkgs",
+            Type: "debian",
+            Vulnerabilities: critical && name === "backend" ? [{ VulnerabilityID: critical, PkgName: "openssl", InstalledVersion: "3.0.0", Severity: "CRITICAL" }] : [],
+          },
+        ],
       }),
     },
   }));
@@ -47,7 +54,8 @@ describe("harness: promote and rollback", () => {
     h.engine.setSecret("gitops-token", "gitops-token-canary");
     return h;
   };
-  const promote = (h: Harness, args: Record<string, unknown>) => h.call("pipeline", {}, "promote", { gitopsToken: mintId([{ field: "setSecret", args: { name: "gitops-token" } }]), ...args }).then(String, (e: Error) => `failed: ${e.message}`);
+  const promote = (h: Harness, args: Record<string, unknown>) =>
+    h.call("pipeline", {}, "promote", { gitopsToken: mintId([{ field: "setSecret", args: { name: "gitops-token" } }]), ...args }).then(String, (e: Error) => `failed: ${e.message}`);
   before(() => undefined);
   after(async () => {
     for (const a of apps) await a.close();
@@ -59,7 +67,10 @@ describe("harness: promote and rollback", () => {
     assert.match(out, /\| upstream \| ✅ passed \| release aaaaaaaaaaaa reached dev first \|/);
     assert.match(out, /\| vulnerabilities \| ✅ passed \|/);
     assert.match(out, /Pushed [0-9a-f]{12} to main/);
-    assert.deepEqual(history(app.gitops).map((c) => c.subject.split(":")[0]), ["promote aaaaaaaaaaaa to staging", "seed"]);
+    assert.deepEqual(
+      history(app.gitops).map((c) => c.subject.split(":")[0]),
+      ["promote aaaaaaaaaaaa to staging", "seed"],
+    );
     assert.match(git(app.gitops, "show", "main:environments/staging/kustomization.yaml"), new RegExp(A.components.backend.digest));
     assert.equal(h.engine.count("gitops", "push"), 1);
   });

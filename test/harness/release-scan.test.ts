@@ -49,7 +49,10 @@ describe("harness: release and promote scan the release's images in the call tha
       const { h, out } = tagCall();
       const text = await out;
       assert.match(text, /\| vulnerabilities \| ✅ passed \| 3 images/, text);
-      assert.deepEqual(history(app.gitops).map((c) => c.subject.split(":")[0]), ["promote 0123456789ab to staging", "promote 0123456789ab to dev", "record release 0123456789ab", "seed"]);
+      assert.deepEqual(
+        history(app.gitops).map((c) => c.subject.split(":")[0]),
+        ["promote 0123456789ab to staging", "promote 0123456789ab to dev", "record release 0123456789ab", "seed"],
+      );
       // The scans mounted the published images themselves, by the digests the record names.
       const scans = h.queries.filter((q) => q.includes("/scan/report.json"));
       for (const [name, c] of Object.entries(record.components)) {
@@ -67,7 +70,11 @@ describe("harness: release and promote scan the release's images in the call tha
       const { out } = tagCall("CVE-2026-4242");
       await assert.rejects(out, /promotion to staging|CVE-2026-4242/);
       await out.catch((e: Error) => assert.match(e.message, /CVE-2026-4242/));
-      assert.deepEqual(history(app.gitops).map((c) => c.subject.split(":")[0]), ["promote 0123456789ab to dev", "record release 0123456789ab", "seed"], "nothing written for staging");
+      assert.deepEqual(
+        history(app.gitops).map((c) => c.subject.split(":")[0]),
+        ["promote 0123456789ab to dev", "record release 0123456789ab", "seed"],
+        "nothing written for staging",
+      );
     } finally {
       await app.close();
     }

@@ -162,7 +162,12 @@ export class Resolver {
         const defaultPath = (d as { defaultPath?: string }).defaultPath;
         if ((v === undefined || v === null) && constructor && defaultPath !== undefined) {
           // Rule (c): the engine loads defaultPath from the module's context directory (see Context).
-          v = { $ref: [{ field: "host", args: {} }, { field: "directory", args: { path: join(this.context.root, defaultPath), exclude: ((d as { ignore?: string[] }).ignore ?? []) as Value } }] };
+          v = {
+            $ref: [
+              { field: "host", args: {} },
+              { field: "directory", args: { path: join(this.context.root, defaultPath), exclude: ((d as { ignore?: string[] }).ignore ?? []) as Value } },
+            ],
+          };
         }
         return v === undefined || v === null ? undefined : this.toJs(mod, d.type, v);
       }),

@@ -48,7 +48,20 @@ function cleanScans(release: ReleaseRecord, criticalInBackend?: string): string 
     field: "withNewFile",
     args: {
       path: `${name}.json`,
-      contents: JSON.stringify({ SchemaVersion: 2, ArtifactName: c.image, ArtifactType: "container_image", Metadata: { RepoDigests: [`${c.image.replace(/:[0-9a-f]{40}@sha256:[0-9a-f]{64}$/, "")}@${c.digest}`] }, Results: [{ Target: name, Class: "os-pkgs", Type: "debian", Vulnerabilities: criticalInBackend && name === "backend" ? [{ VulnerabilityID: criticalInBackend, PkgName: "openssl", InstalledVersion: "3.0.0", Severity: "CRITICAL" }] : [] }] }),
+      contents: JSON.stringify({
+        SchemaVersion: 2,
+        ArtifactName: c.image,
+        ArtifactType: "container_image",
+        Metadata: { RepoDigests: [`${c.image.replace(/:[0-9a-f]{40}@sha256:[0-9a-f]{64}$/, "")}@${c.digest}`] },
+        Results: [
+          {
+            Target: name,
+            Class: "os-pkgs",
+            Type: "debian",
+            Vulnerabilities: criticalInBackend && name === "backend" ? [{ VulnerabilityID: criticalInBackend, PkgName: "openssl", InstalledVersion: "3.0.0", Severity: "CRITICAL" }] : [],
+          },
+        ],
+      }),
     },
   }));
   return mintId([{ field: "directory", args: {} }, ...files]);
@@ -99,7 +112,10 @@ describe("side effects: exactly once per call", () => {
     assert.match(summary, /\| promote \| ✅ promoted to dev \|/, summary);
     assert.deepEqual(Object.values(registryWrites(registry)), Array(6).fill(1), JSON.stringify(registryWrites(registry)));
     assert.equal(h.engine.count("gitops", "push"), 2, "the record and the dev promotion");
-    assert.deepEqual(history(app.gitops).map((c) => c.subject.split(" ").slice(0, 2).join(" ")), ["promote 0123456789ab", "record release", "seed"]);
+    assert.deepEqual(
+      history(app.gitops).map((c) => c.subject.split(" ").slice(0, 2).join(" ")),
+      ["promote 0123456789ab", "record release", "seed"],
+    );
     assert.equal(h.engine.count("flyway", "migrate"), 1, "E2E migrates its database once");
     assert.equal(h.engine.count("aspire", "test"), 1, "the Aspire run runs once, and its verdict and reports come from that run");
     await app.close();
@@ -122,7 +138,15 @@ describe("side effects: exactly once per call", () => {
     try {
       const h = harness();
       h.engine.setSecret("chat-webhook", `http://127.0.0.1:${(chat.address() as AddressInfo).port}/hooks/ci`);
-      const summary = String(await h.call("pipeline", {}, "ci", { revision: REV, branch: "main", registryToken: secret("registry-token"), gitopsToken: secret("gitops-token"), notifyWebhook: secret("chat-webhook") }, "summary"));
+      const summary = String(
+        await h.call(
+          "pipeline",
+          {},
+          "ci",
+          { revision: REV, branch: "main", registryToken: secret("registry-token"), gitopsToken: secret("gitops-token"), notifyWebhook: secret("chat-webhook") },
+          "summary",
+        ),
+      );
       assert.match(summary, /## Notifications\n\n- chat: /, summary);
       assert.deepEqual(posts, ["POST /hooks/ci with a body"], "one post to the chat webhook");
       assert.equal(h.engine.count("notify", "webhook"), 1);
@@ -157,7 +181,10 @@ describe("side effects: exactly once per call", () => {
     const pruned = String(await h.call("pipeline", {}, "prunePreviews", { branches: ["main"], gitopsToken: secret("gitops-token") }));
     assert.match(pruned, /Pushed [0-9a-f]{12} to main/);
     assert.equal(h.engine.count("gitops", "push"), 2);
-    assert.deepEqual(history(app.gitops).map((c) => c.subject.split(" ").slice(0, 2).join(" ")), ["remove previews", "preview preview-feature-cart", "seed"]);
+    assert.deepEqual(
+      history(app.gitops).map((c) => c.subject.split(" ").slice(0, 2).join(" ")),
+      ["remove previews", "preview preview-feature-cart", "seed"],
+    );
     await app.close();
   });
 
@@ -195,9 +222,16 @@ describe("side effects: exactly once per call", () => {
     app = await harnessApp(registry.address);
     const h = harness();
     const orders = `${registry.address}/acme/orders:${"c".repeat(40)}@sha256:${"9".repeat(64)}`;
-    const data = (await h.session((query) => query(`query { pipeline { integration(revision: "${REV}", override: ["backend=${orders}"]) { passed reports { file(path: "evidence.json") { contents } } } } }`))) as { pipeline: { integration: { passed: boolean; reports: { file: { contents: string } } } } };
+    const data = (await h.session((query) =>
+      query(`query { pipeline { integration(revision: "${REV}", override: ["backend=${orders}"]) { passed reports { file(path: "evidence.json") { contents } } } } }`),
+    )) as { pipeline: { integration: { passed: boolean; reports: { file: { contents: string } } } } };
     const run = data.pipeline.integration;
-    const evidence = JSON.parse(run.reports.file.contents) as { kind: string; application: string; revision: string; digests: Record<string, { resource: string; image: string; integration: string }> };
+    const evidence = JSON.parse(run.reports.file.contents) as {
+      kind: string;
+      application: string;
+      revision: string;
+      digests: Record<string, { resource: string; image: string; integration: string }>;
+    };
     assert.equal(evidence.kind, "pipeline-as-code/integration-evidence/v1");
     assert.equal(evidence.revision, REV);
     assert.deepEqual(evidence.digests, { [`sha256:${"9".repeat(64)}`]: { resource: "backend", image: orders, integration: run.passed ? "passed" : "failed" } });
@@ -214,13 +248,25 @@ describe("side effects: exactly once per call", () => {
       // The tag's job: another dagger call, on another runner.
       const h = harness();
       h.engine.setSecret("release-token", "release-token-canary");
-      const out = String(await h.call("pipeline", {}, "release", { tag: "v1.2.0", revision: REV, repository: "https://github.com/acme/webshop", gitopsToken: secret("gitops-token"), releaseToken: secret("release-token"), scans: cleanScans(record) }));
+      const out = String(
+        await h.call("pipeline", {}, "release", {
+          tag: "v1.2.0",
+          revision: REV,
+          repository: "https://github.com/acme/webshop",
+          gitopsToken: secret("gitops-token"),
+          releaseToken: secret("release-token"),
+          scans: cleanScans(record),
+        }),
+      );
       assert.match(out, /^# Release v1\.2\.0\n\n## Release page\n\nCreated release v1\.2\.0 \(https:\/\/github\.com\/acme\/webshop\/releases\/tag\/v1\.2\.0\): 2 asset\(s\) uploaded\./, out);
       assert.match(out, /## staging\n\nPromotion of release 0123456789ab/, out);
       // The release page: written once.
       assert.equal(h.engine.count("gitops", "hostRelease"), 1);
       assert.deepEqual(github.writes(), ONE_PAGE);
-      assert.deepEqual(github.store.map((r) => [r.tag, r.assets.map((a) => a.name).sort()]), [["v1.2.0", ["compose.yaml", "release.json"]]]);
+      assert.deepEqual(
+        github.store.map((r) => [r.tag, r.assets.map((a) => a.name).sort()]),
+        [["v1.2.0", ["compose.yaml", "release.json"]]],
+      );
       const created = github.api.requests.find((r) => r.method === "POST" && r.path.endsWith("/releases"));
       assert.deepEqual(created?.body, { tag_name: "v1.2.0", target_commitish: REV, name: (created!.body as { name: string }).name, body: (created!.body as { body: string }).body, prerelease: false });
       for (const r of github.api.requests) assert.equal(r.headers.authorization, "token release-token-canary", `${r.method} ${r.path} carries the release token`);
@@ -228,7 +274,10 @@ describe("side effects: exactly once per call", () => {
       assert.match(out, /\| vulnerabilities \| ✅ passed \|/, out);
       assert.equal(h.engine.count("gates", "vulnerabilities"), 1, "the real gate judged once");
       assert.equal(h.engine.count("gitops", "push"), 1, "one push: the staging promotion");
-      assert.deepEqual(history(app.gitops).map((c) => c.subject.split(":")[0]), ["promote 0123456789ab to staging", "promote 0123456789ab to dev", "record release 0123456789ab", "seed"]);
+      assert.deepEqual(
+        history(app.gitops).map((c) => c.subject.split(":")[0]),
+        ["promote 0123456789ab to staging", "promote 0123456789ab to dev", "record release 0123456789ab", "seed"],
+      );
       // The tag lands on staging as ci's push landed on dev: the same digests, the ones recorded and published.
       const staging = git(app.gitops, "show", "main:environments/staging/kustomization.yaml");
       const dev = git(app.gitops, "show", "main:environments/dev/kustomization.yaml");
@@ -251,14 +300,31 @@ describe("side effects: exactly once per call", () => {
       const h = harness();
       h.engine.setSecret("release-token", "release-token-canary");
       const failed = await h
-        .call("pipeline", {}, "release", { tag: "v1.2.0", revision: REV_A, repository: "https://github.com/acme/webshop", gitopsToken: secret("gitops-token"), releaseToken: secret("release-token"), scans: cleanScans(A, "CVE-2026-4242") })
-        .then(() => "resolved", (e: Error) => e.message);
-      assert.match(failed, /## Release page\n\nCreated release v1\.2\.0 \(https:\/\/github\.com\/acme\/webshop\/releases\/tag\/v1\.2\.0\): 2 asset\(s\) uploaded\.[\s\S]*## staging\n\n[\s\S]*CVE-2026-4242[\s\S]*Refused by vulnerabilities: nothing was written\./, failed);
+        .call("pipeline", {}, "release", {
+          tag: "v1.2.0",
+          revision: REV_A,
+          repository: "https://github.com/acme/webshop",
+          gitopsToken: secret("gitops-token"),
+          releaseToken: secret("release-token"),
+          scans: cleanScans(A, "CVE-2026-4242"),
+        })
+        .then(
+          () => "resolved",
+          (e: Error) => e.message,
+        );
+      assert.match(
+        failed,
+        /## Release page\n\nCreated release v1\.2\.0 \(https:\/\/github\.com\/acme\/webshop\/releases\/tag\/v1\.2\.0\): 2 asset\(s\) uploaded\.[\s\S]*## staging\n\n[\s\S]*CVE-2026-4242[\s\S]*Refused by vulnerabilities: nothing was written\./,
+        failed,
+      );
       assert.equal(h.engine.count("gitops", "hostRelease"), 1);
       assert.deepEqual(github.writes(), ONE_PAGE, "the page is written once");
       assert.equal(h.engine.count("gates", "vulnerabilities"), 1, "the real gate judged the scans");
       assert.equal(h.engine.count("gitops", "push"), 0, "nothing pushed");
-      assert.deepEqual(history(app.gitops).map((c) => c.subject), ["seed"]);
+      assert.deepEqual(
+        history(app.gitops).map((c) => c.subject),
+        ["seed"],
+      );
     } finally {
       await github.api.close();
       await app.close();
@@ -271,10 +337,23 @@ describe("side effects: exactly once per call", () => {
     const github = await githubReleasesOf(app);
     try {
       const from = "  const published = await dag.gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) }).hostRelease(";
-      const sources = makeMutant("release-page-twice", [{ file: ".dagger/src/stages/release-page.ts", from, to: `  await dag.gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) }).hostRelease(releases.provider, repository, req.tag, req.revision, name, body, { assets: files, token: req.releaseToken, apiUrl: releases.apiUrl ?? "", prerelease: semver.prerelease(req.tag) !== null });\n${from}` }]);
+      const sources = makeMutant("release-page-twice", [
+        {
+          file: ".dagger/src/stages/release-page.ts",
+          from,
+          to: `  await dag.gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) }).hostRelease(releases.provider, repository, req.tag, req.revision, name, body, { assets: files, token: req.releaseToken, apiUrl: releases.apiUrl ?? "", prerelease: semver.prerelease(req.tag) !== null });\n${from}`,
+        },
+      ]);
       const h = harness(sources);
       h.engine.setSecret("release-token", "release-token-canary");
-      await h.call("pipeline", {}, "release", { tag: "v1.2.0", revision: REV_A, repository: "https://github.com/acme/webshop", gitopsToken: secret("gitops-token"), releaseToken: secret("release-token"), scans: cleanScans(A) });
+      await h.call("pipeline", {}, "release", {
+        tag: "v1.2.0",
+        revision: REV_A,
+        repository: "https://github.com/acme/webshop",
+        gitopsToken: secret("gitops-token"),
+        releaseToken: secret("release-token"),
+        scans: cleanScans(A),
+      });
       assert.equal(h.engine.count("gitops", "hostRelease"), 2, "the exactly-once count above would fail");
       assert.notDeepEqual(github.writes(), ONE_PAGE, "and so would the writes");
       assert.equal(github.writes().filter((w) => w.startsWith("DELETE")).length, 2, "each file deleted and uploaded again");
@@ -288,7 +367,11 @@ describe("side effects: exactly once per call", () => {
   it("mutant: Flyway's migrate and the Aspire run read twice (a second field of a never-cached result) run twice, and the e2e and integration counts above see it", async () => {
     app = await harnessApp(registry.address);
     const sources = makeMutant("e2e-aspire-read-twice", [
-      { file: ".dagger/src/stages/e2e.ts", from: "      const { succeeded, message, schemaVersion } = JSON.parse(await result.json())", to: "      await result.json();\n      const { succeeded, message, schemaVersion } = JSON.parse(await result.json())" },
+      {
+        file: ".dagger/src/stages/e2e.ts",
+        from: "      const { succeeded, message, schemaVersion } = JSON.parse(await result.json())",
+        to: "      await result.json();\n      const { succeeded, message, schemaVersion } = JSON.parse(await result.json())",
+      },
       { file: ".dagger/src/stages/aspire.ts", from: "  const reports = await run.reports().sync();", to: "  await run.reports().sync();\n  const reports = await run.reports().sync();" },
     ]);
     const h = harness(sources);

@@ -37,11 +37,30 @@ describe("harness: signatures and attestations from publish to promotion", () =>
     h.engine.setSecret("gitops-token", "g");
     h.engine.setSecret("signing-key", "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nmodel\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n");
     h.engine.setSecret("signing-password", "key-password-canary");
-    const summary = String(await h.call("pipeline", {}, "ci", { revision: REV, branch: "main", registryToken: secret("registry-token"), gitopsToken: secret("gitops-token"), ...(signingKey ? { signingKey: secret("signing-key"), signingPassword: secret("signing-password") } : {}) }, "summary"));
+    const summary = String(
+      await h.call(
+        "pipeline",
+        {},
+        "ci",
+        {
+          revision: REV,
+          branch: "main",
+          registryToken: secret("registry-token"),
+          gitopsToken: secret("gitops-token"),
+          ...(signingKey ? { signingKey: secret("signing-key"), signingPassword: secret("signing-password") } : {}),
+        },
+        "summary",
+      ),
+    );
     return { h, summary };
   };
   const promote = (app: HarnessApp, cosign: CosignModel, args: Record<string, unknown>, criticalInPublished?: string) => {
-    const h = new Harness({ root: app.root, registry: suite.registry, remotes: app.remotes, stubs: cosign.stubs(standIns((leaf) => (leaf.includes(`:${REV}@sha256:`) ? criticalInPublished : undefined))) });
+    const h = new Harness({
+      root: app.root,
+      registry: suite.registry,
+      remotes: app.remotes,
+      stubs: cosign.stubs(standIns((leaf) => (leaf.includes(`:${REV}@sha256:`) ? criticalInPublished : undefined))),
+    });
     h.engine.setSecret("registry-token", "r");
     h.engine.setSecret("gitops-token", "g");
     return h.call("pipeline", {}, "promote", { revision: REV, gitopsToken: secret("gitops-token"), registryToken: secret("registry-token"), ...args }).then(String);
@@ -56,10 +75,23 @@ describe("harness: signatures and attestations from publish to promotion", () =>
     assert.match(summary, /\| signatures \| ✅ passed \| 3 images signed, with 4 attestation\(s\) each for the promoted digest \|/, summary);
     assert.equal(cosign.signingRuns, 3, "one signing container per published image");
     const record = JSON.parse(git(app.gitops, "show", `main:releases/${REV}.json`)) as { components: Record<string, { digest: string; image: string }> };
-    assert.deepEqual(cosign.signatures.map((s) => s.digest).sort(), Object.values(record.components).map((c) => c.digest).sort(), "exactly the recorded digests were signed");
+    assert.deepEqual(
+      cosign.signatures.map((s) => s.digest).sort(),
+      Object.values(record.components)
+        .map((c) => c.digest)
+        .sort(),
+      "exactly the recorded digests were signed",
+    );
     for (const [name, c] of Object.entries(record.components)) {
-      const types = cosign.attestations.filter((a) => a.digest === c.digest).map((a) => a.predicateType).sort();
-      assert.deepEqual(types, ["https://cosign.sigstore.dev/attestation/vuln/v1", "https://cyclonedx.org/bom", "https://in-toto.io/attestation/test-result/v0.1", "https://slsa.dev/provenance/v1"], name);
+      const types = cosign.attestations
+        .filter((a) => a.digest === c.digest)
+        .map((a) => a.predicateType)
+        .sort();
+      assert.deepEqual(
+        types,
+        ["https://cosign.sigstore.dev/attestation/vuln/v1", "https://cyclonedx.org/bom", "https://in-toto.io/attestation/test-result/v0.1", "https://slsa.dev/provenance/v1"],
+        name,
+      );
       const vuln = cosign.attestations.find((a) => a.digest === c.digest && a.predicateType.includes("vuln"))?.predicate as { scanner: { uri: string; result: { SchemaVersion: number } } };
       assert.equal(vuln.scanner.uri, "pkg:github/aquasecurity/trivy@v0.74.0");
       assert.equal(vuln.scanner.result.SchemaVersion, 2, "the scan's Trivy report is attested as it was judged");
@@ -67,7 +99,9 @@ describe("harness: signatures and attestations from publish to promotion", () =>
       assert.equal(result.result, "PASSED");
       assert.ok(result.passedTests.includes(`${name}/lint`) || name === "db", `${name}'s own checks are in its test result: ${result.passedTests.join(", ")}`);
       assert.ok(result.passedTests.includes(`${name}/scan`), `${name}'s scan is in its test result`);
-      const provenance = cosign.attestations.find((a) => a.digest === c.digest && a.predicateType.includes("slsa"))?.predicate as { buildDefinition: { resolvedDependencies: { digest: Record<string, string> }[] } };
+      const provenance = cosign.attestations.find((a) => a.digest === c.digest && a.predicateType.includes("slsa"))?.predicate as {
+        buildDefinition: { resolvedDependencies: { digest: Record<string, string> }[] };
+      };
       assert.equal(provenance.buildDefinition.resolvedDependencies[0].digest.gitCommit, REV);
       assert.match(provenance.buildDefinition.resolvedDependencies[1].digest.sha256, /^[0-9a-f]{64}$/, `${name}'s base image by digest`);
     }
@@ -86,7 +120,11 @@ describe("harness: signatures and attestations from publish to promotion", () =>
     const cosign = new CosignModel({ "signing-key": PIPELINE_KEY });
     await assert.rejects(ci(app, cosign, false), /signing: cannot publish because signing\.publicKey needs its private key \(--signing-key/);
     assert.equal(cosign.signingRuns, 0);
-    assert.deepEqual(history(app.gitops).map((c) => c.subject), ["seed"], "nothing recorded or promoted");
+    assert.deepEqual(
+      history(app.gitops).map((c) => c.subject),
+      ["seed"],
+      "nothing recorded or promoted",
+    );
   });
 
   it("a promotion refuses a digest that is not signed, and one signed by another key; an emergency passes, recorded", async () => {
@@ -128,7 +166,8 @@ describe("harness: signatures and attestations from publish to promotion", () =>
     assert.match(rescanned, /reports: a Trivy scan of the published digests in this call, on today's databases/);
     // The team judges the new advisory: not_affected, in OpenVEX attached to each digest with the pipeline's key.
     const digests = (JSON.parse(git(app.gitops, "show", `main:releases/${REV}.json`)) as { components: Record<string, { digest: string }> }).components;
-    for (const [name, { digest }] of Object.entries(digests)) cosign.attestations.push({ digest, key: "signing-key", predicateType: VEX_ATTESTATION.predicateType, predicate: openVex(name, digest, "CVE-2026-9999") });
+    for (const [name, { digest }] of Object.entries(digests))
+      cosign.attestations.push({ digest, key: "signing-key", predicateType: VEX_ATTESTATION.predicateType, predicate: openVex(name, digest, "CVE-2026-9999") });
     const judged = await promote(app, cosign, { env: "staging", dryRun: true, rescan: true }, "CVE-2026-9999");
     assert.match(judged, /\| vulnerabilities \| ✅ passed \| 3 images, no unwaived CRITICAL findings \(3 waived, 3 by VEX\) \|/, judged);
     // A VEX document attached to another digest (copied over) waives nothing.

@@ -15,12 +15,24 @@ export function trivyReport(critical?: string): string {
     ArtifactName: "/scan/image.tar",
     ArtifactType: "container_image",
     Metadata: { ImageID: IMAGE_ID, RepoDigests: [] },
-    Results: [{ Target: "image", Class: "os-pkgs", Type: "debian", Vulnerabilities: critical ? [{ VulnerabilityID: critical, PkgName: "openssl", InstalledVersion: "3.0.0", Severity: "CRITICAL", Title: "a critical one" }] : [] }],
+    Results: [
+      {
+        Target: "image",
+        Class: "os-pkgs",
+        Type: "debian",
+        Vulnerabilities: critical ? [{ VulnerabilityID: critical, PkgName: "openssl", InstalledVersion: "3.0.0", Severity: "CRITICAL", Title: "a critical one" }] : [],
+      },
+    ],
   });
 }
 
 /** The CycloneDX SBOM every stand-in scan converts its report to (what `trivy convert` writes, trimmed to one package). */
-export const CYCLONEDX = JSON.stringify({ bomFormat: "CycloneDX", specVersion: "1.6", version: 1, components: [{ type: "library", name: "openssl", version: "3.0.0", purl: "pkg:deb/debian/openssl@3.0.0" }] });
+export const CYCLONEDX = JSON.stringify({
+  bomFormat: "CycloneDX",
+  specVersion: "1.6",
+  version: 1,
+  components: [{ type: "library", name: "openssl", version: "3.0.0", purl: "pkg:deb/debian/openssl@3.0.0" }],
+});
 
 /**
  * Flyway's recorded output and the scans' stand-in answers; `criticalIn(leaf)` names the CVE a

@@ -27,11 +27,20 @@ function hostFolder(files: Record<string, string>): { path: string; id: string }
     mkdirSync(join(path, name, ".."), { recursive: true });
     writeFileSync(join(path, name), content);
   }
-  return { path, id: mintId([{ field: "host", args: {} }, { field: "directory", args: { path } }]) };
+  return {
+    path,
+    id: mintId([
+      { field: "host", args: {} },
+      { field: "directory", args: { path } },
+    ]),
+  };
 }
 
 /** What `trivy image --download-db-only --cache-dir <dir>` leaves (the database itself is a stand-in: nothing reads it here). */
-const DOWNLOADED = { "db/trivy.db": "bolt database", "db/metadata.json": JSON.stringify({ Version: 2, NextUpdate: "2099-01-01T00:00:00Z", UpdatedAt: "2026-12-01T00:00:00Z", DownloadedAt: "2026-12-01T01:00:00Z" }) };
+const DOWNLOADED = {
+  "db/trivy.db": "bolt database",
+  "db/metadata.json": JSON.stringify({ Version: 2, NextUpdate: "2099-01-01T00:00:00Z", UpdatedAt: "2026-12-01T00:00:00Z", DownloadedAt: "2026-12-01T01:00:00Z" }),
+};
 const JAVA_DB = { "java-db/trivy-java.db": "sqlite database", "java-db/metadata.json": JSON.stringify({ Version: 1, NextUpdate: "2099-01-01T00:00:00Z" }) };
 
 /** One scan as its chain says: the directories mounted (read-only) into Trivy's cache (by path, the source's chain) and the Trivy exec's arguments. */
@@ -57,7 +66,11 @@ function scanChains(queries: string[]): ScanChain[] {
 }
 
 /** The chain of `<folder>.directory(sub)`, as the SDK sends a host folder's subfolder. */
-const subfolder = (path: string, sub: string): Chain => [{ field: "host", args: {} }, { field: "directory", args: { path } }, { field: "directory", args: { path: sub } }];
+const subfolder = (path: string, sub: string): Chain => [
+  { field: "host", args: {} },
+  { field: "directory", args: { path } },
+  { field: "directory", args: { path: sub } },
+];
 const EMPTY: Chain = [{ field: "directory", args: {} }];
 
 describe("harness: --trivy-db, an air-gapped vulnerability database", () => {
@@ -105,17 +118,32 @@ describe("harness: --trivy-db, an air-gapped vulnerability database", () => {
     assert.equal(scans.length, 3);
     for (const scan of scans) {
       assert.deepEqual(scan.mounts, {});
-      assert.deepEqual(scan.trivy.filter((a) => (AIR_GAPPED_FLAGS as readonly string[]).includes(a)), []);
+      assert.deepEqual(
+        scan.trivy.filter((a) => (AIR_GAPPED_FLAGS as readonly string[]).includes(a)),
+        [],
+      );
     }
   });
 
   const bad: [string, Record<string, string>, RegExp][] = [
-    ["an empty directory", {}, /^--trivy-db: the directory has no db\/trivy\.db and db\/metadata\.json \(it is empty\); pass Trivy's cache directory as `trivy image --download-db-only --cache-dir <dir>` leaves it/],
-    ["db/ itself", { "trivy.db": "x", "metadata.json": "{}" }, /^--trivy-db: the directory has no db\/trivy\.db and db\/metadata\.json, but trivy\.db at its top level: pass the folder that holds db\/, not db\/ itself; pass Trivy's cache directory/],
+    [
+      "an empty directory",
+      {},
+      /^--trivy-db: the directory has no db\/trivy\.db and db\/metadata\.json \(it is empty\); pass Trivy's cache directory as `trivy image --download-db-only --cache-dir <dir>` leaves it/,
+    ],
+    [
+      "db/ itself",
+      { "trivy.db": "x", "metadata.json": "{}" },
+      /^--trivy-db: the directory has no db\/trivy\.db and db\/metadata\.json, but trivy\.db at its top level: pass the folder that holds db\/, not db\/ itself; pass Trivy's cache directory/,
+    ],
     ["no metadata.json", { "db/trivy.db": "x", "fanal/fanal.db": "x" }, /^--trivy-db: the directory has no db\/metadata\.json \(its top level holds db\/, fanal\/\)/],
     ["another schema", { "db/trivy.db": "x", "db/metadata.json": JSON.stringify({ Version: 1 }) }, /^--trivy-db: db\/metadata\.json says schema Version 1; Trivy 0\.74\.0 reads db schema 2; pass/],
     ["metadata that is not JSON", { "db/trivy.db": "x", "db/metadata.json": "Version: 2" }, /^--trivy-db: db\/metadata\.json is not JSON \(/],
-    ["a java-db/ without its database", { ...DOWNLOADED, "java-db/metadata.json": JSON.stringify({ Version: 1 }) }, /^--trivy-db: the directory has no java-db\/trivy-java\.db; .*`trivy image --download-java-db-only --cache-dir <dir>`/],
+    [
+      "a java-db/ without its database",
+      { ...DOWNLOADED, "java-db/metadata.json": JSON.stringify({ Version: 1 }) },
+      /^--trivy-db: the directory has no java-db\/trivy-java\.db; .*`trivy image --download-java-db-only --cache-dir <dir>`/,
+    ],
   ];
   for (const [what, files, message] of bad) {
     it(`a bad --trivy-db (${what}) fails ci before anything is built, naming the argument, what is missing and how to produce it`, async () => {

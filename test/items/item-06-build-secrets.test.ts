@@ -26,11 +26,26 @@ CMD ["node", "dist/server.js"]
 async function serviceSecrets(ownDockerfile: string) {
   const { graph } = await record(
     async () =>
-      (await new NodeToolchain("mirror.local/library/node:22-bookworm-slim", "http://npm.mirror.local/", dag.setSecret("npmrc-in", "//npm.mirror.local/:_authToken=tok")).build(dag.directory(), SHA, "2026-11-22T00:00:00Z", "", ownDockerfile))
+      (
+        await new NodeToolchain("mirror.local/library/node:22-bookworm-slim", "http://npm.mirror.local/", dag.setSecret("npmrc-in", "//npm.mirror.local/:_authToken=tok")).build(
+          dag.directory(),
+          SHA,
+          "2026-11-22T00:00:00Z",
+          "",
+          ownDockerfile,
+        )
+      )
         .withExposedPort(8080)
         .asService()
         .id(),
-    (leaf) => (leaf.endsWith('file(path: "package.json").contents') ? PKG : leaf.endsWith('file(path: "Dockerfile").contents') ? OWN_DOCKERFILE : leaf.endsWith(".plaintext") ? "//npm.mirror.local/:_authToken=tok" : undefined),
+    (leaf) =>
+      leaf.endsWith('file(path: "package.json").contents')
+        ? PKG
+        : leaf.endsWith('file(path: "Dockerfile").contents')
+          ? OWN_DOCKERFILE
+          : leaf.endsWith(".plaintext")
+            ? "//npm.mirror.local/:_authToken=tok"
+            : undefined,
   );
   const service = graph.containers.find((c) => c.asService);
   assert.ok(service, "a container becomes the service");

@@ -20,13 +20,14 @@ describe("issue 14 items", () => {
     assert.equal(npmrcText.includes(TOKEN), false, "the .npmrc references the token, it does not hold it");
     assert.match(npmrcText, /:_authToken=\$\{NPM_TOKEN\}/);
     // What the install exec is given: recorded from node-toolchain's own code.
-    const { graph } = await record(async () =>
-      new NodeToolchain("node:22", REGISTRY, dag.setSecret("npmrc", npmrcText), dag.setSecret("npm-token", TOKEN)).install(dag.directory()).stdout(),
-    );
+    const { graph } = await record(async () => new NodeToolchain("node:22", REGISTRY, dag.setSecret("npmrc", npmrcText), dag.setSecret("npm-token", TOKEN)).install(dag.directory()).stdout());
     const ops = graph.containers[0].ops as Record<string, unknown>[];
     const ci = ops.findIndex((o) => o.op === "withExec" && JSON.stringify(o.args).includes('"ci"'));
     const before = ops.slice(0, ci);
-    assert.ok(before.some((o) => o.op === "withSecretVariable" && o.name === "NPM_TOKEN" && o.secret === "npm-token"), "npm ci runs with the token as the secret env NPM_TOKEN");
+    assert.ok(
+      before.some((o) => o.op === "withSecretVariable" && o.name === "NPM_TOKEN" && o.secret === "npm-token"),
+      "npm ci runs with the token as the secret env NPM_TOKEN",
+    );
     // The scrubber gets the exec's secrets: the .npmrc file and the token itself (rule (g)).
     const values = [npmrcText, ...(before.some((o) => o.name === "NPM_TOKEN") ? [TOKEN] : [])];
     assert.equal(scrub(TOOL_OUTPUT, values).includes(TOKEN), false);

@@ -108,7 +108,13 @@ describe("lenient: other people's references, normalised as docker does", () => 
 
 describe("strict: our own references", () => {
   it("parses ours as written, IPv6 and ports included, and formats them back unchanged", () => {
-    for (const text of [`registry.example.com/acme/webshop/backend:${SHA}@${DIGEST}`, "127.0.0.1:5000/shop/backend", `[::1]:5000/x/y@${DIGEST}`, "localhost/a:in-abc", "Registry.Example.COM/acme/app:x"]) {
+    for (const text of [
+      `registry.example.com/acme/webshop/backend:${SHA}@${DIGEST}`,
+      "127.0.0.1:5000/shop/backend",
+      `[::1]:5000/x/y@${DIGEST}`,
+      "localhost/a:in-abc",
+      "Registry.Example.COM/acme/app:x",
+    ]) {
       assert.equal(formatImageReference(parseImageReferenceStrict(text)), text);
       assert.equal(imageReferenceProblem(text), undefined);
       assert.deepEqual(tryParseImageReferenceStrict(text), parseImageReferenceStrict(text));
@@ -173,8 +179,10 @@ describe("helpers", () => {
   });
 
   it("the registry-prefix pattern: a registry host, then an optional path", () => {
-    for (const p of ["ghcr.io/acme/webshop", "nexus.example:8443/docker-group", "localhost", "localhost/shop", "127.0.0.1:5000", "[::1]:5000/x", "registry.local/shop"]) assert.ok(REGISTRY_PREFIX_PATTERN.test(p), p);
-    for (const p of ["acme/webshop", "https://registry.example.com/acme", "registry.example.com/acme/shop:v1", "registry.example.com/Acme", "nexus/npm", "localhostx/a"]) assert.ok(!REGISTRY_PREFIX_PATTERN.test(p), p);
+    for (const p of ["ghcr.io/acme/webshop", "nexus.example:8443/docker-group", "localhost", "localhost/shop", "127.0.0.1:5000", "[::1]:5000/x", "registry.local/shop"])
+      assert.ok(REGISTRY_PREFIX_PATTERN.test(p), p);
+    for (const p of ["acme/webshop", "https://registry.example.com/acme", "registry.example.com/acme/shop:v1", "registry.example.com/Acme", "nexus/npm", "localhostx/a"])
+      assert.ok(!REGISTRY_PREFIX_PATTERN.test(p), p);
   });
 });
 
@@ -207,19 +215,40 @@ describe("real references (the corpus copies)", () => {
 
   it("every kustomize images entry names a repository, except the placeholders in capitals", () => {
     const names = readdirSync(join(corpus, "kustomize")).flatMap((f) => {
-      const images = parseAllDocuments(readFileSync(join(corpus, "kustomize", f), "utf8")).flatMap((d) => ((d.toJS() as { images?: { name?: string; newName?: string }[] } | null)?.images ?? []));
+      const images = parseAllDocuments(readFileSync(join(corpus, "kustomize", f), "utf8")).flatMap((d) => (d.toJS() as { images?: { name?: string; newName?: string }[] } | null)?.images ?? []);
       return images.flatMap((i) => [i.name, i.newName].filter((n): n is string => typeof n === "string"));
     });
     assert.ok(names.length >= 30, `${names.length} names`);
     const unparsed = [...new Set(names.filter((n) => parseImageReference(n) === undefined))].sort();
-    assert.deepEqual(unparsed, ["CONTAINER_IMAGES_REGISTRY/adservice", "CONTAINER_IMAGES_REGISTRY/cartservice", "CONTAINER_IMAGES_REGISTRY/checkoutservice", "CONTAINER_IMAGES_REGISTRY/currencyservice", "CONTAINER_IMAGES_REGISTRY/emailservice", "CONTAINER_IMAGES_REGISTRY/frontend", "CONTAINER_IMAGES_REGISTRY/loadgenerator", "CONTAINER_IMAGES_REGISTRY/paymentservice", "CONTAINER_IMAGES_REGISTRY/productcatalogservice", "CONTAINER_IMAGES_REGISTRY/recommendationservice", "CONTAINER_IMAGES_REGISTRY/redis", "CONTAINER_IMAGES_REGISTRY/shippingservice", "SERVICE_NAME"].filter((n) => names.includes(n)));
+    assert.deepEqual(
+      unparsed,
+      [
+        "CONTAINER_IMAGES_REGISTRY/adservice",
+        "CONTAINER_IMAGES_REGISTRY/cartservice",
+        "CONTAINER_IMAGES_REGISTRY/checkoutservice",
+        "CONTAINER_IMAGES_REGISTRY/currencyservice",
+        "CONTAINER_IMAGES_REGISTRY/emailservice",
+        "CONTAINER_IMAGES_REGISTRY/frontend",
+        "CONTAINER_IMAGES_REGISTRY/loadgenerator",
+        "CONTAINER_IMAGES_REGISTRY/paymentservice",
+        "CONTAINER_IMAGES_REGISTRY/productcatalogservice",
+        "CONTAINER_IMAGES_REGISTRY/recommendationservice",
+        "CONTAINER_IMAGES_REGISTRY/redis",
+        "CONTAINER_IMAGES_REGISTRY/shippingservice",
+        "SERVICE_NAME",
+      ].filter((n) => names.includes(n)),
+    );
   });
 
   it("every image of the Aspire manifests parses, pinned by a tag", () => {
     const dir = join(ROOT, "test/fixtures/aspire");
     const images = readdirSync(dir)
       .filter((f) => f.endsWith(".json"))
-      .flatMap((f) => Object.values((JSON.parse(readFileSync(join(dir, f), "utf8")) as { resources?: Record<string, { image?: unknown }> }).resources ?? {}).flatMap((r) => (typeof r.image === "string" ? [r.image] : [])));
+      .flatMap((f) =>
+        Object.values((JSON.parse(readFileSync(join(dir, f), "utf8")) as { resources?: Record<string, { image?: unknown }> }).resources ?? {}).flatMap((r) =>
+          typeof r.image === "string" ? [r.image] : [],
+        ),
+      );
     assert.ok(images.length >= 10, `${images.length} images`);
     for (const image of images) assert.ok(isPinned(parseImageReference(image) ?? { registry: "", repository: "" }), image);
   });

@@ -19,10 +19,12 @@ const server = new SMTPServer({
   },
   onData(stream, session, done) {
     let raw = "";
-    stream.on("data", (d: Buffer) => (raw += d.toString())).on("end", () => {
-      mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined, to: session.envelope.rcptTo.map((r) => r.address), raw });
-      done();
-    });
+    stream
+      .on("data", (d: Buffer) => (raw += d.toString()))
+      .on("end", () => {
+        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined, to: session.envelope.rcptTo.map((r) => r.address), raw });
+        done();
+      });
   },
 });
 let port = 0;
@@ -34,7 +36,21 @@ after(() => server.close());
 const secret = (value: string) => ({ plaintext: async () => value }) as unknown as Secret;
 
 test("the failure e-mail arrives: sender, recipients, subject and body name the stage, component and link", async () => {
-  const out = await new Notify().email("127.0.0.1", "ci@example.com", ["dev@example.com", "ops@example.com"], "webshop", "e2e", port, "ci", secret(PASSWORD), "backend", "column \"total\" does not exist", "https://ci.example.com/run/42", "0123456789abcdef0123456789abcdef01234567", "main");
+  const out = await new Notify().email(
+    "127.0.0.1",
+    "ci@example.com",
+    ["dev@example.com", "ops@example.com"],
+    "webshop",
+    "e2e",
+    port,
+    "ci",
+    secret(PASSWORD),
+    "backend",
+    'column "total" does not exist',
+    "https://ci.example.com/run/42",
+    "0123456789abcdef0123456789abcdef01234567",
+    "main",
+  );
   assert.match(out, /^e-mailed dev@example\.com, ops@example\.com through 127\.0\.0\.1:\d+/);
   assert.equal(mails.length, 1);
   assert.equal(mails[0].from, "ci@example.com");
@@ -51,5 +67,8 @@ test("a wrong password fails without showing it; bad addresses are refused namin
     sendFailureEmail({ host: "127.0.0.1", port, secure: false, user: "ci", password: wrong, from: "ci@example.com", to: ["dev@example.com"] }, { pipeline: "webshop", stage: "checks" }),
     (e: Error) => /^e-mail through 127\.0\.0\.1:\d+: /.test(e.message) && /Invalid/.test(e.message) && !e.message.includes(wrong),
   );
-  await assert.rejects(sendFailureEmail({ host: "127.0.0.1", port, secure: false, from: "ci", to: ["dev@example.com"] }, { pipeline: "w", stage: "s" }), /e-mail: "ci" is not an address like ci@example\.com/);
+  await assert.rejects(
+    sendFailureEmail({ host: "127.0.0.1", port, secure: false, from: "ci", to: ["dev@example.com"] }, { pipeline: "w", stage: "s" }),
+    /e-mail: "ci" is not an address like ci@example\.com/,
+  );
 });

@@ -12,10 +12,12 @@ const received: { method?: string; type?: string; path?: string; body: string }[
 let answer: (req: IncomingMessage, res: ServerResponse) => void = (_q, res) => res.end("ok");
 const server = createServer((req, res) => {
   let body = "";
-  req.on("data", (d) => (body += d)).on("end", () => {
-    received.push({ method: req.method, type: req.headers["content-type"], path: req.url, body });
-    answer(req, res);
-  });
+  req
+    .on("data", (d) => (body += d))
+    .on("end", () => {
+      received.push({ method: req.method, type: req.headers["content-type"], path: req.url, body });
+      answer(req, res);
+    });
 });
 let base = "";
 before(async () => {
@@ -29,7 +31,16 @@ describe("chat webhooks", () => {
   test("slack (and Mattermost, Rocket.Chat): one POST of JSON {text} with stage, component, branch, revision and link", async () => {
     received.length = 0;
     answer = (_q, res) => res.end("ok");
-    const out = await new Notify().webhook(secret(`${base}/hooks/${TOKEN}`), "webshop", "e2e", "backend", "1 test failed:\norders > totals", "https://ci.example.com/run/42", "0123456789abcdef0123456789abcdef01234567", "main");
+    const out = await new Notify().webhook(
+      secret(`${base}/hooks/${TOKEN}`),
+      "webshop",
+      "e2e",
+      "backend",
+      "1 test failed:\norders > totals",
+      "https://ci.example.com/run/42",
+      "0123456789abcdef0123456789abcdef01234567",
+      "main",
+    );
     assert.equal(out, `notified the webhook at ${base.slice(7)} (200)`);
     assert.equal(received.length, 1);
     assert.deepEqual([received[0].method, received[0].type, received[0].path], ["POST", "application/json", `/hooks/${TOKEN}`]);
@@ -41,7 +52,10 @@ describe("chat webhooks", () => {
     const card = webhookPayload("teams", m) as { type: string; attachments: { contentType: string; content: { body: { text: string }[]; actions: { url: string }[] } }[] };
     assert.equal(card.type, "message");
     assert.equal(card.attachments[0].contentType, "application/vnd.microsoft.card.adaptive");
-    assert.deepEqual(card.attachments[0].content.body.map((b) => b.text), ["webshop: failed at checks (frontend)", "lint failed"]);
+    assert.deepEqual(
+      card.attachments[0].content.body.map((b) => b.text),
+      ["webshop: failed at checks (frontend)", "lint failed"],
+    );
     assert.equal(card.attachments[0].content.actions[0].url, m.link);
     assert.deepEqual(webhookPayload("google-chat", m), { text: "webshop: failed at checks (frontend)\nhttps://ci.example.com/run/43\n\nlint failed" });
     assert.throws(() => webhookPayload("discord", m), /format: "discord" is not a webhook format; valid formats: slack, teams, google-chat/);
@@ -50,7 +64,18 @@ describe("chat webhooks", () => {
   test("a passed run (notifications on: always) says passed, not a failing stage", async () => {
     received.length = 0;
     answer = (_q, res) => res.end("ok");
-    await new Notify().webhook(secret(`${base}/hooks/${TOKEN}`), "webshop", "", "", "checks: 8 checks passed", "https://ci.example.com/run/44", "0123456789abcdef0123456789abcdef01234567", "main", "google-chat", true);
+    await new Notify().webhook(
+      secret(`${base}/hooks/${TOKEN}`),
+      "webshop",
+      "",
+      "",
+      "checks: 8 checks passed",
+      "https://ci.example.com/run/44",
+      "0123456789abcdef0123456789abcdef01234567",
+      "main",
+      "google-chat",
+      true,
+    );
     assert.deepEqual(JSON.parse(received[0].body), { text: "webshop: passed on main @ 0123456789ab\nhttps://ci.example.com/run/44\n\nchecks: 8 checks passed" });
   });
 
@@ -59,7 +84,10 @@ describe("chat webhooks", () => {
       res.statusCode = 500;
       res.end(`internal error for ${req.url}`);
     };
-    const err = await postWebhook(`${base}/hooks/${TOKEN}`, { text: "x" }).then(() => undefined, (e: Error) => e);
+    const err = await postWebhook(`${base}/hooks/${TOKEN}`, { text: "x" }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.ok(err);
     assert.match(err.message, /^webhook at 127\.0\.0\.1:\d+: 500 Internal Server Error: internal error for \*\*\*$/);
     assert.doesNotMatch(err.message, new RegExp(TOKEN));

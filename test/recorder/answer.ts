@@ -37,13 +37,7 @@ export function answerQuery(query: string, variables: Record<string, unknown> = 
   return { data, leaves };
 }
 
-function answerSelections(
-  set: SelectionSetNode,
-  chain: Chain,
-  leaves: Chain[],
-  variables: Record<string, unknown>,
-  stubs: Stubs,
-): Record<string, unknown> {
+function answerSelections(set: SelectionSetNode, chain: Chain, leaves: Chain[], variables: Record<string, unknown>, stubs: Stubs): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const selection of set.selections) {
     if (selection.kind === Kind.INLINE_FRAGMENT) {

@@ -22,13 +22,15 @@ const BACKEND = `registry.example.com/acme/webshop/backend:${SHA}@sha256:${"2".r
 const TESTS = "mcr.microsoft.com/playwright:v1.65.1-noble";
 
 /** The engine's answers: the manifest reads back, every exit code is `code` for the tests (0 elsewhere). */
-const engine = (testsExit = 0, override: (leaf: string) => unknown = () => undefined) => (leaf: string) => {
-  const o = override(leaf);
-  if (o !== undefined) return o;
-  if (leaf.endsWith(`file(path: "${MANIFEST_PATH}").contents`) || leaf.endsWith('file(path: "aspire/aspire-manifest.json").contents')) return MANIFEST;
-  if (leaf.includes(TESTS) && leaf.endsWith(".exitCode")) return testsExit;
-  return exampleEngine()(leaf);
-};
+const engine =
+  (testsExit = 0, override: (leaf: string) => unknown = () => undefined) =>
+  (leaf: string) => {
+    const o = override(leaf);
+    if (o !== undefined) return o;
+    if (leaf.endsWith(`file(path: "${MANIFEST_PATH}").contents`) || leaf.endsWith('file(path: "aspire/aspire-manifest.json").contents')) return MANIFEST;
+    if (leaf.includes(TESTS) && leaf.endsWith(".exitCode")) return testsExit;
+    return exampleEngine()(leaf);
+  };
 
 const position = (leaves: string[], re: RegExp) => {
   const i = leaves.findIndex((l) => re.test(l));
@@ -57,13 +59,20 @@ describe("recorded graph of aspire test (the example's AppHost manifest)", () =>
     const { result, graph } = await runExample();
     const leaves = graph.leaves;
     const order = [
-      position(leaves, /^container\.from\(address: "nexus\.example\.com:8443\/docker-hub\/library\/postgres:15-bookworm"\).*\.withExposedPort\(.*port: 5432.*\)\.asService\(useEntrypoint: true\)\.start$/),
+      position(
+        leaves,
+        /^container\.from\(address: "nexus\.example\.com:8443\/docker-hub\/library\/postgres:15-bookworm"\).*\.withExposedPort\(.*port: 5432.*\)\.asService\(useEntrypoint: true\)\.start$/,
+      ),
       position(leaves, /^container\.from\(address: "registry\.example\.com\/acme\/webshop\/db:[0-9a-f]{40}"\).*\.withExec\(args: \["migrate"\].*useEntrypoint: true.*\)\.exitCode$/),
       position(leaves, new RegExp(`^container\\.from\\(address: "${BACKEND.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}"\\).*\\.asService\\(useEntrypoint: true\\)\\.start$`)),
       position(leaves, /^container\.from\(address: "registry\.example\.com\/acme\/webshop\/frontend:[0-9a-f]{40}"\).*\.asService\(useEntrypoint: true\)\.start$/),
       position(leaves, /^container\.from\(address: "mcr\.microsoft\.com\/playwright:v1\.65\.1-noble"\).*\.withExec\(args: \["npx", "playwright", "test"\].*\)\.exitCode$/),
     ];
-    assert.deepEqual(order, [...order].sort((a, b) => a - b), `steps out of order: ${order.join(", ")}`);
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+      `steps out of order: ${order.join(", ")}`,
+    );
 
     // The override is in place: the manifest's dev image of the backend is never pulled.
     assert.ok(!leaves.some((l) => l.includes('"registry.example.com/acme/webshop/backend:abfdc55')), "the manifest's backend image is replaced");
@@ -80,7 +89,10 @@ describe("recorded graph of aspire test (the example's AppHost manifest)", () =>
     assert.match(tests, /withEnvVariable\(name: "BASE_URL", value: "http:\/\/frontend:8080"\)/);
     // The password is a secret everywhere it goes: never a plain variable.
     for (const name of ["POSTGRES_PASSWORD", "FLYWAY_PASSWORD", "DATABASE_URL"]) {
-      assert.ok(leaves.some((l) => l.includes(`withSecretVariable(name: "${name}"`)), `${name} is a secret`);
+      assert.ok(
+        leaves.some((l) => l.includes(`withSecretVariable(name: "${name}"`)),
+        `${name} is a secret`,
+      );
       assert.ok(!leaves.some((l) => l.includes(`withEnvVariable(name: "${name}"`)), `${name} is never a plain variable`);
     }
     assert.equal(result.passed, true);
@@ -127,7 +139,10 @@ describe("recorded graph of pipeline integration (the release through the exampl
     assert.match(call, /\.withOverride\(container: flyway\(.*\)\.build\(.*\), resource: "db-migrate"\)/);
     assert.match(call, /\.withOverride\(container: nodeToolchain\(.*\)\.build\(.*path: "backend".*\), resource: "backend"\)/);
     assert.match(call, /\.withOverride\(container: nodeToolchain\(.*\)\.build\(.*path: "frontend".*\), resource: "frontend"\)/);
-    assert.match(call, /\.test\(command: \["sh", "-c", .*jobs: \["db-migrate"\], reports: "\/reports", tests: nodeToolchain\(image: "nexus\.example\.com:8443\/docker-group\/mcr\.microsoft\.com\/playwright:v1\.65\.1-noble"/);
+    assert.match(
+      call,
+      /\.test\(command: \["sh", "-c", .*jobs: \["db-migrate"\], reports: "\/reports", tests: nodeToolchain\(image: "nexus\.example\.com:8443\/docker-group\/mcr\.microsoft\.com\/playwright:v1\.65\.1-noble"/,
+    );
     assert.match(call, /withEnvVariable\(name: "BASE_URL", value: "http:\/\/frontend:8080"\)/);
     assert.equal(typeof result.passed, "boolean");
   });
@@ -143,7 +158,14 @@ describe("recorded graph of pipeline integration (the release through the exampl
 
   it("an override that is not resource=image@digest is refused before anything is read", async () => {
     for (const bad of ["backend=registry.example.com/acme/webshop/backend:1.2.0", `=x@sha256:${"9".repeat(64)}`, "backend"]) {
-      const { result, graph } = await record(async () => new Pipeline(dag.directory()).integration(SHA, [bad]).then(() => "resolved", (e: Error) => e.message), engine());
+      const { result, graph } = await record(
+        async () =>
+          new Pipeline(dag.directory()).integration(SHA, [bad]).then(
+            () => "resolved",
+            (e: Error) => e.message,
+          ),
+        engine(),
+      );
       assert.match(result, /^override: ".*" is not resource=registry\/name:tag@sha256:<64 hex>/);
       assert.deepEqual(graph.leaves, []);
     }

@@ -22,7 +22,10 @@ const MANIFEST = JSON.stringify({
     cache: {
       type: "container.v0",
       image: "redis:7.4",
-      volumes: [{ name: "cache-data", target: "/data", readOnly: false }, { target: "/scratch", readOnly: false }],
+      volumes: [
+        { name: "cache-data", target: "/data", readOnly: false },
+        { target: "/scratch", readOnly: false },
+      ],
       bindings: { tcp: { scheme: "tcp", protocol: "tcp", transport: "tcp", targetPort: 6379 } },
     },
   },
@@ -39,12 +42,26 @@ describe("cache volumes", () => {
       async () => (await new Aspire(dag.directory(), "m.json").test(dag.container().from("alpine:3.20"), ["true"])).passed,
       (leaf) => (leaf.endsWith('file(path: "m.json").contents') ? MANIFEST : undefined),
     );
-    assert.ok(e2e.graph.leaves.some((l) => /pipeline-e2e-logs/.test(l)), "E2E keeps the services' logs");
-    assert.ok(aspire.graph.leaves.some((l) => l.includes('"/data"') && l.includes('"/scratch"')), "the Aspire service mounts its volumes");
+    assert.ok(
+      e2e.graph.leaves.some((l) => /pipeline-e2e-logs/.test(l)),
+      "E2E keeps the services' logs",
+    );
+    assert.ok(
+      aspire.graph.leaves.some((l) => l.includes('"/data"') && l.includes('"/scratch"')),
+      "the Aspire service mounts its volumes",
+    );
     for (const [name, run] of Object.entries({ e2e, aspire })) {
       const keys = [...new Set(run.graph.leaves.flatMap((l) => [...l.matchAll(/cacheVolume\(key: "([^"]+)"\)/g)].map((m) => m[1])))];
-      assert.deepEqual(keys.filter((k) => RUN_ID.test(k)), [], `${name}: cache volumes per run`);
-      assert.deepEqual(run.graph.cacheVolumes.filter((k) => RUN_ID.test(k)), [], `${name}: cache volumes per run (graph)`);
+      assert.deepEqual(
+        keys.filter((k) => RUN_ID.test(k)),
+        [],
+        `${name}: cache volumes per run`,
+      );
+      assert.deepEqual(
+        run.graph.cacheVolumes.filter((k) => RUN_ID.test(k)),
+        [],
+        `${name}: cache volumes per run (graph)`,
+      );
     }
   });
 });

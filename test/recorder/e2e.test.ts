@@ -43,13 +43,20 @@ describe("recorded graph of pipeline e2e", () => {
       position(leaves, /^nodeToolchain\(.*\)\.build\(.*source: directory\.directory\(path: "frontend"\).*\.asService\(args: \[.*\]\)\.start$/),
       position(leaves, /playwright:v1\.65\.1-noble.*\.exitCode$/),
     ];
-    assert.deepEqual(order, [...order].sort((a, b) => a - b), `steps out of order: ${order.join(", ")}`);
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+      `steps out of order: ${order.join(", ")}`,
+    );
 
     // Flyway runs the migration image the build stage made, against the started database.
     const migrate = leaves.find((l) => /^flyway\(image: "[^"]*"\)\.migrate\(/.test(l)) as string;
     // Built on the mirrored Flyway image pinned by digest (item 16: the digest the input hash names).
     assert.match(migrate, /migrationImage: flyway\(image: "nexus\.example\.com:8443\/docker-group\/flyway\/flyway:11\.20\.3@sha256:[0-9a-f]{64}"\)\.build\(/);
-    assert.match(migrate, /database: container\.from\(address: "nexus\.example\.com:8443\/docker-group\/library\/postgres:15-bookworm"\)\..*\.withExposedPort\(port: 5432\)\.asService\(useEntrypoint: true\)/);
+    assert.match(
+      migrate,
+      /database: container\.from\(address: "nexus\.example\.com:8443\/docker-group\/library\/postgres:15-bookworm"\)\..*\.withExposedPort\(port: 5432\)\.asService\(useEntrypoint: true\)/,
+    );
     assert.match(migrate, /url: setSecret\(name: "e2e-db-url-/);
 
     // Services by alias: the database as db (for the backend), the backend as backend, the frontend as frontend.
@@ -69,17 +76,30 @@ describe("recorded graph of pipeline e2e", () => {
     // Each service runs its image's own command, its output also kept in this run's folder of a log volume owned by its user.
     // (one stable volume per service, never per run: this run's log is a subdirectory named by the run id)
     assert.match(backendStart, /\.withMountedCache\(cache: cacheVolume\(key: "pipeline-e2e-logs-webshop-backend"\), owner: "1000:1000", path: "\/var\/log\/pipeline-e2e\/backend"\)/);
-    assert.match(backendStart, /\.asService\(args: \["sh", "-c", "mkdir -p \/var\/log\/pipeline-e2e\/backend\/[0-9a-f-]{36}; \\"\$@\\" 2>&1 \| tee -a \/var\/log\/pipeline-e2e\/backend\/[0-9a-f-]{36}\/backend\.log", "sh", "node", "dist\/server\.js"\]\)\.start$/);
+    assert.match(
+      backendStart,
+      /\.asService\(args: \["sh", "-c", "mkdir -p \/var\/log\/pipeline-e2e\/backend\/[0-9a-f-]{36}; \\"\$@\\" 2>&1 \| tee -a \/var\/log\/pipeline-e2e\/backend\/[0-9a-f-]{36}\/backend\.log", "sh", "node", "dist\/server\.js"\]\)\.start$/,
+    );
 
     // Playwright: image of the lockfile's version through the mirror, bound to the frontend, the versions under test, never cached.
     const tests = leaves.find((l) => /playwright.*\.exitCode$/.test(l)) as string;
     assert.match(tests, new RegExp(`^nodeToolchain\\(image: "${MIRROR.replace(/\./g, "\\.")}/mcr\\.microsoft\\.com/playwright:v1\\.65\\.1-noble"`));
     assert.match(tests, /\.install\(source: directory\.directory\(path: "e2e"\)\)\.withServiceBinding\(alias: "frontend"/);
-    for (const env of ['name: "BASE_URL", value: "http://frontend:8080"', 'name: "EXPECTED_BACKEND_VERSION", value: "1.2.0"', 'name: "EXPECTED_SCHEMA_VERSION", value: "1.1.0"', 'name: "PIPELINE_READY_URL", value: "http://frontend:8080/healthz"', 'name: "PIPELINE_RUN_ID"'])
+    for (const env of [
+      'name: "BASE_URL", value: "http://frontend:8080"',
+      'name: "EXPECTED_BACKEND_VERSION", value: "1.2.0"',
+      'name: "EXPECTED_SCHEMA_VERSION", value: "1.1.0"',
+      'name: "PIPELINE_READY_URL", value: "http://frontend:8080/healthz"',
+      'name: "PIPELINE_RUN_ID"',
+    ])
       assert.ok(tests.includes(`withEnvVariable(${env}`), `Playwright env ${env}`);
     assert.match(tests, /withExec\(args: \["sh", "-c", .*npx playwright test --reporter=list,html,junit/);
     for (const service of ["backend", "frontend"])
-      assert.match(tests, new RegExp(`withMountedCache\\(cache: cacheVolume\\(key: "pipeline-e2e-logs-webshop-${service}"\\), path: "/var/log/pipeline-e2e/${service}"\\)`), `the test container reads the ${service} log`);
+      assert.match(
+        tests,
+        new RegExp(`withMountedCache\\(cache: cacheVolume\\(key: "pipeline-e2e-logs-webshop-${service}"\\), path: "/var/log/pipeline-e2e/${service}"\\)`),
+        `the test container reads the ${service} log`,
+      );
 
     // The report comes back: the Playwright reports directory is in the run's reports under e2e/.
     // (The verdict rests on Flyway's answers, stubbed here: test/harness/side-effects.test.ts, "e2e alone", has it from the module.)
@@ -88,23 +108,44 @@ describe("recorded graph of pipeline e2e", () => {
   });
 
   it("failing tests: the summary names them and the error lines of the services' logs", async () => {
-    const failing = '<testsuites><testsuite name="shop.spec.ts" tests="1" failures="1"><testcase name="placing an order shows a confirmation"><failure message="expect(locator).toBeVisible() failed"/></testcase></testsuite></testsuites>';
-    const backendLog = '{"level":"info","message":"webshop backend listening"}\n{"level":"error","message":"request failed","url":"/api/orders","error":"column \\"total\\" of relation \\"orders\\" does not exist"}\n';
-    const { result } = await record(async () => {
-      const run = await new Pipeline(dag.directory()).e2e(SHA);
-      return { summary: run.summary, passed: run.passed };
-    }, engine((leaf) => (!leaf.includes("playwright") ? undefined : leaf.endsWith(".exitCode") ? 1 : leaf.endsWith('file(path: "/reports/junit.xml").contents') ? failing : leaf.endsWith('.directory(path: "/reports/services").file(path: "backend.log").contents') ? backendLog : undefined)));
+    const failing =
+      '<testsuites><testsuite name="shop.spec.ts" tests="1" failures="1"><testcase name="placing an order shows a confirmation"><failure message="expect(locator).toBeVisible() failed"/></testcase></testsuite></testsuites>';
+    const backendLog =
+      '{"level":"info","message":"webshop backend listening"}\n{"level":"error","message":"request failed","url":"/api/orders","error":"column \\"total\\" of relation \\"orders\\" does not exist"}\n';
+    const { result } = await record(
+      async () => {
+        const run = await new Pipeline(dag.directory()).e2e(SHA);
+        return { summary: run.summary, passed: run.passed };
+      },
+      engine((leaf) =>
+        !leaf.includes("playwright")
+          ? undefined
+          : leaf.endsWith(".exitCode")
+            ? 1
+            : leaf.endsWith('file(path: "/reports/junit.xml").contents')
+              ? failing
+              : leaf.endsWith('.directory(path: "/reports/services").file(path: "backend.log").contents')
+                ? backendLog
+                : undefined,
+      ),
+    );
     assert.equal(result.passed, false);
     assert.match(result.summary, /### e2e: playwright failed\n\nFailing tests:\n- shop\.spec\.ts > placing an order shows a confirmation/);
-    assert.match(result.summary, /backend log \(error lines\):\n\{"level":"error","message":"request failed","url":"\/api\/orders","error":"column \\"total\\" of relation \\"orders\\" does not exist"\}/);
+    assert.match(
+      result.summary,
+      /backend log \(error lines\):\n\{"level":"error","message":"request failed","url":"\/api\/orders","error":"column \\"total\\" of relation \\"orders\\" does not exist"\}/,
+    );
     assert.doesNotMatch(result.summary, /frontend log/, "a log without errors adds nothing");
   });
 
   it("ci: a failing E2E publishes nothing and says so", async () => {
-    const { result, graph } = await record(async () => {
-      const run = await new Pipeline(dag.directory(), "pipeline.yaml").ci(SHA, dag.setSecret("registry-token", "t0ken"), "", "", undefined, undefined, "main");
-      return { summary: run.summary, passed: run.passed };
-    }, engine((leaf) => (leaf.includes("playwright") && leaf.endsWith(".exitCode") ? 1 : leaf.endsWith(".exitCode") ? 0 : undefined)));
+    const { result, graph } = await record(
+      async () => {
+        const run = await new Pipeline(dag.directory(), "pipeline.yaml").ci(SHA, dag.setSecret("registry-token", "t0ken"), "", "", undefined, undefined, "main");
+        return { summary: run.summary, passed: run.passed };
+      },
+      engine((leaf) => (leaf.includes("playwright") && leaf.endsWith(".exitCode") ? 1 : leaf.endsWith(".exitCode") ? 0 : undefined)),
+    );
     assert.equal(result.passed, false);
     assert.match(result.summary, /^\| e2e \| playwright \| ❌ failed \|/m);
     assert.match(result.summary, /^\| publish \| ⏹️ not started, because E2E failed; nothing was pushed \|$/m);

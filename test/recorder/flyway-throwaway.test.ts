@@ -11,7 +11,11 @@ import { record } from "./record.js";
 describe("flyway throwaway (item 11)", () => {
   it("item 11: the throwaway server is started before migrate and stopped after info", async () => {
     const { graph } = await record(
-      async () => new Flyway("registry.local/flyway/flyway:11.20.3").throwaway(dag.directory().withNewFile("V1_0_0__a.sql", "create table a (id int);\n").withNewFile("V1_1_0__b.sql", "create table b (id int);\n"), "registry.local/library/postgres:15"),
+      async () =>
+        new Flyway("registry.local/flyway/flyway:11.20.3").throwaway(
+          dag.directory().withNewFile("V1_0_0__a.sql", "create table a (id int);\n").withNewFile("V1_1_0__b.sql", "create table b (id int);\n"),
+          "registry.local/library/postgres:15",
+        ),
       (leaf) => recordedFlyway(leaf) ?? (leaf.endsWith(".entries") ? ["V1_0_0__a.sql", "V1_1_0__b.sql"] : leaf.endsWith(".plaintext") ? "postgresql://flyway:pw@db:5432/flyway" : undefined),
     );
     const at = (re: RegExp) => graph.leaves.findIndex((l) => re.test(l));

@@ -148,10 +148,7 @@ function newContainer(chain: Chain, start: number, end: number): ContainerSummar
   return { from, ops, evaluated: [], published: [], asService: false };
 }
 
-function summarizeServices(
-  chains: Walked[],
-  containers: Map<string, ContainerSummary>,
-): Map<string, ServiceSummary> {
+function summarizeServices(chains: Walked[], containers: Map<string, ContainerSummary>): Map<string, ServiceSummary> {
   const services = new Map<string, ServiceSummary>();
   const serviceFor = (key: string, container?: ContainerSummary): ServiceSummary => {
     const found = services.get(key) ?? {

@@ -11,27 +11,96 @@ export const ID_LEAVES = new Set(["id", "sync", "start", "stop", "step"]);
 
 /** Leaves the SDK reads as numbers; answered 0 (so `exitCode` reads as success). */
 export const NUMBER_LEAVES = new Set([
-  "absoluteOffset", "addedLines", "asInteger", "cachedTokenReads", "cachedTokenWrites", "column",
-  "createdTimeUnixNano", "diskSpaceBytes", "end", "entryCount", "exitCode", "inputTokens", "line",
-  "lineNumber", "maxUsedSpace", "minFreeSpace", "mostRecentUseTimeUnixNano", "outputTokens",
-  "permissions", "port", "removedLines", "reservedSpace", "retries", "size", "targetSpace", "totalTokens",
+  "absoluteOffset",
+  "addedLines",
+  "asInteger",
+  "cachedTokenReads",
+  "cachedTokenWrites",
+  "column",
+  "createdTimeUnixNano",
+  "diskSpaceBytes",
+  "end",
+  "entryCount",
+  "exitCode",
+  "inputTokens",
+  "line",
+  "lineNumber",
+  "maxUsedSpace",
+  "minFreeSpace",
+  "mostRecentUseTimeUnixNano",
+  "outputTokens",
+  "permissions",
+  "port",
+  "removedLines",
+  "reservedSpace",
+  "retries",
+  "size",
+  "targetSpace",
+  "totalTokens",
 ]);
 
 /** Leaves the SDK reads as booleans; answered false. */
 export const BOOLEAN_LEAVES = new Set([
-  "activelyUsed", "asBoolean", "completed", "configExists", "debug", "exists",
-  "experimentalSkipHealthcheck", "hasConfig", "hasPrompt", "initialized", "isEmpty", "isNull",
-  "optional", "passed", "shell",
+  "activelyUsed",
+  "asBoolean",
+  "completed",
+  "configExists",
+  "debug",
+  "exists",
+  "experimentalSkipHealthcheck",
+  "hasConfig",
+  "hasPrompt",
+  "initialized",
+  "isEmpty",
+  "isNull",
+  "optional",
+  "passed",
+  "shell",
 ]);
 
 /** Fields returning lists (of strings, or of objects the SDK selects `{ id }` on); answered []. */
 export const LIST_FIELDS = new Set([
-  "addedPaths", "args", "asArray", "branches", "clients", "configClients", "currentTypeDefs",
-  "defaultArgs", "dependencies", "diffStats", "entries", "entrypoint", "enums", "envVariables",
-  "exposedPorts", "fields", "functions", "glob", "history", "ignore", "inputArgs", "inputs",
-  "interfaces", "labels", "list", "members", "modifiedPaths", "mounts", "objects", "outputs", "ports",
-  "recordTypes", "removedPaths", "search", "submatches", "tags", "toolchains", "values", "variables",
-  "vcsGeneratedPaths", "vcsIgnoredPaths",
+  "addedPaths",
+  "args",
+  "asArray",
+  "branches",
+  "clients",
+  "configClients",
+  "currentTypeDefs",
+  "defaultArgs",
+  "dependencies",
+  "diffStats",
+  "entries",
+  "entrypoint",
+  "enums",
+  "envVariables",
+  "exposedPorts",
+  "fields",
+  "functions",
+  "glob",
+  "history",
+  "ignore",
+  "inputArgs",
+  "inputs",
+  "interfaces",
+  "labels",
+  "list",
+  "members",
+  "modifiedPaths",
+  "mounts",
+  "objects",
+  "outputs",
+  "ports",
+  "recordTypes",
+  "removedPaths",
+  "search",
+  "submatches",
+  "tags",
+  "toolchains",
+  "values",
+  "variables",
+  "vcsGeneratedPaths",
+  "vcsIgnoredPaths",
 ]);
 
 /** Leaves of GraphQL type Void; answered null. */
@@ -42,7 +111,9 @@ export const RECORDED_DIGEST_PREFIX = "sha256:0000000000000000";
 
 /** The fake `publish` answer: `<address>@sha256:<64 hex>`, deterministic in the address and the chain. */
 export function recordedDigestRef(address: string, receiver: Chain): string {
-  const hash = createHash("sha256").update(JSON.stringify([address, receiver])).digest("hex");
+  const hash = createHash("sha256")
+    .update(JSON.stringify([address, receiver]))
+    .digest("hex");
   return `${address}@${RECORDED_DIGEST_PREFIX}${hash.slice(0, 48)}`;
 }
 

@@ -36,7 +36,10 @@ describe("a local ci run", () => {
       }, exampleEngine());
       assert.deepEqual(graph.published, [], "nothing is pushed");
       assert.deepEqual(writes, [], "nothing is written to a registry");
-      assert.match(result.summary, /^\| publish \| ⏹️ not started, because no --branch was given \(a local run builds the working tree, which may differ from 0123456789ab\): pass --branch to publish \|$/m);
+      assert.match(
+        result.summary,
+        /^\| publish \| ⏹️ not started, because no --branch was given \(a local run builds the working tree, which may differ from 0123456789ab\): pass --branch to publish \|$/m,
+      );
     } finally {
       globalThis.fetch = real;
     }

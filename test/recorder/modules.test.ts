@@ -47,7 +47,6 @@ describe("recorded graph of modules/node-toolchain", () => {
   });
 });
 
-
 describe("recorded graph of node-toolchain check and build", () => {
   it("check: a run id and JUnit reporters before the script, which may fail without failing the call", async () => {
     const { graph } = await record(async () => new NodeToolchain("node:22-bookworm-slim").check(dag.directory(), "test", true, "run-1").exitCode());
@@ -66,7 +65,15 @@ describe("recorded graph of node-toolchain check and build", () => {
   it("build: dockerBuild of exactly the generated Dockerfile, mirror build args, the .npmrc secret by name only", async () => {
     const token = "SECRET-TOKEN-canary";
     const { graph, queries } = await record(
-      async () => (await new NodeToolchain("mirror.local/library/node:22-bookworm-slim", "http://npm.mirror.local/", dag.setSecret("npmrc-in", `//npm.mirror.local/:_authToken=${token}`)).build(dag.directory(), SHA, "2026-11-22T00:00:00Z", "https://git.example/shop")).sync(),
+      async () =>
+        (
+          await new NodeToolchain("mirror.local/library/node:22-bookworm-slim", "http://npm.mirror.local/", dag.setSecret("npmrc-in", `//npm.mirror.local/:_authToken=${token}`)).build(
+            dag.directory(),
+            SHA,
+            "2026-11-22T00:00:00Z",
+            "https://git.example/shop",
+          )
+        ).sync(),
       (leaf) => (leaf.endsWith('file(path: "package.json").contents') ? BACKEND_PKG : leaf.endsWith(".plaintext") ? `//npm.mirror.local/:_authToken=${token}` : undefined),
     );
     const build = graph.containers[0].ops[0] as Record<string, unknown>;

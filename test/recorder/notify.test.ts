@@ -34,7 +34,14 @@ const engine = (fail: boolean) =>
     if (leaf.endsWith('file(path: "result.json").contents'))
       return JSON.stringify(
         fail
-          ? { passed: false, failed: [{ stage: "checks", component: "backend", check: "unit", tests: ["orders > totals"] }], stages: [{ stage: "checks", status: "failed", note: "failed: backend unit" }, { stage: "build", status: "not-started", note: "not started, because a check failed" }] }
+          ? {
+              passed: false,
+              failed: [{ stage: "checks", component: "backend", check: "unit", tests: ["orders > totals"] }],
+              stages: [
+                { stage: "checks", status: "failed", note: "failed: backend unit" },
+                { stage: "build", status: "not-started", note: "not started, because a check failed" },
+              ],
+            }
           : { passed: true, failed: [], stages: [{ stage: "checks", status: "passed", note: "8 checks passed" }] },
       );
     if (/^notify\.(webhook|email)\(/.test(leaf)) return "sent";
@@ -47,13 +54,19 @@ describe("recorded graph of ci notifications", () => {
   });
 
   it("a passed run notifies nobody (notifications.on: failure)", async () => {
-    const { graph } = await record(async () => (await new Pipeline(dag.directory()).ci(SHA, undefined, "", "", undefined, undefined, "main", "", dag.setSecret("chat-webhook", "u"))).summary, engine(false));
+    const { graph } = await record(
+      async () => (await new Pipeline(dag.directory()).ci(SHA, undefined, "", "", undefined, undefined, "main", "", dag.setSecret("chat-webhook", "u"))).summary,
+      engine(false),
+    );
     assert.ok(!graph.leaves.some((l) => l.startsWith("notify.")));
   });
 
   it("notifications.on: always: a passed run is announced as passed, with no failing stage", async () => {
     const always = (leaf: string) => (leaf.endsWith('file(path: "pipeline.yaml").contents') ? CONFIG.replace("notifications:\n", "notifications:\n  on: always\n") : engine(false)(leaf));
-    const { graph } = await record(async () => (await new Pipeline(dag.directory()).ci(SHA, undefined, "", "", undefined, undefined, "main", "", dag.setSecret("chat-webhook", "u"), dag.setSecret("smtp-password", "p"))).summary, always);
+    const { graph } = await record(
+      async () => (await new Pipeline(dag.directory()).ci(SHA, undefined, "", "", undefined, undefined, "main", "", dag.setSecret("chat-webhook", "u"), dag.setSecret("smtp-password", "p"))).summary,
+      always,
+    );
     const webhook = graph.leaves.find((l) => l.startsWith("notify.webhook(")) as string;
     assert.match(webhook, /passed: true/);
     assert.match(webhook, /stage: ""/);

@@ -22,7 +22,11 @@ const engine = (override: (leaf: string) => unknown = () => undefined) => exampl
 
 /** The check calls in a recording: "component script junit" per check, sorted. */
 function checkCalls(leaves: string[]): string[] {
-  const calls = leaves.flatMap((l) => [...l.matchAll(/\.check\(junit: (true|false), runId: "([^"]+)", script: "(\w+)", source: directory\.directory\(path: "(\w+)"\)\)\.exitCode$/g)].map((m) => `${m[4]} ${m[3]} junit=${m[1]} run=${m[2]}`));
+  const calls = leaves.flatMap((l) =>
+    [...l.matchAll(/\.check\(junit: (true|false), runId: "([^"]+)", script: "(\w+)", source: directory\.directory\(path: "(\w+)"\)\)\.exitCode$/g)].map(
+      (m) => `${m[4]} ${m[3]} junit=${m[1]} run=${m[2]}`,
+    ),
+  );
   return calls.sort();
 }
 
@@ -40,7 +44,10 @@ describe("recorded graph of pipeline ci", () => {
       calls.map((c) => c.replace(/ run=.*/, "")),
       ["backend lint junit=false", "backend test junit=true", "backend typecheck junit=false", "frontend lint junit=false", "frontend test junit=true", "frontend typecheck junit=false"],
     );
-    assert.ok(calls.every((c) => c.endsWith(`run=${runId}`)), "one run id for the whole run");
+    assert.ok(
+      calls.every((c) => c.endsWith(`run=${runId}`)),
+      "one run id for the whole run",
+    );
     // With every answer held 25 ms, sequential checks would never overlap.
     assert.ok(maxInFlight >= 7, `expected the checks in flight together, saw at most ${maxInFlight}`);
     const lastCheck = Math.max(...graph.leaves.map((l, i) => (/\.(check|throwaway)\(|^flyway\(image: "[^"]*"\)\.lint\(/.test(l) ? i : -1)));
@@ -48,8 +55,18 @@ describe("recorded graph of pipeline ci", () => {
     assert.ok(firstBuild > lastCheck, "images are built only after every check answered");
     const built = new Set(graph.leaves.flatMap((l) => [...l.matchAll(/\)\.build\((?:(?!\)\.build\().)*?source: directory\.directory\(path: "(\w+)"\)/g)].map((m) => m[1])));
     assert.deepEqual([...built].sort(), ["backend", "db", "frontend"]);
-    assert.ok(graph.leaves.some((l) => /flyway\(image: "[^"]*flyway:11\.20\.3@sha256:[0-9a-f]{64}"\)\.build\(created: "[^"]*", migrationsPath: "migrations"/.test(l)), "the database image is built by the flyway module");
-    assert.ok(graph.leaves.some((l) => /^flyway\(image: "[^"]*flyway:11\.20\.3"\)\.throwaway\(migrations: directory\.directory\(path: "db"\)\.directory\(path: "migrations"\), serverImage: "[^"]*\/library\/postgres:15-bookworm"\)\.json$/.test(l)), "db unit: migrations on a throwaway server, read once");
+    assert.ok(
+      graph.leaves.some((l) => /flyway\(image: "[^"]*flyway:11\.20\.3@sha256:[0-9a-f]{64}"\)\.build\(created: "[^"]*", migrationsPath: "migrations"/.test(l)),
+      "the database image is built by the flyway module",
+    );
+    assert.ok(
+      graph.leaves.some((l) =>
+        /^flyway\(image: "[^"]*flyway:11\.20\.3"\)\.throwaway\(migrations: directory\.directory\(path: "db"\)\.directory\(path: "migrations"\), serverImage: "[^"]*\/library\/postgres:15-bookworm"\)\.json$/.test(
+          l,
+        ),
+      ),
+      "db unit: migrations on a throwaway server, read once",
+    );
     assert.ok(graph.leaves.some((l) => /^flyway\(image: "[^"]*"\)\.lint\(migrations: directory\.directory\(path: "db"\)\.directory\(path: "migrations"\)\)/.test(l)));
     // The E2E database password exists only as secrets named per run (DATABASE_URL carries it too).
     assert.deepEqual(
@@ -77,10 +94,18 @@ describe("recorded graph of pipeline ci", () => {
     assert.match(result.summary, /^## Checks: 1 failed$/m);
     assert.match(result.summary, /^\| backend \| unit \| ❌ failed \|/m);
     assert.match(result.summary, /### backend: unit failed\n\nFailing tests:\n- orders > rejects a negative quantity\n- orders > stock > decrements stock after an order/);
-    for (const stage of ["build", "E2E", "scan", "integration \\(Aspire\\)", "publish", "release record", "promote"]) assert.match(result.summary, new RegExp(`^\\| ${stage} \\| ⏹️ not started, because a check failed \\|$`, "m"));
+    for (const stage of ["build", "E2E", "scan", "integration \\(Aspire\\)", "publish", "release record", "promote"])
+      assert.match(result.summary, new RegExp(`^\\| ${stage} \\| ⏹️ not started, because a check failed \\|$`, "m"));
     assert.equal(result.verify, result.summary, "verify fails with the summary");
     const reportFiles = [...graph.leaves.join("\n").matchAll(/withNewFile\(contents: "(?:[^"\\]|\\.)*", path: "([^"]+)"\)/g)].map((m) => m[1]);
-    assert.deepEqual(new Set(reportFiles), new Set(["summary.md", "result.json", ...["db-lint", "db-unit", "backend-lint", "backend-typecheck", "backend-unit", "frontend-lint", "frontend-typecheck", "frontend-unit"].map((n) => `junit/${n}.xml`)]));
+    assert.deepEqual(
+      new Set(reportFiles),
+      new Set([
+        "summary.md",
+        "result.json",
+        ...["db-lint", "db-unit", "backend-lint", "backend-typecheck", "backend-unit", "frontend-lint", "frontend-typecheck", "frontend-unit"].map((n) => `junit/${n}.xml`),
+      ]),
+    );
     assert.equal(graph.leaves.filter((l) => /\)\.build\(|dockerBuild/.test(l)).length, 0, "no image build after a failed check");
     // The verdict CI wrappers read (ci/report.sh): failed, naming the stage, component, check and tests.
     const resultJson = /withNewFile\(contents: ("(?:[^"\\]|\\.)*"), path: "result\.json"\)/.exec(graph.leaves.join("\n"))?.[1];

@@ -24,7 +24,23 @@ describe("progress spans", () => {
   it("ci names every check by component, every image build, every E2E step, Playwright and the Aspire integration", async () => {
     await record(async () => (await new Pipeline(dag.directory()).ci("0123456789abcdef0123456789abcdef01234567")).summary, exampleEngine());
     const names = exporter.getFinishedSpans().map((s) => s.name);
-    for (const expected of ["checks", "build", "e2e", "checks | db | lint", "checks | backend | unit", "checks | frontend | typecheck", "build | db", "build | backend", "build | frontend", "e2e | db | database", "e2e | db | migrate", "e2e | backend | start", "e2e | frontend | start", "e2e | playwright", "integration | aspire"])
+    for (const expected of [
+      "checks",
+      "build",
+      "e2e",
+      "checks | db | lint",
+      "checks | backend | unit",
+      "checks | frontend | typecheck",
+      "build | db",
+      "build | backend",
+      "build | frontend",
+      "e2e | db | database",
+      "e2e | db | migrate",
+      "e2e | backend | start",
+      "e2e | frontend | start",
+      "e2e | playwright",
+      "integration | aspire",
+    ])
       assert.ok(names.includes(expected), `span ${expected} (spans: ${names.join("; ")})`);
   });
 });

@@ -74,8 +74,7 @@ export async function record<T>(fn: () => Promise<T>, stubs: Record<string, unkn
 function explain(e: unknown): unknown {
   if (e instanceof Error && e.message.includes("GraphQL client is not set")) {
     return new Error(
-      "the code under test used a `dag` that record() did not connect: it must import the same " +
-        "@dagger.io/dagger module instance as test/recorder/record.ts (one node_modules copy)",
+      "the code under test used a `dag` that record() did not connect: it must import the same " + "@dagger.io/dagger module instance as test/recorder/record.ts (one node_modules copy)",
       { cause: e },
     );
   }

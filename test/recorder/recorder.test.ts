@@ -14,8 +14,7 @@ import { record } from "./record.js";
 import { startRecorder } from "./server.js";
 
 // Written by hand from the fixture's code, not copied from a run: this is what the code should ask for.
-const POSTGRES_SERVICE =
-  'container.from(address: "registry.local/postgres:15").withExposedPort(port: 5432).asService';
+const POSTGRES_SERVICE = 'container.from(address: "registry.local/postgres:15").withExposedPort(port: 5432).asService';
 const TESTED =
   'container.from(address: "registry.local/node:22-slim")' +
   '.withMountedCache(cache: cacheVolume(key: "npm-cache"), path: "/root/.npm")' +
@@ -63,9 +62,7 @@ const EXPECTED: Graph = {
       asService: true,
     },
   ],
-  services: [
-    { service: POSTGRES_SERVICE, from: "registry.local/postgres:15", exposedPorts: [5432], boundAs: ["db"] },
-  ],
+  services: [{ service: POSTGRES_SERVICE, from: "registry.local/postgres:15", exposedPorts: [5432], boundAs: ["db"] }],
   cacheVolumes: ["npm-cache"],
   secrets: ["npm-token"],
   published: ["registry.local/shop/backend:abc123"],
@@ -76,10 +73,7 @@ test("the fixture pipeline records exactly the expected graph", async () => {
   assert.deepStrictEqual(graph, EXPECTED);
   assert.equal(result.stdout, "");
   // A fake digest, deterministic and marked by its 16 leading zeros.
-  assert.equal(
-    result.ref,
-    "registry.local/shop/backend:abc123@sha256:0000000000000000a4c3a0fbd12f277439fb91fce86d25f899b388afbc2866c3",
-  );
+  assert.equal(result.ref, "registry.local/shop/backend:abc123@sha256:0000000000000000a4c3a0fbd12f277439fb91fce86d25f899b388afbc2866c3");
 });
 
 test("a changed chain no longer matches the expected graph", async () => {
@@ -117,7 +111,7 @@ test("the server rejects a missing or wrong token and answers the right one", as
       fetch(`http://127.0.0.1:${recorder.port}/query`, {
         method: "POST",
         headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
-        body: JSON.stringify({ query: "{ container { from(address: \"alpine\") { stdout } } }" }),
+        body: JSON.stringify({ query: '{ container { from(address: "alpine") { stdout } } }' }),
       });
     const basic = (user: string) => `Basic ${Buffer.from(`${user}:`).toString("base64")}`;
     assert.equal((await post()).status, 401);
@@ -136,7 +130,10 @@ test("IDs sent back by the SDK resolve to their chains (loadXFromID, node after 
   const { result, graph } = await record(async () => {
     const id = await dag.container().from("alpine").id();
     // 0.21.9 declares Container.id() as the generic ID; loadContainerFromID wants the branded one.
-    const exitCode = await dag.loadContainerFromID(id as unknown as ContainerID).withExec(["true"]).exitCode();
+    const exitCode = await dag
+      .loadContainerFromID(id as unknown as ContainerID)
+      .withExec(["true"])
+      .exitCode();
     const synced = await dag.container().from("alpine").withExec(["ls"]).sync();
     const entries = await synced.directory("/").entries(); // sent as node(id:) { ... on Container { ... } }
     return { exitCode, entries };
@@ -175,9 +172,7 @@ test("an ID the recorder did not mint is a loud GraphQL error, and is recorded",
 });
 
 test("a Dockerfile build is summarised as a container with a dockerBuild op", async () => {
-  const { graph } = await record(() =>
-    dag.directory().withNewFile("Dockerfile", "FROM x").dockerBuild({ target: "prod" }).publish("registry.local/app:1"),
-  );
+  const { graph } = await record(() => dag.directory().withNewFile("Dockerfile", "FROM x").dockerBuild({ target: "prod" }).publish("registry.local/app:1"));
   assert.deepStrictEqual(graph.containers, [
     {
       from: null,
@@ -225,7 +220,10 @@ test("outside record(), the SDK refuses to provision an engine instead of downlo
   const saved = process.env.DAGGER_SESSION_PORT;
   delete process.env.DAGGER_SESSION_PORT; // the path on which the SDK would download and start the CLI
   try {
-    await assert.rejects(connect(async () => undefined), /forbidden in tests/);
+    await assert.rejects(
+      connect(async () => undefined),
+      /forbidden in tests/,
+    );
   } finally {
     restoreEnv("DAGGER_SESSION_PORT", saved);
   }
@@ -252,7 +250,11 @@ test("the leaf tables agree with the SDK's declared return types", () => {
     for (const name of declared.keys()) if (all(name, ok)) assert.ok(table.has(name), `${name} missing`);
   }
   // Object-returning leaves answer IDs; `start` is also a number elsewhere (the Service one is what pipelines use).
-  for (const name of ID_LEAVES) assert.ok(all(name, (t) => /^[A-Z]/.test(t) || (name === "start" && t === "number")), name);
+  for (const name of ID_LEAVES)
+    assert.ok(
+      all(name, (t) => /^[A-Z]/.test(t) || (name === "start" && t === "number")),
+      name,
+    );
 });
 
 function restoreEnv(name: string, value: string | undefined): void {

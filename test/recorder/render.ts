@@ -19,7 +19,9 @@ export function renderValue(value: Value): string {
   if (isRef(value)) return renderChain(value.$ref);
   if (Array.isArray(value)) return `[${value.map(renderValue).join(", ")}]`;
   if (value !== null && typeof value === "object") {
-    return `{${Object.entries(value).map(([k, v]) => `${k}: ${renderValue(v)}`).join(", ")}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}: ${renderValue(v)}`)
+      .join(", ")}}`;
   }
   return JSON.stringify(value);
 }

@@ -28,7 +28,6 @@ function healthcheckOf(leaves: string[], start: RegExp): { leaf: string; args: s
   return { leaf, args: last[1], opts: Object.fromEntries([...last[2].matchAll(/(\w+): (?:"([^"]*)"|(\d+))/g)].map((m) => [m[1], m[2] ?? m[3]])) };
 }
 
-
 describe("E2E services: started when healthy", () => {
   before(() => {
     for (const m of ["node-toolchain", "flyway", "aspire"]) bindDependency(m, currentApi(readModule(join(ROOT, "modules", m))));
@@ -36,7 +35,10 @@ describe("E2E services: started when healthy", () => {
 
   it("item 7: each application service is checked every second until healthy, and an unhealthy one is reported as unhealthy, not as 'never listened'", async () => {
     const { graph } = await record(async () => (await new Pipeline(dag.directory()).e2e(SHA)).passed, exampleEngine());
-    for (const [name, health] of [["backend", "/health"], ["frontend", "/healthz"]]) {
+    for (const [name, health] of [
+      ["backend", "/health"],
+      ["frontend", "/healthz"],
+    ]) {
       const hc = healthcheckOf(graph.leaves, new RegExp(`path: "${name}"\\).*\\.asService\\(args: \\[.*\\]\\)\\.start$`));
       assert.equal(hc.opts.startInterval, "1s", `${name}: a short start interval, so the service starts within a second of being healthy`);
       assert.ok(hc.args.includes(`http://127.0.0.1:8080${health}`), `${name}: the component's own health path`);

@@ -12,8 +12,7 @@ import { INPUT_TAG, REPOSITORY, SHA_1, SHA_2 } from "./values.js";
 
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 /** Every form in which a fixture's credentials could leak. */
-const secretsOf = (f: Fixture) =>
-  [f.values.password, f.values.wrongPassword, b64(`${f.values.username}:${f.values.password}`), b64(`${f.values.username}:${f.values.wrongPassword}`)].filter(Boolean);
+const secretsOf = (f: Fixture) => [f.values.password, f.values.wrongPassword, b64(`${f.values.username}:${f.values.password}`), b64(`${f.values.username}:${f.values.wrongPassword}`)].filter(Boolean);
 const assertNoSecrets = (text: string, f: Fixture, extra: string[] = []) => {
   for (const s of [...secretsOf(f), ...extra]) assert.ok(!text.includes(s), `leaked a credential: ${text}`);
 };
@@ -34,7 +33,13 @@ describe("Basic authentication (recorded from docker-registry with htpasswd)", (
     assert.equal(await client.tag(ref, SHA_1), f.values.imageDigest);
     assert.deepEqual(
       requests.map((r) => [r.method, r.headers.authorization]),
-      [["GET", undefined], ["GET", `Basic ${b64(`${f.values.username}:${f.values.password}`)}`], ["HEAD", `Basic ${b64(`${f.values.username}:${f.values.password}`)}`], ["GET", `Basic ${b64(`${f.values.username}:${f.values.password}`)}`], ["PUT", `Basic ${b64(`${f.values.username}:${f.values.password}`)}`]],
+      [
+        ["GET", undefined],
+        ["GET", `Basic ${b64(`${f.values.username}:${f.values.password}`)}`],
+        ["HEAD", `Basic ${b64(`${f.values.username}:${f.values.password}`)}`],
+        ["GET", `Basic ${b64(`${f.values.username}:${f.values.password}`)}`],
+        ["PUT", `Basic ${b64(`${f.values.username}:${f.values.password}`)}`],
+      ],
     );
   });
 
@@ -42,7 +47,10 @@ describe("Basic authentication (recorded from docker-registry with htpasswd)", (
     const { client } = replayClient(f, { username: f.values.username, password: f.values.wrongPassword });
     await assert.rejects(client.manifest(ref), (e: unknown) => {
       assert.ok(e instanceof Error);
-      assert.equal(e.message, `registry ${f.registry}: GET /v2/${REPOSITORY}/manifests/${INPUT_TAG}: 401 Unauthorized (UNAUTHORIZED: authentication required; the registry rejected the username and token)`);
+      assert.equal(
+        e.message,
+        `registry ${f.registry}: GET /v2/${REPOSITORY}/manifests/${INPUT_TAG}: 401 Unauthorized (UNAUTHORIZED: authentication required; the registry rejected the username and token)`,
+      );
       assertNoSecrets(`${e.message}\n${e.stack}\n${inspect(e)}`, f);
       return true;
     });
@@ -53,7 +61,10 @@ describe("Basic authentication (recorded from docker-registry with htpasswd)", (
     // a retry with Basic, not only the first (the later ones once read as "credentials rejected").
     const { client, requests } = replayClient(f, credentials, stepOf(f, "manifest with credentials"));
     const digests = await Promise.all([client.manifest(ref), client.manifest(ref), client.manifest(ref)]);
-    assert.deepEqual(digests.map((m) => m?.digest), [f.values.imageDigest, f.values.imageDigest, f.values.imageDigest]);
+    assert.deepEqual(
+      digests.map((m) => m?.digest),
+      [f.values.imageDigest, f.values.imageDigest, f.values.imageDigest],
+    );
     const basic = `Basic ${b64(`${f.values.username}:${f.values.password}`)}`;
     assert.deepEqual(requests.map((r) => r.headers.authorization).sort(), [basic, basic, basic, undefined, undefined, undefined]);
   });
@@ -73,7 +84,9 @@ describe("Basic authentication (recorded from docker-registry with htpasswd)", (
     await assert.rejects(client.manifest(ref), {
       message: `registry ${f.registry}: GET /v2/${REPOSITORY}/manifests/${INPUT_TAG}: 401 Unauthorized (UNAUTHORIZED: authentication required; the registry needs credentials (username and token))`,
     });
-    await assert.rejects(client.exists(ref), { message: `registry ${f.registry}: HEAD /v2/${REPOSITORY}/manifests/${INPUT_TAG}: 401 Unauthorized (the registry needs credentials (username and token))` });
+    await assert.rejects(client.exists(ref), {
+      message: `registry ${f.registry}: HEAD /v2/${REPOSITORY}/manifests/${INPUT_TAG}: 401 Unauthorized (the registry needs credentials (username and token))`,
+    });
   });
 
   it("keeps credentials out of console.log, util.inspect and JSON of the client", () => {
@@ -85,7 +98,12 @@ describe("Basic authentication (recorded from docker-registry with htpasswd)", (
   it("redacts credentials even when a registry echoes them back in an error", async () => {
     const exchanges = copy(stepOf(f, "tag with credentials"));
     const put = exchanges[1];
-    put.response = { status: 500, statusText: "Internal Server Error", headers: { "content-type": "text/plain" }, body: `bad request from ${f.values.username}:${f.values.password} with Authorization: Basic ${b64(`${f.values.username}:${f.values.password}`)}` };
+    put.response = {
+      status: 500,
+      statusText: "Internal Server Error",
+      headers: { "content-type": "text/plain" },
+      body: `bad request from ${f.values.username}:${f.values.password} with Authorization: Basic ${b64(`${f.values.username}:${f.values.password}`)}`,
+    };
     const { client } = replayClient(f, credentials, [...stepOf(f, "manifest with credentials"), ...exchanges]);
     await client.manifest(ref);
     await assert.rejects(client.tag(ref, SHA_1), (e: unknown) => {
@@ -220,9 +238,13 @@ describe("Bearer token flow as the distribution token spec shows it (hand-writte
       if (e.response.headers["www-authenticate"]) e.response.headers["www-authenticate"] = e.response.headers["www-authenticate"].replace("https://auth.example.com", "http://auth.example.com");
     const { client, requests } = replayClient(f, credentials, exchanges);
     await assert.rejects(client.manifest(ref), {
-      message: "registry registry.example.com: token realm http://auth.example.com/token is not https; credentials are only sent over https (plain http only for loopback hosts or when plainHttp is set)",
+      message:
+        "registry registry.example.com: token realm http://auth.example.com/token is not https; credentials are only sent over https (plain http only for loopback hosts or when plainHttp is set)",
     });
-    assert.deepEqual(requests.map((r) => new URL(r.url).host), ["registry.example.com"]);
+    assert.deepEqual(
+      requests.map((r) => new URL(r.url).host),
+      ["registry.example.com"],
+    );
   });
 
   it("refuses an authentication scheme it does not speak, naming it", async () => {

@@ -48,7 +48,10 @@ describe("registry client, against a recorded docker-registry 2.8", () => {
     assert.equal(await client.manifest(`${R}/${MISSING_REPOSITORY}:${INPUT_TAG}`), undefined);
     assert.equal(await client.exists(`${R}/${REPOSITORY}:${INPUT_TAG}`), true);
     assert.equal(await client.exists(`${R}/${REPOSITORY}:${MISSING_INPUT_TAG}`), false);
-    assert.deepEqual(requests.map((r) => r.method), ["GET", "GET", "HEAD", "HEAD"]);
+    assert.deepEqual(
+      requests.map((r) => r.method),
+      ["GET", "GET", "HEAD", "HEAD"],
+    );
   });
 
   it("tags an OCI index by PUTting the same bytes with the same Content-Type, and returns the unchanged digest", async () => {
@@ -108,11 +111,10 @@ describe("registry client, against a recorded docker-registry 2.8", () => {
     getTagged.request.url = getTagged.request.url.replace("multi-arch", SHA_1);
     const { client, requests } = replayClient(fixture, undefined, [...exchanges, getTagged]);
     assert.equal(await client.tag(`${R}/${REPOSITORY}:multi-arch`, SHA_1), fixture.values.indexDigest);
-    assert.deepEqual(requests.map((r) => `${r.method} ${new URL(r.url).pathname}`), [
-      `GET /v2/${REPOSITORY}/manifests/multi-arch`,
-      `PUT /v2/${REPOSITORY}/manifests/${SHA_1}`,
-      `GET /v2/${REPOSITORY}/manifests/${SHA_1}`,
-    ]);
+    assert.deepEqual(
+      requests.map((r) => `${r.method} ${new URL(r.url).pathname}`),
+      [`GET /v2/${REPOSITORY}/manifests/multi-arch`, `PUT /v2/${REPOSITORY}/manifests/${SHA_1}`, `GET /v2/${REPOSITORY}/manifests/${SHA_1}`],
+    );
   });
 
   it("words a registry's error: registry, request, status, the registry's codes and messages", async () => {

@@ -38,7 +38,7 @@ async function inputTags(): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   for (const c of COMPONENTS) {
     const list = await fetch(`${server.base}/v2/webshop/${c}/tags/list`, { headers: { authorization: auth } });
-    const tags = list.ok ? ((await list.json()) as { tags: string[] | null }).tags ?? [] : [];
+    const tags = list.ok ? (((await list.json()) as { tags: string[] | null }).tags ?? []) : [];
     for (const t of tags.filter((x) => x.startsWith("in-"))) {
       const m = await client().manifest(`${server.registry}/webshop/${c}:${t}`);
       if (m) found.set(`${server.registry}/webshop/${c}:${t}`, m.digest);
@@ -71,7 +71,7 @@ async function publishRun(revision: string, sources: Record<string, string>, pus
   );
 }
 
-const built = (leaves: string[]) => leaves.flatMap((l) => [.../\.publish\(address: "[^"]+\/webshop\/(\w+):/.exec(l)?.slice(1) ?? []]).sort();
+const built = (leaves: string[]) => leaves.flatMap((l) => [...(/\.publish\(address: "[^"]+\/webshop\/(\w+):/.exec(l)?.slice(1) ?? [])]).sort();
 
 describe("publish reuses unchanged images through the registry", () => {
   it("run 1 builds everything, run 2 (same inputs) builds nothing, run 3 rebuilds only the changed backend", async () => {

@@ -99,8 +99,16 @@ for (const mode of ["none", "htpasswd", "token"] as Mode[]) {
     it("tag adds a SHA tag whose digest equals the original; skopeo agrees and pulls it", async () => {
       assert.equal(await client.tag(ref(INPUT_TAG), SHA_A), image.digest);
       assert.equal((await client.manifest(ref(SHA_A)))?.digest, image.digest);
-      const inspected = JSON.parse(await skopeo(["inspect", "--tls-verify=false", `docker://${ref(SHA_A)}`], server.registry, credentials)) as { Digest: string; Architecture: string; Os: string; Layers: string[] };
-      assert.deepEqual({ digest: inspected.Digest, architecture: inspected.Architecture, os: inspected.Os, layers: inspected.Layers }, { digest: image.digest, architecture: "amd64", os: "linux", layers: [image.layerDigest] });
+      const inspected = JSON.parse(await skopeo(["inspect", "--tls-verify=false", `docker://${ref(SHA_A)}`], server.registry, credentials)) as {
+        Digest: string;
+        Architecture: string;
+        Os: string;
+        Layers: string[];
+      };
+      assert.deepEqual(
+        { digest: inspected.Digest, architecture: inspected.Architecture, os: inspected.Os, layers: inspected.Layers },
+        { digest: image.digest, architecture: "amd64", os: "linux", layers: [image.layerDigest] },
+      );
       // A real pull: skopeo fetches and verifies every blob; the layer holds the file we put in it.
       const out = tempDir("pulled");
       try {

@@ -72,7 +72,11 @@ async function anonymous(): Promise<void> {
     await r.step("reuse: not published", reuse(v.MISSING_INPUT_TAG, v.SHA_3));
     await r.step("reuse: the SHA tag names another manifest", reuse(v.INPUT_TAG, v.SHA_1), true);
     const broken = new TextEncoder().encode('{"schemaVersion":2}');
-    await r.step("put a manifest the registry rejects", () => c.putManifest(at(v.REPOSITORY, "rejected"), { digest: "sha256:unused", mediaType: "application/vnd.oci.image.manifest.v1+json", bytes: broken }), true);
+    await r.step(
+      "put a manifest the registry rejects",
+      () => c.putManifest(at(v.REPOSITORY, "rejected"), { digest: "sha256:unused", mediaType: "application/vnd.oci.image.manifest.v1+json", bytes: broken }),
+      true,
+    );
     save("anonymous", {
       description: "A registry without authentication: manifests (OCI image, OCI index, Docker v2), HEAD, 404s, tagging, reuse.",
       source: SOURCE,
@@ -128,7 +132,8 @@ async function bearer(): Promise<void> {
     await r.step("manifest with a wrong password", () => r.client({ username: v.USERNAME, password: v.WRONG_PASSWORD }).manifest(ref), true);
     await r.step("manifest without credentials", () => r.client().manifest(ref), true);
     save("bearer", {
-      description: "A registry with token authentication (Bearer): the registry's challenges and its checks of the tokens are real; the token server is test/registry/token-server.ts, written from the distribution token spec.",
+      description:
+        "A registry with token authentication (Bearer): the registry's challenges and its checks of the tokens are real; the token server is test/registry/token-server.ts, written from the distribution token spec.",
       source: SOURCE,
       registry: server.registry,
       values: { imageDigest: image.digest, realm: tokens.realm, username: v.USERNAME, password: v.PASSWORD, wrongPassword: v.WRONG_PASSWORD },

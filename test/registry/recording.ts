@@ -68,9 +68,7 @@ export function replayFetch(exchanges: Exchange[]): { fetch: typeof fetch; reque
     const headers = Object.fromEntries(new Headers(init?.headers).entries());
     const body = init?.body instanceof Uint8Array ? utf8(init.body) : undefined;
     requests.push({ method, url, headers, ...(body === undefined ? {} : { body }) });
-    const matches = exchanges.filter(
-      (e) => e.request.method === method && sameUrl(e.request.url, url) && e.request.headers.authorization === headers.authorization && e.request.body === body,
-    );
+    const matches = exchanges.filter((e) => e.request.method === method && sameUrl(e.request.url, url) && e.request.headers.authorization === headers.authorization && e.request.body === body);
     const exchange = matches.find((e) => !used.has(e)) ?? matches.at(-1);
     if (!exchange) throw new Error(`replay: no recorded exchange for ${method} ${url} (authorization ${headers.authorization ? "set" : "absent"})`);
     used.add(exchange);

@@ -26,26 +26,62 @@ describe("image references", () => {
 
   const bad: [string, string][] = [
     ["", 'image reference "": is empty; expected host[:port]/path[:tag][@sha256:digest], e.g. registry.example.com/acme/webshop/backend:<git sha>'],
-    ["acme/backend:1.0", 'image reference "acme/backend:1.0": "acme" is not a registry host; write the registry address first, e.g. registry.example.com/acme/backend:1.0 (Docker Hub shorthand is not supported)'],
+    [
+      "acme/backend:1.0",
+      'image reference "acme/backend:1.0": "acme" is not a registry host; write the registry address first, e.g. registry.example.com/acme/backend:1.0 (Docker Hub shorthand is not supported)',
+    ],
     ["node", 'image reference "node": "node" is not a registry host; write the registry address first, e.g. registry.example.com/node (Docker Hub shorthand is not supported)'],
-    ["registry.example.com", 'image reference "registry.example.com": names no repository path after the registry "registry.example.com"; expected host[:port]/path[:tag][@sha256:digest], e.g. registry.example.com/acme/webshop/backend:<git sha>'],
-    ["registry.example.com/acme/app:latest", 'image reference "registry.example.com/acme/app:latest": tag "latest" is not used: images are addressed by git SHA and digest (…:<40-hex git sha> or …@sha256:<digest>)'],
-    ["registry.example.com/Acme/app:x", 'image reference "registry.example.com/Acme/app:x": repository path "Acme/app" is invalid at "Acme"; path components are lowercase letters and digits separated by ".", "_", "__" or "-", e.g. acme/webshop/backend'],
-    ["registry.example.com/acme//app", 'image reference "registry.example.com/acme//app": repository path "acme//app" is invalid at ""; path components are lowercase letters and digits separated by ".", "_", "__" or "-", e.g. acme/webshop/backend'],
-    ["registry.example.com/acme/app:-x", 'image reference "registry.example.com/acme/app:-x": tag "-x" is invalid; a tag is 1-128 characters of letters, digits, "_", "." and "-", not starting with "." or "-"'],
-    [`registry.example.com/acme/app:${"x".repeat(129)}`, `image reference "registry.example.com/acme/app:${"x".repeat(129)}": tag "${"x".repeat(129)}" is invalid; a tag is 1-128 characters of letters, digits, "_", "." and "-", not starting with "." or "-"`],
+    [
+      "registry.example.com",
+      'image reference "registry.example.com": names no repository path after the registry "registry.example.com"; expected host[:port]/path[:tag][@sha256:digest], e.g. registry.example.com/acme/webshop/backend:<git sha>',
+    ],
+    [
+      "registry.example.com/acme/app:latest",
+      'image reference "registry.example.com/acme/app:latest": tag "latest" is not used: images are addressed by git SHA and digest (…:<40-hex git sha> or …@sha256:<digest>)',
+    ],
+    [
+      "registry.example.com/Acme/app:x",
+      'image reference "registry.example.com/Acme/app:x": repository path "Acme/app" is invalid at "Acme"; path components are lowercase letters and digits separated by ".", "_", "__" or "-", e.g. acme/webshop/backend',
+    ],
+    [
+      "registry.example.com/acme//app",
+      'image reference "registry.example.com/acme//app": repository path "acme//app" is invalid at ""; path components are lowercase letters and digits separated by ".", "_", "__" or "-", e.g. acme/webshop/backend',
+    ],
+    [
+      "registry.example.com/acme/app:-x",
+      'image reference "registry.example.com/acme/app:-x": tag "-x" is invalid; a tag is 1-128 characters of letters, digits, "_", "." and "-", not starting with "." or "-"',
+    ],
+    [
+      `registry.example.com/acme/app:${"x".repeat(129)}`,
+      `image reference "registry.example.com/acme/app:${"x".repeat(129)}": tag "${"x".repeat(129)}" is invalid; a tag is 1-128 characters of letters, digits, "_", "." and "-", not starting with "." or "-"`,
+    ],
     ["registry.example.com/acme/app@sha256:abc", 'image reference "registry.example.com/acme/app@sha256:abc": digest "sha256:abc" is invalid; expected sha256: followed by 64 lowercase hex digits'],
-    [`registry.example.com/acme/app@sha512:${"a".repeat(128)}`, `image reference "registry.example.com/acme/app@sha512:${"a".repeat(128)}": digest "sha512:${"a".repeat(128)}" is invalid; expected sha256: followed by 64 lowercase hex digits`],
+    [
+      `registry.example.com/acme/app@sha512:${"a".repeat(128)}`,
+      `image reference "registry.example.com/acme/app@sha512:${"a".repeat(128)}": digest "sha512:${"a".repeat(128)}" is invalid; expected sha256: followed by 64 lowercase hex digits`,
+    ],
     ["registry.example.com:99999/acme/app", 'image reference "registry.example.com:99999/acme/app": port "99999" is invalid; expected 1-65535'],
-    ["bad_host.example.com/acme/app", 'image reference "bad_host.example.com/acme/app": registry host "bad_host.example.com" is invalid; expected a DNS name or an IP address with an optional :port, e.g. registry.example.com:5000'],
+    [
+      "bad_host.example.com/acme/app",
+      'image reference "bad_host.example.com/acme/app": registry host "bad_host.example.com" is invalid; expected a DNS name or an IP address with an optional :port, e.g. registry.example.com:5000',
+    ],
     ["https://registry.example.com/acme/app", 'image reference "https://registry.example.com/acme/app": starts with "https://"; a reference has no scheme, e.g. registry.example.com/acme/app'],
-    ["127.0.0.1:5000", 'image reference "127.0.0.1:5000": names no repository path after the registry "127.0.0.1:5000"; expected host[:port]/path[:tag][@sha256:digest], e.g. registry.example.com/acme/webshop/backend:<git sha>'],
-    ["registry.example.com/acme/app :x", 'image reference "registry.example.com/acme/app :x": contains white space; expected host[:port]/path[:tag][@sha256:digest], e.g. registry.example.com/acme/webshop/backend:<git sha>'],
+    [
+      "127.0.0.1:5000",
+      'image reference "127.0.0.1:5000": names no repository path after the registry "127.0.0.1:5000"; expected host[:port]/path[:tag][@sha256:digest], e.g. registry.example.com/acme/webshop/backend:<git sha>',
+    ],
+    [
+      "registry.example.com/acme/app :x",
+      'image reference "registry.example.com/acme/app :x": contains white space; expected host[:port]/path[:tag][@sha256:digest], e.g. registry.example.com/acme/webshop/backend:<git sha>',
+    ],
     [`r.example/${"a".repeat(250)}`, `image reference "r.example/${"a".repeat(250)}": registry and path are 260 characters; at most 255`],
   ];
   for (const [input, message] of bad) {
     it(`rejects ${JSON.stringify(input.length > 60 ? `${input.slice(0, 60)}…` : input)}`, () => {
-      assert.throws(() => parseReference(input), (e: unknown) => e instanceof InputError && e.message === message && e.exitCode === 2);
+      assert.throws(
+        () => parseReference(input),
+        (e: unknown) => e instanceof InputError && e.message === message && e.exitCode === 2,
+      );
     });
   }
 

@@ -13,10 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** How the registry authenticates. */
-export type RegistryAuth =
-  | { kind: "none" }
-  | { kind: "htpasswd"; username: string; password: string }
-  | { kind: "token"; realm: string; service: string; issuer: string; certificatePem: string };
+export type RegistryAuth = { kind: "none" } | { kind: "htpasswd"; username: string; password: string } | { kind: "token"; realm: string; service: string; issuer: string; certificatePem: string };
 
 /** A running registry. */
 export interface RegistryServer {
@@ -104,7 +101,10 @@ export async function startRegistryOnPort(auth: RegistryAuth, port: number): Pro
       await stop();
       throw new Error(`docker-registry exited before it answered: ${log.trim()}`);
     }
-    const answer = await fetch(`${base}/v2/`).then((r) => ({ status: r.status, instance: r.headers.get(INSTANCE_HEADER) }), () => undefined);
+    const answer = await fetch(`${base}/v2/`).then(
+      (r) => ({ status: r.status, instance: r.headers.get(INSTANCE_HEADER) }),
+      () => undefined,
+    );
     if (answer && answer.instance === instance && (answer.status === 200 || answer.status === 401)) break;
     if (answer && answer.instance !== instance) {
       await stop();

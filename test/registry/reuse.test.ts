@@ -52,10 +52,16 @@ describe("tagReused: the SHA tag on the manifest the engine found under the inpu
       [{ shaTag: SHA_1.toUpperCase() }, `SHA tag "${SHA_1.toUpperCase()}": expected the full git commit SHA, 40 lowercase hex digits (git rev-parse HEAD)`],
       [{ inputTag: "main" }, `input tag "main": expected in- and the 64 lowercase hex digits of the input hash, e.g. in-${"0".repeat(64)}`],
       [{ repository: `${repository}:${SHA_1}` }, `repository "${repository}:${SHA_1}": name the image without tag or digest, e.g. ${repository}`],
-      [{ repository: REPOSITORY }, `image reference "${REPOSITORY}": "shop" is not a registry host; write the registry address first, e.g. registry.example.com/${REPOSITORY} (Docker Hub shorthand is not supported)`],
+      [
+        { repository: REPOSITORY },
+        `image reference "${REPOSITORY}": "shop" is not a registry host; write the registry address first, e.g. registry.example.com/${REPOSITORY} (Docker Hub shorthand is not supported)`,
+      ],
     ];
     for (const [change, message] of bad)
-      await assert.rejects(tagReused({ client, repository, digest: f.values.imageDigest, inputTag: INPUT_TAG, shaTag: SHA_1, ...change }), (e: unknown) => e instanceof InputError && e.message === message);
+      await assert.rejects(
+        tagReused({ client, repository, digest: f.values.imageDigest, inputTag: INPUT_TAG, shaTag: SHA_1, ...change }),
+        (e: unknown) => e instanceof InputError && e.message === message,
+      );
     assert.deepEqual(requests, []);
   });
 });
@@ -69,6 +75,9 @@ describe("findReusable: the input tag asked of the engine", () => {
     assert.deepEqual(asked, [`${repository}:${INPUT_TAG}`, `${repository}:${MISSING_INPUT_TAG}`]);
   });
   it("refuses a repository with a tag before asking", async () => {
-    await assert.rejects(findReusable(async () => assert.fail("asked"), `${repository}:${SHA_1}`, INPUT_TAG), /name the image without tag or digest/);
+    await assert.rejects(
+      findReusable(async () => assert.fail("asked"), `${repository}:${SHA_1}`, INPUT_TAG),
+      /name the image without tag or digest/,
+    );
   });
 });

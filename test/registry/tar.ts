@@ -23,7 +23,13 @@ export function tar(entries: TarEntry[], mtime = 0): Uint8Array {
     header.write("        ", 148); // checksum placeholder: eight spaces
     header.write("0", 156); // regular file
     header.write("ustar\u000000", 257);
-    header.write(octal(header.reduce((sum, byte) => sum + byte, 0), 7), 148);
+    header.write(
+      octal(
+        header.reduce((sum, byte) => sum + byte, 0),
+        7,
+      ),
+      148,
+    );
     blocks.push(header, content, Buffer.alloc((512 - (content.length % 512)) % 512));
   }
   blocks.push(Buffer.alloc(1024));

@@ -29,7 +29,23 @@ export async function startTokenServer(username: string, password: string): Prom
   const dir = tempDir("token-server");
   const r = spawnSync(
     "openssl",
-    ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=registry-test-token-issuer", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=registry-test-token-issuer",
+      "-keyout",
+      join(dir, "key.pem"),
+      "-out",
+      join(dir, "cert.pem"),
+    ],
     { encoding: "utf8" },
   );
   if (r.status !== 0) throw new Error(`openssl req failed: ${r.stderr}`);
@@ -73,8 +89,7 @@ export async function startTokenServer(username: string, password: string): Prom
     issuer,
     certificatePem,
     requests,
-    stop: () =>
-      new Promise<void>((resolve) => server.close(() => resolve())).then(() => rmSync(dir, { recursive: true, force: true })),
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())).then(() => rmSync(dir, { recursive: true, force: true })),
   };
 }
 

@@ -9,9 +9,11 @@ import { readSigningTrust } from "../../.dagger/src/stages/sign.js";
 import { withResource } from "../../.dagger/src/release/flags.js";
 import { PUBLIC_KEY } from "./signing-fixture.js";
 
-
 const keyed = { publicKey: "cosign.pub", transparencyLog: true } as const;
-const keyless = { keyless: { issuer: "https://token.actions.githubusercontent.com", identity: "https://github.com/acme/webshop/.github/workflows/ci.yml@refs/heads/main" }, transparencyLog: true } as const;
+const keyless = {
+  keyless: { issuer: "https://token.actions.githubusercontent.com", identity: "https://github.com/acme/webshop/.github/workflows/ci.yml@refs/heads/main" },
+  transparencyLog: true,
+} as const;
 
 interface Policy {
   apiVersion: string;
@@ -48,7 +50,12 @@ describe("admission policy (Kyverno ImageValidatingPolicy)", () => {
     assert.deepEqual(p.spec.validationConfigurations, { required: true, verifyDigest: true, mutateDigest: false });
     assert.deepEqual(
       p.spec.attestations.map((a) => [a.name, a.intoto.type]),
-      [["sbom", "https://cyclonedx.org/bom"], ["vulnerabilities", "https://cosign.sigstore.dev/attestation/vuln/v1"], ["testResult", "https://in-toto.io/attestation/test-result/v0.1"], ["provenance", "https://slsa.dev/provenance/v1"]],
+      [
+        ["sbom", "https://cyclonedx.org/bom"],
+        ["vulnerabilities", "https://cosign.sigstore.dev/attestation/vuln/v1"],
+        ["testResult", "https://in-toto.io/attestation/test-result/v0.1"],
+        ["provenance", "https://slsa.dev/provenance/v1"],
+      ],
     );
     assert.equal(p.spec.credentials, undefined);
   });
@@ -58,7 +65,11 @@ describe("admission policy (Kyverno ImageValidatingPolicy)", () => {
     assert.equal(expressions.length, 5);
     for (const e of expressions) assert.match(e, /^\(images\.containers \+ images\.initContainers \+ images\.ephemeralContainers\)\.all\(image, /);
     assert.match(expressions[0], /verifyImageSignatures\(image, \[attestors\.signer\]\) > 0\)$/);
-    for (const name of Object.keys(ATTESTATIONS)) assert.ok(expressions.some((e) => e.includes(`verifyAttestationSignatures(image, attestations.${name}, [attestors.signer]) > 0`)), name);
+    for (const name of Object.keys(ATTESTATIONS))
+      assert.ok(
+        expressions.some((e) => e.includes(`verifyAttestationSignatures(image, attestations.${name}, [attestors.signer]) > 0`)),
+        name,
+      );
     const tests = expressions.find((e) => e.includes("attestations.testResult")) ?? "";
     assert.ok(tests.indexOf("verifyAttestationSignatures") < tests.indexOf("extractPayload"), "the payload is read after its signature is verified");
     assert.match(tests, /&& extractPayload\(image, attestations\.testResult\)\.predicate\.result == 'PASSED'\)$/);
@@ -102,7 +113,10 @@ describe("admission policy (Kyverno ImageValidatingPolicy)", () => {
   });
 
   it("refuses a key that is not a PEM public key, or none, naming signing.publicKey", () => {
-    assert.throws(() => render({ publicKey: "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nabc\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n" }), /signing\.publicKey: cosign\.pub is not a PEM public key/);
+    assert.throws(
+      () => render({ publicKey: "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nabc\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n" }),
+      /signing\.publicKey: cosign\.pub is not a PEM public key/,
+    );
     assert.throws(() => render({ publicKey: undefined }), /signing\.publicKey: cosign\.pub was not read/);
   });
 });
@@ -123,7 +137,10 @@ environments:
     assert.equal(p.metadata.name, "webshop-prod-verify-images");
     assert.deepEqual(p.spec.matchImageReferences, [{ glob: "registry.example.com/acme/webshop/*" }]);
     assert.equal(p.spec.attestors[0].cosign.key?.data, PUBLIC_KEY);
-    assert.throws(() => environmentPolicy({ ...config, signing: undefined }, "prod", PUBLIC_KEY, undefined), /environments\.prod\.admission: kyverno verifies signatures: pipeline\.yaml needs a signing section/);
+    assert.throws(
+      () => environmentPolicy({ ...config, signing: undefined }, "prod", PUBLIC_KEY, undefined),
+      /environments\.prod\.admission: kyverno verifies signatures: pipeline\.yaml needs a signing section/,
+    );
   });
 
   it("the file: beside the deployment file, or in a chart's templates", () => {
@@ -143,10 +160,16 @@ environments:
   });
 
   it("the key is read once from the application repository (readSigningTrust); a missing file names its path; keyless reads none", async () => {
-    const files = (present: Record<string, string>) => ({ file: (p: string) => ({ contents: async () => (p in present ? present[p] : Promise.reject(new Error(`${p}: no such file or directory`))) }) });
+    const files = (present: Record<string, string>) => ({
+      file: (p: string) => ({ contents: async () => (p in present ? present[p] : Promise.reject(new Error(`${p}: no such file or directory`))) }),
+    });
     assert.deepEqual(await readSigningTrust(config, files({ "keys/cosign.pub": PUBLIC_KEY })), { publicKey: PUBLIC_KEY });
     await assert.rejects(readSigningTrust(config, files({})), /signing\.publicKey: keys\/cosign\.pub does not exist in the application repository; commit the cosign public key there/);
-    assert.deepEqual(await readSigningTrust({ ...config, signing: { keyless: { issuer: "https://issuer.example", identity: "ci" }, transparencyLog: true } }, files({})), {}, "keyless: no key to read");
+    assert.deepEqual(
+      await readSigningTrust({ ...config, signing: { keyless: { issuer: "https://issuer.example", identity: "ci" }, transparencyLog: true } }, files({})),
+      {},
+      "keyless: no key to read",
+    );
     assert.throws(() => environmentPolicy(config, "prod", undefined, undefined), /signing\.publicKey: keys\/cosign\.pub was not read/);
   });
 });

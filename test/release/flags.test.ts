@@ -24,8 +24,16 @@ describe("feature flags", () => {
   });
 
   it("as a ConfigMap, an env file and Helm values", () => {
-    assert.deepEqual(parse(flagsManifest("shop", "prod", flagsOf(config, "prod"))), { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "shop-feature-flags" }, data: { newCheckout: "false", search: "true" } });
-    assert.equal(flagsEnvFile("prod", { newCheckout: false, "search.v2": true }), "# Feature flags of prod, written by promotion from pipeline.yaml.\nFEATURE_NEWCHECKOUT=false\nFEATURE_SEARCH_V2=true\n");
+    assert.deepEqual(parse(flagsManifest("shop", "prod", flagsOf(config, "prod"))), {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "shop-feature-flags" },
+      data: { newCheckout: "false", search: "true" },
+    });
+    assert.equal(
+      flagsEnvFile("prod", { newCheckout: false, "search.v2": true }),
+      "# Feature flags of prod, written by promotion from pipeline.yaml.\nFEATURE_NEWCHECKOUT=false\nFEATURE_SEARCH_V2=true\n",
+    );
     const values = "# chart values\nreplicaCount: 2 # two\nfeatureFlags:\n  newCheckout: true\n";
     assert.equal(withHelmFlags(values, "values.yaml", { newCheckout: false, search: true }), "# chart values\nreplicaCount: 2 # two\nfeatureFlags:\n  newCheckout: false\n  search: true\n");
   });

@@ -17,7 +17,10 @@ describe("previews", () => {
     assert.deepEqual(k.resources, ["namespace.yaml", "../../environments/dev"]);
     assert.deepEqual(k.images, [{ name: image.repository, newName: image.repository, newTag: image.tag, digest: image.digest }]);
     const ns = parse(files["previews/preview-feature-new-checkout/namespace.yaml"]);
-    assert.deepEqual(ns.metadata, { name: "preview-feature-new-checkout", labels: { "app.kubernetes.io/part-of": "webshop", "pipeline-as-code/preview": "true", "pipeline-as-code/branch": "feature-New-Checkout" } });
+    assert.deepEqual(ns.metadata, {
+      name: "preview-feature-new-checkout",
+      labels: { "app.kubernetes.io/part-of": "webshop", "pipeline-as-code/preview": "true", "pipeline-as-code/branch": "feature-New-Checkout" },
+    });
   });
 
   it("long branch names: a DNS label of at most 63 characters, stable, distinct for distinct branches", () => {

@@ -23,7 +23,11 @@ describe("release record", () => {
     bad.components.db.image = "registry.example.com/acme/webshop/db:latest";
     assert.throws(
       () => parseReleaseRecord(JSON.stringify(bad), "releases/x.json"),
-      (e: Error) => e instanceof InputError && /releases\/x\.json: not a release record/.test(e.message) && /components\.backend\.version: must be MAJOR\.MINOR\.PATCH/.test(e.message) && /components\.db\.image: must be <registry>/.test(e.message),
+      (e: Error) =>
+        e instanceof InputError &&
+        /releases\/x\.json: not a release record/.test(e.message) &&
+        /components\.backend\.version: must be MAJOR\.MINOR\.PATCH/.test(e.message) &&
+        /components\.db\.image: must be <registry>/.test(e.message),
     );
     assert.throws(() => parseReleaseRecord("{", "releases/x.json"), /releases\/x\.json: is not JSON/);
   });
@@ -45,7 +49,10 @@ describe("environment state", () => {
     const s1 = promoted(emptyState("dev"), a, ["db", "backend", "frontend"], "2026-11-22T08:00:00Z");
     const s2 = promoted(s1, b, ["backend"], "2026-11-22T09:00:00Z");
     assert.deepEqual(Object.fromEntries(Object.entries(s2.components).map(([n, c]) => [n, `${c.version} ${c.release.slice(0, 1)}`])), { db: "1.1.0 a", backend: "1.3.0 b", frontend: "1.2.0 a" });
-    assert.deepEqual(s2.history.map((h) => `${h.release.slice(0, 1)} ${h.components.join(",")}`), ["b backend", "a db,backend,frontend"]);
+    assert.deepEqual(
+      s2.history.map((h) => `${h.release.slice(0, 1)} ${h.components.join(",")}`),
+      ["b backend", "a db,backend,frontend"],
+    );
     assert.equal(alreadyDeployed(s2, b, ["backend"]), true);
     assert.equal(alreadyDeployed(s2, b, ["backend", "db"]), false);
     assert.ok(reached(s2, REV_A) && reached(s2, REV_B));
@@ -105,11 +112,17 @@ describe("recording a published release", () => {
       revision: REV_A,
       created: "2026-11-22T08:00:00Z",
       source: "",
-      components: { db: { image: image("db"), version: "1.1.0", requires: {}, migrations: [{ script: "V1_0_0__create_products.sql", version: "1.0.0", checksum: -1 }] }, backend: { image: image("backend"), version: "1.2.0", requires: { db: ">=1.1.0" } } },
+      components: {
+        db: { image: image("db"), version: "1.1.0", requires: {}, migrations: [{ script: "V1_0_0__create_products.sql", version: "1.0.0", checksum: -1 }] },
+        backend: { image: image("backend"), version: "1.2.0", requires: { db: ">=1.1.0" } },
+      },
       evidence: { checks: "passed", e2e: "passed" },
     });
     assert.equal(r.components.backend.digest, `sha256:${"5".repeat(64)}`);
     assert.deepEqual(r.evidence, { checks: "passed", e2e: "passed", scans: {}, builtBy: "" });
-    assert.throws(() => newReleaseRecord({ ...r, components: { backend: { image: "registry.example.com/acme/webshop/backend:1.2.0", version: "1.2.0", requires: {} } } }), /components\.backend: image .* carries no digest/);
+    assert.throws(
+      () => newReleaseRecord({ ...r, components: { backend: { image: "registry.example.com/acme/webshop/backend:1.2.0", version: "1.2.0", requires: {} } } }),
+      /components\.backend: image .* carries no digest/,
+    );
   });
 });

@@ -29,7 +29,10 @@ describe("run overview", () => {
   it("a published and delivered run: every stage passed in order, components with version and image digest, the run linked", () => {
     const facts: RunFacts = { ...published, stages: { ...published.stages, record: { status: "passed", note: "release recorded" }, promote: { status: "passed", note: "promoted to dev" } } };
     const stages = stageVerdicts(facts);
-    assert.deepEqual(stages.map((s) => s.stage), ["checks", "build", "e2e", "publish", "record", "promote"]);
+    assert.deepEqual(
+      stages.map((s) => s.stage),
+      ["checks", "build", "e2e", "publish", "record", "promote"],
+    );
     assert.equal(runPassed(stages), true);
     const text = renderOverview(facts, stages);
     assert.equal(
@@ -81,7 +84,10 @@ describe("run overview", () => {
 
   it("result.json of a published run: each component's version and image by digest", () => {
     const result = runResult(published, stageVerdicts(published));
-    assert.deepEqual(result.components, { backend: { version: "1.2.0", image: `registry.example.com/acme/backend:${SHA}@${DIGEST}` }, frontend: { version: "2.0.1", image: `registry.example.com/acme/frontend:${SHA}@${DIGEST}` } });
+    assert.deepEqual(result.components, {
+      backend: { version: "1.2.0", image: `registry.example.com/acme/backend:${SHA}@${DIGEST}` },
+      frontend: { version: "2.0.1", image: `registry.example.com/acme/frontend:${SHA}@${DIGEST}` },
+    });
     assert.equal(result.passed, true);
   });
 
@@ -91,7 +97,11 @@ describe("run overview", () => {
   });
 
   it("the report links: summary.md and result.json first, JUnit reports counted, other files listed", () => {
-    const text = renderReportLinks({ run: "ci", runUrl: "https://ci.example.com/7", reportFiles: ["junit/backend-unit.xml", "junit/backend-image.xml", "e2e/playwright-report/index.html", "compose.yaml"] });
+    const text = renderReportLinks({
+      run: "ci",
+      runUrl: "https://ci.example.com/7",
+      reportFiles: ["junit/backend-unit.xml", "junit/backend-image.xml", "e2e/playwright-report/index.html", "compose.yaml"],
+    });
     assert.equal(
       text,
       "\n## Reports\n\nCI run: https://ci.example.com/7\n\nExported with `… reports export --path=reports`:\n\n- `reports/summary.md`: this summary\n- `reports/result.json`: the verdict and what failed, for CI wrappers\n- `reports/junit/`: 2 JUnit XML reports, one per check, image and E2E step (`<component>-<check>.xml`)\n- `reports/e2e/playwright-report/index.html`\n- `reports/compose.yaml`\n",

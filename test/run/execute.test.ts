@@ -17,7 +17,15 @@ import { ROOT } from "../tiers/modules.js";
 const config = parseConfig(readFileSync(join(ROOT, "examples/webshop/pipeline.yaml"), "utf8"));
 const REV = "a".repeat(40);
 const DIGEST = `sha256:${"1".repeat(64)}`;
-const outcome = (component: string, check: string, passed = true): CheckOutcome => ({ component, check, status: passed ? "passed" : "failed", failedTests: [], detail: "", junit: "<testsuites/>", seconds: 0 });
+const outcome = (component: string, check: string, passed = true): CheckOutcome => ({
+  component,
+  check,
+  status: passed ? "passed" : "failed",
+  failedTests: [],
+  detail: "",
+  junit: "<testsuites/>",
+  seconds: 0,
+});
 
 /** Fake ports that record every call as "port:argument". */
 function fakePorts(o: { failCheck?: string; published?: string[] } = {}) {
@@ -34,7 +42,9 @@ function fakePorts(o: { failCheck?: string; published?: string[] } = {}) {
     scan: async (c, image) => (calls.push(`scan:${c}:${image}`), { report: "{}", imageId: DIGEST, sbom: "{}", scannedAt: "2026-12-07T00:00:00Z" }),
     publish: async (c) => (calls.push(`publish:${c}`), `registry.example.com/${c}:${REV}@${DIGEST}`),
     record: async () => (calls.push("record"), { landed: true, text: "recorded" }),
-    promote: async (env, release, _scans, rollback) => (calls.push(`promote:${env}:${release ? "this run's release" : "named release"}${rollback ? ":rollback" : ""}`), { landed: true, text: "promoted" }),
+    promote: async (env, release, _scans, rollback) => (
+      calls.push(`promote:${env}:${release ? "this run's release" : "named release"}${rollback ? ":rollback" : ""}`), { landed: true, text: "promoted" }
+    ),
     releasePage: async () => (calls.push("release-page"), { landed: true, text: "page" }),
     preview: async () => (calls.push("preview"), { landed: true, text: "preview written" }),
   };
@@ -57,14 +67,23 @@ describe("ci executes the plan: executed stages, jobs and components equal the p
     const { p, run, calls, stages } = await runCase({ event: "pull-request", ref: "feature/cart", changed: ["frontend/src/cart.ts"] });
     assert.deepEqual(run.executed, planned(p));
     assert.deepEqual(calls.sort(), ["check:frontend:lint", "check:frontend:typecheck", "check:frontend:unit"]);
-    assert.deepEqual(stages.map((s) => `${s.stage}:${s.status}`), ["checks:passed"]);
+    assert.deepEqual(
+      stages.map((s) => `${s.stage}:${s.status}`),
+      ["checks:passed"],
+    );
   });
 
   it("push to main touching db and backend: checks of both, frontend reused by digest, E2E and scans on the same images, publish, record, dev", async () => {
     const { p, run, calls, stages } = await runCase({ event: "push", ref: "main", changed: ["db/migrations/V1_2_0__x.sql", "backend/src/server.ts"] }, { published: ["frontend"] });
     assert.deepEqual(run.executed, planned(p));
-    assert.deepEqual(stages.map((s) => s.stage), ["checks", "build", "e2e", "scan", "integration", "publish", "record", "promote"]);
-    assert.ok(stages.every((s) => s.status === "passed"), JSON.stringify(stages));
+    assert.deepEqual(
+      stages.map((s) => s.stage),
+      ["checks", "build", "e2e", "scan", "integration", "publish", "record", "promote"],
+    );
+    assert.ok(
+      stages.every((s) => s.status === "passed"),
+      JSON.stringify(stages),
+    );
     assert.ok(!calls.some((c) => c.startsWith("check:frontend")), "unaffected frontend is not checked");
     assert.ok(!calls.includes("build:frontend"), "frontend's published image is reused, not rebuilt");
     const frontend = `pulled registry.example.com/frontend:in-x@${DIGEST}`;
@@ -75,10 +94,16 @@ describe("ci executes the plan: executed stages, jobs and components equal the p
 
   it("a failing check stops the run there: later stages are not started, and say why", async () => {
     const { run, calls, stages } = await runCase({ event: "push", ref: "main" }, { failCheck: "backend:unit" });
-    assert.deepEqual(stages.map((s) => `${s.stage}:${s.status}`), ["checks:failed", "build:not-started", "e2e:not-started", "scan:not-started", "integration:not-started", "publish:not-started", "record:not-started", "promote:not-started"]);
+    assert.deepEqual(
+      stages.map((s) => `${s.stage}:${s.status}`),
+      ["checks:failed", "build:not-started", "e2e:not-started", "scan:not-started", "integration:not-started", "publish:not-started", "record:not-started", "promote:not-started"],
+    );
     assert.match(stages[1].note, /because a check failed/);
     assert.ok(!calls.some((c) => c.startsWith("build:")));
-    assert.deepEqual(run.executed.map((j) => j.stage), Array(run.executed.length).fill("checks"));
+    assert.deepEqual(
+      run.executed.map((j) => j.stage),
+      Array(run.executed.length).fill("checks"),
+    );
   });
 
   it("release tag: the release page, then staging, promoting the recorded release (nothing built)", async () => {
@@ -97,7 +122,10 @@ describe("ci executes the plan: executed stages, jobs and components equal the p
     const { p, run, calls, stages } = await runCase({ event: "push", ref: "dev" });
     assert.equal(p.flow, "build-only");
     assert.deepEqual(run.executed, planned(p));
-    assert.deepEqual(stages.map((s) => s.stage), ["checks", "build"]);
+    assert.deepEqual(
+      stages.map((s) => s.stage),
+      ["checks", "build"],
+    );
     assert.ok(!calls.some((c) => /^(e2e|scan|publish|record|promote)/.test(c)));
   });
 
@@ -105,7 +133,10 @@ describe("ci executes the plan: executed stages, jobs and components equal the p
     const { p, run, calls, stages } = await runCase({ event: "push", ref: "feature/new-checkout" });
     assert.equal(p.flow, "preview");
     assert.deepEqual(run.executed, planned(p));
-    assert.deepEqual(stages.map((s) => `${s.stage}:${s.status}`), ["checks:passed", "build:passed", "publish:passed", "preview:passed"]);
+    assert.deepEqual(
+      stages.map((s) => `${s.stage}:${s.status}`),
+      ["checks:passed", "build:passed", "publish:passed", "preview:passed"],
+    );
     assert.equal(calls.at(-1), "preview");
   });
 
@@ -114,7 +145,14 @@ describe("ci executes the plan: executed stages, jobs and components equal the p
     const { ports, calls } = fakePorts();
     const run = await executePlan(config, p, ports, { ...settings, noPublish: "because no --registry-token was given" });
     const stages = stageVerdicts(run.facts);
-    assert.deepEqual(stages.slice(-3).map((s) => `${s.stage}:${s.status}:${s.note}`), ["publish:not-started:not started, because no --registry-token was given", "record:not-started:not started, because no --registry-token was given", "promote:not-started:not started, because no --registry-token was given"]);
+    assert.deepEqual(
+      stages.slice(-3).map((s) => `${s.stage}:${s.status}:${s.note}`),
+      [
+        "publish:not-started:not started, because no --registry-token was given",
+        "record:not-started:not started, because no --registry-token was given",
+        "promote:not-started:not started, because no --registry-token was given",
+      ],
+    );
     assert.ok(!calls.some((c) => c.startsWith("publish") || c === "record"));
   });
 });

@@ -18,7 +18,10 @@ describe("the scan stage's commands", () => {
   it("every OCI artefact Trivy fetches (both databases and the checks bundle) comes through the mirror", () => {
     const argv = trivyScanCommand(MIRROR);
     for (const name of ["--db-repository", "--java-db-repository", "--checks-bundle-repository"]) assert.ok(option(argv, name)?.startsWith(`${MIRROR}/`), `${name} ${option(argv, name)}`);
-    assert.equal(argv.filter((a) => a.includes("ghcr.io") || a.includes("gcr.io")).every((a) => a.startsWith(`${MIRROR}/`)), true);
+    assert.equal(
+      argv.filter((a) => a.includes("ghcr.io") || a.includes("gcr.io")).every((a) => a.startsWith(`${MIRROR}/`)),
+      true,
+    );
   });
 
   it("without a mirror, Trivy's own repositories", () => {

@@ -121,8 +121,7 @@ async function startContainerd(dir: string): Promise<string> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if ((await run("ctr", ["--address", address, "version"], { timeoutMs: 5000 })).code === 0) return address;
-    if (containerd.exitCode !== null || Date.now() > deadline)
-      throw new Error(`containerd did not start:\n${readFileSync(join(dir, "containerd.log"), "utf8").slice(-3000)}`);
+    if (containerd.exitCode !== null || Date.now() > deadline) throw new Error(`containerd did not start:\n${readFileSync(join(dir, "containerd.log"), "utf8").slice(-3000)}`);
     await sleep(200);
   }
 }
@@ -149,8 +148,7 @@ before(async () => {
   env = buildkitEnv();
   trivyBin = process.env.TRIVY_BIN ?? "";
   const writer = process.env.TRIVY_DB_FIXTURE_BIN ?? "";
-  if (!existsSync(trivyBin) || !existsSync(writer))
-    throw new Error("TRIVY_BIN and TRIVY_DB_FIXTURE_BIN must name the binaries: run this through `bash scripts/integration/trivy.sh`");
+  if (!existsSync(trivyBin) || !existsSync(writer)) throw new Error("TRIVY_BIN and TRIVY_DB_FIXTURE_BIN must name the binaries: run this through `bash scripts/integration/trivy.sh`");
   work = mkdtempSync(join(env.work, "scan-"));
 
   // The lockfile's pin, and the packages that end up in the runtime image (not dev).
@@ -245,8 +243,14 @@ describe("the fixture database and the image", () => {
     assert.equal(manifestJson.length, 1);
     assert.match(manifestJson[0]!.Config, /^blobs\/sha256\/[0-9a-f]{64}$/);
     const index = JSON.parse(readFileSync(join(dir, "index.json"), "utf8")) as { manifests: { mediaType: string; digest: string }[] };
-    assert.deepEqual(index.manifests.map((m) => [m.mediaType, m.digest]), [["application/vnd.oci.image.manifest.v1+json", manifestDigest]]);
-    const manifest = JSON.parse(readFileSync(join(dir, "blobs", "sha256", manifestDigest.slice("sha256:".length)), "utf8")) as { config: { mediaType: string; digest: string }; layers: { mediaType: string }[] };
+    assert.deepEqual(
+      index.manifests.map((m) => [m.mediaType, m.digest]),
+      [["application/vnd.oci.image.manifest.v1+json", manifestDigest]],
+    );
+    const manifest = JSON.parse(readFileSync(join(dir, "blobs", "sha256", manifestDigest.slice("sha256:".length)), "utf8")) as {
+      config: { mediaType: string; digest: string };
+      layers: { mediaType: string }[];
+    };
     assert.equal(manifest.config.mediaType, "application/vnd.oci.image.config.v1+json");
     assert.deepEqual([...new Set(manifest.layers.map((l) => l.mediaType))], ["application/vnd.oci.image.layer.v1.tar+gzip"]);
     // The config blob is the one BuildKit built (the conversion to OCI media types kept its bytes): its digest is docker's image Id.
@@ -267,7 +271,12 @@ describe("real Trivy on the real image", () => {
     };
     assert.equal(report.Metadata.OS?.Family, "debian", JSON.stringify(report.Metadata.OS));
     const node = (report.Results ?? []).filter((r) => r.Type === "node-pkg");
-    const inApp = new Map(node.flatMap((r) => r.Packages ?? []).filter((p) => p.FilePath?.startsWith("app/node_modules/")).map((p) => [p.Name, p.Version]));
+    const inApp = new Map(
+      node
+        .flatMap((r) => r.Packages ?? [])
+        .filter((p) => p.FilePath?.startsWith("app/node_modules/"))
+        .map((p) => [p.Name, p.Version]),
+    );
     assert.deepEqual(inApp, runtimePackages, "the runtime image's node_modules, as Trivy read them, are the lockfile's runtime packages");
     const vulns = (report.Results ?? []).flatMap((r) => r.Vulnerabilities ?? []);
     t.diagnostic(`${(report.Results ?? []).length} targets, ${(report.Results ?? []).reduce((n, r) => n + (r.Packages?.length ?? 0), 0)} packages, ${vulns.length} vulnerabilities`);
@@ -299,9 +308,15 @@ describe("real Trivy on the real image", () => {
     assert.deepEqual(findingsOf(report), [{ kind: "vulnerability", id: CVE, package: PACKAGE, installed: pinned, fixed, severity: "CRITICAL", title: TITLE, target: "Node.js" }]);
     // Secrets and misconfigurations (which the gate is to read too): nothing at HIGH or CRITICAL.
     const raw = JSON.parse(text) as { Results?: { Target: string; Secrets?: { Severity: string; RuleID: string }[]; Misconfigurations?: { Severity: string; ID: string }[] }[] };
-    const others = (raw.Results ?? []).flatMap((r) => [...(r.Secrets ?? []).map((s) => ({ target: r.Target, id: s.RuleID, severity: s.Severity })), ...(r.Misconfigurations ?? []).map((m) => ({ target: r.Target, id: m.ID, severity: m.Severity }))]);
+    const others = (raw.Results ?? []).flatMap((r) => [
+      ...(r.Secrets ?? []).map((s) => ({ target: r.Target, id: s.RuleID, severity: s.Severity })),
+      ...(r.Misconfigurations ?? []).map((m) => ({ target: r.Target, id: m.ID, severity: m.Severity })),
+    ]);
     t.diagnostic(`secrets and misconfigurations: ${JSON.stringify(others)}`);
-    assert.deepEqual(others.filter((o) => o.severity === "HIGH" || o.severity === "CRITICAL"), []);
+    assert.deepEqual(
+      others.filter((o) => o.severity === "HIGH" || o.severity === "CRITICAL"),
+      [],
+    );
 
     started = performance.now();
     const sbom = await exec(sbomCommand(files));
@@ -314,7 +329,8 @@ describe("real Trivy on the real image", () => {
     // The gate on this real report: refused naming the advisory; a waiver for this digest lets it
     // through until its expiry day, and not a day longer.
     const image = `registry.example.com/acme/webshop/backend:${"a".repeat(40)}@${manifestDigest}`;
-    const judged = (waivers: string, today: string) => vulnerabilityGate({ images: [{ component: "backend", image, report: text, reportFile: "backend.json", imageId }], waivers: parseWaivers(waivers, "waivers.yaml", today), today });
+    const judged = (waivers: string, today: string) =>
+      vulnerabilityGate({ images: [{ component: "backend", image, report: text, reportFile: "backend.json", imageId }], waivers: parseWaivers(waivers, "waivers.yaml", today), today });
     const refused = judged("", "2027-01-15");
     assert.equal(refused.passed, false);
     assert.match(refused.details.join("\n"), new RegExp(`${CVE}.*${PACKAGE}`));
@@ -371,7 +387,10 @@ function localDirectory(root: string): Directory {
     root,
     exists: async (path: string) => existsSync(at(path)),
     // As the engine lists them: folders with a trailing slash.
-    entries: async () => readdirSync(root, { withFileTypes: true }).map((e) => (e.isDirectory() ? `${e.name}/` : e.name)).sort(),
+    entries: async () =>
+      readdirSync(root, { withFileTypes: true })
+        .map((e) => (e.isDirectory() ? `${e.name}/` : e.name))
+        .sort(),
     file: (path: string) => ({ contents: async () => readFileSync(at(path), "utf8") }),
     directory: (path: string) => localDirectory(at(path)),
   };
@@ -408,20 +427,27 @@ describe("--trivy-db: the database handed over as a directory, scanned with no n
     const folders = { db: rootOf(database.db), ...(database.javaDb ? { javaDb: rootOf(database.javaDb) } : {}) };
     // The script's pairs are source, then where it is mounted.
     const binds = trivyCacheMounts(folders, empty, cache).flatMap(([path, folder]) => [folder, path]);
-    const script = 'while [ "$1" != -- ]; do mkdir -p "$2" && mount --bind "$1" "$2" && mount -o remount,bind,ro "$2" || exit 99; if touch "$2/.w" 2>/dev/null; then exit 98; fi; shift 2; done; shift; exec "$@"';
+    const script =
+      'while [ "$1" != -- ]; do mkdir -p "$2" && mount --bind "$1" "$2" && mount -o remount,bind,ro "$2" || exit 99; if touch "$2/.w" 2>/dev/null; then exit 98; fi; shift 2; done; shift; exec "$@"';
     const argv = ["--net", "--mount", "sh", "-c", script, "sh", ...binds, "--", trivyBin, ...trivyScanCommand(MIRROR, files, airGapped).slice(1), "--cache-dir", cache];
     const result = await run("unshare", argv, { timeoutMs: 600_000 });
     assert.ok(result.code !== 98 && result.code !== 99, `the read-only mounts: exit ${result.code}\n${result.output}`);
     return { ...result, cache };
   }
   const filesIn = (dir: string): ScanFiles => ({ image: tarball, imageId: join(dir, "image-id"), report: join(dir, "report.json"), sbom: join(dir, "sbom.cdx.json") });
-  const digests = (dir: string) => readdirSync(dir).sort().map((f) => `${f} ${sha256(readFileSync(join(dir, f)))}`);
+  const digests = (dir: string) =>
+    readdirSync(dir)
+      .sort()
+      .map((f) => `${f} ${sha256(readFileSync(join(dir, f)))}`);
 
   test("the stage's check takes the handed-over directory (db/ of schema 2, no java-db/) and refuses db/ itself, saying so", async () => {
     database = await trivyDatabase(localDirectory(handedOver));
     assert.equal(rootOf(database.db), join(handedOver, "db"));
     assert.equal(database.javaDb, undefined);
-    await assert.rejects(trivyDatabase(localDirectory(join(handedOver, "db"))), /^InputError: --trivy-db: the directory has no db\/trivy\.db and db\/metadata\.json, but trivy\.db at its top level: pass the folder that holds db\/, not db\/ itself/);
+    await assert.rejects(
+      trivyDatabase(localDirectory(join(handedOver, "db"))),
+      /^InputError: --trivy-db: the directory has no db\/trivy\.db and db\/metadata\.json, but trivy\.db at its top level: pass the folder that holds db\/, not db\/ itself/,
+    );
   });
 
   test("without the air-gapped flags, Trivy tries to download the database from the mirror (an update is due) and, with no network, fails", async () => {
@@ -463,5 +489,8 @@ function assertListsPackage(bom: CycloneDx): void {
   assert.equal(component.name, PACKAGE);
   assert.equal(component.version, pinned);
   const vuln = (bom.vulnerabilities ?? []).find((v) => v.id === CVE);
-  assert.ok(vuln?.affects?.some((a) => a.ref === component["bom-ref"]), JSON.stringify(bom.vulnerabilities));
+  assert.ok(
+    vuln?.affects?.some((a) => a.ref === component["bom-ref"]),
+    JSON.stringify(bom.vulnerabilities),
+  );
 }

@@ -71,7 +71,14 @@ async function context(component: "backend" | "frontend"): Promise<string> {
   return dir;
 }
 
-const buildArgs = (component: "backend" | "frontend") => ({ BASE_IMAGE: env.baseSlim, NPM_REGISTRY: env.npmRegistry, REVISION: revision, VERSION: componentVersion(component), CREATED: rfc3339Now(), SOURCE: "https://github.com/acme/webshop" });
+const buildArgs = (component: "backend" | "frontend") => ({
+  BASE_IMAGE: env.baseSlim,
+  NPM_REGISTRY: env.npmRegistry,
+  REVISION: revision,
+  VERSION: componentVersion(component),
+  CREATED: rfc3339Now(),
+  SOURCE: "https://github.com/acme/webshop",
+});
 
 describe("the mirror token as a canary through real BuildKit builds", () => {
   test("the checks catch a leak: a Dockerfile that writes the token into a layer, a build argument and the log", async () => {
@@ -91,7 +98,10 @@ describe("the mirror token as a canary through real BuildKit builds", () => {
     const places = leakyPlaces(await imageEvidence(ref));
     assert.ok(places.includes("docker history --no-trunc"), `history: ${places.join(", ")}`);
     assert.ok(places.includes("docker image inspect") || places.some((p) => p.endsWith(".json")), `the build argument in the image's config: ${places.join(", ")}`);
-    assert.ok(places.some((p) => /layer|blobs/.test(p)), `a layer: ${places.join(", ")}`);
+    assert.ok(
+      places.some((p) => /layer|blobs/.test(p)),
+      `a layer: ${places.join(", ")}`,
+    );
   });
 
   test("the checks catch a leak: the generated Dockerfile with a multi-line token written as npmrc() wrote it before (npm prints its lines)", async (t) => {

@@ -20,7 +20,14 @@ export function canary(marker = MARKER): string {
   const lines = Array.from({ length: 64 }, (_, i) => `${marker}-${i}-`);
   const room = CANARY_BYTES - (lines.length - 1) - lines.reduce((n, l) => n + l.length, 0);
   // Spread the random text over the lines; the first lines take the remainder.
-  return lines.map((l, i) => `${l}${randomBytes(64).toString("base64url").slice(0, Math.floor(room / lines.length) + (i < room % lines.length ? 1 : 0))}`).join("\n");
+  return lines
+    .map(
+      (l, i) =>
+        `${l}${randomBytes(64)
+          .toString("base64url")
+          .slice(0, Math.floor(room / lines.length) + (i < room % lines.length ? 1 : 0))}`,
+    )
+    .join("\n");
 }
 
 /**

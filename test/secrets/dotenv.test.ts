@@ -49,22 +49,35 @@ describe(".env and .env.example", () => {
     const main = api.objects.Pipeline;
     const isSecret = (a: Arg) => a.type.kind === "OBJECT_KIND" && a.type.name === "Secret";
     secretArguments = new Set([
-      ...Object.entries(main.constructor?.arguments ?? {}).filter(([, a]) => isSecret(a)).map(([n]) => snake(n)),
-      ...Object.entries(main.methods ?? {}).flatMap(([fn, f]) => Object.entries(f.arguments).filter(([, a]) => isSecret(a)).map(([n]) => `${snake(fn)}_${snake(n)}`)),
+      ...Object.entries(main.constructor?.arguments ?? {})
+        .filter(([, a]) => isSecret(a))
+        .map(([n]) => snake(n)),
+      ...Object.entries(main.methods ?? {}).flatMap(([fn, f]) =>
+        Object.entries(f.arguments)
+          .filter(([, a]) => isSecret(a))
+          .map(([n]) => `${snake(fn)}_${snake(n)}`),
+      ),
     ]);
     assert.ok(secretArguments.has("MIRROR_TOKEN") && secretArguments.has("CI_REGISTRY_TOKEN"), `introspection found the secret arguments: ${[...secretArguments].join(", ")}`);
   });
 
   test(".env is ignored by git at the root, in the example and in any folder; .env.example is not", () => {
-    for (const path of [".env", "examples/webshop/.env", "some/folder/.env"]) assert.match(execFileSync("git", ["check-ignore", "-v", path], { cwd: ROOT, encoding: "utf8" }), /\.gitignore:\d+:\.env\t/, path);
+    for (const path of [".env", "examples/webshop/.env", "some/folder/.env"])
+      assert.match(execFileSync("git", ["check-ignore", "-v", path], { cwd: ROOT, encoding: "utf8" }), /\.gitignore:\d+:\.env\t/, path);
     for (const path of [".env.example", "examples/webshop/.env.example"]) assert.equal(spawnSync("git", ["check-ignore", "-q", path], { cwd: ROOT }).status, 1, `${path} must be committable`);
     assert.equal(execFileSync("git", ["ls-files", "--", ".env", "**/.env"], { cwd: ROOT, encoding: "utf8" }), "", "no .env is committed");
   });
 
   test("the check can fail: values, unknown schemes and bare words are not references", () => {
-    for (const bad of ["ghp_0123456789abcdefABCDEF0123456789abcd", "hunter2", "https://user:pw@nexus/", "env://", "env://A B", "plain://X", 'cmd://az keyvault secret show'])
+    for (const bad of ["ghp_0123456789abcdefABCDEF0123456789abcd", "hunter2", "https://user:pw@nexus/", "env://", "env://A B", "plain://X", "cmd://az keyvault secret show"])
       assert.equal(isReference(bad), false, bad);
-    for (const good of ["env://NEXUS_TOKEN", "op://ops/webshop-prod-db/url", "vault://webshop/prod.database_url", 'cmd://"az keyvault secret show --name x --query value -o tsv"', "aws+sm://prod/db?field=url"])
+    for (const good of [
+      "env://NEXUS_TOKEN",
+      "op://ops/webshop-prod-db/url",
+      "vault://webshop/prod.database_url",
+      'cmd://"az keyvault secret show --name x --query value -o tsv"',
+      "aws+sm://prod/db?field=url",
+    ])
       assert.equal(isReference(good), true, good);
   });
 
@@ -85,7 +98,11 @@ describe(".env and .env.example", () => {
     });
 
   test(".env.example lists every secret argument but the per-environment database URLs, which it explains", () => {
-    const listed = new Set(assignments(".env.example").filter((e) => !e.line.startsWith("#")).map((e) => e.name));
+    const listed = new Set(
+      assignments(".env.example")
+        .filter((e) => !e.line.startsWith("#"))
+        .map((e) => e.name),
+    );
     const missing = [...secretArguments].filter((n) => !listed.has(n) && !PER_ENVIRONMENT.includes(n) && !NO_LOCAL_DEFAULT.includes(n) && !RUNNER_ONLY.includes(n));
     assert.deepEqual(missing, [], "secret arguments without a line in .env.example");
     assert.match(readFileSync(join(ROOT, ".env.example"), "utf8"), /no default for promote\/rollback --database-url/);
@@ -98,7 +115,11 @@ describe(".env and .env.example", () => {
   ] as const)
     test(`item 18: ${file} sets no registry token (a local ci or publish would push the working tree under HEAD's SHA), and says why`, () => {
       const set = assignments(file).filter((e) => !e.line.startsWith("#") && NO_LOCAL_DEFAULT.includes(e.name.slice(prefix.length)));
-      assert.deepEqual(set.map((e) => e.name), [], `${file} must not default the registry token`);
+      assert.deepEqual(
+        set.map((e) => e.name),
+        [],
+        `${file} must not default the registry token`,
+      );
       assert.match(readFileSync(join(ROOT, file), "utf8"), /Deliberately no registry token/);
     });
 });

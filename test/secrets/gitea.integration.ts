@@ -27,7 +27,6 @@ function clean(text: string, where: string): void {
   assert.deepEqual(found, [], `${where} holds the canary`);
 }
 
-
 describe("the GitOps credential as a canary against a real Gitea", () => {
   let gitea: Gitea;
   let root: string;
@@ -41,7 +40,11 @@ describe("the GitOps credential as a canary against a real Gitea", () => {
     gitea = await startGitea(work);
     // Gitea's API caps a password at 255 characters; its admin CLI (same config, same database) does not.
     const bin = process.env.GITEA_BIN as string;
-    const created = spawnSync(bin, ["--config", join(work, "app.ini"), "--work-path", work, "admin", "user", "create", "--username", USER, "--password", LINE, "--email", `${USER}@example.test`, "--must-change-password=false"], { cwd: work, encoding: "utf8" });
+    const created = spawnSync(
+      bin,
+      ["--config", join(work, "app.ini"), "--work-path", work, "admin", "user", "create", "--username", USER, "--password", LINE, "--email", `${USER}@example.test`, "--must-change-password=false"],
+      { cwd: work, encoding: "utf8" },
+    );
     assert.equal(created.status, 0, `gitea admin user create: ${created.stderr}${created.stdout}`.replace(LINE, "<canary>"));
     await giteaApi(gitea, gitea.promoterToken, "POST", "/user/repos", { name: "gitops", auto_init: true, default_branch: "main", private: true });
     await giteaApi(gitea, gitea.promoterToken, "PUT", `/repos/promoter/gitops/collaborators/${USER}`, { permission: "write" });

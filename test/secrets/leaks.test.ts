@@ -49,7 +49,10 @@ const LINE = SECRET.replace(/\n/g, "");
  * setSecret cut out: a secret may only ever become another secret, so nothing else may hold it.
  */
 function outsideSecrets(queries: { query: string }[]): string {
-  return queries.map((q) => q.query).join("\n").replace(/setSecret \(name: "[^"]*",plaintext: "(?:[^"\\]|\\.)*"\)/g, "setSecret(<secret>)");
+  return queries
+    .map((q) => q.query)
+    .join("\n")
+    .replace(/setSecret \(name: "[^"]*",plaintext: "(?:[^"\\]|\\.)*"\)/g, "setSecret(<secret>)");
 }
 
 /** The engine's answers, plus: the canary secrets read back as the canary (so a leak through plaintext() shows). */
@@ -82,13 +85,21 @@ const gitopsEngine = (files: Record<string, string>) =>
     if (read) return files[read[1]];
     // A folder's entries: the next path segment of every file under it.
     const list = new RegExp(`${tree}\\.directory\\(path: "([^"]+)"\\)\\.entries$`).exec(leaf);
-    if (list) return [...new Set(Object.keys(files).filter((f) => f.startsWith(`${list[1]}/`)).map((f) => f.slice(list[1].length + 1).split("/")[0]))];
+    if (list)
+      return [
+        ...new Set(
+          Object.keys(files)
+            .filter((f) => f.startsWith(`${list[1]}/`))
+            .map((f) => f.slice(list[1].length + 1).split("/")[0]),
+        ),
+      ];
     const gate = /^gates\.(compatibility|vulnerabilities)\(.*\)\.(passed|waivedByEmergency|summary|details)$/.exec(leaf);
     if (gate) return { passed: true, waivedByEmergency: false, summary: `${gate[1]} ok`, details: [] }[gate[2]];
     if (/^gitops\.edit\(/.test(leaf)) return "images: []\n";
     if (/^gitops\(.*\)\.message\(/.test(leaf)) return "promote aaaaaaaaaaaa\n";
     // The outcome is read once, as one JSON field (push and propose are never cached).
-    if (/^gitops\(.*\)\.(push|propose)\(.*\)\.json$/.test(leaf)) return JSON.stringify({ status: "pushed", where: "0123456789abcdef0123456789abcdef01234567", state: "", summary: "Pushed 0123456789ab to main (1 attempt).", detail: {} });
+    if (/^gitops\(.*\)\.(push|propose)\(.*\)\.json$/.test(leaf))
+      return JSON.stringify({ status: "pushed", where: "0123456789abcdef0123456789abcdef01234567", state: "", summary: "Pushed 0123456789ab to main (1 attempt).", detail: {} });
     return undefined;
   });
 
@@ -108,38 +119,68 @@ describe("secret canaries never appear in what the pipeline produces", () => {
   });
 
   test("the check can fail through the recorder: a function that puts a secret's plaintext into an env variable is caught", async () => {
-    const { queries } = await record(async () => {
-      const token = dag.setSecret("canary-leaky", SECRET);
-      // The mistake this file guards against: plaintext() out of a Secret, into a plain value.
-      return dag.container().from("alpine").withEnvVariable("TOKEN", await token.plaintext()).withExec(["true"]).stdout();
-    }, withCanaryPlaintext(() => undefined));
+    const { queries } = await record(
+      async () => {
+        const token = dag.setSecret("canary-leaky", SECRET);
+        // The mistake this file guards against: plaintext() out of a Secret, into a plain value.
+        return dag
+          .container()
+          .from("alpine")
+          .withEnvVariable("TOKEN", await token.plaintext())
+          .withExec(["true"])
+          .stdout();
+      },
+      withCanaryPlaintext(() => undefined),
+    );
     assert.ok(leaksIn(outsideSecrets(queries), SECRET).length > 0, "the leak is found");
     assert.throws(() => assertClean(queries, ""), /a canary form in the queries/);
   });
 
   test("a multi-line mirror token is refused before anything is built, without showing it", async () => {
-    const { result, queries } = await record(async () => new Pipeline(dag.directory(), "pipeline.yaml", dag.setSecret("canary-mirror-multi-line", SECRET)).ci(SHA).then((r) => r.summary, (e: Error) => `failed: ${e.message}`), withCanaryPlaintext(exampleEngine()));
+    const { result, queries } = await record(
+      async () =>
+        new Pipeline(dag.directory(), "pipeline.yaml", dag.setSecret("canary-mirror-multi-line", SECRET)).ci(SHA).then(
+          (r) => r.summary,
+          (e: Error) => `failed: ${e.message}`,
+        ),
+      withCanaryPlaintext(exampleEngine()),
+    );
     assert.match(result, /^failed: mirror token: holds a line break/);
     assert.ok(!queries.some((q) => /withExec|build\(/.test(q.query)), "nothing ran");
     assertClean(queries, result);
   });
 
   test("ci on main with mirror (one-line: see above) and GitOps tokens: only the test's own setSecret carries them", async () => {
-    const { queries, result, graph } = await record(async () => {
-      const p = new Pipeline(dag.directory(), "pipeline.yaml", dag.setSecret("canary-mirror", LINE));
-      return (await p.ci(SHA, undefined, "", "", undefined, dag.setSecret("canary-gitops", SECRET), "main")).summary;
-      // An empty GitOps repository: no environment has a release yet.
-    }, withCanaryPlaintext(exampleEngine((leaf) => (leaf.startsWith("git(") && /\.exists\(path: /.test(leaf) ? false : undefined))));
-    assert.ok(queries.map((q) => q.query).join("\n").includes(JSON.stringify(SECRET).slice(1, 40)), "the canary was really passed in");
+    const { queries, result, graph } = await record(
+      async () => {
+        const p = new Pipeline(dag.directory(), "pipeline.yaml", dag.setSecret("canary-mirror", LINE));
+        return (await p.ci(SHA, undefined, "", "", undefined, dag.setSecret("canary-gitops", SECRET), "main")).summary;
+        // An empty GitOps repository: no environment has a release yet.
+      },
+      withCanaryPlaintext(exampleEngine((leaf) => (leaf.startsWith("git(") && /\.exists\(path: /.test(leaf) ? false : undefined))),
+    );
+    assert.ok(
+      queries
+        .map((q) => q.query)
+        .join("\n")
+        .includes(JSON.stringify(SECRET).slice(1, 40)),
+      "the canary was really passed in",
+    );
     // Reached, not judged: the verdicts rest on the modules' answers, stubbed here.
-    assert.ok(graph.leaves.some((l) => l.includes("playwright") && l.endsWith(".exitCode")), "the run went through build and E2E");
+    assert.ok(
+      graph.leaves.some((l) => l.includes("playwright") && l.endsWith(".exitCode")),
+      "the run went through build and E2E",
+    );
     assertClean(queries, result);
   });
 
   test("promote with a GitOps token and a database URL: the secrets are passed by reference only", async () => {
     const url = `postgresql://webshop:${encodeURIComponent(SECRET)}@db.prod:5432/webshop`;
     const { queries } = await record(
-      async () => new Pipeline(dag.directory()).promote("prod", SHA, [], false, "", dag.setSecret("canary-gitops", SECRET), undefined, dag.setSecret("canary-database-url", url), true).catch((e: Error) => e.message),
+      async () =>
+        new Pipeline(dag.directory())
+          .promote("prod", SHA, [], false, "", dag.setSecret("canary-gitops", SECRET), undefined, dag.setSecret("canary-database-url", url), true)
+          .catch((e: Error) => e.message),
       withCanaryPlaintext(exampleEngine()),
     );
     assert.deepEqual(leaksIn(outsideSecrets(queries), SECRET), []);
@@ -169,7 +210,10 @@ describe("secret canaries never appear in what the pipeline produces", () => {
     const port = (server.address() as { port: number }).port;
     try {
       const client = new RegistryClient({ registry: `127.0.0.1:${port}`, credentials: { username: "ci", password: SECRET } });
-      const err = await client.manifest(`127.0.0.1:${port}/shop/backend:${SHA}`).then(() => undefined, (e: Error) => e);
+      const err = await client.manifest(`127.0.0.1:${port}/shop/backend:${SHA}`).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       assert.ok(err, "the call fails");
       assert.match(err.message, /401/);
       assert.deepEqual(leaksIn(`${err.message}\n${err.stack ?? ""}`, SECRET, "ci"), []);
@@ -177,7 +221,6 @@ describe("secret canaries never appear in what the pipeline produces", () => {
       server.close();
     }
   });
-
 
   test("promote to staging lands one commit: release record, state, message and push carry the secrets by reference only", async () => {
     const url = `postgresql://webshop:${encodeURIComponent(SECRET)}@db.staging:5432/webshop`;
@@ -205,7 +248,10 @@ describe("secret canaries never appear in what the pipeline produces", () => {
       [`${stale}/kustomization.yaml`]: "resources: []\n",
     };
     const runs: [string, () => Promise<string>][] = [
-      ["promote prod", () => new Pipeline(dag.directory()).promote("prod", "", [], false, "", token(), undefined, dag.setSecret("canary-database-url", `postgresql://w:${encodeURIComponent(SECRET)}@db/w`))],
+      [
+        "promote prod",
+        () => new Pipeline(dag.directory()).promote("prod", "", [], false, "", token(), undefined, dag.setSecret("canary-database-url", `postgresql://w:${encodeURIComponent(SECRET)}@db/w`)),
+      ],
       ["rollback", () => new Pipeline(dag.directory()).rollback("staging", token())],
       ["preview", () => new Pipeline(dag.directory()).preview("feature/x", [`backend=registry.example.com/acme/webshop/backend:${SHA}@sha256:${"2".repeat(64)}`], false, token())],
       ["prune-previews", () => new Pipeline(dag.directory()).prunePreviews(["main"], token())],
@@ -213,15 +259,29 @@ describe("secret canaries never appear in what the pipeline produces", () => {
     for (const [what, run] of runs) {
       const { result, queries, graph } = await record(async () => run().catch((e: Error) => `failed: ${e.message}`), withCanaryPlaintext(gitopsEngine(files)));
       assert.ok(queries.length > 0, `${what} asked the engine for something`);
-      assert.ok(graph.leaves.some((l) => /^gitops\(.*\)\.(push|propose)\(/.test(l)), `${what} went as far as its write: ${result.slice(0, 200)}`);
+      assert.ok(
+        graph.leaves.some((l) => /^gitops\(.*\)\.(push|propose)\(/.test(l)),
+        `${what} went as far as its write: ${result.slice(0, 200)}`,
+      );
       assertClean(queries, result, what);
     }
   });
 
   test("e2e: the database password it generates stays inside its secrets; the mirror token too", async () => {
-    const { result, queries, graph } = await record(async () => (await new Pipeline(dag.directory(), "pipeline.yaml", dag.setSecret("canary-mirror", LINE)).e2e(SHA)).summary, withCanaryPlaintext(exampleEngine()));
-    assert.ok(graph.leaves.some((l) => l.includes("playwright") && l.endsWith(".exitCode")), "the run went as far as Playwright");
-    const passwords = [...queries.map((q) => q.query).join("\n").matchAll(/setSecret \(name: "e2e-db-POSTGRES_PASSWORD-[^"]+",plaintext: "([^"]+)"\)/g)].map((m) => m[1]);
+    const { result, queries, graph } = await record(
+      async () => (await new Pipeline(dag.directory(), "pipeline.yaml", dag.setSecret("canary-mirror", LINE)).e2e(SHA)).summary,
+      withCanaryPlaintext(exampleEngine()),
+    );
+    assert.ok(
+      graph.leaves.some((l) => l.includes("playwright") && l.endsWith(".exitCode")),
+      "the run went as far as Playwright",
+    );
+    const passwords = [
+      ...queries
+        .map((q) => q.query)
+        .join("\n")
+        .matchAll(/setSecret \(name: "e2e-db-POSTGRES_PASSWORD-[^"]+",plaintext: "([^"]+)"\)/g),
+    ].map((m) => m[1]);
     assert.ok(passwords.length > 0 && passwords.every((p) => p.length >= 16), "a generated password was set as a secret");
     for (const password of new Set(passwords)) assert.ok(!outsideSecrets(queries).includes(password), "the generated password is outside a setSecret");
     assertClean(queries, result);
@@ -232,14 +292,31 @@ describe("secret canaries never appear in what the pipeline produces", () => {
       async () => new Pipeline(dag.directory()).databaseVersion(dag.setSecret("canary-database-url", `postgresql://w:${encodeURIComponent(SECRET)}@db/w`)),
       withCanaryPlaintext(exampleEngine((leaf) => (/^flyway\(image: "[^"]*"\)\.schemaVersion\(/.test(leaf) ? "1.1.0" : undefined))),
     );
-    assert.ok(graph.leaves.some((l) => /^flyway\(image: "[^"]*"\)\.schemaVersion\(.*url: setSecret\(name: "canary-database-url"\)/.test(l)), "the URL reaches Flyway as the secret itself");
+    assert.ok(
+      graph.leaves.some((l) => /^flyway\(image: "[^"]*"\)\.schemaVersion\(.*url: setSecret\(name: "canary-database-url"\)/.test(l)),
+      "the URL reaches Flyway as the secret itself",
+    );
     assertClean(queries, result);
   });
 
   test("ci of a failing run notifies with the webhook URL and SMTP password by reference only", async () => {
     const config = `${readFileSync(join(ROOT, "examples/webshop/pipeline.yaml"), "utf8")}\nnotifications:\n  webhook:\n    format: slack\n  email:\n    host: smtp.example.com\n    from: ci@example.com\n    to: [dev@example.com]\n    user: ci\n`;
     const { result, queries, graph } = await record(
-      async () => (await new Pipeline(dag.directory()).ci(SHA, undefined, "", "", undefined, undefined, "main", "", dag.setSecret("canary-webhook", `https://hooks.example.com/${encodeURIComponent(SECRET)}`), dag.setSecret("canary-smtp", SECRET))).summary,
+      async () =>
+        (
+          await new Pipeline(dag.directory()).ci(
+            SHA,
+            undefined,
+            "",
+            "",
+            undefined,
+            undefined,
+            "main",
+            "",
+            dag.setSecret("canary-webhook", `https://hooks.example.com/${encodeURIComponent(SECRET)}`),
+            dag.setSecret("canary-smtp", SECRET),
+          )
+        ).summary,
       withCanaryPlaintext(
         exampleEngine((leaf) => {
           if (leaf.endsWith('file(path: "pipeline.yaml").contents')) return config;
@@ -250,8 +327,14 @@ describe("secret canaries never appear in what the pipeline produces", () => {
         }),
       ),
     );
-    assert.ok(graph.leaves.some((l) => /^notify\.webhook\(.*url: setSecret\(name: "canary-webhook"\)/.test(l)), "the webhook was called with the secret");
-    assert.ok(graph.leaves.some((l) => /^notify\.email\(.*password: setSecret\(name: "canary-smtp"\)/.test(l)), "the e-mail was sent with the secret");
+    assert.ok(
+      graph.leaves.some((l) => /^notify\.webhook\(.*url: setSecret\(name: "canary-webhook"\)/.test(l)),
+      "the webhook was called with the secret",
+    );
+    assert.ok(
+      graph.leaves.some((l) => /^notify\.email\(.*password: setSecret\(name: "canary-smtp"\)/.test(l)),
+      "the e-mail was sent with the secret",
+    );
     assertClean(queries, result);
   });
 
@@ -265,10 +348,18 @@ describe("secret canaries never appear in what the pipeline produces", () => {
     }) as typeof fetch;
     try {
       const { result, queries } = await record(
-        async () => new Pipeline(dag.directory()).ci(SHA, dag.setSecret("canary-registry", SECRET), "", "", undefined, undefined, "main").then((r) => r.summary, (e: Error) => `failed: ${e.message}`),
+        async () =>
+          new Pipeline(dag.directory()).ci(SHA, dag.setSecret("canary-registry", SECRET), "", "", undefined, undefined, "main").then(
+            (r) => r.summary,
+            (e: Error) => `failed: ${e.message}`,
+          ),
         withCanaryPlaintext(exampleEngine()),
       );
-      assert.match(result, /\| publish \| ❌ failed: db: registry registry\.example\.com: .*403 Forbidden \(denied -+ Basic \*\*\*/, "publish asked the registry, and its refusal is in the summary, redacted");
+      assert.match(
+        result,
+        /\| publish \| ❌ failed: db: registry registry\.example\.com: .*403 Forbidden \(denied -+ Basic \*\*\*/,
+        "publish asked the registry, and its refusal is in the summary, redacted",
+      );
       assertClean(queries, result);
     } finally {
       globalThis.fetch = real;

@@ -260,7 +260,6 @@ describe("the GitOps push script with real git over smart HTTP", () => {
     root = tempDir("secrets-push");
   });
 
-
   test("a push with the 4 KB multi-line canary as the token: the header carries it; output, clone and remote hold no form of it", async () => {
     const served = join(root, "served");
     mkdirSync(served);
@@ -275,7 +274,10 @@ describe("the GitOps push script with real git over smart HTTP", () => {
       const run = await runPush(promotionEnv(`${server.url}/remote.git`, files, { GITOPS_TOKEN: SECRET, GITOPS_WORKDIR: workdir }));
       assert.equal(run.code, PUSH_EXIT.ok, run.stderr);
       assert.equal(run.result.status, "pushed");
-      assert.ok(server.seen.some((r) => r.method === "POST" && r.path.endsWith("/git-receive-pack") && r.authorization === `Basic ${basic}`), "the push carried the token");
+      assert.ok(
+        server.seen.some((r) => r.method === "POST" && r.path.endsWith("/git-receive-pack") && r.authorization === `Basic ${basic}`),
+        "the push carried the token",
+      );
       clean(`${run.stdout}\n${run.stderr}`, "the script's output", "x-access-token");
       for (const [path, text] of everyFile(workdir)) clean(text, path, "x-access-token");
       clean(everyObject(join(workdir, "repo")), "the clone's objects, refs, reflog and config", "x-access-token");
@@ -293,7 +295,9 @@ describe("the GitOps push script with real git over smart HTTP", () => {
     const pkt = (s: string) => `${(s.length + 4).toString(16).padStart(4, "0")}${s}`;
     const server = await serve((req, _body, res) => {
       const header = req.headers.authorization ?? "none";
-      const token = Buffer.from(header.replace(/^Basic /, ""), "base64").toString().replace(/^x-access-token:/, "");
+      const token = Buffer.from(header.replace(/^Basic /, ""), "base64")
+        .toString()
+        .replace(/^x-access-token:/, "");
       res.writeHead(200, { "content-type": "application/x-git-upload-pack-advertisement" });
       res.end(`${pkt("# service=git-upload-pack\n")}0000${pkt(`ERR denied for ${header} (${JSON.stringify(token).slice(1, 2000)})`)}`);
     });
@@ -316,9 +320,7 @@ describe("the pull request clients' errors", () => {
     const server = await serve((req, _body, res) => answer(req.headers.authorization ?? "", res));
     try {
       const host =
-        provider === "gitea"
-          ? giteaPullRequests({ url: server.url, owner: "acme", repo: "gitops", token })
-          : githubPullRequests({ owner: "acme", repo: "gitops", token, baseUrl: server.url });
+        provider === "gitea" ? giteaPullRequests({ url: server.url, owner: "acme", repo: "gitops", token }) : githubPullRequests({ owner: "acme", repo: "gitops", token, baseUrl: server.url });
       return await rejection(openOrFindPullRequest(host, { head: "promote/prod/0123456789ab", base: "main", title: "t", body: "b", approvals: 1 }), provider);
     } finally {
       await server.close();
@@ -379,7 +381,10 @@ describe("failure notifications", () => {
     const port = (smtp.server.address() as AddressInfo).port;
     try {
       for (const password of [SECRET, LINE]) {
-        const err = await rejection(sendFailureEmail({ host: "127.0.0.1", port, secure: false, user: "ci", password, from: "ci@example.com", to: ["dev@example.com"] }, { pipeline: "webshop", stage: "e2e" }), "e-mail");
+        const err = await rejection(
+          sendFailureEmail({ host: "127.0.0.1", port, secure: false, user: "ci", password, from: "ci@example.com", to: ["dev@example.com"] }, { pipeline: "webshop", stage: "e2e" }),
+          "e-mail",
+        );
         assert.match(err.message, /^e-mail through 127\.0\.0\.1/);
         clean(err.message, "the SMTP error", "ci");
       }
@@ -419,7 +424,10 @@ describe("the config loader", () => {
       }
       return assert.fail("releases.repository: credentials in a committed file were accepted");
     })();
-    assert.match(err.message, /releases\.repository: must not carry credentials \(user:password@; value not shown\): pipeline\.yaml is committed; pass the token as --release-token=env:\/\/RELEASE_TOKEN/);
+    assert.match(
+      err.message,
+      /releases\.repository: must not carry credentials \(user:password@; value not shown\): pipeline\.yaml is committed; pass the token as --release-token=env:\/\/RELEASE_TOKEN/,
+    );
     assert.ok(!err.message.includes(LINE.slice(0, 20)));
   });
 
@@ -457,7 +465,10 @@ describe("producers without a secret input never take one from the environment",
       ["the Compose file", exampleCompose()],
       ["the release record", renderReleaseRecord(release)],
       ["the environment state", renderEnvironmentState(promoted(emptyState("prod"), release, ["backend"], "2026-11-22T08:00:00Z", { emergency: "CVE-2026-1234" }))],
-      ["the commit message", promotionMessage({ release: REV_A, environment: "prod", versions: EXAMPLE_RELEASE.versions, gates: { compatibility: "passed" }, emergency: "hotfix", notes: "run: https://ci.example.com/1" })],
+      [
+        "the commit message",
+        promotionMessage({ release: REV_A, environment: "prod", versions: EXAMPLE_RELEASE.versions, gates: { compatibility: "passed" }, emergency: "hotfix", notes: "run: https://ci.example.com/1" }),
+      ],
       ["the plan", renderPlan(plan(config, toEvent({ event: "push", ref: "main" })))],
       ["the plan of a promotion", renderPlan(plan(config, toEvent({ event: "promote", environment: "prod", emergency: true })))],
       ["the summary", summarise(config)],

@@ -11,10 +11,14 @@ import { attestCommand, byDigest, signCommand, verifyAttestationCommand, verifyC
 const D = `sha256:${"e".repeat(64)}`;
 const IMAGE = `registry.example.com/acme/webshop/backend@${D}`;
 const KEY: Signing = { publicKey: "cosign.pub", transparencyLog: true };
-const KEYLESS: Signing = { keyless: { issuer: "https://token.actions.githubusercontent.com", identity: "https://github.com/acme/webshop/.github/workflows/ci.yml@refs/heads/main" }, transparencyLog: true, rekorUrl: "https://rekor.acme.example", fulcioUrl: "https://fulcio.acme.example" };
+const KEYLESS: Signing = {
+  keyless: { issuer: "https://token.actions.githubusercontent.com", identity: "https://github.com/acme/webshop/.github/workflows/ci.yml@refs/heads/main" },
+  transparencyLog: true,
+  rekorUrl: "https://rekor.acme.example",
+  fulcioUrl: "https://fulcio.acme.example",
+};
 
-const minimal = (signing: string) =>
-  `name: shop\ncomponents:\n  backend:\n    kind: service\n    toolchain: node\n    path: backend\nregistry:\n  address: registry.example.com/acme/shop\n${signing}`;
+const minimal = (signing: string) => `name: shop\ncomponents:\n  backend:\n    kind: service\n    toolchain: node\n    path: backend\nregistry:\n  address: registry.example.com/acme/shop\n${signing}`;
 
 describe("cosign commands", () => {
   it("key-based, with the log: signs and uploads to Rekor; verification uses the public key and requires the entry", () => {
@@ -26,12 +30,38 @@ describe("cosign commands", () => {
     const s: Signing = { ...KEY, transparencyLog: false };
     assert.ok(signCommand(s, { image: IMAGE, plainHttp: true }).includes("--tlog-upload=false"));
     assert.ok(signCommand(s, { image: IMAGE, plainHttp: true }).includes("--allow-http-registry"));
-    assert.deepEqual(verifyAttestationCommand(s, { image: IMAGE, plainHttp: false }, ATTESTATIONS.provenance), ["cosign", "verify-attestation", "--key", "/cosign/cosign.pub", "--insecure-ignore-tlog=true", "--type", "slsaprovenance1", IMAGE]);
+    assert.deepEqual(verifyAttestationCommand(s, { image: IMAGE, plainHttp: false }, ATTESTATIONS.provenance), [
+      "cosign",
+      "verify-attestation",
+      "--key",
+      "/cosign/cosign.pub",
+      "--insecure-ignore-tlog=true",
+      "--type",
+      "slsaprovenance1",
+      IMAGE,
+    ]);
   });
 
   it("keyless: the identity token file and Fulcio sign; verification names the identity and its issuer, and the Rekor instance", () => {
     const attest = attestCommand(KEYLESS, { image: IMAGE, plainHttp: false }, ATTESTATIONS.testResult);
-    assert.deepEqual(attest, ["cosign", "attest", "--yes", "--replace", "--identity-token", "/cosign/identity-token", "--fulcio-url", "https://fulcio.acme.example", "--type", "https://in-toto.io/attestation/test-result/v0.1", "--predicate", "/cosign/predicate.json", "--tlog-upload=true", "--rekor-url", "https://rekor.acme.example", IMAGE]);
+    assert.deepEqual(attest, [
+      "cosign",
+      "attest",
+      "--yes",
+      "--replace",
+      "--identity-token",
+      "/cosign/identity-token",
+      "--fulcio-url",
+      "https://fulcio.acme.example",
+      "--type",
+      "https://in-toto.io/attestation/test-result/v0.1",
+      "--predicate",
+      "/cosign/predicate.json",
+      "--tlog-upload=true",
+      "--rekor-url",
+      "https://rekor.acme.example",
+      IMAGE,
+    ]);
     const github = signCommand(KEYLESS, { image: IMAGE, plainHttp: false, identity: "github-actions" });
     assert.deepEqual(github.slice(3, 5), ["--oidc-provider", "github-actions"], "on GitHub Actions cosign asks the runner for a fresh token");
     assert.ok(!github.includes("--identity-token"));
@@ -68,7 +98,17 @@ describe("pipeline.yaml signing", () => {
 });
 
 describe("attestation predicates", () => {
-  const build: AttestedBuild = { pipeline: "webshop", component: "backend", revision: "a".repeat(40), source: "https://github.com/acme/webshop", runUrl: "https://ci.example/1", started: "2026-12-07T08:00:00Z", baseImages: [`node:22-bookworm-slim@${D}`], tests: [{ name: "backend/unit", passed: true }], reused: false };
+  const build: AttestedBuild = {
+    pipeline: "webshop",
+    component: "backend",
+    revision: "a".repeat(40),
+    source: "https://github.com/acme/webshop",
+    runUrl: "https://ci.example/1",
+    started: "2026-12-07T08:00:00Z",
+    baseImages: [`node:22-bookworm-slim@${D}`],
+    tests: [{ name: "backend/unit", passed: true }],
+    reused: false,
+  };
 
   it("a test result is PASSED only when every test passed, and never for no tests", () => {
     assert.equal(testResultPredicate(build).result, "PASSED");

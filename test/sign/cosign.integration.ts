@@ -24,10 +24,22 @@ const REV = "0123456789abcdef0123456789abcdef01234567";
 const SIGNING: Signing = { publicKey: "cosign.pub", transparencyLog: false };
 const REQUIRED = Object.values(ATTESTATIONS).map((k) => k.predicateType);
 /** A small CycloneDX 1.6 document, as Trivy's conversion writes one (trimmed to one component). */
-const SBOM = { bomFormat: "CycloneDX", specVersion: "1.6", serialNumber: "urn:uuid:6f1c1f4e-2f5c-4a4e-9f0e-1f2a3b4c5d6e", version: 1, components: [{ type: "library", name: "pg", version: "8.23.1", purl: "pkg:npm/pg@8.23.1" }] };
+const SBOM = {
+  bomFormat: "CycloneDX",
+  specVersion: "1.6",
+  serialNumber: "urn:uuid:6f1c1f4e-2f5c-4a4e-9f0e-1f2a3b4c5d6e",
+  version: 1,
+  components: [{ type: "library", name: "pg", version: "8.23.1", purl: "pkg:npm/pg@8.23.1" }],
+};
 
 /** A Trivy JSON report (SchemaVersion 2) with one finding, as the scan stage writes one. */
-const REPORT = JSON.stringify({ SchemaVersion: 2, ArtifactName: "/scan/image.tar", ArtifactType: "container_image", Metadata: { ImageID: `sha256:${"c".repeat(64)}` }, Results: [{ Target: "Node.js", Class: "lang-pkgs", Type: "node-pkg", Vulnerabilities: [{ VulnerabilityID: "CVE-2099-10001", PkgName: "pg", InstalledVersion: "8.23.1", Severity: "CRITICAL" }] }] });
+const REPORT = JSON.stringify({
+  SchemaVersion: 2,
+  ArtifactName: "/scan/image.tar",
+  ArtifactType: "container_image",
+  Metadata: { ImageID: `sha256:${"c".repeat(64)}` },
+  Results: [{ Target: "Node.js", Class: "lang-pkgs", Type: "node-pkg", Vulnerabilities: [{ VulnerabilityID: "CVE-2099-10001", PkgName: "pg", InstalledVersion: "8.23.1", Severity: "CRITICAL" }] }],
+});
 
 /** One throwaway key pair, written by cosign itself. */
 interface KeyPair {
@@ -49,7 +61,17 @@ async function cosign(args: string[], env: Record<string, string> = {}): Promise
 async function keyPair(dir: string, password: string): Promise<KeyPair> {
   const r = await run(COSIGN, ["generate-key-pair"], { cwd: dir, env: { ...process.env, COSIGN_PASSWORD: password } });
   assert.ok(r.stderr.includes("Private key written") || r.stdout.includes("Private key written"), r.stderr);
-  return { password, files: { key: join(dir, "cosign.key"), publicKey: join(dir, "cosign.pub"), identityToken: join(dir, "none"), predicate: join(dir, "predicate.json"), dockerConfig: join(dir, "docker"), trustedRoot: join(dir, "trusted-root.json") } };
+  return {
+    password,
+    files: {
+      key: join(dir, "cosign.key"),
+      publicKey: join(dir, "cosign.pub"),
+      identityToken: join(dir, "none"),
+      predicate: join(dir, "predicate.json"),
+      dockerConfig: join(dir, "docker"),
+      trustedRoot: join(dir, "trusted-root.json"),
+    },
+  };
 }
 
 describe("real cosign: the sign stage's commands, and the signature gate on cosign's real answers", { skip: false }, () => {
@@ -74,13 +96,28 @@ describe("real cosign: the sign stage's commands, and the signature gate on cosi
   /** What verifyImage collects, with the real cosign. */
   async function verification(image: string, k: KeyPair): Promise<ImageVerification> {
     const signature = await cosign(verifyCommand(SIGNING, target(image), k.files));
-    const attestations = Object.fromEntries(await Promise.all(Object.values(ATTESTATIONS).map(async (kind) => [kind.predicateType, await cosign(verifyAttestationCommand(SIGNING, target(image), kind, k.files))] as const)));
+    const attestations = Object.fromEntries(
+      await Promise.all(Object.values(ATTESTATIONS).map(async (kind) => [kind.predicateType, await cosign(verifyAttestationCommand(SIGNING, target(image), kind, k.files))] as const)),
+    );
     return { signature, attestations };
   }
 
   const judge = async (component: string, image: string, k: KeyPair) => signatureGate({ images: [{ component, image, verification: await verification(image, k) }], required: REQUIRED });
 
-  const build = (component: string) => ({ pipeline: "webshop", component, revision: REV, source: "https://git.example/acme/webshop", runUrl: "https://ci.example/run/1", started: "2026-12-07T08:00:00Z", baseImages: [`node:22-bookworm-slim@sha256:${"a".repeat(64)}`], tests: [{ name: `${component}/unit`, passed: true }, { name: "e2e/playwright", passed: true }], reused: false });
+  const build = (component: string) => ({
+    pipeline: "webshop",
+    component,
+    revision: REV,
+    source: "https://git.example/acme/webshop",
+    runUrl: "https://ci.example/run/1",
+    started: "2026-12-07T08:00:00Z",
+    baseImages: [`node:22-bookworm-slim@sha256:${"a".repeat(64)}`],
+    tests: [
+      { name: `${component}/unit`, passed: true },
+      { name: "e2e/playwright", passed: true },
+    ],
+    reused: false,
+  });
   const all = (component: string) => [
     { kind: ATTESTATIONS.sbom, predicate: SBOM },
     { kind: ATTESTATIONS.vulnerabilities, predicate: vulnPredicate({ report: REPORT, scannedAt: "2026-12-07T08:00:00Z", db: "pkg:oci/trivy-db" }, "0.74.0") },
@@ -117,7 +154,11 @@ describe("real cosign: the sign stage's commands, and the signature gate on cosi
     const answer = await cosign(verifyAttestationCommand(SIGNING, target(images.signed), ATTESTATIONS.vulnerabilities, key.files));
     assert.equal(answer.exitCode, 0, answer.stderr);
     const reports = attestedPredicates(answer, images.signed.split("@")[1]).map(reportOfVulnPredicate);
-    assert.deepEqual(reports.map((r) => JSON.parse(r ?? "null")), [JSON.parse(REPORT)], "cosign's vuln statement carries the report unchanged");
+    assert.deepEqual(
+      reports.map((r) => JSON.parse(r ?? "null")),
+      [JSON.parse(REPORT)],
+      "cosign's vuln statement carries the report unchanged",
+    );
     assert.deepEqual(attestedPredicates(answer, `sha256:${"0".repeat(64)}`), [], "not for another digest");
   });
 
@@ -152,11 +193,19 @@ describe("real cosign: the sign stage's commands, and the signature gate on cosi
     const accept = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
     const source = await fetch(`${registry.base}/v2/acme/webshop/backend/manifests/${tag(images.signed)}`, { headers: { accept } });
     assert.equal(source.status, 200);
-    const put = await fetch(`${registry.base}/v2/acme/webshop/backend/manifests/${tag(images.copied)}`, { method: "PUT", headers: { "content-type": source.headers.get("content-type") ?? "" }, body: Buffer.from(await source.arrayBuffer()) });
+    const put = await fetch(`${registry.base}/v2/acme/webshop/backend/manifests/${tag(images.copied)}`, {
+      method: "PUT",
+      headers: { "content-type": source.headers.get("content-type") ?? "" },
+      body: Buffer.from(await source.arrayBuffer()),
+    });
     assert.equal(put.status, 201, await put.text());
     const v = await judge("backend", images.copied, key);
     assert.equal(v.passed, false);
-    assert.equal(v.components.backend.problems.some((p) => p.startsWith("no valid signature")), false, "the signature itself verifies");
+    assert.equal(
+      v.components.backend.problems.some((p) => p.startsWith("no valid signature")),
+      false,
+      "the signature itself verifies",
+    );
     // cosign's own claim check (--check-claims, on by default) refuses each copied statement; the
     // gate's subject check (test/gates/signatures.test.ts) is the second line behind it.
     const problems = v.components.backend.problems;
@@ -176,11 +225,28 @@ describe("real cosign: the sign stage's commands, and the signature gate on cosi
   });
 
   it("an OpenVEX statement attached with the pipeline's key verifies and is read back for the digest", async () => {
-    const vex = { "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://acme.example/vex/1", author: "security@acme.example", timestamp: "2026-12-07T08:00:00Z", version: 1, statements: [{ vulnerability: { name: "CVE-2099-10001" }, products: [{ "@id": images.signed }], status: "not_affected", justification: "vulnerable_code_not_in_execute_path" }] };
+    const vex = {
+      "@context": "https://openvex.dev/ns/v0.2.0",
+      "@id": "https://acme.example/vex/1",
+      author: "security@acme.example",
+      timestamp: "2026-12-07T08:00:00Z",
+      version: 1,
+      statements: [{ vulnerability: { name: "CVE-2099-10001" }, products: [{ "@id": images.signed }], status: "not_affected", justification: "vulnerable_code_not_in_execute_path" }],
+    };
     await signAndAttest(images.signed, key, [{ kind: VEX_ATTESTATION, predicate: vex }]);
     const answer = await cosign(verifyAttestationCommand(SIGNING, target(images.signed), VEX_ATTESTATION, key.files));
     assert.equal(answer.exitCode, 0, answer.stderr);
-    const statements = answer.stdout.trim().split("\n").map((l) => JSON.parse(Buffer.from((JSON.parse(l) as { payload: string }).payload, "base64").toString("utf8")) as { predicateType: string; subject: { digest: { sha256: string } }[]; predicate: typeof vex });
+    const statements = answer.stdout
+      .trim()
+      .split("\n")
+      .map(
+        (l) =>
+          JSON.parse(Buffer.from((JSON.parse(l) as { payload: string }).payload, "base64").toString("utf8")) as {
+            predicateType: string;
+            subject: { digest: { sha256: string } }[];
+            predicate: typeof vex;
+          },
+      );
     assert.equal(statements.length, 1);
     assert.equal(statements[0].predicateType, VEX_ATTESTATION.predicateType);
     assert.equal(`sha256:${statements[0].subject[0].digest.sha256}`, images.signed.split("@")[1]);

@@ -43,6 +43,7 @@ export function bindDependency(moduleName: string, def: ModuleDef, client: objec
   const main = def.objects[pascalCase(moduleName)];
   const root = (client as { _ctx: QueryContext })._ctx;
   Object.assign(client, {
-    [camelCase(moduleName)]: (...params: unknown[]) => call(root, camelCase(moduleName), (Object.hasOwn(main, "constructor") ? main.constructor?.arguments : undefined) ?? {}, { kind: "OBJECT_KIND", name: main.name }, params),
+    [camelCase(moduleName)]: (...params: unknown[]) =>
+      call(root, camelCase(moduleName), (Object.hasOwn(main, "constructor") ? main.constructor?.arguments : undefined) ?? {}, { kind: "OBJECT_KIND", name: main.name }, params),
   });
 }

@@ -46,7 +46,13 @@ test("every check takes no required argument and returns nothing (what dagger ch
   for (const name of checks.Pipeline) {
     const method: MethodDef | undefined = golden.objects.Pipeline.methods[name];
     assert.ok(method, `${name} is in the golden API`);
-    assert.deepEqual(Object.values(method.arguments).filter((a: ArgDef) => !a.isOptional && a.defaultValue === undefined).map((a: ArgDef) => a.name), [], `${name}: required arguments`);
+    assert.deepEqual(
+      Object.values(method.arguments)
+        .filter((a: ArgDef) => !a.isOptional && a.defaultValue === undefined)
+        .map((a: ArgDef) => a.name),
+      [],
+      `${name}: required arguments`,
+    );
     assert.equal(method.returnType.kind, "VOID_KIND", `${name} returns void`);
   }
 });

@@ -34,14 +34,24 @@ describe("introspection tier (the SDK's own introspection, offline)", () => {
     const sources = (module: string, object: string, only?: string[]) =>
       Object.entries((currentApi(readModule(join(ROOT, "modules", module))) as unknown as Api).objects[object].methods ?? {})
         .filter(([fn]) => !only || only.includes(fn))
-        .flatMap(([fn, f]) => Object.entries(f.arguments).filter(([name, a]) => name === "source" && a.type.name === "Directory").map(([name, a]) => ({ at: `${module}.${fn}(${name})`, ignore: a.ignore ?? [] })));
+        .flatMap(([fn, f]) =>
+          Object.entries(f.arguments)
+            .filter(([name, a]) => name === "source" && a.type.name === "Directory")
+            .map(([name, a]) => ({ at: `${module}.${fn}(${name})`, ignore: a.ignore ?? [] })),
+        );
     const all = [...sources("node-toolchain", "NodeToolchain"), ...sources("flyway", "Flyway", ["build"])];
     assert.deepEqual(all.map((s) => s.at).sort(), ["flyway.build(source)", ...["build", "check", "dockerfile", "install", "run", "version"].map((f) => `node-toolchain.${f}(source)`)]);
     for (const s of all) for (const p of ["**/node_modules", ".git"]) assert.ok(s.ignore.includes(p), `${s.at} must ignore ${p}; ignores: ${JSON.stringify(s.ignore)}`);
   });
 
   it("detects a changed function signature against the golden", () => {
-    const dir = makeMutant("api-change", [{ file: "modules/node-toolchain/src/index.ts", from: "run(@argument({ ignore: SOURCE_IGNORE }) source: Directory, script: string)", to: "run(@argument({ ignore: SOURCE_IGNORE }) source: Directory, script: string, verbose = false)" }]);
+    const dir = makeMutant("api-change", [
+      {
+        file: "modules/node-toolchain/src/index.ts",
+        from: "run(@argument({ ignore: SOURCE_IGNORE }) source: Directory, script: string)",
+        to: "run(@argument({ ignore: SOURCE_IGNORE }) source: Directory, script: string, verbose = false)",
+      },
+    ]);
     const diff = jsonDiff(readGolden("node-toolchain"), currentApi(readModule(join(dir, "modules/node-toolchain"))));
     assert.equal(diff.length, 1, diff.join("\n"));
     assert.match(diff[0], /^objects\.NodeToolchain\.methods\.run\.arguments\.verbose: \(absent\) -> /);

@@ -22,7 +22,10 @@ describe("module sources have no side effects on import", () => {
     it(`module ${mod.name}: importing every file under src/ prints nothing and exits 0`, () => {
       const r = importAll(tsFiles(join(mod.sourceDir, "src")));
       // The SDK's client may warn through npm's config; only our output matters.
-      const stderr = r.stderr.split("\n").filter((l) => l.trim() !== "" && !l.includes("npm warn")).join("\n");
+      const stderr = r.stderr
+        .split("\n")
+        .filter((l) => l.trim() !== "" && !l.includes("npm warn"))
+        .join("\n");
       assert.deepEqual({ status: r.status, stdout: r.stdout, stderr }, { status: 0, stdout: "", stderr: "" });
     });
   }

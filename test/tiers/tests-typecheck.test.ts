@@ -12,7 +12,15 @@ describe("tests and scripts type-check", () => {
   it("test/ and scripts/ compile with no errors against the generated SDK", () => {
     const sdk = generateSdk(readModule(ROOT));
     const tsconfig = join(BUILD_DIR, "tsconfig.tests.json");
-    writeFileSync(tsconfig, JSON.stringify({ extends: join(ROOT, "tsconfig.json"), compilerOptions: { paths: { "@dagger.io/dagger": [sdk.indexFile], "@dagger.io/dagger/telemetry": [join(dirname(sdk.indexFile), "telemetry/index.d.ts")] } }, include: [join(ROOT, "test/**/*.ts"), join(ROOT, "scripts/**/*.ts")], exclude: [join(ROOT, "build")] }));
+    writeFileSync(
+      tsconfig,
+      JSON.stringify({
+        extends: join(ROOT, "tsconfig.json"),
+        compilerOptions: { paths: { "@dagger.io/dagger": [sdk.indexFile], "@dagger.io/dagger/telemetry": [join(dirname(sdk.indexFile), "telemetry/index.d.ts")] } },
+        include: [join(ROOT, "test/**/*.ts"), join(ROOT, "scripts/**/*.ts")],
+        exclude: [join(ROOT, "build")],
+      }),
+    );
     const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(ts.flattenDiagnosticMessageText(d.messageText, "\n")) });
     assert.ok(parsed);
     const errors = ts.getPreEmitDiagnostics(ts.createProgram(parsed.fileNames, parsed.options)).map((d) => {

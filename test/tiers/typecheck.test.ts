@@ -20,14 +20,22 @@ describe("type check tier (TypeScript 5.9.3 against @dagger.io/dagger 0.21.9)", 
   });
 
   it("fails the caller when the callee module renames a function (declarations come from the callee's introspection)", () => {
-    const dir = makeMutant("renamed-callee", [{ file: "modules/node-toolchain/src/index.ts", from: "  check(@argument({ ignore: SOURCE_IGNORE }) source: Directory, script: string,", to: "  runCheck(@argument({ ignore: SOURCE_IGNORE }) source: Directory, script: string," }]);
+    const dir = makeMutant("renamed-callee", [
+      {
+        file: "modules/node-toolchain/src/index.ts",
+        from: "  check(@argument({ ignore: SOURCE_IGNORE }) source: Directory, script: string,",
+        to: "  runCheck(@argument({ ignore: SOURCE_IGNORE }) source: Directory, script: string,",
+      },
+    ]);
     const errors = typecheckModule(readModule(dir), join(dir, "build"));
     assert.equal(errors.length, 1, errors.join("\n"));
     assert.match(errors[0], /\.dagger\/src\/toolchains\/node\.ts:\d+:\d+ TS2339: Property 'check' does not exist on type 'NodeToolchain'/);
   });
 
   it("fails on a plain type error inside a module", () => {
-    const dir = makeMutant("type-error", [{ file: "modules/node-toolchain/src/install.ts", from: '[["CI", "true"], ["npm_config_update_notifier", "false"]]', to: '[["CI", true], ["npm_config_update_notifier", "false"]]' }]);
+    const dir = makeMutant("type-error", [
+      { file: "modules/node-toolchain/src/install.ts", from: '[["CI", "true"], ["npm_config_update_notifier", "false"]]', to: '[["CI", true], ["npm_config_update_notifier", "false"]]' },
+    ]);
     const errors = typecheckModule(readModule(join(dir, "modules/node-toolchain")), join(dir, "build"));
     assert.equal(errors.length, 1, errors.join("\n"));
     assert.match(errors[0], /modules\/node-toolchain\/src\/install\.ts:\d+:\d+ TS2322/);

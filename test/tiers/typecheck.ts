@@ -24,7 +24,16 @@ export function typecheckModule(mod: ModuleInfo, buildDir = BUILD_DIR): string[]
       include: [join(mod.sourceDir, "src/**/*.ts")],
     }),
   );
-  const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n")); } });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    tsconfig,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+      },
+    },
+  );
   if (!parsed) throw new Error(`cannot read ${tsconfig}`);
   const program = ts.createProgram(parsed.fileNames, parsed.options);
   return [...parsed.errors, ...ts.getPreEmitDiagnostics(program)].map((d) => {

@@ -42,7 +42,10 @@ describe("env templates", () => {
   });
 
   it("refuse malformed references, naming what is valid", () => {
-    assert.throws(() => parseTemplate("{db.url"), (e: Error) => e instanceof TemplateError && /never closed/.test(e.message));
+    assert.throws(
+      () => parseTemplate("{db.url"),
+      (e: Error) => e instanceof TemplateError && /never closed/.test(e.message),
+    );
     assert.throws(() => parseTemplate("a}b"), /lone '}'/);
     assert.throws(() => parseTemplate("{db}"), /\{db\} is not a reference; references look like \{component.attribute\}/);
   });
@@ -85,7 +88,10 @@ describe("topology of the example", () => {
       t.services.map((s) => `${s.name}(${s.role}) after ${s.dependsOn.map((d) => `${d.service}:${d.condition}`).join(",") || "-"}`),
       ["db(database) after -", "db-migrate(migration) after db:healthy", "backend(app) after db:healthy,db-migrate:completed", "frontend(app) after backend:healthy"],
     );
-    assert.deepEqual(t.services.filter((s) => s.published).map((s) => s.name), ["frontend"]);
+    assert.deepEqual(
+      t.services.filter((s) => s.published).map((s) => s.name),
+      ["frontend"],
+    );
   });
 
   it("resolves references for Dagger with the run's password, URL-encoded inside URLs", () => {

@@ -72,7 +72,13 @@ function valueAt(raw: unknown, path: PropertyKey[]): unknown {
 
 /** Attach the line/column of the deepest node of the path that exists in the document. */
 function locate(p: Problem, doc: Document, lines: LineCounter): Problem {
-  const segs = p.path === "" ? [] : p.path.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== "").map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const segs =
+    p.path === ""
+      ? []
+      : p.path
+          .split(/\.|\[(\d+)\]/)
+          .filter((s) => s !== undefined && s !== "")
+          .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
   for (let n = segs.length; n > 0; n--) {
     const node = doc.getIn(segs.slice(0, n), true);
     if (isNode(node) && node.range) {

@@ -57,15 +57,12 @@ function componentProblems(doc: Raw): Problem[] {
     const at = `components.${name}`;
     for (const [needed, range] of Object.entries(isMap(c.requires) ? c.requires : {})) {
       if (needed === name) problems.push({ path: `${at}.requires.${needed}`, message: "a component cannot require itself", value: range });
-      else if (!names.includes(needed))
-        problems.push({ path: `${at}.requires.${needed}`, message: `names no component; components are: ${names.join(", ")}`, value: needed });
+      else if (!names.includes(needed)) problems.push({ path: `${at}.requires.${needed}`, message: `names no component; components are: ${names.join(", ")}`, value: needed });
     }
     if (c.kind === "database" && c.toolchain !== undefined && c.toolchain !== "flyway")
       problems.push({ path: `${at}.toolchain`, message: "a database component is migrated with Flyway: use toolchain flyway", value: c.toolchain });
-    if (c.database !== undefined && c.kind !== "database")
-      problems.push({ path: `${at}.database`, message: "only a database component (kind: database) has a database server", value: c.database });
-    if (c.migrations !== undefined && c.toolchain !== "flyway")
-      problems.push({ path: `${at}.migrations`, message: "only flyway components have migrations", value: c.migrations });
+    if (c.database !== undefined && c.kind !== "database") problems.push({ path: `${at}.database`, message: "only a database component (kind: database) has a database server", value: c.database });
+    if (c.migrations !== undefined && c.toolchain !== "flyway") problems.push({ path: `${at}.migrations`, message: "only flyway components have migrations", value: c.migrations });
     if (typeof c.path === "string") {
       const normal = c.path.replace(/\/+$/, "");
       const other = byPath.get(normal);
@@ -133,26 +130,24 @@ function environmentProblems(doc: Raw): Problem[] {
   const environments = entries(doc.environments);
   const names = environments.map(([n]) => n);
   const provider = isMap(doc.gitops) ? (doc.gitops.provider ?? "git") : undefined;
-  if (environments.length > 0 && doc.gitops === undefined)
-    problems.push({ path: "gitops", message: "is required when environments are defined: promotion writes to the GitOps repository" });
+  if (environments.length > 0 && doc.gitops === undefined) problems.push({ path: "gitops", message: "is required when environments are defined: promotion writes to the GitOps repository" });
   for (const [name, env] of environments) {
     const at = `environments.${name}`;
-    if (env.after !== undefined && !names.includes(String(env.after)))
-      problems.push({ path: `${at}.after`, message: `names no environment; environments are: ${names.join(", ")}`, value: env.after });
+    if (env.after !== undefined && !names.includes(String(env.after))) problems.push({ path: `${at}.after`, message: `names no environment; environments are: ${names.join(", ")}`, value: env.after });
     if (env.after === name) problems.push({ path: `${at}.after`, message: "an environment cannot follow itself", value: env.after });
     const approvals = typeof env.approvals === "number" ? env.approvals : 0;
     if (approvals > 0 && env.writeBack !== "pull-request")
       problems.push({ path: `${at}.approvals`, message: "approvals need writeBack: pull-request (a direct commit has no one to approve it)", value: env.approvals });
     const features = isMap(doc.features) ? Object.keys(doc.features) : [];
     for (const flag of Object.keys(isMap(env.flags) ? env.flags : {}))
-      if (!features.includes(flag)) problems.push({ path: `${at}.flags.${flag}`, message: `is not declared under features${features.length > 0 ? `; features: ${features.join(", ")}` : ""}`, value: flag });
+      if (!features.includes(flag))
+        problems.push({ path: `${at}.flags.${flag}`, message: `is not declared under features${features.length > 0 ? `; features: ${features.join(", ")}` : ""}`, value: flag });
     const components = entries(doc.components).map(([n]) => n);
     for (const component of Object.keys(isMap(env.helm) ? env.helm : {})) {
       if (env.format !== "helm") problems.push({ path: `${at}.helm.${component}`, message: "Helm values paths need format: helm", value: env.format });
       else if (!components.includes(component)) problems.push({ path: `${at}.helm.${component}`, message: `names no component; components are: ${components.join(", ")}`, value: component });
     }
-    if (env.writeBack === "pull-request" && provider === "git")
-      problems.push({ path: `${at}.writeBack`, message: "pull requests need gitops.provider github or gitea", value: env.writeBack });
+    if (env.writeBack === "pull-request" && provider === "git") problems.push({ path: `${at}.writeBack`, message: "pull requests need gitops.provider github or gitea", value: env.writeBack });
     if (env.admission !== undefined && doc.signing === undefined)
       problems.push({ path: `${at}.admission`, message: "verifies image signatures in the cluster: add a signing section (publicKey or keyless) saying how images are signed", value: env.admission });
     if (env.admission !== undefined && env.format === "compose")

@@ -18,9 +18,7 @@ const name = z.string().regex(NAME, { error: `must be ${NAME_RULE}` });
  * A path inside the application repository, written the way users write it in YAML. A pattern
  * rather than a refinement, so the editor JSON Schema carries the rule too.
  */
-const repoPath = z
-  .string()
-  .regex(/^(?!\/)(?!(.*\/)?\.\.(\/|$)).+$/, { error: "must be a relative path inside the repository (no leading '/', no '..')" });
+const repoPath = z.string().regex(/^(?!\/)(?!(.*\/)?\.\.(\/|$)).+$/, { error: "must be a relative path inside the repository (no leading '/', no '..')" });
 
 const IMAGE_REF_RULE = "must be an image reference such as node:22-bookworm-slim or node:22-bookworm-slim@sha256:<digest>";
 
@@ -48,22 +46,16 @@ const registryPrefix = (error: string) => z.string().regex(REGISTRY_PREFIX_PATTE
  * {component.attribute} ({db.url}, {backend.url}, {db.version}, …); a value that refers to a
  * database's password or url is a secret wherever the topology runs.
  */
-const env = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be an environment variable name (letters, digits, '_', not starting with a digit)" }), z.string())
-  .default({});
+const env = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be an environment variable name (letters, digits, '_', not starting with a digit)" }), z.string()).default({});
 
 /** An http(s) URL of a mirror endpoint. */
 const url = z.string().regex(/^https?:\/\/[^\s/?#]+[^\s]*$/, { error: "must be an http:// or https:// URL" });
 
 /** Toolchains a component can be built with; each maps to a module under modules/. */
-export const Toolchain = z
-  .enum(["node", "flyway", "dotnet", "maven"])
-  .describe("How the component is linted, tested and built: node (npm), flyway (SQL migrations), dotnet, maven.");
+export const Toolchain = z.enum(["node", "flyway", "dotnet", "maven"]).describe("How the component is linted, tested and built: node (npm), flyway (SQL migrations), dotnet, maven.");
 
 /** What role a component plays in a release; the gates and the E2E topology read this. */
-export const ComponentKind = z
-  .enum(["database", "backend", "frontend", "service"])
-  .describe("The component's role: database (schema migrations), backend, frontend, or another service.");
+export const ComponentKind = z.enum(["database", "backend", "frontend", "service"]).describe("The component's role: database (schema migrations), backend, frontend, or another service.");
 
 /** How a component's runtime image is made when it has no Dockerfile of its own. */
 export const ImageSettings = z
@@ -72,7 +64,11 @@ export const ImageSettings = z
     command: z.array(z.string().min(1)).min(1).optional().describe("Command the runtime image starts; default: node <package.json main>."),
     files: z.array(repoPath).default(["dist"]).describe("Built files and folders the runtime image needs besides package.json and production node_modules."),
     port: z.number().int().min(1).max(65535).default(8080).describe("Port the component listens on."),
-    health: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, { error: "must be an absolute URL path such as /health" }).default("/health").describe("HTTP path of the health check."),
+    health: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~/-]*$/, { error: "must be an absolute URL path such as /health" })
+      .default("/health")
+      .describe("HTTP path of the health check."),
     systemPackages: z
       .array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, { error: "must be a Debian package name" }))
       .default([])
@@ -90,7 +86,9 @@ export const DatabaseSettings = z
     engine: z.enum(["postgres"]).default("postgres").describe("Database engine; Flyway migrates it."),
     image: imageRef.default("postgres:17-bookworm").describe("Server image (before mirror rewriting), e.g. postgres:17-bookworm; use the major version production runs."),
     name: sqlName.optional().describe("Database name; default: the application name with '-' written as '_'."),
-    user: sqlName.optional().describe("Owner of the schema, used by the migrations and the application; default: as name. Its password is a secret: generated per E2E run, ${<COMPONENT>_PASSWORD} in Compose."),
+    user: sqlName
+      .optional()
+      .describe("Owner of the schema, used by the migrations and the application; default: as name. Its password is a secret: generated per E2E run, ${<COMPONENT>_PASSWORD} in Compose."),
     port: z.number().int().min(1).max(65535).default(5432).describe("Port the server listens on."),
   })
   .prefault({})
@@ -102,12 +100,8 @@ export const Component = z
     kind: ComponentKind,
     toolchain: Toolchain,
     path: repoPath.describe("Folder of the component in the repository; a change under it marks the component as affected."),
-    migrations: repoPath
-      .optional()
-      .describe("Flyway migrations folder, relative to the component's path (database components; default: migrations)."),
-    dockerfile: repoPath
-      .optional()
-      .describe("The component's own Dockerfile, relative to its path; without one the toolchain module generates one."),
+    migrations: repoPath.optional().describe("Flyway migrations folder, relative to the component's path (database components; default: migrations)."),
+    dockerfile: repoPath.optional().describe("The component's own Dockerfile, relative to its path; without one the toolchain module generates one."),
     image: ImageSettings,
     database: DatabaseSettings,
     env: env.describe(
@@ -122,23 +116,22 @@ export const Component = z
           .describe("semver range, e.g. >=1.4.0"),
       )
       .default({})
-      .describe(
-        "What this component needs of the others, as semver ranges by component name (e.g. backend requires db: \">=1.1.0\"). Checked at every promotion; no flag overrides it.",
-      ),
+      .describe('What this component needs of the others, as semver ranges by component name (e.g. backend requires db: ">=1.1.0"). Checked at every promotion; no flag overrides it.'),
   })
   .describe("A deployable part of the application.");
 
 /** Where images are pushed; the token arrives as a secret, never in this file. */
 export const Registry = z
   .strictObject({
-    address: registryPrefix("must be a registry host with an optional port and path, without scheme or tag, e.g. ghcr.io/acme/webshop")
-      .describe("Registry and repository prefix; each component's image is <address>/<component>."),
+    address: registryPrefix("must be a registry host with an optional port and path, without scheme or tag, e.g. ghcr.io/acme/webshop").describe(
+      "Registry and repository prefix; each component's image is <address>/<component>.",
+    ),
     username: z.string().optional().describe("User for registry login; the token comes as a secret (--registry-token env://…)."),
     plainHttp: z
       .boolean()
       .optional()
       .describe(
-        "The registry speaks plain HTTP, not HTTPS (default: only for 127.0.0.1, localhost and [::1]). Tell the engine too (engine.toml: [registry.\"<host>\"] http = true): it pulls and pushes, the pipeline only retags.",
+        'The registry speaks plain HTTP, not HTTPS (default: only for 127.0.0.1, localhost and [::1]). Tell the engine too (engine.toml: [registry."<host>"] http = true): it pulls and pushes, the pipeline only retags.',
       ),
   })
   .describe("The container registry images are published to.");
@@ -150,7 +143,7 @@ export const Mirror = z
     npmScopes: z
       .record(z.string().regex(/^@[a-z0-9][a-z0-9._-]*$/, { error: "must be an npm scope such as @acme" }), url)
       .default({})
-      .describe("Registries for npm scopes (e.g. \"@acme\": https://nexus.example/repository/npm-internal/), written to the build's .npmrc."),
+      .describe('Registries for npm scopes (e.g. "@acme": https://nexus.example/repository/npm-internal/), written to the build\'s .npmrc.'),
     nuget: url.optional().describe("NuGet v3 source URL of the proxy."),
     maven: url.optional().describe("Maven repository URL of the proxy."),
     apt: url.optional().describe("Debian/Ubuntu apt mirror URL of the proxy."),
@@ -165,18 +158,21 @@ export const Gitops = z
   .strictObject({
     repository: z.string().min(1).describe("Clone URL of the GitOps repository."),
     branch: z.string().min(1).default("main").describe("Branch that environments are deployed from."),
-    provider: z
-      .enum(["github", "gitea", "git"])
-      .default("git")
-      .describe("Where pull requests are opened: github, gitea, or git (plain commits only, no pull requests)."),
+    provider: z.enum(["github", "gitea", "git"]).default("git").describe("Where pull requests are opened: github, gitea, or git (plain commits only, no pull requests)."),
   })
   .describe("The GitOps repository that promotion writes to.");
 
 /** Where a component's image goes in a Helm values file. */
 export const HelmPaths = z
   .strictObject({
-    repository: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: "must be a dotted values path such as backend.image.repository" }).describe("Dotted path of the image repository."),
-    tag: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: "must be a dotted values path such as backend.image.tag" }).describe("Dotted path of the image tag (set to the git SHA)."),
+    repository: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: "must be a dotted values path such as backend.image.repository" })
+      .describe("Dotted path of the image repository."),
+    tag: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: "must be a dotted values path such as backend.image.tag" })
+      .describe("Dotted path of the image tag (set to the git SHA)."),
     digest: z
       .string()
       .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: "must be a dotted values path such as backend.image.digest" })
@@ -186,38 +182,21 @@ export const HelmPaths = z
   .describe("Helm values paths of one component's image.");
 
 /** How an environment receives a release. */
-export const Trigger = z
-  .enum(["push", "tag", "manual"])
-  .describe("What promotes to the environment: push (to the main branch, after E2E), tag (a release tag), manual (promote --env).");
+export const Trigger = z.enum(["push", "tag", "manual"]).describe("What promotes to the environment: push (to the main branch, after E2E), tag (a release tag), manual (promote --env).");
 
 /** One deployment target: dev, staging, prod, … */
 export const Environment = z
   .strictObject({
     on: Trigger,
-    after: name
-      .optional()
-      .describe("Environment a release must have reached before this one (unless an emergency is declared)."),
-    writeBack: z
-      .enum(["commit", "pull-request"])
-      .default("commit")
-      .describe("How the GitOps repository is updated: a direct commit, or a pull request that needs approval."),
-    approvals: z
-      .number()
-      .int()
-      .min(0)
-      .default(0)
-      .describe("Approvals the pull request needs before it may merge (requires writeBack: pull-request when above 0)."),
+    after: name.optional().describe("Environment a release must have reached before this one (unless an emergency is declared)."),
+    writeBack: z.enum(["commit", "pull-request"]).default("commit").describe("How the GitOps repository is updated: a direct commit, or a pull request that needs approval."),
+    approvals: z.number().int().min(0).default(0).describe("Approvals the pull request needs before it may merge (requires writeBack: pull-request when above 0)."),
     path: repoPath.describe("Folder of this environment in the GitOps repository."),
-    format: z
-      .enum(["kustomize", "helm", "compose", "manifests"])
-      .describe("File format of the environment's deployment description."),
+    format: z.enum(["kustomize", "helm", "compose", "manifests"]).describe("File format of the environment's deployment description."),
     file: repoPath
       .optional()
       .describe("The file promotion rewrites, relative to path; default: kustomization.yaml (kustomize), values.yaml (helm), compose.yaml (compose); manifests: every .yaml/.yml under path."),
-    helm: z
-      .record(name, HelmPaths)
-      .default({})
-      .describe("Helm values paths of each component's image (format: helm), e.g. backend: { repository: backend.image.repository, tag: backend.image.tag }."),
+    helm: z.record(name, HelmPaths).default({}).describe("Helm values paths of each component's image (format: helm), e.g. backend: { repository: backend.image.repository, tag: backend.image.tag }."),
     flags: z
       .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, { error: "must be a feature flag name declared under features" }), z.boolean())
       .default({})
@@ -225,7 +204,9 @@ export const Environment = z
     admission: z
       .enum(["kyverno"])
       .optional()
-      .describe("Admission checks in the cluster: kyverno writes a Kyverno policy into the environment's folder that admits only images signed as signing says, with the pipeline's attestations (needs signing and a Kubernetes format)."),
+      .describe(
+        "Admission checks in the cluster: kyverno writes a Kyverno policy into the environment's folder that admits only images signed as signing says, with the pipeline's attestations (needs signing and a Kubernetes format).",
+      ),
   })
   .describe("A deployment environment.");
 
@@ -233,14 +214,8 @@ export const Environment = z
 export const Branches = z
   .strictObject({
     main: z.string().min(1).default("main").describe("The branch whose pushes run the whole pipeline and promote to the push environments."),
-    buildOnly: z
-      .array(z.string().min(1))
-      .default(["dev"])
-      .describe("Branch patterns whose pushes end after the image build (no publish, no deploy)."),
-    previews: z
-      .array(z.string().min(1))
-      .default(["feature/*"])
-      .describe("Branch patterns that get a preview environment; '*' matches within one path segment, '**' across."),
+    buildOnly: z.array(z.string().min(1)).default(["dev"]).describe("Branch patterns whose pushes end after the image build (no publish, no deploy)."),
+    previews: z.array(z.string().min(1)).default(["feature/*"]).describe("Branch patterns that get a preview environment; '*' matches within one path segment, '**' across."),
   })
   .prefault({})
   .describe("Branch rules for push events.");
@@ -254,9 +229,7 @@ export const Previews = z
       .default("preview-{branch}")
       .describe("Kubernetes namespace of a branch's preview; {branch} is the branch name made DNS-safe."),
     path: repoPath.default("previews").describe("Folder in the GitOps repository holding one subfolder per preview."),
-    base: repoPath
-      .optional()
-      .describe("Kustomize base every preview overlays, in the GitOps repository; default: the path of the first kustomize environment promoted on push."),
+    base: repoPath.optional().describe("Kustomize base every preview overlays, in the GitOps repository; default: the path of the first kustomize environment promoted on push."),
   })
   .prefault({})
   .describe("Preview environments (K3s namespaces, as Kustomize overlays) for branches matching branches.previews.");
@@ -267,9 +240,11 @@ export const E2e = z
     path: repoPath.describe("Folder of the Playwright project (package.json with @playwright/test, and its lockfile)."),
     image: imageRef
       .optional()
-      .describe("Playwright image (before mirror rewriting); default: mcr.microsoft.com/playwright:v<the lockfile's @playwright/test version>-noble. A different Playwright version than the lockfile's is refused."),
+      .describe(
+        "Playwright image (before mirror rewriting); default: mcr.microsoft.com/playwright:v<the lockfile's @playwright/test version>-noble. A different Playwright version than the lockfile's is refused.",
+      ),
     target: name.optional().describe("The component the tests open in the browser (its url becomes BASE_URL); default: the frontend component."),
-    env: env.describe("Environment variables of the test run, e.g. EXPECTED_SCHEMA_VERSION: \"{db.version}\"; same references as a component's env."),
+    env: env.describe('Environment variables of the test run, e.g. EXPECTED_SCHEMA_VERSION: "{db.version}"; same references as a component\'s env.'),
   })
   .describe("End-to-end tests run against the built images.");
 
@@ -293,7 +268,9 @@ export const Notifications = z
   .strictObject({
     on: z.enum(["failure", "always"]).default("failure").describe("Notify on failed runs only, or on every run."),
     webhook: z
-      .strictObject({ format: z.enum(["slack", "teams", "google-chat"]).default("slack").describe("Payload format: slack (also Mattermost, Rocket.Chat), teams (Workflows, Adaptive Card) or google-chat.") })
+      .strictObject({
+        format: z.enum(["slack", "teams", "google-chat"]).default("slack").describe("Payload format: slack (also Mattermost, Rocket.Chat), teams (Workflows, Adaptive Card) or google-chat."),
+      })
       .optional()
       .describe("A chat webhook; its URL comes as ci --notify-webhook=env://CHAT_WEBHOOK."),
     email: z
@@ -302,8 +279,14 @@ export const Notifications = z
         port: z.number().int().min(1).max(65535).default(587).describe("SMTP port: 587 (STARTTLS) or 465 with secure."),
         secure: z.boolean().default(false).describe("TLS from the start (port 465)."),
         user: z.string().default("").describe("SMTP user; its password comes as ci --smtp-password=env://SMTP_PASSWORD."),
-        from: z.string().regex(/^[^\s@]+@[^\s@]+$/, { error: "must be an e-mail address" }).describe("Sender address."),
-        to: z.array(z.string().regex(/^[^\s@]+@[^\s@]+$/, { error: "must be an e-mail address" })).min(1).describe("Recipients."),
+        from: z
+          .string()
+          .regex(/^[^\s@]+@[^\s@]+$/, { error: "must be an e-mail address" })
+          .describe("Sender address."),
+        to: z
+          .array(z.string().regex(/^[^\s@]+@[^\s@]+$/, { error: "must be an e-mail address" }))
+          .min(1)
+          .describe("Recipients."),
       })
       .optional()
       .describe("E-mail through SMTP."),
@@ -338,7 +321,9 @@ export const Signing = z
     transparencyLog: z
       .boolean()
       .default(true)
-      .describe("Record each signature in a Rekor transparency log, and require it at verification. false for a private setup without Rekor (keys only): signatures are then checked against the key alone."),
+      .describe(
+        "Record each signature in a Rekor transparency log, and require it at verification. false for a private setup without Rekor (keys only): signatures are then checked against the key alone.",
+      ),
     rekorUrl: url.optional().describe("The Rekor instance (default: Sigstore's public one, https://rekor.sigstore.dev)."),
     fulcioUrl: url.optional().describe("The Fulcio instance for keyless signing (default: Sigstore's public one, https://fulcio.sigstore.dev)."),
     trustedRoot: repoPath
@@ -346,7 +331,9 @@ export const Signing = z
       .describe("A private Sigstore's trusted root (trusted_root.json) in the application repository, for verification against your own Fulcio and Rekor (default: Sigstore's public trust root)."),
   })
   .refine((s) => (s.publicKey === undefined) !== (s.keyless === undefined), { error: "must name exactly one of publicKey (a key pair) or keyless (an OIDC identity)" })
-  .refine((s) => s.keyless === undefined || s.transparencyLog, { error: "keyless signing needs the transparency log (transparencyLog: true): a short-lived certificate is only trusted through its log entry" })
+  .refine((s) => s.keyless === undefined || s.transparencyLog, {
+    error: "keyless signing needs the transparency log (transparencyLog: true): a short-lived certificate is only trusted through its log entry",
+  })
   .describe("Signatures and in-toto attestations (SBOM, test results, SLSA provenance) of every published image, verified at promotion.");
 
 /** Promotion gates' settings (compatibility has none: it cannot be switched off). */
@@ -359,7 +346,9 @@ export const Gates = z
           .min(1)
           .default(["CRITICAL"])
           .describe("Trivy severities that block a promotion unless waived."),
-        waivers: repoPath.default("waivers.yaml").describe("Waivers file in the GitOps repository (per CVE or misconfiguration ID and image digest, with reason, approver and expiry; secrets are never waived)."),
+        waivers: repoPath
+          .default("waivers.yaml")
+          .describe("Waivers file in the GitOps repository (per CVE or misconfiguration ID and image digest, with reason, approver and expiry; secrets are never waived)."),
       })
       .prefault({})
       .describe("The vulnerability gate: a Trivy JSON report per image; a missing or unreadable report blocks."),
@@ -394,10 +383,7 @@ export const PipelineConfig = z
     signing: Signing.optional(),
     notifications: Notifications.optional(),
     releases: Releases.optional(),
-    ignore: z
-      .array(z.string().min(1))
-      .default(["**/*.md", "docs/**"])
-      .describe("Changed files matching these patterns affect no component."),
+    ignore: z.array(z.string().min(1)).default(["**/*.md", "docs/**"]).describe("Changed files matching these patterns affect no component."),
   })
   .describe("pipeline.yaml: what the pipeline builds, tests and promotes.");
 

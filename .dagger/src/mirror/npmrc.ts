@@ -47,6 +47,8 @@ export function mirrorCredentials(auth: MirrorAuth): { token: string; basic?: st
 function oneLine(token: string): string {
   const value = token.replace(/\r?\n$/, "");
   if (/[\r\n]/.test(value))
-    throw new InputError("mirror token: holds a line break, and an .npmrc value is one line (value not shown: it is a secret); pass only the token, e.g. file:// of a file holding just the token, or cmd://\"… | tr -d '\\n'\"");
+    throw new InputError(
+      "mirror token: holds a line break, and an .npmrc value is one line (value not shown: it is a secret); pass only the token, e.g. file:// of a file holding just the token, or cmd://\"… | tr -d '\\n'\"",
+    );
   return value;
 }

@@ -42,8 +42,7 @@ export function toEvent(args: EventArgs): PipelineEvent {
       return kind === "delete" ? { kind, branch: ref } : { kind, branch: ref, ...(changed ? { changed } : {}) };
     case "tag":
       if (!ref) throw new InputError("ref: a tag event needs the tag name (--ref v1.4.0)");
-      if (semver.valid(ref) === null)
-        throw new InputError(`ref: release tag "${ref}" is not a semantic version; valid tags look like v1.4.0, 1.4.0 or v1.4.0-rc.1 (MAJOR.MINOR.PATCH)`);
+      if (semver.valid(ref) === null) throw new InputError(`ref: release tag "${ref}" is not a semantic version; valid tags look like v1.4.0, 1.4.0 or v1.4.0-rc.1 (MAJOR.MINOR.PATCH)`);
       return { kind, tag: ref };
     case "promote":
       if (!args.environment) throw new InputError("environment: a promote event needs the target environment (--environment prod)");

@@ -152,7 +152,9 @@ function tagPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "
     notes: [
       `The release built from the tagged commit is ${promotions.length > 0 ? "promoted" : "described"} as it is (same image digests); nothing is rebuilt.`,
       ...(promotions.length > 0 ? [SCANNED_AT_PROMOTION] : []),
-      ...(config.releases ? [`Its ${config.releases.provider === "github" ? "GitHub" : "Gitea"} release page gets the notes (components, versions, digests, migrations) and the files release.json and compose.yaml.`] : []),
+      ...(config.releases
+        ? [`Its ${config.releases.provider === "github" ? "GitHub" : "Gitea"} release page gets the notes (components, versions, digests, migrations) and the files release.json and compose.yaml.`]
+        : []),
     ],
   };
 }
@@ -203,8 +205,7 @@ function knownEnvironment(config: PipelineConfig, environment: string): Pipeline
 
 function deletePlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "delete" }>): Plan {
   const base = { event, components: { affected: [], unchanged: Object.keys(config.components) }, promotions: [] };
-  if (!picomatch.isMatch(event.branch, config.branches.previews))
-    return { ...base, flow: "nothing", stages: [], notes: [`${event.branch} has no preview environment: nothing to remove.`] };
+  if (!picomatch.isMatch(event.branch, config.branches.previews)) return { ...base, flow: "nothing", stages: [], notes: [`${event.branch} has no preview environment: nothing to remove.`] };
   const namespace = previewNamespace(config.previews.namespace, event.branch);
   return { ...base, flow: "preview-removal", stages: [{ name: "preview-removal", jobs: [{ step: "remove-preview", environment: namespace }] }], notes: [] };
 }

@@ -103,8 +103,7 @@ export class RegistryClient {
   #resolve(ref: string | ImageReference): ImageReference {
     const image = typeof ref === "string" ? parseReference(ref) : parseReference(formatReference(ref));
     const text = formatReference(image);
-    if (image.registry.toLowerCase() !== this.registry.toLowerCase())
-      throw new InputError(`image reference "${text}": is on registry ${image.registry}, but this client talks to ${this.registry}`);
+    if (image.registry.toLowerCase() !== this.registry.toLowerCase()) throw new InputError(`image reference "${text}": is on registry ${image.registry}, but this client talks to ${this.registry}`);
     if (image.tag === undefined && image.digest === undefined) throw new InputError(`image reference "${text}": names no tag or digest; expected …:<tag> or …@sha256:<digest>`);
     return image;
   }

@@ -17,8 +17,7 @@ export function errorDetail(body: string): string | undefined {
   if (text === "") return undefined;
   try {
     const parsed = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };
-    if (Array.isArray(parsed.errors) && parsed.errors.length > 0)
-      return parsed.errors.map((e) => [e.code, e.message].filter((x) => typeof x === "string" && x !== "").join(": ")).join("; ");
+    if (Array.isArray(parsed.errors) && parsed.errors.length > 0) return parsed.errors.map((e) => [e.code, e.message].filter((x) => typeof x === "string" && x !== "").join(": ")).join("; ");
   } catch {
     // not JSON: fall through to the text
   }

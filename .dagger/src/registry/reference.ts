@@ -28,8 +28,7 @@ export function validateTag(tag: string): string {
 
 /** Check a registry address (`host[:port]`, e.g. registry.example.com or 127.0.0.1:5000); returns it or throws an InputError. */
 export function validateRegistry(address: string): string {
-  if (!isRegistryHost(address))
-    throw new InputError(`registry address "${address}": expected host[:port] with a dot or a port in it (or localhost), e.g. registry.example.com or 127.0.0.1:5000`);
+  if (!isRegistryHost(address)) throw new InputError(`registry address "${address}": expected host[:port] with a dot or a port in it (or localhost), e.g. registry.example.com or 127.0.0.1:5000`);
   return address;
 }
 

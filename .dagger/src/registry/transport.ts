@@ -117,8 +117,7 @@ export class Transport {
 
   #hint(request: RegistryRequest, response: Response): string | undefined {
     const status = response.status;
-    if (status === 401 && /error="?insufficient_scope/.test(response.headers.get("www-authenticate") ?? ""))
-      return `the credentials do not grant ${request.scope}`;
+    if (status === 401 && /error="?insufficient_scope/.test(response.headers.get("www-authenticate") ?? "")) return `the credentials do not grant ${request.scope}`;
     if (status === 401) return this.#auth.hasCredentials ? "the registry rejected the username and token" : "the registry needs credentials (username and token)";
     if (status === 403) return `the credentials do not grant ${request.scope}`;
     if (status >= 300 && status < 400) return `the registry redirected to ${response.headers.get("location") ?? "(no location)"}; redirects are not followed`;

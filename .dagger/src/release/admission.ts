@@ -88,7 +88,10 @@ export function admissionPolicy(input: AdmissionPolicyInput): string {
         { expression: `${all}.all(image, verifyImageSignatures(image, [attestors.signer]) > 0)`, message: `image not signed by the ${application} pipeline (${signerOf(signing)})` },
         { expression: `${all}.all(image, ${attested("sbom")})`, message: `image has no CycloneDX SBOM attestation (${ATTESTATIONS.sbom}) signed by the ${application} pipeline` },
         { expression: `${all}.all(image, ${attested("provenance")})`, message: `image has no SLSA provenance attestation (${ATTESTATIONS.provenance}) signed by the ${application} pipeline` },
-        { expression: `${all}.all(image, ${attested("vulnerabilities")})`, message: `image has no vulnerability report attestation (${ATTESTATIONS.vulnerabilities}) signed by the ${application} pipeline` },
+        {
+          expression: `${all}.all(image, ${attested("vulnerabilities")})`,
+          message: `image has no vulnerability report attestation (${ATTESTATIONS.vulnerabilities}) signed by the ${application} pipeline`,
+        },
         {
           // The payload is read only after its signature verified (false && … never reads it).
           expression: `${all}.all(image, ${attested("testResult")} && extractPayload(image, attestations.testResult).predicate.result == 'PASSED')`,
@@ -97,7 +100,9 @@ export function admissionPolicy(input: AdmissionPolicyInput): string {
       ],
     },
   });
-  const scope = namespace ? `Pods and their controllers in namespace ${namespace}` : "Pods and their controllers in every namespace (cluster-wide: the environment's namespace is not known to the pipeline)";
+  const scope = namespace
+    ? `Pods and their controllers in namespace ${namespace}`
+    : "Pods and their controllers in every namespace (cluster-wide: the environment's namespace is not known to the pipeline)";
   doc.commentBefore = [
     ` Image verification of ${environment}, written by promotion from pipeline.yaml (signing, environments.${environment}.admission).`,
     ` Kyverno admits ${scope} running ${images} only when each image is`,

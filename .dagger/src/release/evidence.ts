@@ -48,7 +48,13 @@ export interface IntegrationEvidence {
  * part 3): keyed by digest, so the service repository's pipeline can keep it with the artefact it
  * tested; `overrides` maps a resource to its image (already checked to be by digest).
  */
-export function integrationEvidence(application: string, revision: string, overrides: Record<string, string>, integration: IntegrationEvidence["digests"][string]["integration"], ranAt: string): IntegrationEvidence {
+export function integrationEvidence(
+  application: string,
+  revision: string,
+  overrides: Record<string, string>,
+  integration: IntegrationEvidence["digests"][string]["integration"],
+  ranAt: string,
+): IntegrationEvidence {
   const digests = Object.fromEntries(Object.entries(overrides).map(([resource, image]) => [image.slice(image.lastIndexOf("@") + 1), { resource, image, integration }]));
   return { kind: "pipeline-as-code/integration-evidence/v1", application, revision, ranAt, digests };
 }

@@ -20,7 +20,9 @@ export function releaseNotes(record: ReleaseRecord, tag: string): { name: string
   const names = Object.keys(record.components).sort();
   const rows = names.map((n) => {
     const c = record.components[n];
-    const requires = Object.entries(c.requires).map(([dep, range]) => `${dep} ${range}`).join(", ");
+    const requires = Object.entries(c.requires)
+      .map(([dep, range]) => `${dep} ${range}`)
+      .join(", ");
     return `| ${n} | ${c.version} | \`${c.image}\` | ${requires || "–"} |`;
   });
   const migrations = names
@@ -28,7 +30,12 @@ export function releaseNotes(record: ReleaseRecord, tag: string): { name: string
     .map((n) => `### Database migrations (${n})\n\n${(record.components[n].migrations ?? []).map((m) => `- \`${m.script}\`${m.version ? ` (version ${m.version})` : ""}`).join("\n")}\n`);
   const scans = Object.entries(record.evidence.scans)
     .filter(([, counts]) => Object.keys(counts).length > 0)
-    .map(([n, counts]) => `${n}: ${Object.entries(counts).map(([severity, count]) => `${severity} ${count}`).join(", ")}`);
+    .map(
+      ([n, counts]) =>
+        `${n}: ${Object.entries(counts)
+          .map(([severity, count]) => `${severity} ${count}`)
+          .join(", ")}`,
+    );
   const body = [
     `Release **${tag}** of ${record.application}: commit ${commit}, ${built}. Every image is addressed by digest; promotion moves exactly these.\n`,
     `| component | version | image | requires |\n|---|---|---|---|\n${rows.join("\n")}\n`,

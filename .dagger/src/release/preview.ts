@@ -45,13 +45,21 @@ export function previewBase(config: PipelineConfig): string {
 }
 
 /** A Kubernetes label value for the branch (63 characters, alphanumerics at both ends). */
-const labelValue = (branch: string) => branch.replace(/[^A-Za-z0-9._-]+/g, "-").slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
+const labelValue = (branch: string) =>
+  branch
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
 
 /** The preview's files: its Namespace and its kustomization over the base, with the branch's images. */
 export function previewFiles(config: PipelineConfig, branch: string, images: PreviewImage[]): Record<string, string> {
   const { namespace, folder } = previewOf(config, branch);
   const base = posix.relative(folder, previewBase(config));
-  const ns = new Document({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": config.name, "pipeline-as-code/preview": "true", "pipeline-as-code/branch": labelValue(branch) } } });
+  const ns = new Document({
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": config.name, "pipeline-as-code/preview": "true", "pipeline-as-code/branch": labelValue(branch) } },
+  });
   const kustomization = new Document({
     apiVersion: "kustomize.config.k8s.io/v1beta1",
     kind: "Kustomization",

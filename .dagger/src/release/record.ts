@@ -38,7 +38,9 @@ export const Evidence = z.strictObject({
   /** Finding counts by severity per component, from the scan reports. */
   scans: z.record(z.string(), z.record(z.string(), z.number().int().min(0))).default({}),
   /** Per component: the digest that was scanned, the SHA-256 of the report judged for it and of its CycloneDX SBOM (the one attested). */
-  reports: z.record(z.string(), z.strictObject({ digest: z.string().regex(SHA256_DIGEST_PATTERN), report: z.string().regex(SHA256_DIGEST_PATTERN), sbom: z.string().regex(SHA256_DIGEST_PATTERN).optional() })).optional(),
+  reports: z
+    .record(z.string(), z.strictObject({ digest: z.string().regex(SHA256_DIGEST_PATTERN), report: z.string().regex(SHA256_DIGEST_PATTERN), sbom: z.string().regex(SHA256_DIGEST_PATTERN).optional() }))
+    .optional(),
   /** Who or what built it: the CI run's URL, the runner, the user. */
   builtBy: z.string().default(""),
 });

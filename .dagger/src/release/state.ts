@@ -76,7 +76,8 @@ export function alreadyDeployed(state: EnvironmentState, release: ReleaseRecord,
 }
 
 /** Whether a release ever reached the environment (the upstream rule reads this). */
-export const reached = (state: EnvironmentState, revision: string): boolean => state.history.some((h) => h.release === revision && !h.rollback) || Object.values(state.components).some((c) => c.release === revision);
+export const reached = (state: EnvironmentState, revision: string): boolean =>
+  state.history.some((h) => h.release === revision && !h.rollback) || Object.values(state.components).some((c) => c.release === revision);
 
 /** The rendered state file. */
 export const renderEnvironmentState = (state: EnvironmentState): string => `${JSON.stringify(EnvironmentState.parse(state), null, 2)}\n`;

@@ -29,7 +29,11 @@ export function failedTests(xml: string): string[] {
 /** A one-test JUnit report for a check without a test runner (lint, typecheck): CI hosts show every check the same way. */
 export function checkReport(component: string, check: string, status: "passed" | "failed" | "not-run", output: string, seconds: number): string {
   const body =
-    status === "failed" ? `\n      <failure message="${xmlEscape(`${check} failed`)}">${xmlEscape(tail(output))}</failure>\n    ` : status === "not-run" ? `\n      <skipped message="${xmlEscape(output)}"/>\n    ` : "";
+    status === "failed"
+      ? `\n      <failure message="${xmlEscape(`${check} failed`)}">${xmlEscape(tail(output))}</failure>\n    `
+      : status === "not-run"
+        ? `\n      <skipped message="${xmlEscape(output)}"/>\n    `
+        : "";
   return `<?xml version="1.0" encoding="utf-8"?>
 <testsuites>
   <testsuite name="${xmlEscape(component)}" tests="1" failures="${status === "failed" ? 1 : 0}" skipped="${status === "not-run" ? 1 : 0}" time="${seconds.toFixed(3)}">
@@ -46,5 +50,10 @@ export function tail(output: string, lines = 40): string {
 
 function xmlEscape(s: string): string {
   // XML 1.0 cannot carry most control characters at all; drop them rather than emit invalid XML.
-  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return s
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
 }

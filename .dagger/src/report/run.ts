@@ -66,7 +66,13 @@ function fromOutcomes(outcomes: CheckOutcome[], passed: (n: number) => string): 
     const notRun = outcomes.filter((o) => o.status === "not-run").length;
     return { status: "passed", note: `${passed(outcomes.length - notRun)}${notRun > 0 ? `, ${notRun} not run` : ""}` };
   }
-  return { status: "failed", note: `failed: ${outcomes.filter((o) => o.status === "failed").map((o) => `${o.component} ${o.check}`).join(", ")}` };
+  return {
+    status: "failed",
+    note: `failed: ${outcomes
+      .filter((o) => o.status === "failed")
+      .map((o) => `${o.component} ${o.check}`)
+      .join(", ")}`,
+  };
 }
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
@@ -95,7 +101,9 @@ export function renderOverview(f: RunFacts, stages: StageVerdict[]): string {
   const passed = runPassed(stages);
   const firstFailure = [...(f.checks ?? []), ...(f.build ?? []), ...(f.e2e ?? []), ...(f.integration ?? [])].find((o) => o.status === "failed");
   const failedStage = stages.find((s) => s.status === "failed");
-  const headline = passed ? "✅ passed" : `❌ failed${failedStage ? ` in ${TITLES[failedStage.stage]}` : ""}${firstFailure && failedStage && OUTCOME_STAGES.includes(failedStage.stage) ? `: ${firstFailure.component} ${firstFailure.check}` : ""}`;
+  const headline = passed
+    ? "✅ passed"
+    : `❌ failed${failedStage ? ` in ${TITLES[failedStage.stage]}` : ""}${firstFailure && failedStage && OUTCOME_STAGES.includes(failedStage.stage) ? `: ${firstFailure.component} ${firstFailure.check}` : ""}`;
   const where = [f.revision ? `revision \`${f.revision.slice(0, 12)}\`` : "", f.branch ? `branch \`${f.branch}\`` : "", f.runUrl ? `[CI run](${f.runUrl})` : ""].filter((s) => s !== "");
   const icon = { passed: "✅", failed: "❌", "not-started": "⏹️" } as const;
   const lines = [

@@ -58,7 +58,11 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
   const trust = await readSigningTrust(ctx.config, ctx.source);
   const verify = imageVerifier(ctx.config, trust, login);
   const delivered = (text: string): Delivered => ({ landed: true, text });
-  const refused = (e: Error): Delivered => ({ landed: false, text: e.message, refused: e instanceof WriteFailed ? `not written (${e.status})` : e instanceof GatesRefused ? `refused by ${e.gates.join(", ")}` : `failed (${e.message.split("\n")[0]})` });
+  const refused = (e: Error): Delivered => ({
+    landed: false,
+    text: e.message,
+    refused: e instanceof WriteFailed ? `not written (${e.status})` : e instanceof GatesRefused ? `refused by ${e.gates.join(", ")}` : `failed (${e.message.split("\n")[0]})`,
+  });
 
   return {
     span: (stage, fn) => inSpan([stage], fn),
@@ -78,14 +82,23 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
     async publish(component, image, evidence) {
       const target = { ctx, client: registry, revision: o.stamp.revision, ...(o.registryToken ? { token: o.registryToken } : {}) };
       const ref = await publishComponent(target, component, image.image, await tagOf(component), image.reused);
-      await signPublished(ctx, { secrets: o.signing ?? {}, stamp: o.stamp, runUrl: o.runUrl ?? "", ...(o.registryToken ? { registryToken: o.registryToken } : {}) }, component, ref, image.reused !== undefined, evidence);
+      await signPublished(
+        ctx,
+        { secrets: o.signing ?? {}, stamp: o.stamp, runUrl: o.runUrl ?? "", ...(o.registryToken ? { registryToken: o.registryToken } : {}) },
+        component,
+        ref,
+        image.reused !== undefined,
+        evidence,
+      );
       return ref;
     },
     async record(release) {
       const config = ctx.config;
       const target = config.gitops as NonNullable<typeof config.gitops>;
       const files = dag.directory().withNewFile(releasePath(release.revision), renderReleaseRecord(release));
-      const message = `record release ${release.revision.slice(0, 12)}\n\n${Object.entries(release.components).map(([n, c]) => `${n} ${c.version}`).join("\n")}\n\nRelease: ${release.revision}\n`;
+      const message = `record release ${release.revision.slice(0, 12)}\n\n${Object.entries(release.components)
+        .map(([n, c]) => `${n} ${c.version}`)
+        .join("\n")}\n\nRelease: ${release.revision}\n`;
       return gitops
         .push(config, target.repository, target.branch, files, message, o.gitopsToken)
         .then((pushed) => landed(pushed, `release record ${releasePath(release.revision)}`))
@@ -147,7 +160,11 @@ export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions
   };
   const kept = (e: Error): Delivered => {
     errors.push(e);
-    return { landed: false, text: e.message, refused: e instanceof GatesRefused ? `refused by ${e.gates.join(", ")}` : e instanceof WriteFailed ? `not written (${e.status})` : `failed (${e.message.split("\n")[0]})` };
+    return {
+      landed: false,
+      text: e.message,
+      refused: e instanceof GatesRefused ? `refused by ${e.gates.join(", ")}` : e instanceof WriteFailed ? `not written (${e.status})` : `failed (${e.message.split("\n")[0]})`,
+    };
   };
   const ports: RunPorts<Container, Directory> = {
     span: (stage, fn) => inSpan([stage], fn),
@@ -163,10 +180,14 @@ export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions
     record: notInPlan("record"),
     preview: notInPlan("preview"),
     releasePage: () =>
-      publishReleasePage(config, { tag: o.page?.tag ?? "", revision: o.revision ?? "", repository: o.page?.repository ?? "", dryRun: o.dryRun, ...(o.token ? { gitopsToken: o.token } : {}), ...(o.page?.releaseToken ? { releaseToken: o.page.releaseToken } : {}) }).then(
-        (text): Delivered => ({ landed: true, text }),
-        kept,
-      ),
+      publishReleasePage(config, {
+        tag: o.page?.tag ?? "",
+        revision: o.revision ?? "",
+        repository: o.page?.repository ?? "",
+        dryRun: o.dryRun,
+        ...(o.token ? { gitopsToken: o.token } : {}),
+        ...(o.page?.releaseToken ? { releaseToken: o.page.releaseToken } : {}),
+      }).then((text): Delivered => ({ landed: true, text }), kept),
     promote: (environment, _release, _scans, rollback) =>
       promote(config, {
         environment,

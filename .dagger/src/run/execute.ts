@@ -57,7 +57,13 @@ type Verdict = NonNullable<RunFacts["stages"]>[StageName];
 
 /** Run the plan's stages with these ports. */
 export async function executePlan<I, D>(config: PipelineConfig, plan: Plan, ports: RunPorts<I, D>, settings: RunSettings): Promise<Execution<I, D>> {
-  const run: Execution<I, D> = { facts: { run: settings.run ?? "ci", pipeline: config.name, revision: settings.revision, only: plan.stages.map((s) => s.name), stages: {} }, executed: [], images: {}, scans: {}, sections: [] };
+  const run: Execution<I, D> = {
+    facts: { run: settings.run ?? "ci", pipeline: config.name, revision: settings.revision, only: plan.stages.map((s) => s.name), stages: {} },
+    executed: [],
+    images: {},
+    scans: {},
+    sections: [],
+  };
   const ran = (stage: Stage) => run.executed.push(...stage.jobs.map((j) => ({ stage: stage.name, ...j })));
   const verdicts = run.facts.stages as NonNullable<RunFacts["stages"]>;
   for (const stage of plan.stages) {
@@ -161,7 +167,17 @@ const RUNNERS: Record<StageName, Runner> = {
   },
 
   async publish(stage, run, ports) {
-    const pushed = await Promise.all(components(stage).map(async (c) => [c, await ports.publish(c, run.images[c], { sbom: run.scans[c]?.sbom ?? "", report: run.scans[c]?.report ?? "", scannedAt: run.scans[c]?.scannedAt ?? "", tests: testsOf(run, c) }).catch((e: Error) => e)] as const));
+    const pushed = await Promise.all(
+      components(stage).map(
+        async (c) =>
+          [
+            c,
+            await ports
+              .publish(c, run.images[c], { sbom: run.scans[c]?.sbom ?? "", report: run.scans[c]?.report ?? "", scannedAt: run.scans[c]?.scannedAt ?? "", tests: testsOf(run, c) })
+              .catch((e: Error) => e),
+          ] as const,
+      ),
+    );
     const failed = pushed.filter(([, r]) => r instanceof Error);
     if (failed.length > 0) return { status: "failed", note: `failed: ${failed.map(([c, e]) => `${c}: ${(e as Error).message.split("\n")[0]}`).join("; ")}` };
     run.facts.images = Object.fromEntries(pushed.map(([c, ref]) => [c, { ref: ref as string, reused: run.images[c].reused !== undefined }]));
@@ -178,14 +194,23 @@ const RUNNERS: Record<StageName, Runner> = {
       // The record says when it was made when the build has no creation time (its images stay repeatable).
       created: settings.created || new Date().toISOString(),
       source: settings.source,
-      components: Object.fromEntries(Object.entries(images).map(([name, image]) => [name, { image, version: run.facts.versions?.[name] ?? "", requires: config.components[name].requires, ...(migrations[name] ? { migrations: migrations[name] } : {}) }])),
+      components: Object.fromEntries(
+        Object.entries(images).map(([name, image]) => [
+          name,
+          { image, version: run.facts.versions?.[name] ?? "", requires: config.components[name].requires, ...(migrations[name] ? { migrations: migrations[name] } : {}) },
+        ]),
+      ),
       // The run reached record only if every earlier stage passed; the scans are this run's, of these digests.
       evidence: {
         checks: "passed",
         e2e: config.e2e ? "passed" : "not-run",
         integration: run.facts.integration ? "passed" : "not-run",
         scans: Object.fromEntries(Object.entries(run.scans).map(([c, s]) => [c, scanCounts(s.report)])),
-        reports: Object.fromEntries(Object.entries(run.scans).filter(([c]) => images[c]).map(([c, s]) => [c, { digest: digestOf(images[c]), report: reportDigest(s.report), ...(s.sbom ? { sbom: reportDigest(s.sbom) } : {}) }])),
+        reports: Object.fromEntries(
+          Object.entries(run.scans)
+            .filter(([c]) => images[c])
+            .map(([c, s]) => [c, { digest: digestOf(images[c]), report: reportDigest(s.report), ...(s.sbom ? { sbom: reportDigest(s.sbom) } : {}) }]),
+        ),
         builtBy: settings.builtBy,
       },
     });

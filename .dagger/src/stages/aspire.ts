@@ -41,7 +41,8 @@ export function parsePublishedOverrides(overrides: string[]): Record<string, str
   for (const o of overrides) {
     const m = /^([A-Za-z][A-Za-z0-9-]*)=(.*)$/.exec(o);
     const image = m ? parseImageReference(m[2]) : undefined;
-    if (!m || !image?.digest || !isSha256Digest(image.digest)) throw new InputError(`override: "${o}" is not resource=registry/name:tag@sha256:<64 hex> (an Aspire resource name, then a published image by digest)`);
+    if (!m || !image?.digest || !isSha256Digest(image.digest))
+      throw new InputError(`override: "${o}" is not resource=registry/name:tag@sha256:<64 hex> (an Aspire resource name, then a published image by digest)`);
     if (out[m[1]]) throw new InputError(`override: ${m[1]} is given twice`);
     out[m[1]] = m[2];
   }
@@ -84,7 +85,20 @@ export async function runAspireIntegration(ctx: StageContext, release: ReleaseUn
   // reports once (sync returns the folder loaded by its ID) and read the verdict, the summary and
   // the JUnit report from that folder.
   const reports = await run.reports().sync();
-  const [verdict, summary, junit] = await Promise.all([reports.file("result.json").contents().catch(() => ""), reports.file("summary.md").contents().catch(() => ""), reports.file("junit.xml").contents().catch(() => undefined)]);
+  const [verdict, summary, junit] = await Promise.all([
+    reports
+      .file("result.json")
+      .contents()
+      .catch(() => ""),
+    reports
+      .file("summary.md")
+      .contents()
+      .catch(() => ""),
+    reports
+      .file("junit.xml")
+      .contents()
+      .catch(() => undefined),
+  ]);
   const passed = readPassed(verdict);
   const seconds = (Date.now() - started) / 1000;
   return {

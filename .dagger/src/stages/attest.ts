@@ -40,7 +40,14 @@ export async function signPublished(ctx: StageContext, run: SigningRun, componen
   };
   const attestations: Attestation[] = [
     ...(evidence?.sbom ? [{ kind: ATTESTATIONS.sbom, predicate: JSON.parse(evidence.sbom) as Record<string, unknown> }] : []),
-    ...(evidence?.report ? [{ kind: ATTESTATIONS.vulnerabilities, predicate: vulnPredicate({ report: evidence.report, scannedAt: evidence.scannedAt || new Date().toISOString(), db: "pkg:oci/trivy-db" }, TRIVY_IMAGE.split(":")[1]) }] : []),
+    ...(evidence?.report
+      ? [
+          {
+            kind: ATTESTATIONS.vulnerabilities,
+            predicate: vulnPredicate({ report: evidence.report, scannedAt: evidence.scannedAt || new Date().toISOString(), db: "pkg:oci/trivy-db" }, TRIVY_IMAGE.split(":")[1]),
+          },
+        ]
+      : []),
     ...(evidence ? [{ kind: ATTESTATIONS.testResult, predicate: testResultPredicate(build) }] : []),
     { kind: ATTESTATIONS.provenance, predicate: provenancePredicate(build) },
   ];

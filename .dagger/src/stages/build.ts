@@ -20,7 +20,9 @@ export function buildImage(ctx: StageContext, name: string, stamp: BuildStamp): 
 
 /** Every component's version in this commit, by component. */
 export async function releaseVersions(ctx: StageContext, names: string[]): Promise<Record<string, string>> {
-  const versions = await Promise.all(names.map((name) => toolchainOf(name, ctx.config.components[name]).version(ctx, ctx.config.components[name], ctx.source.directory(ctx.config.components[name].path))));
+  const versions = await Promise.all(
+    names.map((name) => toolchainOf(name, ctx.config.components[name]).version(ctx, ctx.config.components[name], ctx.source.directory(ctx.config.components[name].path))),
+  );
   return Object.fromEntries(names.map((name, i) => [name, versions[i]]));
 }
 

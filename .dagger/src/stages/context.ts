@@ -69,7 +69,10 @@ export function selectComponents(config: PipelineConfig, names: string[] | undef
   const all = Object.keys(config.components);
   if (!names || names.length === 0) return all;
   const unknown = names.filter((n) => !all.includes(n));
-  if (unknown.length > 0) throw new InputError(`components: ${unknown.map((n) => `"${n}"`).join(", ")} ${unknown.length === 1 ? "is not a component" : "are not components"} of this pipeline; components: ${all.join(", ")}`);
+  if (unknown.length > 0)
+    throw new InputError(
+      `components: ${unknown.map((n) => `"${n}"`).join(", ")} ${unknown.length === 1 ? "is not a component" : "are not components"} of this pipeline; components: ${all.join(", ")}`,
+    );
   return names;
 }
 

@@ -121,7 +121,9 @@ class E2eRun {
 
   private async startDatabase(s: TopologyService, released: string[]): Promise<boolean> {
     const c = this.ctx.config.components[s.component];
-    const problems = (await Promise.all(released.map((r) => flywayModule(this.ctx.config, c).checkReleased(this.ctx.source.directory(c.path).directory(c.migrations ?? "migrations"), r)))).filter((p) => p !== "");
+    const problems = (await Promise.all(released.map((r) => flywayModule(this.ctx.config, c).checkReleased(this.ctx.source.directory(c.path).directory(c.migrations ?? "migrations"), r)))).filter(
+      (p) => p !== "",
+    );
     if (problems.length > 0) return this.outcome(s.component, "released migrations", "failed", [...new Set(problems.join("\n").split("\n"))].join("\n"));
     const db = databaseOf(this.ctx.config, s.component);
     // pg_isready on the configured port decides when it has started: a server listening elsewhere fails
@@ -153,7 +155,13 @@ class E2eRun {
         const schema = schemaVersion;
         const expected = this.release.versions[s.component];
         if (expected && schema !== expected)
-          return this.outcome(s.component, "migrate", "failed", `${log}the database reports schema version ${schema || "(none)"} after migrating, but the release's migrations say ${expected}`, started);
+          return this.outcome(
+            s.component,
+            "migrate",
+            "failed",
+            `${log}the database reports schema version ${schema || "(none)"} after migrating, but the release's migrations say ${expected}`,
+            started,
+          );
       }
     }
     return this.outcome(s.component, "migrate", "passed", log, started);
@@ -206,7 +214,13 @@ class E2eRun {
     const done = await ctr.withExec(["sh", "-c", e2eShell], { expect: ReturnType.Any }).sync();
     const [exitCode, stdout, stderr] = await Promise.all([done.exitCode(), done.stdout(), done.stderr()]);
     this.reports = done.directory(E2E_REPORTS);
-    const junit = exitCode === 0 || exitCode === 1 ? await done.file(`${E2E_REPORTS}/junit.xml`).contents().catch(() => undefined) : undefined;
+    const junit =
+      exitCode === 0 || exitCode === 1
+        ? await done
+            .file(`${E2E_REPORTS}/junit.xml`)
+            .contents()
+            .catch(() => undefined)
+        : undefined;
     const why = exitCode === E2E_EXIT.notReady ? `${targetName} never became ready:\n` : exitCode === E2E_EXIT.browsersMismatch ? "the image's browsers do not match the locked Playwright:\n" : "";
     const logs = exitCode === 0 ? "" : await this.serviceErrors(done.directory(`${E2E_REPORTS}/services`));
     this.outcome("e2e", "playwright", exitCode === 0 ? "passed" : "failed", exitCode === 0 ? "" : `${why}${tail(`${stdout}${stderr}`)}${logs}`, started, junit);
@@ -216,7 +230,10 @@ class E2eRun {
   private async serviceErrors(logs: Directory): Promise<string> {
     const parts = await Promise.all(
       this.logged.map(async (name) => {
-        const text = await logs.file(`${name}.log`).contents().catch(() => "");
+        const text = await logs
+          .file(`${name}.log`)
+          .contents()
+          .catch(() => "");
         const errors = text.split("\n").filter((line) => /error|exception|fatal|panic/i.test(line));
         return errors.length > 0 ? `\n\n${name} log (error lines):\n${errors.slice(-10).join("\n")}` : "";
       }),

@@ -45,7 +45,13 @@ export async function notifyRun(config: PipelineConfig, run: CheckRun, ctx: Noti
   if (email?.user && !ctx.smtpPassword) notes.push(`- e-mail: not sent: pipeline.yaml has notifications.email.user, but ci got no --smtp-password`);
   else if (email)
     await attempt("e-mail", () =>
-      dag.notify().email(email.host, email.from, email.to, config.name, stage, { ...common, port: email.port, secure: email.secure, user: email.user, ...(ctx.smtpPassword ? { password: ctx.smtpPassword } : {}) }),
+      dag.notify().email(email.host, email.from, email.to, config.name, stage, {
+        ...common,
+        port: email.port,
+        secure: email.secure,
+        user: email.user,
+        ...(ctx.smtpPassword ? { password: ctx.smtpPassword } : {}),
+      }),
     );
   return notes.length > 0 ? `\n## Notifications\n\n${notes.join("\n")}\n` : "";
 }

@@ -91,7 +91,9 @@ export class GitopsSession {
 
   /** Push one commit through the gitops module (read once) and remember where the branch now is. */
   async push(config: PipelineConfig, repository: string, branch: string, files: Directory, message: string, token?: Secret, opts: { deletePaths?: string[] } = {}): Promise<WriteOutcome> {
-    const outcome = dag.gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) }).push(repository, branch, files, message, { token, ...(opts.deletePaths ? { deletePaths: opts.deletePaths } : {}) });
+    const outcome = dag
+      .gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) })
+      .push(repository, branch, files, message, { token, ...(opts.deletePaths ? { deletePaths: opts.deletePaths } : {}) });
     const json = await outcome.json();
     const answer = JSON.parse(json) as WriteAnswer;
     if ((answer.status === "pushed" || answer.status === "already-there") && /^[0-9a-f]{40}$/.test(answer.where)) this.tips.set(`${repository}#${branch}`, answer.where);
@@ -148,7 +150,8 @@ export async function promote(config: PipelineConfig, req: PromotionRequest): Pr
   if (!gitops) throw new InputError("gitops: pipeline.yaml names no GitOps repository to promote into");
   const env = config.environments[req.environment];
   if (!env) throw new InputError(`environment: "${req.environment}" is not an environment of this pipeline; environments: ${Object.keys(config.environments).join(", ") || "(none configured)"}`);
-  if (req.emergency !== undefined && req.emergency.trim() === "") throw new InputError('reason: an emergency needs a reason (--emergency --reason "…"), which is written into the commit and the release record');
+  if (req.emergency !== undefined && req.emergency.trim() === "")
+    throw new InputError('reason: an emergency needs a reason (--emergency --reason "…"), which is written into the commit and the release record');
   const session = req.session ?? new GitopsSession();
   const view = session.view(gitops.repository, gitops.branch, req.token);
   const target = parseEnvironmentState(await view.read(statePath(env.path)), statePath(env.path), req.environment);
@@ -167,7 +170,10 @@ export async function promote(config: PipelineConfig, req: PromotionRequest): Pr
   const header = `Promotion of release ${revision.slice(0, 12)} (${components.map((c) => `${c} ${release.components[c].version}`).join(", ")}) to ${req.environment}${req.rollback ? " (rollback)" : ""}${req.emergency ? ` — EMERGENCY: ${req.emergency}` : ""}\n\n${renderVerdicts(verdicts)}`;
   if (refused.length > 0) {
     if (req.dryRun) return `${header}\nDry run: REFUSED by ${refused.map((v) => v.gate).join(", ")}; nothing would be written.\n`;
-    throw new GatesRefused(refused.map((v) => v.gate), header);
+    throw new GatesRefused(
+      refused.map((v) => v.gate),
+      header,
+    );
   }
   if (alreadyDeployed(target, release, components) && !req.rollback) return `${header}\nAlready there: ${req.environment} runs these digests; nothing to write.\n`;
 
@@ -178,12 +184,20 @@ export async function promote(config: PipelineConfig, req: PromotionRequest): Pr
   const diff = await gitopsModule.diff(view.tree, changes);
   if (req.dryRun) return `${header}\nDry run: these changes would be written (${env.writeBack === "pull-request" ? "as a pull request" : "as one commit"}); nothing was written.\n\n${diff}`;
 
-  const message = await gitopsModule.message(revision, req.environment, components.map((c) => `${c}=${release.components[c].version}`), verdicts.map((v) => `${v.gate}=${v.waivedByEmergency ? "waived" : "passed"}`), { emergency: req.emergency ?? "" });
+  const message = await gitopsModule.message(
+    revision,
+    req.environment,
+    components.map((c) => `${c}=${release.components[c].version}`),
+    verdicts.map((v) => `${v.gate}=${v.waivedByEmergency ? "waived" : "passed"}`),
+    { emergency: req.emergency ?? "" },
+  );
   if (env.writeBack === "commit") {
     const pushed = await session.push(config, gitops.repository, gitops.branch, changes, message, req.token);
     return `${header}\n${await landed(pushed, `promotion to ${req.environment}`)}\n`;
   }
-  const pr = await gitopsModule.propose(gitops.provider, gitops.repository, gitops.branch, `promote/${req.environment}/${revision.slice(0, 12)}`, changes, message, env.approvals, { token: req.token });
+  const pr = await gitopsModule.propose(gitops.provider, gitops.repository, gitops.branch, `promote/${req.environment}/${revision.slice(0, 12)}`, changes, message, env.approvals, {
+    token: req.token,
+  });
   return `${header}\n${await landed(pr, `promotion to ${req.environment} (pull request)`)}\n`;
 }
 
@@ -237,7 +251,8 @@ async function rewrite(config: PipelineConfig, environment: string, release: Rel
   }
   if (policyPath) changes = changes.withNewFile(policyPath, environmentPolicy(config, environment, trust?.publicKey, namespace));
   const flagsPath = flagsFile(env);
-  if (flagsPath && Object.keys(flags).length > 0) changes = changes.withNewFile(flagsPath, env.format === "compose" ? flagsEnvFile(environment, flags) : flagsManifest(config.name, environment, flags));
+  if (flagsPath && Object.keys(flags).length > 0)
+    changes = changes.withNewFile(flagsPath, env.format === "compose" ? flagsEnvFile(environment, flags) : flagsManifest(config.name, environment, flags));
   return changes.withNewFile(statePath(env.path), renderEnvironmentState(next));
 }
 
@@ -284,7 +299,10 @@ export async function preview(config: PipelineConfig, req: PreviewRequest): Prom
     if (!(await view.tree.exists(folder))) return `Preview ${namespace}: already gone (${folder} is not in the GitOps repository).\n`;
     const paths = (await view.tree.directory(folder).entries()).map((f) => `${folder}/${f}`);
     if (req.dryRun) return `Dry run: would delete ${paths.join(", ")} (namespace ${namespace}).\n`;
-    const pushed = await gitopsModule.push(gitops.repository, gitops.branch, dag.directory(), `remove preview ${namespace} of ${req.branch}\n\nThe branch was deleted.\n\nPreview: ${namespace}\n`, { token: req.token, deletePaths: paths });
+    const pushed = await gitopsModule.push(gitops.repository, gitops.branch, dag.directory(), `remove preview ${namespace} of ${req.branch}\n\nThe branch was deleted.\n\nPreview: ${namespace}\n`, {
+      token: req.token,
+      deletePaths: paths,
+    });
     return `${await landed(pushed, `removing preview ${namespace}`)}\n`;
   }
   const images = Object.entries(req.images).map(([component, ref]) => {
@@ -295,6 +313,12 @@ export async function preview(config: PipelineConfig, req: PreviewRequest): Prom
   let changes = dag.directory();
   for (const [path, text] of Object.entries(previewFiles(config, req.branch, images))) changes = changes.withNewFile(path, text);
   if (req.dryRun) return `Dry run: preview ${namespace} of ${req.branch}; nothing was written.\n\n${await gitopsModule.diff(view.tree, changes)}`;
-  const pushed = await gitopsModule.push(gitops.repository, gitops.branch, changes, `preview ${namespace} of ${req.branch}\n\n${images.map((i) => `${i.repository}:${i.tag.slice(0, 12)}`).join("\n")}\n\nPreview: ${namespace}\n`, { token: req.token });
+  const pushed = await gitopsModule.push(
+    gitops.repository,
+    gitops.branch,
+    changes,
+    `preview ${namespace} of ${req.branch}\n\n${images.map((i) => `${i.repository}:${i.tag.slice(0, 12)}`).join("\n")}\n\nPreview: ${namespace}\n`,
+    { token: req.token },
+  );
   return `${await landed(pushed, `preview ${namespace}`)}\n`;
 }

@@ -24,20 +24,32 @@ import { attestedPredicates, type ImageVerification, REQUIRED_ATTESTATIONS } fro
 type GateResult = ReturnType<ReturnType<typeof dag.gates>["compatibility"]>;
 
 /** Every gate's verdict, in order. */
-export async function promotionGates(config: PipelineConfig, req: PromotionRequest, release: ReleaseRecord, components: string[], target: EnvironmentState, upstream: EnvironmentState | undefined, view: GitopsView): Promise<GateVerdict[]> {
+export async function promotionGates(
+  config: PipelineConfig,
+  req: PromotionRequest,
+  release: ReleaseRecord,
+  components: string[],
+  target: EnvironmentState,
+  upstream: EnvironmentState | undefined,
+  view: GitopsView,
+): Promise<GateVerdict[]> {
   const up = upstreamVerdict(config, req.environment, release, components, upstream, { ...(req.emergency ? { emergency: req.emergency } : {}), ...(req.rollback ? { rollback: true } : {}) });
   const deployed = Object.fromEntries(Object.entries(target.components).map(([n, c]) => [n, { version: c.version, requires: c.requires }]));
   const moving = Object.fromEntries(components.map((n) => [n, { version: release.components[n].version, requires: release.components[n].requires }]));
   const database = Object.keys(config.components).find((n) => config.components[n].kind === "database");
   const live = req.databaseUrl && database ? await flywayModule(config, config.components[database]).schemaVersion(req.databaseUrl) : undefined;
-  const compatibility = dag.gates().compatibility(req.environment, JSON.stringify(deployed), JSON.stringify(moving), live !== undefined && database ? { liveComponent: database, liveVersion: live } : {});
+  const compatibility = dag
+    .gates()
+    .compatibility(req.environment, JSON.stringify(deployed), JSON.stringify(moving), live !== undefined && database ? { liveComponent: database, liveVersion: live } : {});
   // The gates are cached by their arguments, so reading four fields costs one execution; still read them side by side.
   const verdict = async (r: GateResult, gate: GateVerdict["gate"]): Promise<GateVerdict> => {
     const [passed, waivedByEmergency, summary, details] = await Promise.all([r.passed(), r.waivedByEmergency(), r.summary(), r.details()]);
     return { gate, passed, waivedByEmergency, summary, details };
   };
   const answers = await verifications(config, req, release, components);
-  const vuln: GateVerdict = req.rollback ? { gate: "vulnerabilities", passed: true, waivedByEmergency: false, summary: "rollback to digests this environment already ran", details: [] } : await vulnerabilityVerdict(config, req, release, components, view, answers, verdict);
+  const vuln: GateVerdict = req.rollback
+    ? { gate: "vulnerabilities", passed: true, waivedByEmergency: false, summary: "rollback to digests this environment already ran", details: [] }
+    : await vulnerabilityVerdict(config, req, release, components, view, answers, verdict);
   const signed = answers ? await verdict(signatureGate(req, release, components, answers), "signatures") : undefined;
   return [up, await verdict(compatibility, "compatibility"), vuln, ...(signed ? [signed] : [])];
 }
@@ -71,10 +83,23 @@ async function reportsFor(req: PromotionRequest, release: ReleaseRecord, compone
   if (req.scans) return { folder: req.scans, imageIds: req.imageIds ?? {}, from: "this run's scans, or the reports given with --scans" };
   if (answers && !req.rescan) {
     // Signed with the digest as its subject: the report's own ImageID is the image's, by the signature.
-    const reports = Object.fromEntries(components.map((c) => [c, attestedPredicates(answers[c].attestations[ATTESTATIONS.vulnerabilities.predicateType], release.components[c].digest).map(reportOfVulnPredicate).find((r) => r !== undefined) ?? ""]));
+    const reports = Object.fromEntries(
+      components.map((c) => [
+        c,
+        attestedPredicates(answers[c].attestations[ATTESTATIONS.vulnerabilities.predicateType], release.components[c].digest)
+          .map(reportOfVulnPredicate)
+          .find((r) => r !== undefined) ?? "",
+      ]),
+    );
     return {
-      folder: Object.entries(reports).filter(([, r]) => r !== "").reduce((d, [c, r]) => d.withNewFile(`${c}.json`, r), dag.directory()),
-      imageIds: Object.fromEntries(Object.entries(reports).map(([c, r]) => [c, imageIdOf(r)]).filter(([, id]) => id !== "")),
+      folder: Object.entries(reports)
+        .filter(([, r]) => r !== "")
+        .reduce((d, [c, r]) => d.withNewFile(`${c}.json`, r), dag.directory()),
+      imageIds: Object.fromEntries(
+        Object.entries(reports)
+          .map(([c, r]) => [c, imageIdOf(r)])
+          .filter(([, id]) => id !== ""),
+      ),
       from: "the reports attested at publish for these digests (--rescan scans them again with today's databases)",
     };
   }
@@ -110,7 +135,15 @@ function imageIdOf(report: string): string {
   }
 }
 
-async function vulnerabilityVerdict(config: PipelineConfig, req: PromotionRequest, release: ReleaseRecord, components: string[], view: GitopsView, answers: Record<string, ImageVerification> | undefined, verdict: (r: GateResult, gate: GateVerdict["gate"]) => Promise<GateVerdict>): Promise<GateVerdict> {
+async function vulnerabilityVerdict(
+  config: PipelineConfig,
+  req: PromotionRequest,
+  release: ReleaseRecord,
+  components: string[],
+  view: GitopsView,
+  answers: Record<string, ImageVerification> | undefined,
+  verdict: (r: GateResult, gate: GateVerdict["gate"]) => Promise<GateVerdict>,
+): Promise<GateVerdict> {
   const settings = config.gates.vulnerabilities;
   const reports = await reportsFor(req, release, components, answers);
   const vex = answers ? vexFolder(release, components, answers) : undefined;
@@ -124,7 +157,9 @@ async function vulnerabilityVerdict(config: PipelineConfig, req: PromotionReques
       severities: settings.severities,
       today: req.today ?? new Date().toISOString().slice(0, 10),
       emergencyReason: req.emergency ?? "",
-      imageIds: Object.entries(reports.imageIds).filter(([c, id]) => components.includes(c) && id).map(([c, id]) => `${c}=${id}`),
+      imageIds: Object.entries(reports.imageIds)
+        .filter(([c, id]) => components.includes(c) && id)
+        .map(([c, id]) => `${c}=${id}`),
       ...(vex ? { vex } : {}),
     },
   );

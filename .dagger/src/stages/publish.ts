@@ -69,7 +69,15 @@ export async function publishComponent(t: PublishTarget, name: string, image: Co
  * published (the engine resolves the input tag) is reused, the others are built and pushed.
  * `signed` runs after each push (signatures and attestations when pipeline.yaml has signing).
  */
-export async function publishImages(ctx: StageContext, names: string[], build: (name: string) => Promise<Container>, revision: string, lookup: ImageLookup, token?: Secret, signed: (name: string, ref: string, reused: boolean) => Promise<void> = async () => {}): Promise<Published> {
+export async function publishImages(
+  ctx: StageContext,
+  names: string[],
+  build: (name: string) => Promise<Container>,
+  revision: string,
+  lookup: ImageLookup,
+  token?: Secret,
+  signed: (name: string, ref: string, reused: boolean) => Promise<void> = async () => {},
+): Promise<Published> {
   const target: PublishTarget = { ctx, client: await registryClient(ctx.config, token), revision, ...(token ? { token } : {}) };
   const entries = await Promise.all(
     names.map(async (name) => {

@@ -61,10 +61,24 @@ export function imageIdCommand(files: ScanFiles = SCAN_FILES): string[] {
  */
 export function trivyScanCommand(mirror: string | undefined, files: ScanFiles = SCAN_FILES, airGapped = false): string[] {
   return [
-    "trivy", "image", "--input", files.image, "--format", "json", "--list-all-pkgs", "--output", files.report,
-    "--scanners", "vuln,secret,misconfig", "--quiet",
-    "--db-repository", mirrorImage(TRIVY_ARTEFACTS.db, mirror), "--java-db-repository", mirrorImage(TRIVY_ARTEFACTS.javaDb, mirror),
-    "--checks-bundle-repository", mirrorImage(TRIVY_ARTEFACTS.checks, mirror),
+    "trivy",
+    "image",
+    "--input",
+    files.image,
+    "--format",
+    "json",
+    "--list-all-pkgs",
+    "--output",
+    files.report,
+    "--scanners",
+    "vuln,secret,misconfig",
+    "--quiet",
+    "--db-repository",
+    mirrorImage(TRIVY_ARTEFACTS.db, mirror),
+    "--java-db-repository",
+    mirrorImage(TRIVY_ARTEFACTS.javaDb, mirror),
+    "--checks-bundle-repository",
+    mirrorImage(TRIVY_ARTEFACTS.checks, mirror),
     ...(airGapped ? AIR_GAPPED_FLAGS : []),
   ];
 }
@@ -107,7 +121,8 @@ export function trivyCacheMounts<D>(database: { db: D; javaDb?: D }, empty: D, c
 }
 
 /** How to produce the directory --trivy-db takes, for its errors. */
-const TRIVY_DB_HOW = "pass Trivy's cache directory as `trivy image --download-db-only --cache-dir <dir>` leaves it (db/trivy.db, db/metadata.json), plus java-db/ from `trivy image --download-java-db-only --cache-dir <dir>` when images hold JAR files";
+const TRIVY_DB_HOW =
+  "pass Trivy's cache directory as `trivy image --download-db-only --cache-dir <dir>` leaves it (db/trivy.db, db/metadata.json), plus java-db/ from `trivy image --download-java-db-only --cache-dir <dir>` when images hold JAR files";
 
 /**
  * Checks a --trivy-db directory before anything runs: db/trivy.db and db/metadata.json of the
@@ -122,7 +137,13 @@ export async function trivyDatabase(dir: Directory, argument = "--trivy-db"): Pr
     if (missing.length > 0) {
       const top = folder === "db" ? await dir.entries() : [];
       // The db/ folder itself, or a bare trivy.db: the most likely mix-up.
-      const hint = top.includes("trivy.db") ? ", but trivy.db at its top level: pass the folder that holds db/, not db/ itself" : top.length > 0 ? ` (its top level holds ${top.join(", ")})` : folder === "db" ? " (it is empty)" : "";
+      const hint = top.includes("trivy.db")
+        ? ", but trivy.db at its top level: pass the folder that holds db/, not db/ itself"
+        : top.length > 0
+          ? ` (its top level holds ${top.join(", ")})`
+          : folder === "db"
+            ? " (it is empty)"
+            : "";
       throw fail(`the directory has no ${missing.join(" and ")}${hint}`);
     }
     let found: unknown;
@@ -161,9 +182,15 @@ export async function scanImage(config: PipelineConfig, image: Container, databa
   // A failed scan leaves no report, and so no SBOM either; the report is read from before the conversion.
   const converted = scanned.withExec(sbomCommand(), { expect: ReturnType.Any });
   const [report, imageId, sbom] = await Promise.all([
-    scanned.file(SCAN_FILES.report).contents().catch(() => ""),
+    scanned
+      .file(SCAN_FILES.report)
+      .contents()
+      .catch(() => ""),
     scanned.file(SCAN_FILES.imageId).contents(),
-    converted.file(SCAN_FILES.sbom).contents().catch(() => ""),
+    converted
+      .file(SCAN_FILES.sbom)
+      .contents()
+      .catch(() => ""),
   ]);
   return { report, imageId: imageId.trim(), sbom };
 }

@@ -94,7 +94,20 @@ export function signCommand(s: Signing, t: CosignTarget, f: CosignFiles = COSIGN
  * result is never hidden behind an older one.
  */
 export function attestCommand(s: Signing, t: CosignTarget, kind: AttestationKind, f: CosignFiles = COSIGN_FILES): string[] {
-  return ["cosign", "attest", "--yes", "--replace", ...signerFlags(s, t, f), "--type", kind.cosignType, "--predicate", f.predicate, `--tlog-upload=${s.transparencyLog}`, ...registryFlags(s, t), t.image];
+  return [
+    "cosign",
+    "attest",
+    "--yes",
+    "--replace",
+    ...signerFlags(s, t, f),
+    "--type",
+    kind.cosignType,
+    "--predicate",
+    f.predicate,
+    `--tlog-upload=${s.transparencyLog}`,
+    ...registryFlags(s, t),
+    t.image,
+  ];
 }
 
 /** Verify the digest's signature; stdout is a JSON array of the signed payloads. */
@@ -127,7 +140,8 @@ export interface SigningSecrets {
 export function whyCannotSign(config: PipelineConfig, secrets: SigningSecrets): string {
   const s = config.signing;
   if (!s) return "";
-  if (s.keyless && !secrets.identityToken && !secrets.githubOidc) return "because signing.keyless needs an OIDC identity: GitHub Actions' token endpoint (--github-oidc-url and --github-oidc-token) or a token (--signing-token)";
+  if (s.keyless && !secrets.identityToken && !secrets.githubOidc)
+    return "because signing.keyless needs an OIDC identity: GitHub Actions' token endpoint (--github-oidc-url and --github-oidc-token) or a token (--signing-token)";
   if (s.publicKey && !secrets.key) return "because signing.publicKey needs its private key (--signing-key, and --signing-password when the key has one)";
   return "";
 }
@@ -144,7 +158,9 @@ async function cosign(config: PipelineConfig, login: RegistryLogin | undefined):
     const auth = Buffer.from(`${login.username}:${await login.token.plaintext()}`).toString("base64");
     const json = JSON.stringify({ auths: { [dockerConfigKey(login.host)]: { auth } } });
     // A random name: a name derived from the content would let anyone who sees traces test a guessed token.
-    c = c.withMountedSecret(`${COSIGN_FILES.dockerConfig}/config.json`, dag.setSecret(`cosign-docker-config-${randomUUID()}`, json), { owner: COSIGN_USER }).withEnvVariable("DOCKER_CONFIG", COSIGN_FILES.dockerConfig);
+    c = c
+      .withMountedSecret(`${COSIGN_FILES.dockerConfig}/config.json`, dag.setSecret(`cosign-docker-config-${randomUUID()}`, json), { owner: COSIGN_USER })
+      .withEnvVariable("DOCKER_CONFIG", COSIGN_FILES.dockerConfig);
   }
   return c;
 }
@@ -179,7 +195,12 @@ export async function signImage(config: PipelineConfig, target: CosignTarget, at
   for (const a of attestations) c = c.withNewFile(COSIGN_FILES.predicate, JSON.stringify(a.predicate)).withExec(attestCommand(s, signer, a.kind));
   await c.sync().catch((e: Error & { stderr?: string }) => {
     // The engine scrubs the exec's secrets from its output; cosign's own error is the useful line.
-    const why = (e.stderr ?? "").split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^WARNING/i.test(l)).at(-1) ?? e.message.split("\n")[0];
+    const why =
+      (e.stderr ?? "")
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "" && !/^WARNING/i.test(l))
+        .at(-1) ?? e.message.split("\n")[0];
     throw new Error(`cosign: signing ${target.image} failed: ${why}`);
   });
 }
@@ -221,7 +242,11 @@ export async function verifyImage(config: PipelineConfig, target: CosignTarget, 
     const [exitCode, stdout, stderr] = await Promise.all([done.exitCode(), done.stdout(), done.stderr()]);
     return { exitCode, stdout, stderr };
   };
-  const [signature, vex, ...attested] = await Promise.all([run(verifyCommand(s, target)), run(verifyAttestationCommand(s, target, VEX_ATTESTATION)), ...REQUIRED_ATTESTATIONS.map((k) => run(verifyAttestationCommand(s, target, k)))]);
+  const [signature, vex, ...attested] = await Promise.all([
+    run(verifyCommand(s, target)),
+    run(verifyAttestationCommand(s, target, VEX_ATTESTATION)),
+    ...REQUIRED_ATTESTATIONS.map((k) => run(verifyAttestationCommand(s, target, k))),
+  ]);
   return { signature, vex, attestations: Object.fromEntries(REQUIRED_ATTESTATIONS.map((k, i) => [k.predicateType, attested[i]])) };
 }
 
@@ -263,7 +288,10 @@ export function attestedPredicates(answer: CosignAnswer | undefined, digest: str
     .filter((l) => l.trim() !== "")
     .flatMap((line) => {
       try {
-        const statement = JSON.parse(Buffer.from((JSON.parse(line) as { payload: string }).payload, "base64").toString("utf8")) as { subject?: { digest?: { sha256?: string } }[]; predicate?: unknown };
+        const statement = JSON.parse(Buffer.from((JSON.parse(line) as { payload: string }).payload, "base64").toString("utf8")) as {
+          subject?: { digest?: { sha256?: string } }[];
+          predicate?: unknown;
+        };
         return statement.subject?.some((s) => s.digest?.sha256 === hex) ? [statement.predicate] : [];
       } catch {
         return [];

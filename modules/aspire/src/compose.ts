@@ -90,13 +90,7 @@ function service(s: GraphService, spell: (parts: Part[]) => string, manifestDir:
       : undefined;
   const env = Object.entries(s.env);
   // One published port per container port: a project's http and https endpoints share 8080.
-  const ports = [
-    ...new Set(
-      s.endpoints
-        .filter((e) => e.external)
-        .map((e) => `${e.port !== undefined ? `${e.port}:` : ""}${e.targetPort}${e.protocol === "udp" ? "/udp" : ""}`),
-    ),
-  ];
+  const ports = [...new Set(s.endpoints.filter((e) => e.external).map((e) => `${e.port !== undefined ? `${e.port}:` : ""}${e.targetPort}${e.protocol === "udp" ? "/udp" : ""}`))];
   const volumes = [
     ...s.volumes.map((v) => `${v.name ? `${v.name}:` : ""}${v.target}${v.readOnly ? ":ro" : ""}`),
     ...s.bindMounts.map((m) => `${fromManifestDir(manifestDir, m.source)}:${m.target}${m.readOnly ? ":ro" : ""}`),

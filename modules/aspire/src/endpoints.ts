@@ -41,4 +41,3 @@ export function endpointsOf(r: ServiceResource): { endpoints: Endpoint[]; proble
   }
   return { endpoints, problems };
 }
-

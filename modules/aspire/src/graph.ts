@@ -169,4 +169,3 @@ function staticSkipReason(name: string, r: Resource): string | undefined {
 function danglingReason(p: Problem): string {
   return p.kind === "dangling" ? `${p.where}: dangling reference ${p.expression}: ${p.detail}` : "";
 }
-

@@ -76,9 +76,7 @@ export const Build = z.object({
   /** Build arguments; null lets docker take the value from its own environment. */
   args: z.record(z.string(), Template.nullable()).optional(),
   /** Build secrets: an expression (type env) or a file relative to the manifest (type file). */
-  secrets: z
-    .record(z.string(), z.union([z.object({ type: z.literal("env"), value: Template.nullable() }), z.object({ type: z.literal("file"), source: z.string().min(1) })]))
-    .optional(),
+  secrets: z.record(z.string(), z.union([z.object({ type: z.literal("env"), value: Template.nullable() }), z.object({ type: z.literal("file"), source: z.string().min(1) })])).optional(),
 });
 
 const serviceFields = {
@@ -125,7 +123,15 @@ export const AnnotatedString = z.object({ type: z.literal("annotated.string"), v
 /** Pre-GA server resources that name no image: the deployment tool provisioned them (azd: a Container Apps add-on). */
 export const ABSTRACT_SERVER_TYPES = ["redis.v0", "postgres.server.v0", "rabbitmq.server.v0", "mysql.server.v0", "sqlserver.server.v0", "sqlserver.server.v1", "mongodb.server.v0"] as const;
 /** Pre-GA databases of a server resource (`parent`). */
-export const DATABASE_TYPES = ["postgres.database.v0", "mysql.database.v0", "mysql.database.v1", "sqlserver.database.v0", "sqlserver.database.v1", "mongodb.database.v0", "mongodb.database.v1"] as const;
+export const DATABASE_TYPES = [
+  "postgres.database.v0",
+  "mysql.database.v0",
+  "mysql.database.v1",
+  "sqlserver.database.v0",
+  "sqlserver.database.v1",
+  "mongodb.database.v0",
+  "mongodb.database.v1",
+] as const;
 /** Pre-GA connection-string-only resources. */
 export const CONNECTION_TYPES = ["postgres.connection.v0", "rabbitmq.connection.v0", "sqlserver.connection.v0"] as const;
 

@@ -27,20 +27,15 @@ export function missingMessage(missing: Extract<Problem, { kind: "missing" }>[])
   for (const m of missing) byParameter.set(m.parameter, [...(byParameter.get(m.parameter) ?? []), m]);
   return [...byParameter]
     .map(([name, uses]) => {
-      const how = uses[0].secret
-        ? `declare it with secrets: ["${name}"] and give the runner its value, or pass parameters: {"${name}": "…"}`
-        : `pass parameters: {"${name}": "…"}`;
+      const how = uses[0].secret ? `declare it with secrets: ["${name}"] and give the runner its value, or pass parameters: {"${name}": "…"}` : `pass parameters: {"${name}": "…"}`;
       return `parameter ${name} has no value and no default, and ${uses.map((u) => `${u.where} uses ${u.expression}`).join(", ")}: ${how} (the AppHost reads it from Parameters:${name})`;
     })
     .join("\n");
 }
 
-
 /** Every parameter's name: a parameter.v0 is named after its resource, a pre-GA input "<resource>.<input>". */
 export function parameterNames(manifest: AspireManifest): string[] {
-  return Object.entries(manifest.resources).flatMap(([n, r]) =>
-    Object.keys((r as { inputs?: Record<string, unknown> }).inputs ?? {}).map((i) => parameterName(typeOf(r), n, i)),
-  );
+  return Object.entries(manifest.resources).flatMap(([n, r]) => Object.keys((r as { inputs?: Record<string, unknown> }).inputs ?? {}).map((i) => parameterName(typeOf(r), n, i)));
 }
 
 /** A parameter's name. */

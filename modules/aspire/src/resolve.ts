@@ -123,7 +123,11 @@ export class Resolver {
     if (head === "outputs" || head === "secrets" || head === "secretOutputs") {
       return this.dangling(e, where, `only Azure resources have ${head}, and ${e.resource} is a ${type}`);
     }
-    return this.dangling(e, where, `${e.resource} (${type}) has no property ${e.path.join(".")}; expressions name bindings.<name>.<${BINDING_PROPERTIES.join("|")}>, connectionString, value or inputs.<name>`);
+    return this.dangling(
+      e,
+      where,
+      `${e.resource} (${type}) has no property ${e.path.join(".")}; expressions name bindings.<name>.<${BINDING_PROPERTIES.join("|")}>, connectionString, value or inputs.<name>`,
+    );
   }
 
   /** A parameter's value: a secret as a part naming it, anything else as text. */

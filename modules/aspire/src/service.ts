@@ -56,7 +56,13 @@ export function resolveService(resolver: Resolver, name: string, r: ServiceResou
 function resolveBuild(
   resolver: Resolver,
   name: string,
-  build: { context: string; dockerfile: string; stage?: string; args?: Record<string, string | null>; secrets?: Record<string, { type: "env"; value: string | null } | { type: "file"; source: string }> },
+  build: {
+    context: string;
+    dockerfile: string;
+    stage?: string;
+    args?: Record<string, string | null>;
+    secrets?: Record<string, { type: "env"; value: string | null } | { type: "file"; source: string }>;
+  },
   take: (r: Resolved) => Part[],
 ): BuildSource {
   return {
@@ -72,4 +78,3 @@ function resolveBuild(
     ),
   };
 }
-

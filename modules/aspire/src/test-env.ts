@@ -33,7 +33,10 @@ export function testEnvironmentOverrides(graph: ServiceGraph, file: string, env:
 /** One expression of a test variable: a binding property, a connection string or a parameter's value. */
 function resolveForTests(graph: ServiceGraph, file: string, variable: string, e: Expression): Part[] {
   const fail = (why: string): never => {
-    throw new AspireManifestError(file, `--test-env ${variable}: ${e.source} ${why}; valid: {<service>.bindings.<endpoint>.<${BINDING_PROPERTIES.join("|")}>}, {<resource>.connectionString}, {<parameter>.value}`);
+    throw new AspireManifestError(
+      file,
+      `--test-env ${variable}: ${e.source} ${why}; valid: {<service>.bindings.<endpoint>.<${BINDING_PROPERTIES.join("|")}>}, {<resource>.connectionString}, {<parameter>.value}`,
+    );
   };
   const service = graph.services.find((s) => s.name === e.resource);
   const [head, endpointName, property] = e.path;

@@ -10,7 +10,9 @@ export function flywayDockerfile(migrationsPath: string): string {
     "FROM ${BASE_IMAGE}",
     `COPY ${migrationsPath}/ ${SQL_DIR}/`,
     // Self-contained: `docker run <image> migrate` with only the connection settings works.
-    `ENV ${Object.entries(FLYWAY_ENVIRONMENT).map(([k, v]) => `${k}=${v}`).join(" ")}`,
+    `ENV ${Object.entries(FLYWAY_ENVIRONMENT)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ")}`,
     "ARG REVISION VERSION CREATED SOURCE",
     'LABEL org.opencontainers.image.revision="${REVISION}" \\',
     '      org.opencontainers.image.version="${VERSION}" \\',

@@ -152,7 +152,13 @@ export class Flyway {
       if (!migrated.succeeded) return migrated;
       const info = await this.run("info", url, { database, migrations });
       if (info.succeeded && info.schemaVersion !== expected)
-        return new FlywayResult("info", false, info.schemaVersion, `after migrating, the database reports schema version ${info.schemaVersion || "(none)"}, but the highest migration is ${expected}`, info.output);
+        return new FlywayResult(
+          "info",
+          false,
+          info.schemaVersion,
+          `after migrating, the database reports schema version ${info.schemaVersion || "(none)"}, but the highest migration is ${expected}`,
+          info.output,
+        );
       return info;
     } finally {
       await database.stop();

@@ -274,7 +274,13 @@ function paragraph(message: string, files: string[] = []): string {
   const lines = message
     .split(/\r?\n/)
     // "-> Resolved locally    : 355017297" → "Resolved locally: 355017297"
-    .map((l) => l.trim().replace(/^->\s*/, "").replace(/\s+/g, " ").replace(/ : /g, ": "))
+    .map((l) =>
+      l
+        .trim()
+        .replace(/^->\s*/, "")
+        .replace(/\s+/g, " ")
+        .replace(/ : /g, ": "),
+    )
     .filter((l) => l !== "" && !NOISE.some((n) => n.test(l)))
     // "Location : /flyway/sql/V1__x.sql (/flyway/sql/V1__x.sql)" names the file twice.
     .map((l) => l.replace(/(\S+\.sql) \(\1\)/g, "$1").replace(/(?:[A-Za-z]:)?[\\/][^\s()]*[\\/]([^\\/\s()]+\.sql)/g, "$1"))
@@ -391,7 +397,11 @@ export function flywayOutcome(command: FlywayJsonCommand, exitCode: number, stdo
     const info = parseInfo(json, source);
     const schemaVersion = info.schemaVersion ?? "";
     if (info.failed.length > 0)
-      return { succeeded: false, schemaVersion, message: `The database has failed migration(s): ${listed(info.failed)}. Remove what they left half done, run flyway repair, then migrate again.${exited}` };
+      return {
+        succeeded: false,
+        schemaVersion,
+        message: `The database has failed migration(s): ${listed(info.failed)}. Remove what they left half done, run flyway repair, then migrate again.${exited}`,
+      };
     const counts = `${info.applied.length} applied, ${info.pending.length} pending${info.outdated.length ? `, ${info.outdated.length} outdated repeatable` : ""}${info.missing.length ? `, ${info.missing.length} missing locally (${listed(info.missing)})` : ""}${info.future.length ? `, ${info.future.length} newer than the files (${listed(info.future)})` : ""}`;
     return { succeeded: exitCode === 0, schemaVersion, message: `Schema version ${schemaVersion || "(none: empty schema)"}; ${counts}.${exited}` };
   }

@@ -112,8 +112,22 @@ export function compatibilityGate(input: CompatibilityInput): CompatibilityVerdi
       if (found?.version != null && semver.satisfies(found.version, range, OPTIONS)) continue;
       const preexisting = c.source !== "release" && found?.source !== "release";
       const who = c.source === "release" ? `${name} ${c.version}` : `${environment}'s ${name} ${c.version}`;
-      const what = !found ? `${environment} has no ${needed}` : found.version === null ? `${environment}'s ${needed} has no schema version (live database)` : found.source === "release" ? `this release promotes ${needed} ${found.version}` : `${environment}'s ${needed} is ${found.version} (${found.source === "live database" ? "live database" : "deployed"})`;
-      violations.push({ component: name, version: c.version, requires: needed, range, ...(found ? { found } : {}), preexisting, message: `${who} requires ${needed} ${range}, but ${what}${preexisting ? " (already so before this promotion)" : ""}` });
+      const what = !found
+        ? `${environment} has no ${needed}`
+        : found.version === null
+          ? `${environment}'s ${needed} has no schema version (live database)`
+          : found.source === "release"
+            ? `this release promotes ${needed} ${found.version}`
+            : `${environment}'s ${needed} is ${found.version} (${found.source === "live database" ? "live database" : "deployed"})`;
+      violations.push({
+        component: name,
+        version: c.version,
+        requires: needed,
+        range,
+        ...(found ? { found } : {}),
+        preexisting,
+        message: `${who} requires ${needed} ${range}, but ${what}${preexisting ? " (already so before this promotion)" : ""}`,
+      });
     }
   }
 
@@ -147,6 +161,7 @@ function assertSemver(input: CompatibilityInput): void {
   for (const [name, c] of Object.entries(input.deployed)) check(`deployed.${name}`, c);
   for (const [name, c] of Object.entries(input.promoted)) check(`promoted.${name}`, c);
   const live = input.liveDatabase;
-  if (live && live.version !== null && semver.valid(live.version) === null) problems.push(`liveDatabase.version: must be MAJOR.MINOR.PATCH as the database reports its schema version (got ${JSON.stringify(live.version)})`);
+  if (live && live.version !== null && semver.valid(live.version) === null)
+    problems.push(`liveDatabase.version: must be MAJOR.MINOR.PATCH as the database reports its schema version (got ${JSON.stringify(live.version)})`);
   if (problems.length > 0) throw new GateInputError(`compatibility gate input for ${input.environment}:\n${problems.map((p) => `  ${p}`).join("\n")}`);
 }

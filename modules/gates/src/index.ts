@@ -35,7 +35,17 @@ export class Gates {
    */
   // Cached per session, not by arguments alone: without --today the verdict is judged on the day of the call.
   @func({ cache: "session" })
-  async vulnerabilities(images: string[], reports: Directory, waivers = "", waiversFile = "waivers.yaml", severities: string[] = ["CRITICAL"], today = "", emergencyReason = "", imageIds: string[] = [], vex?: Directory): Promise<GateResult> {
+  async vulnerabilities(
+    images: string[],
+    reports: Directory,
+    waivers = "",
+    waiversFile = "waivers.yaml",
+    severities: string[] = ["CRITICAL"],
+    today = "",
+    emergencyReason = "",
+    imageIds: string[] = [],
+    vex?: Directory,
+  ): Promise<GateResult> {
     const configs = Object.fromEntries(imageIds.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
     const names = await reports.entries();
     const scanned = await Promise.all(
@@ -132,7 +142,8 @@ function parseComponents(json: string, argument: string): Record<string, Version
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new GateInputError(`${argument}: must be a JSON object of components`);
   for (const [name, c] of Object.entries(value)) {
-    if (typeof c !== "object" || c === null || typeof (c as { version?: unknown }).version !== "string") throw new GateInputError(`${argument}.${name}: must be {"version": "<semver>", "requires"?: {…}}`);
+    if (typeof c !== "object" || c === null || typeof (c as { version?: unknown }).version !== "string")
+      throw new GateInputError(`${argument}.${name}: must be {"version": "<semver>", "requires"?: {…}}`);
   }
   return value as Record<string, VersionedComponent>;
 }
@@ -148,6 +159,7 @@ function parseVerification(text: string | undefined, file: string): ImageVerific
     throw new GateInputError(`verifications/${file}: is not JSON (${(e as Error).message})`);
   }
   const v = value as Partial<ImageVerification> | null;
-  if (typeof v !== "object" || v === null || typeof v.signature !== "object" || typeof v.attestations !== "object") throw new GateInputError(`verifications/${file}: must be {"signature": {exitCode, stdout, stderr}, "attestations": {"<predicate type>": {…}}}`);
+  if (typeof v !== "object" || v === null || typeof v.signature !== "object" || typeof v.attestations !== "object")
+    throw new GateInputError(`verifications/${file}: must be {"signature": {exitCode, stdout, stderr}, "attestations": {"<predicate type>": {…}}}`);
   return v as ImageVerification;
 }

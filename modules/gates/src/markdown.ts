@@ -13,7 +13,10 @@ export function renderVulnerabilityVerdict(v: VulnerabilityVerdict): string {
   if (v.emergency) out.push(`**Emergency declared:** ${cell(v.emergency.reason)}`, "");
   out.push(`| component | image | verdict | ${MOST_SEVERE_FIRST.join(" | ")} |`, `|---|---|---|${MOST_SEVERE_FIRST.map(() => "---:").join("|")}|`);
   // Without a usable report nothing was counted: a dash, not a reassuring zero.
-  for (const c of v.components) out.push(`| ${cell(c.component)} | ${c.digest ? `\`${shortDigest(c.digest)}\`` : "(no digest)"} | ${verdictOf(c)} | ${MOST_SEVERE_FIRST.map((s) => (c.reportProblem ? "–" : c.counts[s])).join(" | ")} |`);
+  for (const c of v.components)
+    out.push(
+      `| ${cell(c.component)} | ${c.digest ? `\`${shortDigest(c.digest)}\`` : "(no digest)"} | ${verdictOf(c)} | ${MOST_SEVERE_FIRST.map((s) => (c.reportProblem ? "–" : c.counts[s])).join(" | ")} |`,
+    );
   // The table counts vulnerabilities; secrets and failed misconfiguration checks, when there are any, below it.
   const also = v.components.flatMap((c) => {
     const parts = [counted(c.secretCounts, "secret"), counted(c.misconfigurationCounts, "misconfiguration")].filter((p) => p !== "");
@@ -64,7 +67,13 @@ function componentSections(c: ComponentScanVerdict): string[] {
     }
   }
   if (c.vexWaived.length > 0) {
-    out.push("", `**${cell(c.component)}**: waived by VEX`, "", "| id | package | installed | fixed | severity | title | status | why | author | timestamp | document |", "|---|---|---|---|---|---|---|---|---|---|---|");
+    out.push(
+      "",
+      `**${cell(c.component)}**: waived by VEX`,
+      "",
+      "| id | package | installed | fixed | severity | title | status | why | author | timestamp | document |",
+      "|---|---|---|---|---|---|---|---|---|---|---|",
+    );
     for (const { finding, statement: s } of c.vexWaived) {
       const why = [s.justification, s.impactStatement ?? s.statusNotes].filter((p) => p !== undefined).join(": ");
       out.push(`${vulnerabilityRow(finding as VulnerabilityFinding)} ${s.status} | ${cell(why)} | ${cell(s.author)} | ${cell(s.timestamp)} | ${cell(`${s.file} statements[${s.index}]`)} |`);
@@ -97,5 +106,8 @@ function waiverCells(w: WaivedFinding): string {
 
 /** Text from a report or a waiver made safe for a table cell: pipes escaped, line breaks flattened. */
 function cell(s: string): string {
-  return s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\s*[\r\n]+\s*/g, " ");
+  return s
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/\s*[\r\n]+\s*/g, " ");
 }

@@ -31,7 +31,13 @@ export const OPENVEX_CONTEXT = "https://openvex.dev/ns/v0.2.0";
 export const VEX_STATUSES = ["not_affected", "affected", "fixed", "under_investigation"] as const;
 
 /** The justification labels a not_affected statement may give. */
-export const VEX_JUSTIFICATIONS = ["component_not_present", "vulnerable_code_not_present", "vulnerable_code_not_in_execute_path", "vulnerable_code_cannot_be_controlled_by_adversary", "inline_mitigations_already_exist"] as const;
+export const VEX_JUSTIFICATIONS = [
+  "component_not_present",
+  "vulnerable_code_not_present",
+  "vulnerable_code_not_in_execute_path",
+  "vulnerable_code_cannot_be_controlled_by_adversary",
+  "inline_mitigations_already_exist",
+] as const;
 
 /** The hash names of the spec's Appendix A. */
 const HASH_NAMES = ["md5", "sha1", "sha-256", "sha-384", "sha-512", "sha3-224", "sha3-256", "sha3-384", "sha3-512", "blake2s-256", "blake2b-256", "blake2b-512"] as const;
@@ -52,7 +58,9 @@ export function instantOf(text: string): bigint | undefined {
 const dateTime = z.string().refine((s) => instantOf(s) !== undefined, { error: "must be an RFC 3339 date-time such as 2026-05-04T10:00:00Z" });
 const text = z.string().trim().min(1, { error: "must not be empty" });
 
-const Identifiers = z.strictObject({ purl: text.optional(), cpe22: text.optional(), cpe23: text.optional() }).refine((i) => i.purl !== undefined || i.cpe22 !== undefined || i.cpe23 !== undefined, { error: "needs purl, cpe22 or cpe23" });
+const Identifiers = z
+  .strictObject({ purl: text.optional(), cpe22: text.optional(), cpe23: text.optional() })
+  .refine((i) => i.purl !== undefined || i.cpe22 !== undefined || i.cpe23 !== undefined, { error: "needs purl, cpe22 or cpe23" });
 
 const Hashes = z.partialRecord(z.enum(HASH_NAMES), text);
 
@@ -84,7 +92,8 @@ const Statement = z
     action_statement_timestamp: dateTime.optional(),
   })
   .superRefine((s, ctx) => {
-    if (s.status === "not_affected" && s.justification === undefined && !s.impact_statement?.trim()) ctx.addIssue({ code: "custom", message: `status not_affected needs a justification (${VEX_JUSTIFICATIONS.join(", ")}) or an impact_statement saying why the product is not affected` });
+    if (s.status === "not_affected" && s.justification === undefined && !s.impact_statement?.trim())
+      ctx.addIssue({ code: "custom", message: `status not_affected needs a justification (${VEX_JUSTIFICATIONS.join(", ")}) or an impact_statement saying why the product is not affected` });
     if (s.status === "affected" && !s.action_statement?.trim()) ctx.addIssue({ code: "custom", message: "status affected needs an action_statement saying how to remediate or mitigate" });
   });
 
@@ -148,10 +157,13 @@ export function parseOpenVex(textOf: string, component: string, file: string): V
   } catch (e) {
     throw new GateInputError(`${where}: is not JSON (${syntaxError(textOf) ?? (e as Error).message})`);
   }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new GateInputError(`${where}: must be an OpenVEX document (a JSON object with "@context": "${OPENVEX_CONTEXT}"), got ${Array.isArray(json) ? "a list" : `JSON ${JSON.stringify(json)}`}`);
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new GateInputError(`${where}: must be an OpenVEX document (a JSON object with "@context": "${OPENVEX_CONTEXT}"), got ${Array.isArray(json) ? "a list" : `JSON ${JSON.stringify(json)}`}`);
   const doc = json as Record<string, unknown>;
-  if ("predicateType" in doc || "_type" in doc) throw new GateInputError(`${where}: is an in-toto statement (predicateType ${JSON.stringify(doc.predicateType)}), not an OpenVEX document: pass its predicate, the document itself`);
-  if (doc["@context"] !== OPENVEX_CONTEXT) throw new GateInputError(`${where}: @context ${JSON.stringify(doc["@context"])} is not supported: the gate reads OpenVEX v0.2.0 ("@context": "${OPENVEX_CONTEXT}")`);
+  if ("predicateType" in doc || "_type" in doc)
+    throw new GateInputError(`${where}: is an in-toto statement (predicateType ${JSON.stringify(doc.predicateType)}), not an OpenVEX document: pass its predicate, the document itself`);
+  if (doc["@context"] !== OPENVEX_CONTEXT)
+    throw new GateInputError(`${where}: @context ${JSON.stringify(doc["@context"])} is not supported: the gate reads OpenVEX v0.2.0 ("@context": "${OPENVEX_CONTEXT}")`);
   const parsed = Document.safeParse(json);
   if (!parsed.success) {
     const lines = parsed.error.issues.flatMap((issue) =>

@@ -24,9 +24,13 @@ const RATED: readonly Severity[] = ["LOW", "MEDIUM", "HIGH", "CRITICAL"];
 /** Validate a configured list of blocking severities (any case) and widen it to its floor and everything above. */
 export function blockingSeverities(configured: readonly string[] = DEFAULT_BLOCKING): Severity[] {
   const unknown = configured.filter((s) => !(SEVERITIES as readonly string[]).includes(s.toUpperCase()));
-  if (unknown.length > 0) throw new GateInputError(`blocking severities: ${unknown.map((s) => JSON.stringify(s)).join(", ")} ${unknown.length === 1 ? "is" : "are"} not Trivy severities; valid: ${SEVERITIES.join(", ")}`);
+  if (unknown.length > 0)
+    throw new GateInputError(`blocking severities: ${unknown.map((s) => JSON.stringify(s)).join(", ")} ${unknown.length === 1 ? "is" : "are"} not Trivy severities; valid: ${SEVERITIES.join(", ")}`);
   // An empty list would turn the gate off; an emergency is the only way past it (R-GATE-3).
-  if (configured.length === 0) throw new GateInputError(`blocking severities: the list is empty, which would let every finding through; give at least one of ${SEVERITIES.join(", ")} (default CRITICAL), or declare an emergency`);
+  if (configured.length === 0)
+    throw new GateInputError(
+      `blocking severities: the list is empty, which would let every finding through; give at least one of ${SEVERITIES.join(", ")} (default CRITICAL), or declare an emergency`,
+    );
   const listed = new Set(configured.map((s) => s.toUpperCase() as Severity));
   const floor = RATED.findIndex((s) => listed.has(s));
   return SEVERITIES.filter((s) => (s === "UNKNOWN" ? listed.has(s) : floor >= 0 && RATED.indexOf(s) >= floor));
@@ -37,6 +41,9 @@ export const noFindings = (): SeverityCounts => ({ UNKNOWN: 0, LOW: 0, MEDIUM: 0
 
 /** Counts as text, most severe first, leaving out zeros: "2 CRITICAL, 4 MEDIUM" ("none" when empty). */
 export function describeCounts(counts: SeverityCounts): string {
-  const parts = [...SEVERITIES].reverse().filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  const parts = [...SEVERITIES]
+    .reverse()
+    .filter((s) => counts[s] > 0)
+    .map((s) => `${counts[s]} ${s}`);
   return parts.length > 0 ? parts.join(", ") : "none";
 }

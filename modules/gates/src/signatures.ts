@@ -60,13 +60,22 @@ export function signatureGate(input: SignatureGateInput): SignatureVerdict {
   for (const img of input.images) {
     const digest = digestOf(img.image);
     if (!digest) throw new GateInputError(`images: ${img.component}=${img.image} has no sha256 digest; only digests are signed`);
-    const problems = [signatureProblem(img.verification.signature, digest), ...input.required.map((t) => attestationProblem(img.verification.attestations[t], t, digest))].filter((p): p is string => p !== undefined);
+    const problems = [signatureProblem(img.verification.signature, digest), ...input.required.map((t) => attestationProblem(img.verification.attestations[t], t, digest))].filter(
+      (p): p is string => p !== undefined,
+    );
     components[img.component] = { verified: problems.length === 0, problems };
   }
   const refused = Object.entries(components).filter(([, c]) => !c.verified);
   const details = refused.flatMap(([name, c]) => c.problems.map((p) => `${name} ${shortDigest(digestOf(input.images.find((i) => i.component === name)?.image ?? "") ?? "")}: ${p}`));
   const n = input.images.length;
-  if (refused.length === 0) return { passed: true, waivedByEmergency: false, summary: `${n} image${n === 1 ? "" : "s"} signed, with ${input.required.length} attestation(s) each for the promoted digest`, details: [], components };
+  if (refused.length === 0)
+    return {
+      passed: true,
+      waivedByEmergency: false,
+      summary: `${n} image${n === 1 ? "" : "s"} signed, with ${input.required.length} attestation(s) each for the promoted digest`,
+      details: [],
+      components,
+    };
   const names = refused.map(([name]) => name).join(", ");
   if (input.emergency) return { passed: true, waivedByEmergency: true, summary: `not verified: ${names}; waived by the emergency (${input.emergency.reason})`, details, components };
   return { passed: false, waivedByEmergency: false, summary: `not verified: ${names}`, details, components };
@@ -74,7 +83,10 @@ export function signatureGate(input: SignatureGateInput): SignatureVerdict {
 
 /** The last meaningful line cosign wrote to stderr (its error), for messages. */
 function cosignError(a: CosignAnswer): string {
-  const lines = a.stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^WARNING/i.test(l));
+  const lines = a.stderr
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !/^WARNING/i.test(l));
   return lines.at(-1) ?? `exit code ${a.exitCode}`;
 }
 
@@ -118,7 +130,9 @@ function attestationProblem(answer: CosignAnswer | undefined, type: string, dige
   if (ofType.length === 0) return `no ${type} attestation`;
   const hex = digest.slice("sha256:".length);
   const forDigest = ofType.filter((s) => Array.isArray(s.subject) && s.subject.some((sub) => sub?.digest?.sha256 === hex));
-  if (forDigest.length === 0) return `the ${type} attestation was made for another digest (${ofType.flatMap((s) => (s.subject ?? []).map((sub) => `sha256:${String(sub?.digest?.sha256 ?? "?")}`)).join(", ")})`;
-  if (type === TEST_RESULT && !forDigest.some((s) => s.predicate?.result === "PASSED")) return `the test result attested for this digest is not PASSED (${forDigest.map((s) => String(s.predicate?.result)).join(", ")})`;
+  if (forDigest.length === 0)
+    return `the ${type} attestation was made for another digest (${ofType.flatMap((s) => (s.subject ?? []).map((sub) => `sha256:${String(sub?.digest?.sha256 ?? "?")}`)).join(", ")})`;
+  if (type === TEST_RESULT && !forDigest.some((s) => s.predicate?.result === "PASSED"))
+    return `the test result attested for this digest is not PASSED (${forDigest.map((s) => String(s.predicate?.result)).join(", ")})`;
   return undefined;
 }

@@ -180,7 +180,8 @@ function untrustedShape(json: unknown, file: string): string | undefined {
   if (Array.isArray(json)) return `${file}: is a JSON list, not a Trivy report: Trivy before 0.20 wrote a bare list of results without SchemaVersion; ${WANTED}`;
   if (!isObject(json)) return `${file}: is JSON ${json === null ? "null" : `${typeof json} ${show(json)}`}, not a Trivy report: ${WANTED}`;
   if (!("SchemaVersion" in json)) return `${file}: has no SchemaVersion: ${WANTED}`;
-  if (json.SchemaVersion !== SCHEMA_VERSION) return `${file}: SchemaVersion ${show(json.SchemaVersion)} is not supported: the gate reads SchemaVersion ${SCHEMA_VERSION} (Trivy's JSON report since Trivy 0.20)`;
+  if (json.SchemaVersion !== SCHEMA_VERSION)
+    return `${file}: SchemaVersion ${show(json.SchemaVersion)} is not supported: the gate reads SchemaVersion ${SCHEMA_VERSION} (Trivy's JSON report since Trivy 0.20)`;
   if (!("Results" in json)) {
     const near = nearMiss(Object.keys(json), "Results", TOP_LEVEL_KEYS);
     return near ? misspelled(file, "has no Results, but", near, "Results") : `${file}: has no Results (Trivy writes none when it found nothing to scan): ${UNSCANNED}`;

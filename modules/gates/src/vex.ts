@@ -95,14 +95,17 @@ function whyNotFor(s: VexStatement, finding: VulnerabilityFinding, digest: strin
   const naming = s.products.filter((p) => productDigests(p).includes(digest));
   // A product that names this digest and another (a purl and a hash that disagree) is not trusted to mean either.
   const forImage = naming.filter((p) => productDigests(p).length === 1);
-  if (naming.length > forImage.length && forImage.length === 0) return `names ${digest} and another digest in one product (${list(productDigests(naming[0]))}), so it is not clear which image it is about`;
+  if (naming.length > forImage.length && forImage.length === 0)
+    return `names ${digest} and another digest in one product (${list(productDigests(naming[0]))}), so it is not clear which image it is about`;
   if (forImage.length === 0) {
     const named = s.products.map((p) => p["@id"] ?? p.identifiers?.purl ?? p.identifiers?.cpe23 ?? p.identifiers?.cpe22 ?? "(a product)");
     return `is about ${list(named)}, not about this image's digest ${digest}`;
   }
   if (forImage.some((p) => (p.subcomponents ?? []).length === 0)) return undefined;
   const actual = finding.purl === undefined ? undefined : parsePurl(finding.purl);
-  const patterns = forImage.flatMap((p) => p.subcomponents ?? []).flatMap((c) => [c["@id"], c.identifiers?.purl].flatMap((id) => (id === undefined ? [] : [parsePurl(id)])).filter((u): u is PackageUrl => u !== undefined));
+  const patterns = forImage
+    .flatMap((p) => p.subcomponents ?? [])
+    .flatMap((c) => [c["@id"], c.identifiers?.purl].flatMap((id) => (id === undefined ? [] : [parsePurl(id)])).filter((u): u is PackageUrl => u !== undefined));
   if (actual !== undefined && patterns.some((p) => purlCovers(p, actual))) return undefined;
   const subs = forImage.flatMap((p) => (p.subcomponents ?? []).map((c) => c["@id"] ?? c.identifiers?.purl ?? c.identifiers?.cpe23 ?? c.identifiers?.cpe22 ?? "(a subcomponent)"));
   return actual === undefined ? `is limited to ${list(subs)} and the report gives no package URL for ${finding.package}` : `is limited to ${list(subs)}, not ${finding.purl}`;

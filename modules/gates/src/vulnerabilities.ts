@@ -128,13 +128,29 @@ export function vulnerabilityGate(input: VulnerabilityGateInput): VulnerabilityV
   for (const img of input.images) {
     if (seen.has(img.component)) throw new GateInputError(`images: component ${img.component} is given twice`);
     seen.add(img.component);
-    if (img.imageId !== undefined && !isDigest(img.imageId)) throw new GateInputError(`images.${img.component}.imageId: must be the image's config digest sha256:<64 hex digits> (got ${JSON.stringify(img.imageId)})`);
+    if (img.imageId !== undefined && !isDigest(img.imageId))
+      throw new GateInputError(`images.${img.component}.imageId: must be the image's config digest sha256:<64 hex digits> (got ${JSON.stringify(img.imageId)})`);
   }
 
   const vex = input.vex ?? [];
-  const components = input.images.map((img) => judgeImage(img, blocking, input.waivers, vex.filter((d) => d.component === img.component), input.today, reason));
+  const components = input.images.map((img) =>
+    judgeImage(
+      img,
+      blocking,
+      input.waivers,
+      vex.filter((d) => d.component === img.component),
+      input.today,
+      reason,
+    ),
+  );
   // Documents for a component that is not judged are not used; say so rather than drop them silently.
-  const strays = [...new Set(vex.filter((d) => !seen.has(d.component)).map((d) => d.component))].map((c) => `vex: ${vex.filter((d) => d.component === c).map((d) => d.file).join(", ")} attached to ${c}, which is not among the images judged (${[...seen].join(", ")}); not used`);
+  const strays = [...new Set(vex.filter((d) => !seen.has(d.component)).map((d) => d.component))].map(
+    (c) =>
+      `vex: ${vex
+        .filter((d) => d.component === c)
+        .map((d) => d.file)
+        .join(", ")} attached to ${c}, which is not among the images judged (${[...seen].join(", ")}); not used`,
+  );
   const sum = (pick: (c: ComponentScanVerdict) => SeverityCounts): SeverityCounts => {
     const counts = noFindings();
     for (const c of components) for (const s of SEVERITIES) counts[s] += pick(c)[s];
@@ -228,7 +244,8 @@ function judgeImage(img: ScannedImage, blocking: readonly Severity[], waivers: r
     if (elsewhere.length > 0) why.push(`the waiver for ${finding.id} applies to ${elsewhere.map((w) => shortDigest(w.digest)).join(", ")}, not to this image`);
     const misnamed = [misnamedWaiver(finding, waivers), vexMisnamed(finding, vex)].filter((m) => m !== undefined).join("; ") || undefined;
     if (misnamed) why.push(misnamed);
-    const line = finding.kind === "secret" ? `${describeFinding(finding)}: ${SECRET_NOTE}${misnamed ? ` (${misnamed})` : ""}` : `${describeFinding(finding)}${why.length > 0 ? `: ${why.join("; ")}` : ""}`;
+    const line =
+      finding.kind === "secret" ? `${describeFinding(finding)}: ${SECRET_NOTE}${misnamed ? ` (${misnamed})` : ""}` : `${describeFinding(finding)}${why.length > 0 ? `: ${why.join("; ")}` : ""}`;
     details.push(`${img.component}: ${line}${emergency !== undefined ? " (waived by emergency)" : ""}`);
   }
 
@@ -300,7 +317,8 @@ function waiversFor(finding: Finding, waivers: readonly Waiver[]): Waiver[] {
 function misnamedWaiver(finding: Finding, waivers: readonly Waiver[]): string | undefined {
   const same = (id: string | undefined) => id !== undefined && checkId(id) === checkId(finding.id);
   if (finding.kind === "secret") return waivers.some((w) => same(w.cve) || same(w.misconfiguration)) ? `a waiver names ${finding.id}: it does not count for a secret` : undefined;
-  if (finding.kind === "misconfiguration" && waivers.some((w) => same(w.cve))) return `a waiver names ${finding.id} as cve, which waives vulnerabilities only; a misconfiguration is waived with misconfiguration: ${finding.id}`;
+  if (finding.kind === "misconfiguration" && waivers.some((w) => same(w.cve)))
+    return `a waiver names ${finding.id} as cve, which waives vulnerabilities only; a misconfiguration is waived with misconfiguration: ${finding.id}`;
   if (finding.kind === "vulnerability" && waivers.some((w) => same(w.misconfiguration))) return `a waiver names ${finding.id} as misconfiguration; a vulnerability is waived with cve: ${finding.id}`;
   return undefined;
 }

@@ -66,7 +66,8 @@ export const Waiver = z
   })
   .superRefine((w, ctx) => {
     if (w.cve !== undefined && w.misconfiguration !== undefined) ctx.addIssue({ code: "custom", message: "names both cve and misconfiguration; one waiver covers one finding" });
-    if (w.cve === undefined && w.misconfiguration === undefined) ctx.addIssue({ code: "custom", message: "needs cve (a vulnerability ID such as CVE-2019-14697) or misconfiguration (a Trivy check ID such as DS-0002)" });
+    if (w.cve === undefined && w.misconfiguration === undefined)
+      ctx.addIssue({ code: "custom", message: "needs cve (a vulnerability ID such as CVE-2019-14697) or misconfiguration (a Trivy check ID such as DS-0002)" });
   });
 
 /** A validated waiver. */
@@ -82,7 +83,32 @@ const WaiversFile = z.strictObject({
 });
 
 /** Words that stand in for an approver rather than name one, compared without case or punctuation. */
-const PLACEHOLDERS = new Set(["tbd", "tba", "todo", "fixme", "na", "none", "nobody", "noone", "unknown", "anonymous", "anon", "someone", "somebody", "approver", "placeholder", "changeme", "null", "nil", "undefined", "xx", "xxx", "xxxx", "test", "me"]);
+const PLACEHOLDERS = new Set([
+  "tbd",
+  "tba",
+  "todo",
+  "fixme",
+  "na",
+  "none",
+  "nobody",
+  "noone",
+  "unknown",
+  "anonymous",
+  "anon",
+  "someone",
+  "somebody",
+  "approver",
+  "placeholder",
+  "changeme",
+  "null",
+  "nil",
+  "undefined",
+  "xx",
+  "xxx",
+  "xxxx",
+  "test",
+  "me",
+]);
 
 /** Whether an approver is a placeholder: no letter, fewer than two letters or digits, or a word from PLACEHOLDERS. */
 export function isPlaceholder(approver: string): boolean {
@@ -105,15 +131,24 @@ export function parseWaivers(text: string | undefined, file: string, today: stri
   }
   const raw: unknown = doc.toJS();
   if (raw === null || raw === undefined) return [];
-  if (typeof raw !== "object" || Array.isArray(raw)) throw new GateInputError(`${file}: must be a mapping with a waivers: list, each entry with cve (or misconfiguration), digest, reason, approver and expires; got ${Array.isArray(raw) ? "a list" : JSON.stringify(raw)}`);
+  if (typeof raw !== "object" || Array.isArray(raw))
+    throw new GateInputError(
+      `${file}: must be a mapping with a waivers: list, each entry with cve (or misconfiguration), digest, reason, approver and expires; got ${Array.isArray(raw) ? "a list" : JSON.stringify(raw)}`,
+    );
   const parsed = WaiversFile.safeParse(raw);
-  const tooLong = beyondHorizon(raw, today).map((path) => ({ line: lineOf(doc, lines, path), text: `${jsonPath(path)}: ${String(valueAt(raw, path))} is more than a year after today (${today}): a waiver lasts at most a year, so expires must be on or before ${oneYearAfter(today)}; renew it when it runs out` }));
+  const tooLong = beyondHorizon(raw, today).map((path) => ({
+    line: lineOf(doc, lines, path),
+    text: `${jsonPath(path)}: ${String(valueAt(raw, path))} is more than a year after today (${today}): a waiver lasts at most a year, so expires must be on or before ${oneYearAfter(today)}; renew it when it runs out`,
+  }));
   if (parsed.success && tooLong.length === 0) return parsed.data.waivers;
   const problems = (parsed.success ? [] : parsed.error.issues)
     .flatMap((issue) => {
       // One line per unknown key, each at its own line, so a typo (expiry:) is found at once.
       const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
-      return paths.map((path) => ({ line: lineOf(doc, lines, path), text: `${jsonPath(path)}: ${issue.code === "unrecognized_keys" ? unknownField(path[path.length - 1]) : issueMessage(issue, raw)}` }));
+      return paths.map((path) => ({
+        line: lineOf(doc, lines, path),
+        text: `${jsonPath(path)}: ${issue.code === "unrecognized_keys" ? unknownField(path[path.length - 1]) : issueMessage(issue, raw)}`,
+      }));
     })
     .concat(tooLong);
   problems.sort((a, b) => a.line - b.line);

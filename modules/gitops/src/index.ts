@@ -89,7 +89,17 @@ export class Gitops {
    * @param authorEmail Commit author e-mail.
    */
   @func({ cache: "never" })
-  async push(remote: string, branch: string, files: Directory, message: string, token?: Secret, headBranch = "", deletePaths: string[] = [], authorName = "pipeline-as-code", authorEmail = "pipeline@pipeline-as-code.invalid"): Promise<GitopsOutcome> {
+  async push(
+    remote: string,
+    branch: string,
+    files: Directory,
+    message: string,
+    token?: Secret,
+    headBranch = "",
+    deletePaths: string[] = [],
+    authorName = "pipeline-as-code",
+    authorEmail = "pipeline@pipeline-as-code.invalid",
+  ): Promise<GitopsOutcome> {
     let ctr = dag
       .container()
       .from(this.image)
@@ -158,7 +168,18 @@ export class Gitops {
    * @param prerelease Mark it as a pre-release (e.g. for v2.0.0-rc.1).
    */
   @func({ cache: "never" })
-  async hostRelease(provider: string, repository: string, tag: string, target: string, name: string, body: string, assets?: Directory, token?: Secret, apiUrl = "", prerelease = false): Promise<string> {
+  async hostRelease(
+    provider: string,
+    repository: string,
+    tag: string,
+    target: string,
+    name: string,
+    body: string,
+    assets?: Directory,
+    token?: Secret,
+    apiUrl = "",
+    prerelease = false,
+  ): Promise<string> {
     const host = releaseHostFor(provider, repository, token ? await token.plaintext() : "", apiUrl);
     const files = assets ? (await assets.entries()).filter((e) => !e.endsWith("/")) : [];
     const attached = await Promise.all(files.map(async (f) => ({ name: f, bytes: Buffer.from(await (assets as Directory).file(f).contents(), "utf8"), contentType: contentType(f) })));

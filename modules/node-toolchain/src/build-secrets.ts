@@ -20,7 +20,7 @@ export function buildSecretRemovals(dockerfile: string, secretNames: string[]): 
   const seen = new Set<string>();
   const add = (r: SecretRemoval) => {
     const k = JSON.stringify(r);
-    if (!seen.has(k)) (seen.add(k), out.push(r));
+    if (!seen.has(k)) seen.add(k), out.push(r);
   };
   const text = dockerfile.replace(/\\\r?\n/g, " ");
   for (const line of text.split(/\r?\n/)) {

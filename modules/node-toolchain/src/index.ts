@@ -126,7 +126,14 @@ export class NodeToolchain {
    * @param systemPackages Debian packages the runtime needs.
    */
   @func()
-  async dockerfile(@argument({ ignore: SOURCE_IGNORE }) source: Directory, command?: string[], files: string[] = ["dist"], port = 8080, healthPath = "/health", systemPackages: string[] = []): Promise<string> {
+  async dockerfile(
+    @argument({ ignore: SOURCE_IGNORE }) source: Directory,
+    command?: string[],
+    files: string[] = ["dist"],
+    port = 8080,
+    healthPath = "/health",
+    systemPackages: string[] = [],
+  ): Promise<string> {
     const { spec } = imageSpec(await source.file("package.json").contents(), { command, files, port, healthPath, systemPackages });
     return nodeDockerfile(spec);
   }
@@ -180,7 +187,10 @@ export class NodeToolchain {
     });
     // The engine leaves the build's secrets in the returned container; the image that becomes a
     // service or is published must not carry them (build-secrets.ts).
-    return buildSecretRemovals(dockerfile, secrets.map((s) => s.name)).reduce((ctr, r) => ("mount" in r ? ctr.withoutMount(r.mount) : ctr.withoutSecretVariable(r.variable)), built);
+    return buildSecretRemovals(
+      dockerfile,
+      secrets.map((s) => s.name),
+    ).reduce((ctr, r) => ("mount" in r ? ctr.withoutMount(r.mount) : ctr.withoutSecretVariable(r.variable)), built);
   }
 }
 

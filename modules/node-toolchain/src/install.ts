@@ -17,16 +17,16 @@ const NEVER_COPIED = ["node_modules", "dist", ".git"];
 
 /** Copy the manifests and install, then copy the rest: ordered from least to most often changed. */
 export function installLayers(): InstallLayer[] {
-  return [
-    { include: ["package.json", "package-lock.json", ".npmrc"], exclude: [], exec: ["npm", "ci", "--no-audit", "--no-fund"], installs: true },
-    { exclude: NEVER_COPIED },
-  ];
+  return [{ include: ["package.json", "package-lock.json", ".npmrc"], exclude: [], exec: ["npm", "ci", "--no-audit", "--no-fund"], installs: true }, { exclude: NEVER_COPIED }];
 }
 
 /** Environment that points npm at the mirror; npm reads npm_config_* variables as its settings. */
 export function npmEnvironment(registry: string): [string, string][] {
   // No update check: it would ask registry.npmjs.org, around the mirror.
-  const env: [string, string][] = [["CI", "true"], ["npm_config_update_notifier", "false"]];
+  const env: [string, string][] = [
+    ["CI", "true"],
+    ["npm_config_update_notifier", "false"],
+  ];
   if (registry !== "") env.push(["npm_config_registry", registry]);
   return env;
 }

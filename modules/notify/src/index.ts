@@ -49,7 +49,23 @@ export class Notify {
    * @param passed The run passed (notifications on: always): the message says so instead of a failing stage.
    */
   @func({ cache: "never" })
-  async email(host: string, from: string, to: string[], pipeline: string, stage: string, port = 587, user = "", password?: Secret, component = "", detail = "", link = "", revision = "", branch = "", secure = false, passed = false): Promise<string> {
+  async email(
+    host: string,
+    from: string,
+    to: string[],
+    pipeline: string,
+    stage: string,
+    port = 587,
+    user = "",
+    password?: Secret,
+    component = "",
+    detail = "",
+    link = "",
+    revision = "",
+    branch = "",
+    secure = false,
+    passed = false,
+  ): Promise<string> {
     const message = messageOf(pipeline, stage, component, detail, link, revision, branch, passed);
     return sendFailureEmail({ host, port, secure, from, to, ...(user ? { user } : {}), ...(password ? { password: await password.plaintext() } : {}) }, message);
   }
@@ -57,5 +73,14 @@ export class Notify {
 
 /** The message from the functions' flat arguments (empty means absent). */
 function messageOf(pipeline: string, stage: string, component: string, detail: string, link: string, revision: string, branch: string, passed: boolean): FailureMessage {
-  return { pipeline, stage, ...(passed ? { passed } : {}), ...(component ? { component } : {}), ...(detail ? { detail } : {}), ...(link ? { link } : {}), ...(revision ? { revision } : {}), ...(branch ? { branch } : {}) };
+  return {
+    pipeline,
+    stage,
+    ...(passed ? { passed } : {}),
+    ...(component ? { component } : {}),
+    ...(detail ? { detail } : {}),
+    ...(link ? { link } : {}),
+    ...(revision ? { revision } : {}),
+    ...(branch ? { branch } : {}),
+  };
 }

@@ -59,7 +59,10 @@ export async function postWebhook(url: string, payload: unknown, options: { time
     response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload), signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
   } catch (e) {
     const err = e as Error;
-    const why = err.name === "TimeoutError" ? `no answer within ${options.timeoutMs ?? 10_000} ms` : redact(`${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ""}`, secrets);
+    const why =
+      err.name === "TimeoutError"
+        ? `no answer within ${options.timeoutMs ?? 10_000} ms`
+        : redact(`${err.message}${err.cause ? ` (${String((err.cause as Error).message ?? err.cause)})` : ""}`, secrets);
     throw new Error(`${where}: ${why}`);
   }
   // Redacted before it is cut short: a token cut at the end would no longer match.

@@ -131,8 +131,7 @@ export function run(command: string, args: readonly string[], options: RunOption
 /** Runs and throws (with the command's output) unless it exits 0. */
 export async function must(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const r = await run(command, args, options);
-  if (r.code !== 0)
-    throw new Error(`${command} ${args.join(" ")} exited ${r.timedOut ? "(timed out)" : r.code}:\n${r.output.slice(-4000)}`);
+  if (r.code !== 0) throw new Error(`${command} ${args.join(" ")} exited ${r.timedOut ? "(timed out)" : r.code}:\n${r.output.slice(-4000)}`);
   return r;
 }
 

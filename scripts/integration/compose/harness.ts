@@ -55,7 +55,10 @@ export async function buildRelease(env: BuildkitEnv, appDir: string, name: strin
     const c = config.components[component];
     const dir = join(appDir, c.path);
     await must("npx", ["tsx", join(ROOT, "scripts/dockerfile.ts"), "--config", join(appDir, "pipeline.yaml"), "--component", component, "--out", dir], { cwd: ROOT });
-    versions[component] = c.toolchain === "flyway" ? (lintMigrations(readdirSync(join(dir, c.migrations ?? "migrations"))).version ?? "") : (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string }).version;
+    versions[component] =
+      c.toolchain === "flyway"
+        ? (lintMigrations(readdirSync(join(dir, c.migrations ?? "migrations"))).version ?? "")
+        : (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string }).version;
     const repository = `${env.registry}/${name}/${component}`;
     const result = await build(env, {
       context: dir,

@@ -39,7 +39,15 @@ export async function apiServer(route: (r: Recorded) => Answer): Promise<ApiServ
     req.on("end", () => {
       const url = new URL(req.url ?? "/", "http://localhost");
       const text = Buffer.concat(chunks).toString("utf8");
-      const recorded: Recorded = { method: req.method ?? "", url: req.url ?? "", path: decodeURIComponent(url.pathname), query: url.searchParams, headers: req.headers, body: text ? jsonOrText(text) : undefined, raw: text };
+      const recorded: Recorded = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        path: decodeURIComponent(url.pathname),
+        query: url.searchParams,
+        headers: req.headers,
+        body: text ? jsonOrText(text) : undefined,
+        raw: text,
+      };
       requests.push(recorded);
       let answer: Answer;
       try {

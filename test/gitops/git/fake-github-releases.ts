@@ -41,7 +41,8 @@ export function fakeGithubReleases(owner: string, repo: string, releases: FakeRe
     }
     if (r.method === "POST" && r.path === prefix) {
       const b = r.body as { tag_name: string; name: string; body: string; prerelease: boolean };
-      if (releases.some((x) => x.tag === b.tag_name)) return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "Release", code: "already_exists", field: "tag_name" }], status: "422" } };
+      if (releases.some((x) => x.tag === b.tag_name))
+        return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "Release", code: "already_exists", field: "tag_name" }], status: "422" } };
       const created: FakeRelease = { id: 1000 + releases.length, tag: b.tag_name, name: b.name, body: b.body, prerelease: b.prerelease, assets: [] };
       releases.push(created);
       return { status: 201, body: object(created) };

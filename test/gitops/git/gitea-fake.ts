@@ -31,7 +31,18 @@ export interface GiteaFakeReview {
   dismissed?: boolean;
 }
 
-const user = (login: string, id: number) => ({ id, login, login_name: "", source_id: 0, full_name: "", email: `${login}@example.test`, avatar_url: `${WEB}/avatars/${id}`, html_url: `${WEB}/${login}`, language: "", is_admin: false });
+const user = (login: string, id: number) => ({
+  id,
+  login,
+  login_name: "",
+  source_id: 0,
+  full_name: "",
+  email: `${login}@example.test`,
+  avatar_url: `${WEB}/avatars/${id}`,
+  html_url: `${WEB}/${login}`,
+  language: "",
+  is_admin: false,
+});
 
 const branch = (ref: string, sha: string) => ({ label: ref, ref, sha, repo_id: 1, repo: { id: 1, name: REPO, full_name: `${OWNER}/${REPO}`, owner: user(OWNER, 1) } });
 
@@ -103,9 +114,21 @@ export function fakeGitea(pulls: GiteaFakePull[], reviews: Record<number, GiteaF
       if (open)
         return {
           status: 409,
-          body: { message: `pull request already exists for these targets [id: ${500 + open.number}, issue_id: ${open.number}, head_repo_id: 1, base_repo_id: 1, head_branch: ${b.head}, base_branch: ${b.base}]`, url: `${WEB}/api/swagger` },
+          body: {
+            message: `pull request already exists for these targets [id: ${500 + open.number}, issue_id: ${open.number}, head_repo_id: 1, base_repo_id: 1, head_branch: ${b.head}, base_branch: ${b.base}]`,
+            url: `${WEB}/api/swagger`,
+          },
         };
-      const p: GiteaFakePull = { number: Math.max(0, ...pulls.map((x) => x.number)) + 1, head: b.head, base: b.base, headSha: "c".repeat(40), state: "open", merged: false, title: b.title, body: b.body };
+      const p: GiteaFakePull = {
+        number: Math.max(0, ...pulls.map((x) => x.number)) + 1,
+        head: b.head,
+        base: b.base,
+        headSha: "c".repeat(40),
+        state: "open",
+        merged: false,
+        title: b.title,
+        body: b.body,
+      };
       pulls.push(p);
       return { status: 201, body: giteaPull(p) };
     }

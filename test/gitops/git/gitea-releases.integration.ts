@@ -20,7 +20,12 @@ describe("release pages on a real Gitea", () => {
   const host = () => giteaReleases({ url: gitea.url, owner: "promoter", repo: "webshop", token: gitea.promoterToken });
   /** The release as Gitea's API shows it, with each asset's downloaded text. */
   const shown = async (tag: string) => {
-    const r = (await giteaApi(gitea, gitea.promoterToken, "GET", `/repos/promoter/webshop/releases/tags/${tag}`)) as { name: string; body: string; prerelease: boolean; assets: { name: string; browser_download_url: string }[] };
+    const r = (await giteaApi(gitea, gitea.promoterToken, "GET", `/repos/promoter/webshop/releases/tags/${tag}`)) as {
+      name: string;
+      body: string;
+      prerelease: boolean;
+      assets: { name: string; browser_download_url: string }[];
+    };
     const files: Record<string, string> = {};
     for (const a of r.assets) files[a.name] = await (await fetch(a.browser_download_url, { headers: { Authorization: `token ${gitea.promoterToken}` } })).text();
     return { name: r.name, body: r.body, prerelease: r.prerelease, files };
@@ -36,20 +41,38 @@ describe("release pages on a real Gitea", () => {
   });
   after(() => gitea?.stop());
 
-  const request = (body: string, record: string) => ({ tag: "v1.4.0", target: head, name: "webshop v1.4.0", body, prerelease: false, assets: [text("release.json", record), text("compose.yaml", "services: {}\n", "application/yaml")] });
+  const request = (body: string, record: string) => ({
+    tag: "v1.4.0",
+    target: head,
+    name: "webshop v1.4.0",
+    body,
+    prerelease: false,
+    assets: [text("release.json", record), text("compose.yaml", "services: {}\n", "application/yaml")],
+  });
 
   it("creates the tag's release with its notes and assets", async () => {
     const published = await publishRelease(host(), request("## Components\n\n| backend | 1.2.0 |\n", '{"revision":"a"}\n'));
     assert.equal(published.status, "created");
     assert.match(published.url, new RegExp(`^${gitea.url}/promoter/webshop/releases/tag/v1\\.4\\.0$`));
-    assert.deepEqual(published.assets, [{ name: "release.json", action: "uploaded" }, { name: "compose.yaml", action: "uploaded" }]);
-    assert.deepEqual(await shown("v1.4.0"), { name: "webshop v1.4.0", body: "## Components\n\n| backend | 1.2.0 |\n", prerelease: false, files: { "release.json": '{"revision":"a"}\n', "compose.yaml": "services: {}\n" } });
+    assert.deepEqual(published.assets, [
+      { name: "release.json", action: "uploaded" },
+      { name: "compose.yaml", action: "uploaded" },
+    ]);
+    assert.deepEqual(await shown("v1.4.0"), {
+      name: "webshop v1.4.0",
+      body: "## Components\n\n| backend | 1.2.0 |\n",
+      prerelease: false,
+      files: { "release.json": '{"revision":"a"}\n', "compose.yaml": "services: {}\n" },
+    });
   });
 
   it("the same again: the release unchanged, each asset replaced, never doubled", async () => {
     const published = await publishRelease(host(), request("## Components\n\n| backend | 1.2.0 |\n", '{"revision":"a"}\n'));
     assert.equal(published.status, "unchanged");
-    assert.deepEqual(published.assets.map((a) => a.action), ["replaced", "replaced"]);
+    assert.deepEqual(
+      published.assets.map((a) => a.action),
+      ["replaced", "replaced"],
+    );
     assert.deepEqual(Object.keys((await shown("v1.4.0")).files).sort(), ["compose.yaml", "release.json"]);
   });
 

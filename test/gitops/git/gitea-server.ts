@@ -87,7 +87,10 @@ ENABLED = false
     return r.stdout.trim().split("\n").pop()!;
   };
   cli("migrate");
-  for (const [name, admin] of [["promoter", true], ["reviewer", false]] as const)
+  for (const [name, admin] of [
+    ["promoter", true],
+    ["reviewer", false],
+  ] as const)
     cli("admin", "user", "create", ...(admin ? ["--admin"] : []), "--username", name, "--password", `pw-${name}-12345678`, "--email", `${name}@example.test`, "--must-change-password=false");
   const token = (name: string) => cli("admin", "user", "generate-access-token", "--username", name, "--token-name", "test", "--scopes", "all", "--raw");
   const promoterToken = token("promoter");
@@ -101,7 +104,10 @@ ENABLED = false
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gitea web exited with ${child.exitCode}: ${output}`);
-    const ok = await fetch(`${url}/api/v1/version`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/api/v1/version`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`gitea did not answer on ${url} within 30 s: ${output}`);
     await new Promise((r) => setTimeout(r, 200));

@@ -52,7 +52,9 @@ describe("promotion against a real Gitea", () => {
 
   it("three promotions at once through Gitea's hooks: three commits, linear", async () => {
     const runs = await Promise.all(
-      ["qa", "staging", "prod"].map((e) => runPush(promotionEnv(clone, writeFiles(join(root, `c-${e}`), { [`envs/${e}/kustomization.yaml`]: `env: ${e}\n` }), { GITOPS_TOKEN: gitea.promoterToken, GITOPS_MAX_ATTEMPTS: "10" }))),
+      ["qa", "staging", "prod"].map((e) =>
+        runPush(promotionEnv(clone, writeFiles(join(root, `c-${e}`), { [`envs/${e}/kustomization.yaml`]: `env: ${e}\n` }), { GITOPS_TOKEN: gitea.promoterToken, GITOPS_MAX_ATTEMPTS: "10" })),
+      ),
     );
     for (const r of runs) assert.equal(r.result.status, "pushed", r.stderr);
     const m = mirror();

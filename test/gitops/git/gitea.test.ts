@@ -38,7 +38,18 @@ describe("Gitea pull requests", () => {
     assert.deepEqual(r.requests, [FIND, `POST ${API}/pulls`]);
     assert.deepEqual(r.recorded[1]!.body, { head: HEAD, base: "main", title: REQUEST.title, body: REQUEST.body });
     assert.equal(r.recorded[1]!.headers["content-type"], "application/json");
-    assert.deepEqual(r.result, { status: "opened", state: "open", number: 1, url: `https://gitea.example.test/${OWNER}/${REPO}/pulls/1`, head: HEAD, base: "main", approvals: 0, required: 1, approvedBy: [], changesRequestedBy: [] });
+    assert.deepEqual(r.result, {
+      status: "opened",
+      state: "open",
+      number: 1,
+      url: `https://gitea.example.test/${OWNER}/${REPO}/pulls/1`,
+      head: HEAD,
+      base: "main",
+      approvals: 0,
+      required: 1,
+      approvedBy: [],
+      changesRequestedBy: [],
+    });
   });
 
   it("finds the existing one (already there) and reads its reviews", async () => {
@@ -52,9 +63,33 @@ describe("Gitea pull requests", () => {
   const states: [string, GiteaFakeReview[], number, string][] = [
     ["an approval on another commit (stale) does not count", [{ login: "r", state: "APPROVED", commit: "0".repeat(40), stale: true }], 1, "open"],
     ["a dismissed approval does not count", [{ login: "r", state: "APPROVED", commit: SHA, dismissed: true }], 1, "open"],
-    ["REQUEST_CHANGES blocks", [{ login: "a", state: "APPROVED", commit: SHA }, { login: "r", state: "REQUEST_CHANGES", commit: SHA }], 1, "changes-requested"],
-    ["a requested review and a comment do not approve", [{ login: "r", state: "REQUEST_REVIEW", commit: SHA }, { login: "c", state: "COMMENT", commit: SHA }], 1, "open"],
-    ["two approvals for two", [{ login: "a", state: "APPROVED", commit: SHA }, { login: "b", state: "APPROVED", commit: SHA }], 2, "approved"],
+    [
+      "REQUEST_CHANGES blocks",
+      [
+        { login: "a", state: "APPROVED", commit: SHA },
+        { login: "r", state: "REQUEST_CHANGES", commit: SHA },
+      ],
+      1,
+      "changes-requested",
+    ],
+    [
+      "a requested review and a comment do not approve",
+      [
+        { login: "r", state: "REQUEST_REVIEW", commit: SHA },
+        { login: "c", state: "COMMENT", commit: SHA },
+      ],
+      1,
+      "open",
+    ],
+    [
+      "two approvals for two",
+      [
+        { login: "a", state: "APPROVED", commit: SHA },
+        { login: "b", state: "APPROVED", commit: SHA },
+      ],
+      2,
+      "approved",
+    ],
   ];
   for (const [what, reviews, approvals, state] of states) {
     it(`${what}: ${state}`, async () => {
@@ -94,7 +129,10 @@ describe("Gitea pull requests", () => {
 
   it("an API error names the call, the status and Gitea's message, without the token", async () => {
     const r = await run(() => ({ status: 403, body: { message: `token ${TOKEN} does not have at least one of required scope(s): [write:repository]`, url: "" } }));
-    assert.match(r.error?.message ?? "", new RegExp(`^Gitea: looking up the pull request from ${HEAD} in ${OWNER}/${REPO} \\(GET /pulls/main/${HEAD}\\) failed \\(HTTP 403\\): token \\*\\*\\* does not have`));
+    assert.match(
+      r.error?.message ?? "",
+      new RegExp(`^Gitea: looking up the pull request from ${HEAD} in ${OWNER}/${REPO} \\(GET /pulls/main/${HEAD}\\) failed \\(HTTP 403\\): token \\*\\*\\* does not have`),
+    );
   });
 
   it("an unreachable server: the error names the call", async () => {

@@ -42,7 +42,15 @@ export interface FakeReview {
   commit: string;
 }
 
-const repoObject = () => ({ id: 1000, node_id: "MDEwOlJlcG9zaXRvcnkx", name: REPO, full_name: `${OWNER}/${REPO}`, private: true, owner: user(OWNER, 1), html_url: `https://github.com/${OWNER}/${REPO}` });
+const repoObject = () => ({
+  id: 1000,
+  node_id: "MDEwOlJlcG9zaXRvcnkx",
+  name: REPO,
+  full_name: `${OWNER}/${REPO}`,
+  private: true,
+  owner: user(OWNER, 1),
+  html_url: `https://github.com/${OWNER}/${REPO}`,
+});
 
 /** The pull-request object (the list gives the "simple" form; get adds merged and counters). */
 export function pullObject(p: FakePull, full: boolean) {
@@ -80,7 +88,21 @@ export function pullObject(p: FakePull, full: boolean) {
     draft: false,
   };
   if (!full) return simple;
-  return { ...simple, merged: p.merged, mergeable: p.state === "open" ? true : null, rebaseable: true, mergeable_state: "clean", merged_by: p.merged ? user("octokit-fixture-user-b", 31898047) : null, comments: 0, review_comments: 0, maintainer_can_modify: false, commits: 1, additions: 1, deletions: 1, changed_files: 1 };
+  return {
+    ...simple,
+    merged: p.merged,
+    mergeable: p.state === "open" ? true : null,
+    rebaseable: true,
+    mergeable_state: "clean",
+    merged_by: p.merged ? user("octokit-fixture-user-b", 31898047) : null,
+    comments: 0,
+    review_comments: 0,
+    maintainer_can_modify: false,
+    commits: 1,
+    additions: 1,
+    deletions: 1,
+    changed_files: 1,
+  };
 }
 
 const reviewObject = (r: FakeReview, i: number, pull: number) => ({
@@ -113,7 +135,12 @@ export function fakeGitHub(pulls: FakePull[], reviews: Record<number, FakeReview
       if (pulls.some((p) => p.head === b.head && p.base === b.base && p.state === "open"))
         return {
           status: 422,
-          body: { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${OWNER}:${b.head}.` }], documentation_url: "https://docs.github.com/rest/pulls/pulls#create-a-pull-request", status: "422" },
+          body: {
+            message: "Validation Failed",
+            errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${OWNER}:${b.head}.` }],
+            documentation_url: "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
+            status: "422",
+          },
           headers: HEADERS,
         };
       const p: FakePull = { number: Math.max(0, ...pulls.map((x) => x.number)) + 1, head: b.head, base: b.base, headSha: "c".repeat(40), state: "open", merged: false, title: b.title, body: b.body };

@@ -51,7 +51,13 @@ describe("GitHub release pages through octokit", () => {
       `POST /repos/${OWNER}/${REPO}/releases/1000/assets?name=compose.yaml&`,
     ]);
     assert.equal(describePublished("v1.0.0", result), `Created release v1.0.0 (https://github.com/${OWNER}/${REPO}/releases/tag/v1.0.0): 2 asset(s) uploaded.`);
-    assert.deepEqual(store[0].assets.map((a) => [a.name, a.text, a.contentType]), [["release.json", '{"revision":"d"}\n', "application/json"], ["compose.yaml", "services: {}\n", "application/yaml"]]);
+    assert.deepEqual(
+      store[0].assets.map((a) => [a.name, a.text, a.contentType]),
+      [
+        ["release.json", '{"revision":"d"}\n', "application/json"],
+        ["compose.yaml", "services: {}\n", "application/yaml"],
+      ],
+    );
   });
 
   it("a re-run: nothing to update, each asset deleted and uploaded again (the release-assets-conflict answer never happens)", async () => {
@@ -60,7 +66,10 @@ describe("GitHub release pages through octokit", () => {
     const { result, requests } = await run(store);
     assert.ok(!(result instanceof Error), String(result));
     assert.equal(result.status, "unchanged");
-    assert.deepEqual(requests.filter((r) => r.startsWith("DELETE")), [`DELETE /repos/${OWNER}/${REPO}/releases/assets/1000`, `DELETE /repos/${OWNER}/${REPO}/releases/assets/1001`]);
+    assert.deepEqual(
+      requests.filter((r) => r.startsWith("DELETE")),
+      [`DELETE /repos/${OWNER}/${REPO}/releases/assets/1000`, `DELETE /repos/${OWNER}/${REPO}/releases/assets/1001`],
+    );
     assert.equal(store[0].assets.length, 2);
   });
 
@@ -102,6 +111,9 @@ describe("GitHub release pages through octokit", () => {
     } finally {
       await server.close();
     }
-    await assert.rejects(publishRelease(githubReleases({ owner: OWNER, repo: REPO, token: TOKEN, baseUrl: "http://127.0.0.1:9" }), { ...REQUEST, assets: [REQUEST.assets[0], REQUEST.assets[0]] }), /^Error: assets: release\.json given twice/);
+    await assert.rejects(
+      publishRelease(githubReleases({ owner: OWNER, repo: REPO, token: TOKEN, baseUrl: "http://127.0.0.1:9" }), { ...REQUEST, assets: [REQUEST.assets[0], REQUEST.assets[0]] }),
+      /^Error: assets: release\.json given twice/,
+    );
   });
 });

@@ -39,7 +39,18 @@ describe("GitHub pull requests", () => {
     assert.deepEqual(r.recorded[1]!.body, { head: HEAD, base: "main", title: REQUEST.title, body: REQUEST.body });
     assert.equal(r.recorded[1]!.headers["content-type"], "application/json; charset=utf-8");
     assert.match(String(r.recorded[0]!.headers.accept), /application\/vnd\.github\.v3\+json/);
-    assert.deepEqual(r.result, { status: "opened", state: "open", number: 1, url: `https://github.com/${OWNER}/${REPO}/pull/1`, head: HEAD, base: "main", approvals: 0, required: 1, approvedBy: [], changesRequestedBy: [] });
+    assert.deepEqual(r.result, {
+      status: "opened",
+      state: "open",
+      number: 1,
+      url: `https://github.com/${OWNER}/${REPO}/pull/1`,
+      head: HEAD,
+      base: "main",
+      approvals: 0,
+      required: 1,
+      approvedBy: [],
+      changesRequestedBy: [],
+    });
     assert.equal(pulls.length, 1);
   });
 
@@ -55,12 +66,66 @@ describe("GitHub pull requests", () => {
   const states: [string, FakeReview[], number, string, number][] = [
     ["an approval on an older commit does not count", [{ login: "b", state: "APPROVED", commit: "0".repeat(40) }], 1, "open", 0],
     ["one approval is not enough for two", [{ login: "b", state: "APPROVED", commit: SHA }], 2, "open", 1],
-    ["two approvals are enough for two", [{ login: "b", state: "APPROVED", commit: SHA }, { login: "c", state: "APPROVED", commit: SHA }], 2, "approved", 2],
-    ["the same reviewer approving twice counts once", [{ login: "b", state: "APPROVED", commit: SHA }, { login: "b", state: "APPROVED", commit: SHA }], 2, "open", 1],
-    ["a change request blocks despite an approval", [{ login: "b", state: "APPROVED", commit: SHA }, { login: "c", state: "CHANGES_REQUESTED", commit: SHA }], 1, "changes-requested", 1],
-    ["a reviewer who approves after requesting changes unblocks", [{ login: "c", state: "CHANGES_REQUESTED", commit: SHA }, { login: "c", state: "APPROVED", commit: SHA }], 1, "approved", 1],
-    ["a comment after an approval keeps the approval", [{ login: "b", state: "APPROVED", commit: SHA }, { login: "b", state: "COMMENTED", commit: SHA }], 1, "approved", 1],
-    ["a dismissed approval does not count", [{ login: "b", state: "APPROVED", commit: SHA }, { login: "b", state: "DISMISSED", commit: SHA }], 1, "open", 0],
+    [
+      "two approvals are enough for two",
+      [
+        { login: "b", state: "APPROVED", commit: SHA },
+        { login: "c", state: "APPROVED", commit: SHA },
+      ],
+      2,
+      "approved",
+      2,
+    ],
+    [
+      "the same reviewer approving twice counts once",
+      [
+        { login: "b", state: "APPROVED", commit: SHA },
+        { login: "b", state: "APPROVED", commit: SHA },
+      ],
+      2,
+      "open",
+      1,
+    ],
+    [
+      "a change request blocks despite an approval",
+      [
+        { login: "b", state: "APPROVED", commit: SHA },
+        { login: "c", state: "CHANGES_REQUESTED", commit: SHA },
+      ],
+      1,
+      "changes-requested",
+      1,
+    ],
+    [
+      "a reviewer who approves after requesting changes unblocks",
+      [
+        { login: "c", state: "CHANGES_REQUESTED", commit: SHA },
+        { login: "c", state: "APPROVED", commit: SHA },
+      ],
+      1,
+      "approved",
+      1,
+    ],
+    [
+      "a comment after an approval keeps the approval",
+      [
+        { login: "b", state: "APPROVED", commit: SHA },
+        { login: "b", state: "COMMENTED", commit: SHA },
+      ],
+      1,
+      "approved",
+      1,
+    ],
+    [
+      "a dismissed approval does not count",
+      [
+        { login: "b", state: "APPROVED", commit: SHA },
+        { login: "b", state: "DISMISSED", commit: SHA },
+      ],
+      1,
+      "open",
+      0,
+    ],
     ["no approvals needed: approved when nobody objects", [], 0, "approved", 0],
   ];
   for (const [what, reviews, approvals, state, count] of states) {

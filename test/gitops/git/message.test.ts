@@ -54,7 +54,10 @@ describe("promotion commit message", () => {
       "Gates: compatibility=passed, vulnerabilities=passed",
       "Emergency: CVE-2026-1234 fix must ship tonight; approved by J. Doe",
     ]);
-    assert.deepEqual(trailersOf(message).map(([k, v]) => `${k}: ${v}`), gitTrailers(message));
+    assert.deepEqual(
+      trailersOf(message).map(([k, v]) => `${k}: ${v}`),
+      gitTrailers(message),
+    );
     assert.deepEqual(parsePromotionTrailers(message), {
       release: RELEASE,
       environment: "prod",
@@ -77,7 +80,11 @@ describe("promotion commit message", () => {
     const repo = join(dir, "repo");
     git(dir, "init", "--quiet", repo);
     const message = promotionMessage({ ...BASE, emergency: "hotfix" });
-    const r = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.test", "commit", "--quiet", "--allow-empty", "--cleanup=whitespace", "--file=-"], { cwd: repo, input: message, encoding: "utf8" });
+    const r = spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.test", "commit", "--quiet", "--allow-empty", "--cleanup=whitespace", "--file=-"], {
+      cwd: repo,
+      input: message,
+      encoding: "utf8",
+    });
     assert.equal(r.status, 0, r.stderr);
     const value = (key: string) => git(repo, "log", "-1", `--format=%(trailers:key=${key},valueonly)`);
     assert.equal(value("Release"), RELEASE);

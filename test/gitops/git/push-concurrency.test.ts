@@ -41,8 +41,14 @@ describe("push script: concurrent promotions", () => {
 
     for (const r of runs) assert.equal(r.code, PUSH_EXIT.ok, r.stderr);
     const attempts = runs.map((r) => (r.result.status === "pushed" ? r.result.attempts : 0));
-    assert.ok(attempts.every((a) => a >= 1), `every run pushed: ${runs.map((r) => r.result.status).join(", ")}`);
-    assert.ok(attempts.some((a) => a > 1), "the pushes really raced (some were rejected and rebased)");
+    assert.ok(
+      attempts.every((a) => a >= 1),
+      `every run pushed: ${runs.map((r) => r.result.status).join(", ")}`,
+    );
+    assert.ok(
+      attempts.some((a) => a > 1),
+      "the pushes really raced (some were rejected and rebased)",
+    );
 
     const log = history(remote.path);
     assert.equal(log.length, 11, "the seed and ten promotion commits");
@@ -100,13 +106,14 @@ describe("push script: concurrent promotions", () => {
     const root = tempDir();
     const remote = bareRemote(root, SEED);
     pushBarrier(remote.path, 2);
-    const runs = await Promise.all(
-      ["dev", "qa"].map((e) => runPush(promotionEnv(remote.url, writeFiles(join(root, e), { [`envs/${e}/kustomization.yaml`]: "x\n" }), { GITOPS_MAX_ATTEMPTS: "1" }))),
-    );
+    const runs = await Promise.all(["dev", "qa"].map((e) => runPush(promotionEnv(remote.url, writeFiles(join(root, e), { [`envs/${e}/kustomization.yaml`]: "x\n" }), { GITOPS_MAX_ATTEMPTS: "1" }))));
     const gaveUp = runs.find((r) => r.result.status === "failed");
     assert.ok(gaveUp, runs.map((r) => r.stdout).join("\n"));
     assert.equal(gaveUp.code, PUSH_EXIT.failed);
-    assert.match(gaveUp.result.status === "failed" ? gaveUp.result.message : "", /main moved on every one of 1 push attempts; last: .*(fetch first|non-fast-forward|cannot lock ref|failed to update ref)/);
+    assert.match(
+      gaveUp.result.status === "failed" ? gaveUp.result.message : "",
+      /main moved on every one of 1 push attempts; last: .*(fetch first|non-fast-forward|cannot lock ref|failed to update ref)/,
+    );
     assert.equal(history(remote.path).length, 2);
   });
 });

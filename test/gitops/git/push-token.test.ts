@@ -46,7 +46,10 @@ describe("push script: token for an HTTP(S) remote", () => {
     assert.equal(run.code, PUSH_EXIT.ok, run.stderr);
     assert.equal(run.result.status, "pushed");
     assert.equal(history(remote.path).length, 2);
-    assert.ok(server.seen.some((r) => r.method === "POST" && r.path.endsWith("/git-receive-pack")), "the push went over HTTP");
+    assert.ok(
+      server.seen.some((r) => r.method === "POST" && r.path.endsWith("/git-receive-pack")),
+      "the push went over HTTP",
+    );
     assert.ok(
       server.seen.every((r) => r.authorization === `Basic ${BASIC}`),
       "every request carried the header up front (no 401 round trip, so no credential helper was involved)",
@@ -85,7 +88,10 @@ describe("push script: token for an HTTP(S) remote", () => {
       const files = writeFiles(join(root, "files-3"), { "envs/prod/kustomization.yaml": "images: [db]\n" });
       const run = await runPush(promotionEnv(`${redirector.url}/remote.git`, files, { GITOPS_TOKEN: CANARY }));
       assert.equal(run.code, PUSH_EXIT.failed, run.stderr);
-      assert.match(run.result.status === "failed" ? run.result.message : "", /returned error: 302 \(the remote redirects; with a token redirects are not followed, since the token would go along: use the URL it redirects to\)/);
+      assert.match(
+        run.result.status === "failed" ? run.result.message : "",
+        /returned error: 302 \(the remote redirects; with a token redirects are not followed, since the token would go along: use the URL it redirects to\)/,
+      );
       assert.deepEqual(
         other.seen.filter((r) => r.authorization !== undefined),
         [],

@@ -39,7 +39,13 @@ describe("push script: one commit per promotion", () => {
     const root = tempDir();
     const remote = bareRemote(root, SEED);
     const files = writeFiles(join(root, "files"), { "envs/dev/flags/features.yaml": "checkout: true\n" });
-    const run = await runPush(promotionEnv(remote.url, files, pushEnvironment({ remote: remote.url, branch: "main", files, message: "promote: flags", authorName: "bot", authorEmail: "bot@example.test", delete: ["README.md"] })));
+    const run = await runPush(
+      promotionEnv(
+        remote.url,
+        files,
+        pushEnvironment({ remote: remote.url, branch: "main", files, message: "promote: flags", authorName: "bot", authorEmail: "bot@example.test", delete: ["README.md"] }),
+      ),
+    );
     assert.equal(run.result.status, "pushed", run.stderr);
     assert.equal(git(remote.path, "show", "main:envs/dev/flags/features.yaml"), "checkout: true");
     assert.equal(git(remote.path, "ls-tree", "-r", "--name-only", "main"), "envs/dev/flags/features.yaml\nenvs/dev/kustomization.yaml\nenvs/prod/kustomization.yaml");
@@ -115,7 +121,12 @@ describe("push script: bad input leaves the remote untouched", () => {
   const cases: [string, (url: string, files: string) => Record<string, string>, number, RegExp][] = [
     ["an unknown branch", (u, f) => promotionEnv(u, f, { GITOPS_BRANCH: "no-such-branch" }), PUSH_EXIT.invalid, /branch "no-such-branch" does not exist in file:\/\//],
     ["an empty message", (u, f) => promotionEnv(u, f, { GITOPS_MESSAGE: " \n\n" }), PUSH_EXIT.invalid, /GITOPS_MESSAGE: the commit message is empty/],
-    ["a path that leaves the repository", (u, f) => promotionEnv(u, f, { GITOPS_DELETE: '["../outside"]' }), PUSH_EXIT.invalid, /GITOPS_DELETE: "\.\.\/outside" is not a relative path inside the repository/],
+    [
+      "a path that leaves the repository",
+      (u, f) => promotionEnv(u, f, { GITOPS_DELETE: '["../outside"]' }),
+      PUSH_EXIT.invalid,
+      /GITOPS_DELETE: "\.\.\/outside" is not a relative path inside the repository/,
+    ],
     ["a path into .git", (u, f) => promotionEnv(u, f, { GITOPS_DELETE: '["envs/.git/config"]' }), PUSH_EXIT.invalid, /is not a relative path inside the repository/],
     ["an invalid branch name", (u, f) => promotionEnv(u, f, { GITOPS_HEAD_BRANCH: "promote/prod..x" }), PUSH_EXIT.invalid, /GITOPS_HEAD_BRANCH: "promote\/prod\.\.x" is not a valid branch name/],
     ["a token for a non-http remote", (u, f) => promotionEnv(u, f, { GITOPS_TOKEN: "t0ken" }), PUSH_EXIT.invalid, /a token is only sent to http\(s\) remotes/],

@@ -25,7 +25,16 @@ describe("forge repository from a clone URL", () => {
 describe("push script inputs and result", () => {
   it("pushEnvironment sets only the given inputs and never a token variable", () => {
     const env = pushEnvironment({ remote: "https://x/y.git", branch: "main", files: "/promote/files", message: "m", authorName: "a", authorEmail: "a@x", delete: ["old.yaml"], maxAttempts: 7 });
-    assert.deepEqual(env, { GITOPS_REMOTE: "https://x/y.git", GITOPS_BRANCH: "main", GITOPS_FILES: "/promote/files", GITOPS_MESSAGE: "m", GITOPS_AUTHOR_NAME: "a", GITOPS_AUTHOR_EMAIL: "a@x", GITOPS_DELETE: '["old.yaml"]', GITOPS_MAX_ATTEMPTS: "7" });
+    assert.deepEqual(env, {
+      GITOPS_REMOTE: "https://x/y.git",
+      GITOPS_BRANCH: "main",
+      GITOPS_FILES: "/promote/files",
+      GITOPS_MESSAGE: "m",
+      GITOPS_AUTHOR_NAME: "a",
+      GITOPS_AUTHOR_EMAIL: "a@x",
+      GITOPS_DELETE: '["old.yaml"]',
+      GITOPS_MAX_ATTEMPTS: "7",
+    });
     assert.ok(!(PUSH_ENV.token in env));
   });
   it("parsePushResult reads the last line and refuses anything else", () => {

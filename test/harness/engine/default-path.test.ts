@@ -127,4 +127,3 @@ describe("what `dagger call` loads as the pipeline's source", () => {
     assert.throws(() => loadEntrypoint(bare, { checkout: checkoutThisRepository }), /has no module to call/);
   });
 });
-

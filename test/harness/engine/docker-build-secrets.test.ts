@@ -38,7 +38,15 @@ describe("engine rule (d): dockerBuild keeps the build's secrets (core/container
   it("withoutMount and withoutSecretVariable remove them; nothing else does", () => {
     const mounted = dockerBuildSecrets(["npmrc", "token"], MULTI_STAGE, "build");
     assert.equal(applySecretOps(mounted, [{ op: "withExposedPort" }, { op: "withEnvVariable" }]).length, 4);
-    assert.deepEqual(applySecretOps(mounted, [{ op: "withoutMount", path: "/root/.npmrc" }, { op: "withoutSecretVariable", name: "NPM_TOKEN" }, { op: "withoutMount", path: "/run/secrets/npmrc" }, { op: "withoutMount", path: "/run/secrets/token" }]), []);
+    assert.deepEqual(
+      applySecretOps(mounted, [
+        { op: "withoutMount", path: "/root/.npmrc" },
+        { op: "withoutSecretVariable", name: "NPM_TOKEN" },
+        { op: "withoutMount", path: "/run/secrets/npmrc" },
+        { op: "withoutMount", path: "/run/secrets/token" },
+      ]),
+      [],
+    );
   });
 
   describe("mutant is caught", () => {

@@ -37,7 +37,12 @@ export interface MountedSecret {
 export type DockerBuildMutant = "secrets-dropped-after-build";
 
 /** One operation applied to a container after the build (the recorder graph's ops). */
-export type SecretOp = { op: "withoutMount"; path: string } | { op: "withoutSecretVariable"; name: string } | { op: "withMountedSecret"; path: string; source: string } | { op: "withSecretVariable"; name: string; secret: string } | { op: string };
+export type SecretOp =
+  | { op: "withoutMount"; path: string }
+  | { op: "withoutSecretVariable"; name: string }
+  | { op: "withMountedSecret"; path: string; source: string }
+  | { op: "withSecretVariable"; name: string; secret: string }
+  | { op: string };
 
 interface Stage {
   name?: string;
@@ -58,7 +63,12 @@ export function dockerfileStages(dockerfile: string): Stage[] {
     }
     if (!/^RUN\s/i.test(line) || stages.length === 0) continue;
     for (const m of line.matchAll(/--mount=(\S+)/g)) {
-      const opts = Object.fromEntries(m[1].split(",").map((kv) => { const [k, ...v] = kv.split("="); return [k, v.join("=")]; }));
+      const opts = Object.fromEntries(
+        m[1].split(",").map((kv) => {
+          const [k, ...v] = kv.split("=");
+          return [k, v.join("=")];
+        }),
+      );
       if (opts.type !== "secret") continue;
       const target = opts.target ?? opts.dst ?? opts.destination;
       const id = opts.id ?? (target ? target.split("/").pop() : undefined);

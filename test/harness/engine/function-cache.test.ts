@@ -11,7 +11,11 @@ function properties(make: (now: () => number) => FunctionCache) {
     defaultAcrossSessions() {
       const cache = make(() => 0);
       cache.call(key, "default", "s1", () => 1);
-      assert.equal(cache.call(key, "default", "s2", () => 2), 1, "a later session is served the first session's result");
+      assert.equal(
+        cache.call(key, "default", "s2", () => 2),
+        1,
+        "a later session is served the first session's result",
+      );
       assert.equal(cache.executions(key), 1);
     },
     defaultExpiresAfterSevenDays() {
@@ -19,9 +23,16 @@ function properties(make: (now: () => number) => FunctionCache) {
       const cache = make(() => t);
       cache.call(key, "default", "s1", () => 1);
       t = 7 * DAY - 1;
-      assert.equal(cache.call(key, "default", "s2", () => 2), 1);
+      assert.equal(
+        cache.call(key, "default", "s2", () => 2),
+        1,
+      );
       t = 7 * DAY;
-      assert.equal(cache.call(key, "default", "s3", () => 3), 3, "after the 7-day TTL it runs again");
+      assert.equal(
+        cache.call(key, "default", "s3", () => 3),
+        3,
+        "after the 7-day TTL it runs again",
+      );
     },
     neverOncePerLeaf() {
       const cache = make(() => 0);
@@ -33,8 +44,14 @@ function properties(make: (now: () => number) => FunctionCache) {
     sessionPerSession() {
       const cache = make(() => 0);
       cache.call(key, "session", "s1", () => 1);
-      assert.equal(cache.call(key, "session", "s1", () => 2), 1);
-      assert.equal(cache.call(key, "session", "s2", () => 3), 3);
+      assert.equal(
+        cache.call(key, "session", "s1", () => 2),
+        1,
+      );
+      assert.equal(
+        cache.call(key, "session", "s2", () => 3),
+        3,
+      );
       assert.equal(cache.executions(key), 2);
     },
   };
@@ -49,7 +66,10 @@ describe("engine rule (b): function caching (core/modfunc.go, core/typedef.go, d
   it("other arguments are another key; a duration policy is its TTL, capped at 7 days", () => {
     const cache = new FunctionCache();
     cache.call(key, "default", "s1", () => 1);
-    assert.equal(cache.call({ ...key, args: { env: "prod" } }, "default", "s1", () => 2), 2);
+    assert.equal(
+      cache.call({ ...key, args: { env: "prod" } }, "default", "s1", () => 2),
+      2,
+    );
     assert.equal(ttlSeconds("5m"), 300);
     assert.equal(ttlSeconds("999h"), MAX_FUNCTION_CACHE_TTL_SECONDS);
     assert.equal(ttlSeconds("never"), undefined);

@@ -24,7 +24,14 @@ export type ScrubMutant = "substring-of-secret";
 
 /** The text as the engine prints it: exact secret values (and their trimmed forms) replaced by ***. */
 export function scrub(text: string, secretValues: string[], mutant?: ScrubMutant): string {
-  const keys = [...new Set(secretValues.filter((v) => v.length > 0).flatMap((v) => [v, v.trim()]).filter((v) => v.length > 0))].map((k) => Buffer.from(k));
+  const keys = [
+    ...new Set(
+      secretValues
+        .filter((v) => v.length > 0)
+        .flatMap((v) => [v, v.trim()])
+        .filter((v) => v.length > 0),
+    ),
+  ].map((k) => Buffer.from(k));
   if (mutant === "substring-of-secret") {
     // Wrong: treats every token-looking word inside a secret as a secret of its own.
     const words = secretValues.flatMap((v) => v.split(/[^A-Za-z0-9_-]+/)).filter((w) => w.length >= 8);

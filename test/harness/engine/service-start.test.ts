@@ -61,7 +61,13 @@ describe("engine rule (e): the image config a service starts with", () => {
     assert.deepEqual(dockerfileConfig(df), { healthcheck: { test: ["NONE"] }, ports: [] });
   });
   it("withDockerHealthcheck replaces the whole config: CMD (or CMD-SHELL with shell), Go durations (core/schema/container.go withHealthcheck)", () => {
-    assert.deepEqual(withDockerHealthcheck({ args: ["pg_isready"], startInterval: "1s", interval: "2s", startPeriod: "1m5s", retries: 3 }), { test: ["CMD", "pg_isready"], intervalMs: 2000, startIntervalMs: 1000, startPeriodMs: 65_000, retries: 3 });
+    assert.deepEqual(withDockerHealthcheck({ args: ["pg_isready"], startInterval: "1s", interval: "2s", startPeriod: "1m5s", retries: 3 }), {
+      test: ["CMD", "pg_isready"],
+      intervalMs: 2000,
+      startIntervalMs: 1000,
+      startPeriodMs: 65_000,
+      retries: 3,
+    });
     assert.deepEqual(withDockerHealthcheck({ args: ["curl -f localhost"], shell: true }), { test: ["CMD-SHELL", "curl -f localhost"] });
     assert.throws(() => withDockerHealthcheck({ args: ["a", "b"], shell: true }), /single element when shell mode is set/);
     assert.throws(() => withDockerHealthcheck({ args: [] }), /args is missing/);

@@ -83,7 +83,7 @@ export function healthcheckOutcome(condition: Extract<StartCondition, { kind: "h
  * ms; undefined when it is not one.
  */
 export function goDurationMs(text: string): number | undefined {
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   if (text === "0") return 0;
   const parts = [...text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join("") !== text) return undefined;
@@ -118,7 +118,14 @@ export function withDockerHealthcheck(a: WithDockerHealthcheckArgs): Healthcheck
   };
   const hc: Healthcheck = { test: a.shell ? ["CMD-SHELL", ...a.args] : ["CMD", ...a.args] };
   const [intervalMs, startIntervalMs, startPeriodMs, timeoutMs] = [ms(a.interval), ms(a.startInterval), ms(a.startPeriod), ms(a.timeout)];
-  return { ...hc, ...(intervalMs !== undefined ? { intervalMs } : {}), ...(startIntervalMs !== undefined ? { startIntervalMs } : {}), ...(startPeriodMs !== undefined ? { startPeriodMs } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(a.retries !== undefined ? { retries: a.retries } : {}) };
+  return {
+    ...hc,
+    ...(intervalMs !== undefined ? { intervalMs } : {}),
+    ...(startIntervalMs !== undefined ? { startIntervalMs } : {}),
+    ...(startPeriodMs !== undefined ? { startPeriodMs } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(a.retries !== undefined ? { retries: a.retries } : {}),
+  };
 }
 
 /** The image config a Dockerfile's target stage ends with, as far as service start needs it. */

@@ -23,7 +23,8 @@ export function editCompose(text: string, file: string, updates: readonly ImageU
   if (!found || !root) throw session.error(document, [], found?.doc.contents, found ? describe(found.doc.contents) : "an empty file", COMPOSE, "is not a Compose file");
   const services = lookup(found.doc, root, "services");
   const map = asMap(services?.node);
-  if (!map) throw session.error(document, ["services"], services?.node ?? root, services ? describe(services.node) : "no services key", "a mapping of service names to services", "is not a services mapping");
+  if (!map)
+    throw session.error(document, ["services"], services?.node ?? root, services ? describe(services.node) : "no services key", "a mapping of service names to services", "is not a services mapping");
   const matched = new Set<ImageUpdate>();
   for (const pair of map.items) {
     const name = String((pair.key as { value?: unknown } | null)?.value);

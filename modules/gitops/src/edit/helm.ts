@@ -28,8 +28,7 @@ export function editHelmValues(text: string, file: string, updates: readonly Ima
   const seen = new Map<string, string>();
   for (const t of targets) {
     const before = seen.get(t.path);
-    if (before !== undefined)
-      throw new GitopsEditError({ file, path: t.path, value: `${before} and ${t.what}`, expected: "a distinct values path for each value" }, "is the target of two values");
+    if (before !== undefined) throw new GitopsEditError({ file, path: t.path, value: `${before} and ${t.what}`, expected: "a distinct values path for each value" }, "is the target of two values");
     seen.set(t.path, t.what);
   }
   const parsed = parseFile(file, text);
@@ -51,7 +50,14 @@ export function editHelmValues(text: string, file: string, updates: readonly Ima
       const pair = ownPair(map, key);
       if (pair === undefined) {
         merged(map, key, at);
-        throw session.error(document, keys.slice(0, depth), map, `no key ${JSON.stringify(key)}`, `an existing mapping at ${keys.slice(0, -1).join(".")} (only the last key of a path is added)`, `values path ${t.path} does not exist`);
+        throw session.error(
+          document,
+          keys.slice(0, depth),
+          map,
+          `no key ${JSON.stringify(key)}`,
+          `an existing mapping at ${keys.slice(0, -1).join(".")} (only the last key of a path is added)`,
+          `values path ${t.path} does not exist`,
+        );
       }
       const next = asMap(pair.value);
       if (!next) throw session.error(document, at, pair.value, describe(pair.value), `a mapping (the path ${t.path} goes through it)`, "is not a mapping");
@@ -77,11 +83,19 @@ export function editHelmValues(text: string, file: string, updates: readonly Ima
 function pathsOf(file: string, u: ImageUpdate, index: number, paths: Record<string, HelmImagePaths>): { path: string; value: string; what: string }[] {
   const components = Object.keys(paths);
   if (u.component === undefined)
-    throw new GitopsEditError({ file, path: `updates[${index}].component`, value: "nothing", expected: `the component whose Helm paths to use (${components.join(", ") || "none configured"})` }, "Helm values need the update's component");
+    throw new GitopsEditError(
+      { file, path: `updates[${index}].component`, value: "nothing", expected: `the component whose Helm paths to use (${components.join(", ") || "none configured"})` },
+      "Helm values need the update's component",
+    );
   const p = Object.hasOwn(paths, u.component) ? paths[u.component] : undefined;
   if (p === undefined)
     throw new GitopsEditError(
-      { file, path: `helm.${u.component}`, value: "no paths", expected: `paths for each updated component (configured: ${components.join(", ") || "none"}), e.g. ${u.component}: { repository: ${u.component}.image.repository, tag: ${u.component}.image.tag }` },
+      {
+        file,
+        path: `helm.${u.component}`,
+        value: "no paths",
+        expected: `paths for each updated component (configured: ${components.join(", ") || "none"}), e.g. ${u.component}: { repository: ${u.component}.image.repository, tag: ${u.component}.image.tag }`,
+      },
       `no Helm values paths for component ${u.component}`,
     );
   const out = [
@@ -94,4 +108,3 @@ function pathsOf(file: string, u: ImageUpdate, index: number, paths: Record<stri
       throw new GitopsEditError({ file, path: `helm.${u.component}.${o.what}`, value: JSON.stringify(o.path), expected: PATH_SHAPE }, "is not a values path");
   return out.map((o) => ({ ...o, what: `${u.component} ${o.what}` }));
 }
-

@@ -10,7 +10,15 @@ import type { ImageUpdate } from "./types.js";
 import { asMap, asScalar, describe, lookup, pathTo, type YamlPath } from "./yaml-doc.js";
 
 /** Rewrite the `image` of a service or container mapping if it names an updated repository; returns the update it matched. */
-export function editImageField(session: EditSession, doc: Document.Parsed, document: number, ownerPath: YamlPath, owner: unknown, updates: readonly ImageUpdate[], what: string): ImageUpdate | undefined {
+export function editImageField(
+  session: EditSession,
+  doc: Document.Parsed,
+  document: number,
+  ownerPath: YamlPath,
+  owner: unknown,
+  updates: readonly ImageUpdate[],
+  what: string,
+): ImageUpdate | undefined {
   const map = asMap(owner);
   if (!map) throw session.error(document, ownerPath, owner, describe(owner), `${what}: a mapping`, `is not a ${what}`);
   const found = lookup(doc, map, "image");

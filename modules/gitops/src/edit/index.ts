@@ -28,7 +28,11 @@ export function applyImageUpdates(format: EditFormat, text: string, path: string
     case "kustomize":
       return editKustomization(text, path, updates);
     case "helm":
-      if (!options.helm) throw new GitopsEditError({ file: path, path: "", value: "no Helm paths", expected: "options.helm.paths: the image paths of each component (environments.<env>.helm)" }, "the helm format needs values paths");
+      if (!options.helm)
+        throw new GitopsEditError(
+          { file: path, path: "", value: "no Helm paths", expected: "options.helm.paths: the image paths of each component (environments.<env>.helm)" },
+          "the helm format needs values paths",
+        );
       return editHelmValues(text, path, updates, options.helm);
     case "compose":
       return editCompose(text, path, updates);

@@ -67,7 +67,14 @@ export function editKustomization(text: string, file: string, updates: readonly 
   for (const u of updates) {
     const byName = maps.flatMap((m, i) => (namesRepository(field(m, "name") ?? "", u.repository) ? [i] : []));
     if (byName.length > 1)
-      throw session.error(document, ["images", byName[1]!, "name"], maps[byName[1]!], JSON.stringify(field(maps[byName[1]!]!, "name")), `one entry per image (images[${byName[0]}] names it too)`, "names the same image twice");
+      throw session.error(
+        document,
+        ["images", byName[1]!, "name"],
+        maps[byName[1]!],
+        JSON.stringify(field(maps[byName[1]!]!, "name")),
+        `one entry per image (images[${byName[0]}] names it too)`,
+        "names the same image twice",
+      );
     const matched = byName.length > 0 ? byName : maps.flatMap((m, i) => (namesRepository(field(m, "newName") ?? "", u.repository) ? [i] : []));
     if (matched.length === 0) toAppend.push(u);
     for (const i of matched) updateEntry(session, document, ["images", i], maps[i]!, u);

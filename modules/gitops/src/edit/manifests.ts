@@ -41,7 +41,8 @@ export function editManifests(text: string, file: string, updates: readonly Imag
       if (list === undefined && field === "initContainers") continue;
       const seq = asSeq(list?.node);
       const listPath: YamlPath = [...specPath, field];
-      if (!seq) throw session.error(document, listPath, list?.node ?? spec, list ? describe(list.node) : `no ${field}`, `a list of containers (the Pod spec of a ${kind})`, `is not a list of containers`);
+      if (!seq)
+        throw session.error(document, listPath, list?.node ?? spec, list ? describe(list.node) : `no ${field}`, `a list of containers (the Pod spec of a ${kind})`, `is not a list of containers`);
       seq.items.forEach((container, i) => {
         const update = editImageField(session, doc, document, [...listPath, i], container, updates, "container");
         if (update) matched.add(update);
@@ -58,7 +59,14 @@ function podSpec(session: EditSession, doc: Document.Parsed, document: number, r
     const next = lookup(doc, map, key);
     const nextMap = asMap(next?.node);
     if (!nextMap)
-      throw session.error(document, path.slice(0, i + 1), next?.node ?? map, next ? describe(next.node) : "nothing", `a mapping: a ${kind} keeps its Pod spec at ${path.join(".")}`, "is not a mapping");
+      throw session.error(
+        document,
+        path.slice(0, i + 1),
+        next?.node ?? map,
+        next ? describe(next.node) : "nothing",
+        `a mapping: a ${kind} keeps its Pod spec at ${path.join(".")}`,
+        "is not a mapping",
+      );
     map = nextMap;
   }
   return map;

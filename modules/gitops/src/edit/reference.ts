@@ -52,8 +52,7 @@ export const pinnedReference = (u: ImageUpdate) => `${u.repository}:${u.tag}@${u
 export function validateUpdates(file: string, updates: readonly ImageUpdate[]): void {
   const seen = new Map<string, number>();
   updates.forEach((u, i) => {
-    const at = (field: string, value: string, expected: string, problem: string) =>
-      new GitopsEditError({ file, path: `updates[${i}].${field}`, value: JSON.stringify(value), expected }, problem);
+    const at = (field: string, value: string, expected: string, problem: string) => new GitopsEditError({ file, path: `updates[${i}].${field}`, value: JSON.stringify(value), expected }, problem);
     const parsed = parseImage(String(u.repository));
     if (parsed === undefined || parsed.tag !== undefined || parsed.digest !== undefined)
       throw at("repository", u.repository, "host[:port]/path without tag or digest, e.g. registry.example.com/acme/webshop/backend", "is not an image repository");
@@ -61,8 +60,7 @@ export function validateUpdates(file: string, updates: readonly ImageUpdate[]): 
     if (!SHA.test(String(u.tag))) throw at("tag", u.tag, "the release's full git SHA (40 lowercase hex digits)", "is not a git SHA");
     if (!isSha256Digest(String(u.digest))) throw at("digest", u.digest, "sha256: followed by 64 lowercase hex digits", "is not an image digest");
     const before = seen.get(parsed.repository);
-    if (before !== undefined)
-      throw at("repository", u.repository, `each repository once (updates[${before}] names it too)`, "names the same repository twice");
+    if (before !== undefined) throw at("repository", u.repository, `each repository once (updates[${before}] names it too)`, "names the same repository twice");
     seen.set(parsed.repository, i);
   });
 }

@@ -37,10 +37,7 @@ export class EditSession {
   /** An error about a node of this file, with its line. */
   error(document: number, path: YamlPath, node: unknown, value: string, expected: string, problem: string): GitopsEditError {
     const range = (node as Node | undefined)?.range;
-    return new GitopsEditError(
-      { file: this.parsed.file, path: formatPath(path), value, expected, document, ...(range ? { line: lineOf(this.parsed, range[0]) } : {}) },
-      problem,
-    );
+    return new GitopsEditError({ file: this.parsed.file, path: formatPath(path), value, expected, document, ...(range ? { line: lineOf(this.parsed, range[0]) } : {}) }, problem);
   }
 
   /** Set an existing scalar to a string, keeping its quoting; nothing happens when it already holds that string. */
@@ -53,8 +50,7 @@ export class EditSession {
     }
     this.touched.set(start, value);
     if (node.value === value) return;
-    if (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED")
-      throw this.error(document, path, node, "a block scalar (| or >)", "a one-line value", "cannot rewrite a block scalar in place");
+    if (node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED") throw this.error(document, path, node, "a block scalar (| or >)", "a one-line value", "cannot rewrite a block scalar in place");
     let text = renderScalar(value, node.type);
     if (start === end) {
       // An empty value (`tag:`): the range sits after the colon, maybe right before a comment.

@@ -59,8 +59,7 @@ function keyAt(doc: Document.Parsed, offset: number): string | undefined {
 }
 
 /** Whether a document holds nothing (an empty file, a lone `---`, only comments). */
-export const isEmptyDocument = (doc: Document.Parsed) =>
-  doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === "");
+export const isEmptyDocument = (doc: Document.Parsed) => doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null && doc.contents.source === "");
 
 /** The one document of a single-document format (kustomize, helm, compose); empty documents around it are allowed. */
 export function singleDocument(parsed: ParsedFile, what: string): { doc: Document.Parsed; index: number } | undefined {
@@ -68,7 +67,14 @@ export function singleDocument(parsed: ParsedFile, what: string): { doc: Documen
   if (used.length > 1) {
     const second = used[1]!;
     throw new GitopsEditError(
-      { file: parsed.file, path: "", value: `${used.length} YAML documents`, expected: `one document: ${what}`, line: lineOf(parsed, second.doc.contents?.range?.[0] ?? second.doc.range[0]), document: second.index },
+      {
+        file: parsed.file,
+        path: "",
+        value: `${used.length} YAML documents`,
+        expected: `one document: ${what}`,
+        line: lineOf(parsed, second.doc.contents?.range?.[0] ?? second.doc.range[0]),
+        document: second.index,
+      },
       "has more than one document",
     );
   }
@@ -80,9 +86,7 @@ export const lineOf = (parsed: { lines: LineCounter }, offset: number) => parsed
 
 /** A path for messages: images[2].newTag, services["my.app"].image. */
 export function formatPath(path: YamlPath): string {
-  return path
-    .map((p, i) => (typeof p === "number" ? `[${p}]` : /^[A-Za-z0-9_-]+$/.test(p) ? `${i === 0 ? "" : "."}${p}` : `[${JSON.stringify(p)}]`))
-    .join("");
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : /^[A-Za-z0-9_-]+$/.test(p) ? `${i === 0 ? "" : "."}${p}` : `[${JSON.stringify(p)}]`)).join("");
 }
 
 /** A short description of a node for messages: the scalar's text, or its kind. */

@@ -14,8 +14,7 @@ export function shortSha(release: string): string {
 
 /** The environment name, checked against pipeline.yaml's rule for names. */
 export function environmentName(environment: string): string {
-  if (!ENVIRONMENT.test(environment))
-    throw new Error(`environment: ${JSON.stringify(environment)} is not an environment name (lowercase letters, digits and '-', starting with a letter)`);
+  if (!ENVIRONMENT.test(environment)) throw new Error(`environment: ${JSON.stringify(environment)} is not an environment name (lowercase letters, digits and '-', starting with a letter)`);
   return environment;
 }
 

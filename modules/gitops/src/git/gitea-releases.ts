@@ -14,7 +14,14 @@ interface GiteaRelease {
   assets?: { id: number; name: string }[];
 }
 
-const toRelease = (r: GiteaRelease): HostRelease => ({ id: r.id, url: r.html_url, name: r.name, body: r.body, prerelease: r.prerelease, assets: (r.assets ?? []).map((a) => ({ id: a.id, name: a.name })) });
+const toRelease = (r: GiteaRelease): HostRelease => ({
+  id: r.id,
+  url: r.html_url,
+  name: r.name,
+  body: r.body,
+  prerelease: r.prerelease,
+  assets: (r.assets ?? []).map((a) => ({ id: a.id, name: a.name })),
+});
 
 /** Gitea as the host of release pages. */
 export function giteaReleases(options: GiteaOptions): ReleaseHost {

@@ -37,15 +37,7 @@ const toPull = (p: GiteaPull): HostPullRequest => ({
 // Gitea marks a review "dismissed" in a flag rather than in its state.
 const toReview = (r: GiteaReview): HostReview => ({
   user: r.user!.login,
-  state: r.dismissed
-    ? "dismissed"
-    : r.state === "APPROVED"
-      ? "approved"
-      : r.state === "REQUEST_CHANGES"
-        ? "changes-requested"
-        : r.state === "COMMENT"
-          ? "commented"
-          : "pending",
+  state: r.dismissed ? "dismissed" : r.state === "APPROVED" ? "approved" : r.state === "REQUEST_CHANGES" ? "changes-requested" : r.state === "COMMENT" ? "commented" : "pending",
   commit: r.commit_id,
 });
 

@@ -99,18 +99,16 @@ export function reviewState(pr: HostPullRequest, reviews: HostReview[], required
     if (r.state === "dismissed") latest.delete(r.user);
     else latest.set(r.user, r);
   }
-  const approvedBy = [...latest.values()].filter((r) => r.state === "approved" && r.commit === pr.headSha).map((r) => r.user).sort();
-  const changesRequestedBy = [...latest.values()].filter((r) => r.state === "changes-requested").map((r) => r.user).sort();
+  const approvedBy = [...latest.values()]
+    .filter((r) => r.state === "approved" && r.commit === pr.headSha)
+    .map((r) => r.user)
+    .sort();
+  const changesRequestedBy = [...latest.values()]
+    .filter((r) => r.state === "changes-requested")
+    .map((r) => r.user)
+    .sort();
   const approvals = approvedBy.length;
-  const state: PullRequestState = pr.merged
-    ? "merged"
-    : pr.state === "closed"
-      ? "closed"
-      : changesRequestedBy.length > 0
-        ? "changes-requested"
-        : approvals >= required
-          ? "approved"
-          : "open";
+  const state: PullRequestState = pr.merged ? "merged" : pr.state === "closed" ? "closed" : changesRequestedBy.length > 0 ? "changes-requested" : approvals >= required ? "approved" : "open";
   return { state, approvals, approvedBy, changesRequestedBy };
 }
 

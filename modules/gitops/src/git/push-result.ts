@@ -34,5 +34,4 @@ export function parsePushResult(stdout: string): PushResult {
 }
 
 /** Whether the promotion is on the branch (made now, or by an earlier identical run). */
-export const landed = (r: PushResult): r is Extract<PushResult, { commit: string; branch: string }> & { status: "pushed" | "already-there" } =>
-  r.status === "pushed" || r.status === "already-there";
+export const landed = (r: PushResult): r is Extract<PushResult, { commit: string; branch: string }> & { status: "pushed" | "already-there" } => r.status === "pushed" || r.status === "already-there";
