@@ -31,6 +31,7 @@ import { readSigningTrust, type SigningSecrets, whyCannotSign } from "./stages/s
 import { engineImageLookup } from "./run/engine-images.js";
 import { composeFromImages, parseImageArguments } from "./stages/compose.js";
 import { trivyDatabase } from "./stages/scan.js";
+import { credentialProblem } from "./vendor/credentials.js";
 
 /** The delivery pipeline of one application, configured by its pipeline.yaml. */
 @object()
@@ -596,5 +597,8 @@ function signingSecrets(key?: Secret, password?: Secret, identityToken?: Secret,
 /** The release stamp; an empty created leaves the creation label empty, so the same inputs give the same image. */
 function stamp(revision: string, created: string, sourceUrl: string): BuildStamp {
   // No "now" default: build and publish results are cached by their arguments, so a clock read inside them would be frozen (and images would differ by build time).
+  // The source URL becomes a build argument and an image label, both plain text: one carrying credentials is refused.
+  const secretBearing = credentialProblem("source-url", sourceUrl);
+  if (secretBearing !== undefined) throw new InputError(secretBearing);
   return { revision, created, sourceUrl };
 }

@@ -1,3 +1,5 @@
+import { maskCredentials } from "../vendor/credentials.js";
+
 /** A problem found in a user's config: where it is, what is wrong, and the value that was given. */
 export interface Problem {
   /** Dotted path of the key, e.g. components.backend.requires.db ("" for the document itself). */
@@ -29,16 +31,17 @@ export function dottedPath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)), "");
 }
 
-/** One line per problem: file:line:col path: message (got value). */
+/** One line per problem: file:line:col path: message (got value), credentials masked (CI logs outlive the file's fix). */
 export function formatProblem(file: string, p: Problem): string {
   const where = p.line ? `${file}:${p.line}:${p.col ?? 1}` : file;
   const got = p.value === undefined ? "" : ` (got ${showValue(p.value)})`;
-  return `${where} ${p.path || "(document)"}: ${p.message}${got}`;
+  return maskCredentials(`${where} ${p.path || "(document)"}: ${p.message}${got}`);
 }
 
 function showValue(v: unknown): string {
-  // A URL's password is masked: an error is printed in CI logs, which outlive the file's fix.
-  const s = (JSON.stringify(v) ?? String(v)).replace(/(\/\/[^/?#\s:@"]*:)[^/?#\s@"]*@/g, "$1***@");
+  // Masked before JSON escaping (a quote in a password would end the masked value early) and
+  // before the cut below (a cut secret would no longer be recognised).
+  const s = typeof v === "string" ? JSON.stringify(maskCredentials(v)) : maskCredentials(JSON.stringify(v) ?? String(v));
   // Long values (a whole mapping) would drown the message; the path already says where.
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

@@ -1,11 +1,13 @@
 /** Failures of a registry conversation, worded for the person who has to fix them. */
+import { maskCredentials } from "../vendor/credentials.js";
 
 /** A registry request that failed: `registry <host>: <METHOD> <path>: <status> (<what the registry said>; <hint>)`; never holds credentials. */
 export class RegistryError extends Error {
   /** HTTP status of the failed answer, when there was one. */
   readonly status: number | undefined;
   constructor(message: string, status?: number) {
-    super(message);
+    // Known secrets are redacted by the caller (redact.ts); what a URL or a query names as one is masked here.
+    super(maskCredentials(message));
     this.name = "RegistryError";
     this.status = status;
   }
@@ -13,7 +15,8 @@ export class RegistryError extends Error {
 
 /** The registry's own explanation from an error body (`{"errors":[{"code","message"}]}`), or the start of the text. */
 export function errorDetail(body: string): string | undefined {
-  const text = body.trim();
+  // Masked before the cut below: a cut credential would no longer be recognised.
+  const text = maskCredentials(body.trim());
   if (text === "") return undefined;
   try {
     const parsed = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };

@@ -10,6 +10,7 @@ import { checkReport, failedTests } from "../report/junit.js";
 import type { CheckOutcome } from "../report/outcome.js";
 import { isSecret, parseTemplate } from "../topology/template.js";
 import { resolveValue } from "../topology/values.js";
+import { holdsCredentials } from "../vendor/credentials.js";
 import { isSha256Digest, parseImageReference } from "../vendor/image-reference.js";
 import type { StageContext } from "./context.js";
 import { e2eImage, e2eProject, type ReleaseUnderTest, withE2eShell, withStartHealthcheck } from "./e2e.js";
@@ -76,7 +77,9 @@ export async function runAspireIntegration(ctx: StageContext, release: ReleaseUn
   for (const [name, value] of Object.entries(e2e.env)) {
     const parts = parseTemplate(value);
     if (isSecret(parts, (c) => ctx.config.components[c].kind)) throw new Error(`e2e.env.${name}: refers to a secret, which the Aspire graph owns; use the manifest's own values instead`);
-    tests = tests.withEnvVariable(name, resolveValue(ctx.config, parts, spell));
+    const resolved = resolveValue(ctx.config, parts, spell);
+    // A literal that carries credentials (a URL with user:password@, ?token=) goes in as a secret, never a plain variable.
+    tests = holdsCredentials(resolved) ? tests.withSecretVariable(name, dag.setSecret(`aspire-e2e-${name}-${ctx.runId}`, resolved)) : tests.withEnvVariable(name, resolved);
   }
   tests = withE2eShell(tests, ctx, baseUrl, component.image.health);
   const override = Object.entries(published).map(([resource, image]) => `${resource}=${image}`);

@@ -18,6 +18,7 @@ import { databaseOf, type HealthCheck, type TopologyService, topologyOf } from "
 import { resolveValue, type Spelling } from "../topology/values.js";
 import { toolchainOf } from "../toolchains/index.js";
 import type { StageContext } from "./context.js";
+import { holdsCredentials } from "../vendor/credentials.js";
 
 /** The release under test: each component's unpublished image from the build stage, and its version. */
 export interface ReleaseUnderTest {
@@ -241,7 +242,7 @@ class E2eRun {
     return parts.join("");
   }
 
-  /** Set a service's environment from the topology; values that carry a password become secrets. */
+  /** Set a service's environment from the topology; values that carry a password or any other credential become secrets. */
   private withEnv(ctr: Container, s: TopologyService): Container {
     for (const [name, parts] of Object.entries(s.env)) ctr = this.withParts(ctr, `${s.name}-${name}`, name, parts);
     return ctr;
@@ -249,7 +250,8 @@ class E2eRun {
 
   private withParts(ctr: Container, id: string, name: string, parts: TemplatePart[]): Container {
     const value = resolveValue(this.ctx.config, parts, this.spell);
-    if (!isSecret(parts, (c) => this.ctx.config.components[c].kind)) return ctr.withEnvVariable(name, value);
+    // A literal that carries credentials (a URL with user:password@, ?token=) is a secret as much as {db.password}.
+    if (!isSecret(parts, (c) => this.ctx.config.components[c].kind) && !holdsCredentials(value)) return ctr.withEnvVariable(name, value);
     return ctr.withSecretVariable(name, dag.setSecret(`e2e-${id}-${this.ctx.runId}`, value));
   }
 

@@ -7,7 +7,8 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { argument, type Container, dag, type Directory, func, object, ReturnType, type Secret, type Service } from "@dagger.io/dagger";
-import { parseDatabaseUrl } from "./connection.js";
+import { flywayVariables, parseDatabaseUrl } from "./connection.js";
+import { credentialFree } from "./vendor/credentials.js";
 import { flywayDockerfile } from "./dockerfile.js";
 import { FLYWAY_ENVIRONMENT, type FlywayCommand, flywayArguments, SQL_DIR } from "./job.js";
 import { lintMigrations } from "./migrations.js";
@@ -66,7 +67,8 @@ export class Flyway {
   @func()
   async build(@argument({ ignore: ["**/node_modules", ".git"] }) source: Directory, migrationsPath: string, revision: string, created: string, sourceUrl = ""): Promise<Container> {
     const version = await this.version(source.directory(migrationsPath));
-    const args = { BASE_IMAGE: this.image, REVISION: revision, VERSION: version, CREATED: created, SOURCE: sourceUrl };
+    // Build arguments are plain text (traces, the image's history): a URL carrying credentials is refused, not passed on.
+    const args = { BASE_IMAGE: this.image, REVISION: revision, VERSION: version, CREATED: created, SOURCE: credentialFree("sourceUrl", sourceUrl) };
     return source.withNewFile(".pipeline.Dockerfile", flywayDockerfile(migrationsPath)).dockerBuild({
       dockerfile: ".pipeline.Dockerfile",
       buildArgs: Object.entries(args).map(([name, value]) => ({ name, value })),
@@ -197,10 +199,10 @@ export class Flyway {
     if (opts.migrations) ctr = ctr.withDirectory(SQL_DIR, opts.migrations);
     if (opts.database) ctr = ctr.withServiceBinding(connection.host, opts.database);
     for (const [name, value] of Object.entries(FLYWAY_ENVIRONMENT)) ctr = ctr.withEnvVariable(name, value);
+    const variables = flywayVariables(connection);
+    for (const [name, value] of Object.entries(variables.plain)) ctr = ctr.withEnvVariable(name, value);
+    for (const [name, value] of Object.entries(variables.secret)) ctr = ctr.withSecretVariable(name, dag.setSecret(`flyway-${name.toLowerCase()}-${randomUUID()}`, value));
     const done = await ctr
-      .withEnvVariable("FLYWAY_URL", connection.jdbcUrl)
-      .withEnvVariable("FLYWAY_USER", connection.user)
-      .withSecretVariable("FLYWAY_PASSWORD", dag.setSecret(`flyway-password-${randomUUID()}`, connection.password))
       // A database changes between runs: never reuse an earlier run's answer.
       .withEnvVariable("PIPELINE_RUN_ID", randomUUID())
       .withExec(flywayArguments(command, { ignorePending: opts.ignorePending }), { useEntrypoint: true, expect: ReturnType.Any })

@@ -8,6 +8,7 @@ import { buildSecretRemovals } from "./build-secrets.js";
 import { nodeDockerfile, NPM_AUTH_SECRET, NPM_TOKEN_SECRET, NPMRC_SECRET } from "./dockerfile.js";
 import { DOCKERIGNORE, imageSpec, packageVersion } from "./package-spec.js";
 import { installLayers, JUNIT_NODE_OPTIONS, NPM_CACHE, npmEnvironment } from "./install.js";
+import { credentialFree } from "./vendor/credentials.js";
 
 /**
  * What a package folder never needs to send to the engine: installed dependencies (npm ci makes
@@ -170,9 +171,10 @@ export class NodeToolchain {
     const { version, spec } = imageSpec(await source.file("package.json").contents(), { command, files, port, healthPath, systemPackages });
     const dockerfile = ownDockerfile !== "" ? await source.file(ownDockerfile).contents() : nodeDockerfile(spec);
     const context = ownDockerfile !== "" ? source : source.withNewFile(GENERATED_DOCKERFILE, dockerfile).withNewFile(".dockerignore", DOCKERIGNORE);
-    const args: Record<string, string> = { BASE_IMAGE: this.image, REVISION: revision, VERSION: version, CREATED: created, SOURCE: sourceUrl };
-    if (this.registry !== "") args.NPM_REGISTRY = this.registry;
-    if (aptMirror !== "") args.APT_MIRROR = aptMirror;
+    // Build arguments are plain text (traces, the image's history): a URL carrying credentials is refused, not passed on.
+    const args: Record<string, string> = { BASE_IMAGE: this.image, REVISION: revision, VERSION: version, CREATED: created, SOURCE: credentialFree("sourceUrl", sourceUrl) };
+    if (this.registry !== "") args.NPM_REGISTRY = credentialFree("registry", this.registry);
+    if (aptMirror !== "") args.APT_MIRROR = credentialFree("aptMirror", aptMirror);
     // BuildKit mounts a secret by its name: the generated Dockerfile expects "npmrc".
     const given: [string, Secret | undefined][] = [
       [NPMRC_SECRET, this.npmrc],

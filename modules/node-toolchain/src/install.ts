@@ -1,4 +1,5 @@
 /** The steps of a reproducible npm install, as data the Dagger module and tests share. */
+import { credentialFree } from "./vendor/credentials.js";
 
 /** The npm download cache, shared between runs; `npm ci` still verifies every integrity hash. */
 export const NPM_CACHE = { path: "/root/.npm", key: "node-toolchain-npm-cache" } as const;
@@ -27,7 +28,7 @@ export function npmEnvironment(registry: string): [string, string][] {
     ["CI", "true"],
     ["npm_config_update_notifier", "false"],
   ];
-  if (registry !== "") env.push(["npm_config_registry", registry]);
+  if (registry !== "") env.push(["npm_config_registry", credentialFree("registry", registry)]);
   return env;
 }
 

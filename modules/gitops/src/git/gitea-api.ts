@@ -3,6 +3,7 @@
  * expected statuses answered without an error, and errors that never hold the token. Shared by
  * the pull request and the release clients.
  */
+import { maskCredentials } from "../vendor/credentials.js";
 import { hostError, redactToken } from "./pull-requests.js";
 
 /** Where and as whom to talk to Gitea. */
@@ -42,10 +43,10 @@ export function giteaApi(options: GiteaOptions): GiteaCall {
     } catch (e) {
       throw hostError("Gitea", `${what} in ${owner}/${repo}`, undefined, (e as Error).message, token);
     }
-    // Redacted before any part of it is cut out for a message: a cut token would not match.
+    // Redacted and masked before any part of it is cut out for a message: a cut token would not match.
     const text = await res.text();
     if (expected.includes(res.status)) return { status: res.status };
-    const said = redactToken(text, token);
+    const said = maskCredentials(redactToken(text, token));
     if (!res.ok) {
       let detail = said.slice(0, 300);
       try {

@@ -3,6 +3,7 @@
  * finds it instead of opening another) and reported as open, approved, changes-requested,
  * merged or closed. The hosts (./github.ts, ./gitea.ts) only translate their API's shapes.
  */
+import { maskCredentials } from "../vendor/credentials.js";
 
 /** A pull request as every host can describe it. */
 export interface HostPullRequest {
@@ -135,9 +136,12 @@ export async function openOrFindPullRequest(host: PullRequestHost, request: Prom
   return { status, number: pr.number, url: pr.url, head: pr.head, base: pr.base, required: request.approvals, ...reviewState(pr, reviews, request.approvals) };
 }
 
-/** An error of a host's API, with the token removed from anything the host or the client put in the message. */
+/**
+ * An error of a host's API, with the token removed from anything the host or the client put in the
+ * message, and any other credential a URL or a query in it names masked (fetch quotes a URL's user:password@).
+ */
 export function hostError(host: string, what: string, status: number | undefined, detail: string, token: string): Error {
-  return new Error(redactToken(`${host}: ${what} failed${status ? ` (HTTP ${status})` : ""}: ${detail}`, token));
+  return new Error(maskCredentials(redactToken(`${host}: ${what} failed${status ? ` (HTTP ${status})` : ""}: ${detail}`, token)));
 }
 
 /** The text without the token, raw, JSON-escaped or URL-encoded (longest first); redact before cutting a text short, or a cut token stays. */

@@ -1,4 +1,5 @@
 /** Which server, owner and repository a GitOps clone URL names, for the pull request APIs. */
+import { maskCredentials } from "../vendor/credentials.js";
 
 /** A repository on a forge. */
 export interface ForgeRepository {
@@ -19,7 +20,7 @@ export function forgeRepository(cloneUrl: string): ForgeRepository {
   try {
     url = new URL(cloneUrl);
   } catch {
-    throw new Error(`gitops.repository: ${JSON.stringify(cloneUrl)} is not an http(s) clone URL; pull requests need one such as https://github.com/acme/gitops.git`);
+    throw new Error(`gitops.repository: ${JSON.stringify(maskCredentials(cloneUrl))} is not an http(s) clone URL; pull requests need one such as https://github.com/acme/gitops.git`);
   }
   if (!/^https?:$/.test(url.protocol)) throw new Error(`gitops.repository: ${url.protocol} URLs cannot be used for pull requests; give the https clone URL`);
   if (url.username || url.password) throw new Error("gitops.repository: must not carry credentials; the token is passed separately");
