@@ -11,14 +11,15 @@
  *   reference's `name:tag@sha256:…`;
  * - the value of a query parameter or a key=value setting whose name says it is a secret
  *   (access_token, token, password, sslpassword, apikey, client_secret, sig…): URL queries, libpq
- *   connection strings (`host=db sslpassword='x y'`) and `;`-separated connection strings.
+ *   connection strings (`host=db sslpassword='x y'`) and `;`-separated connection strings; a
+ *   Dagger secret reference as the value (`--registry-token=env://TOKEN`) is kept.
  *
  * A mask is for messages; a value that holds credentials is not to be passed on at all as a plain
  * build argument or environment variable (holdsCredentials tells the callers that refuse it).
  */
 
 /** Names of query parameters and key=value settings whose value is a secret (by suffix, any case). */
-const SECRET_NAME = String.raw`[A-Za-z0-9_.-]*?(?:token|password|passwd|pwd|secret|api[_-]?key|signature|sig)`;
+const SECRET_NAME = "[A-Za-z0-9_.-]*?(?:token|password|passwd|pwd|secret|api[_-]?key|signature|sig)";
 
 /** `name=value` where the name says secret; the value may be quoted as libpq allows. */
 const SECRET_SETTING = new RegExp(String.raw`(?<=^|[?&;\s"'(,{])(${SECRET_NAME})(\s*=\s*)('(?:[^'\\]|\\.)*'?|"(?:[^"\\]|\\.)*"?|[^\s&;#"'<>]*)`, "gi");
@@ -29,9 +30,9 @@ const SCHEME_URL = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s"'<>`]+)/gi;
 /**
  * `user:password@` without a scheme, not preceded by a character of a word, path or URL (so not
  * an image path's `app:tag@`), the password up to the last `@` of the word and without a `/` (a
- * `scheme://`, or a port and path before an npm scope); not before a digest.
+ * `scheme://`, or a port and path before an npm scope); not before a digest (`node:22@sha256:…`).
  */
-const BARE_USERINFO = /(?<![\w.%+:/@-])([\w.%+-]+):([^\s"'<>`/]+)@(?![a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-f]{32,})(?=[\w[])/gi;
+const BARE_USERINFO = /(?<![\w.%+:/@-])([\w.%+-]+):([^\s"'<>`/]+)@(?!(?:sha256|sha384|sha512|blake3):)(?=[\w[])/gi;
 
 /** The text with every credential it holds replaced by `***`; text without any is returned unchanged. */
 export function maskCredentials(text: string): string {
@@ -60,8 +61,11 @@ export function credentialFree(setting: string, value: string): string {
   return value;
 }
 
-function maskSetting(_all: string, name: string, equals: string, value: string): string {
-  return value === "" || value === "***" ? `${name}${equals}${value}` : `${name}${equals}***`;
+/** Dagger's secret references (env://NAME, file://path…) name where a secret is, not the secret. */
+const SECRET_REFERENCE = /^["']?(?:env|file|cmd|op|vault|libsecret):\/\//i;
+
+function maskSetting(all: string, name: string, equals: string, value: string): string {
+  return value === "" || value === "***" || SECRET_REFERENCE.test(value) ? all : `${name}${equals}***`;
 }
 
 /** One `scheme://rest` match: its userinfo masked (the query is left to SECRET_SETTING). */

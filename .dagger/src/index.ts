@@ -5,7 +5,7 @@
 import { argument, check, type Container, type Directory, type File, func, object, type Secret, type Service } from "@dagger.io/dagger";
 import { parseConfig } from "./config/load.js";
 import { flywayModule } from "./mirror/flyway.js";
-import { InputError } from "./errors.js";
+import { InputError, quoted } from "./errors.js";
 import { configJsonSchema } from "./config/json-schema.js";
 import type { PipelineConfig } from "./config/schema.js";
 import { summarise } from "./config/summary.js";
@@ -308,7 +308,7 @@ export class Pipeline {
   }): Promise<{ facts: RunFacts; extras: RunExtras }> {
     checkRevision(o.revision);
     if (o.event !== "push" && o.event !== "pull-request")
-      throw new InputError(`event: "${o.event}" is not an event ci runs; ci runs push or pull-request (tags: dagger call release; promotions: dagger call promote)`);
+      throw new InputError(`event: ${quoted(o.event)} is not an event ci runs; ci runs push or pull-request (tags: dagger call release; promotions: dagger call promote)`);
     const trivyDb = o.trivyDb ? await trivyDatabase(o.trivyDb) : undefined;
     const config = await this.loadConfig();
     const branch = o.branch || config.branches.main;

@@ -1,7 +1,7 @@
 // Database URLs as users keep them in secret stores, turned into Flyway's settings; the password never reaches a message.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { maskUrl, parseDatabaseUrl } from "../../modules/flyway/src/connection.js";
+import { flywayVariables, parseDatabaseUrl } from "../../modules/flyway/src/connection.js";
 
 describe("database URL for Flyway", () => {
   it("takes postgresql:// URLs with credentials, decoding them, and keeps other parameters", () => {
@@ -36,8 +36,29 @@ describe("database URL for Flyway", () => {
     refused("not a url s3cret", /is not a URL/);
   });
 
-  it("masks passwords in both URL forms", () => {
-    assert.equal(maskUrl("postgresql://u:secret@h/db"), "postgresql://u:***@h/db");
-    assert.equal(maskUrl("jdbc:postgresql://h/db?user=u&password=secret&x=1"), "jdbc:postgresql://h/db?user=u&password=***&x=1");
+  it("masks every credential of a refused URL: the password, and secret parameters such as sslpassword", () => {
+    assert.throws(
+      () => parseDatabaseUrl("mysql://app:s3cret@db/shop?sslpassword=k3y&sslmode=require"),
+      (e: Error) => e.message.includes('"mysql://app:***@db/shop?sslpassword=***&sslmode=require"') && !/s3cret|k3y/.test(e.message),
+    );
+  });
+
+  it("refuses a malformed %-escape naming the part, not with a URIError", () => {
+    assert.throws(
+      () => parseDatabaseUrl("postgresql://app:s3cret%zz@db/shop"),
+      (e: Error) => /the password holds a malformed %-escape/.test(e.message) && !e.message.includes("s3cret"),
+    );
+    assert.throws(() => parseDatabaseUrl("postgresql://app:s3cret@db/sh%zzop"), /the database name holds a malformed %-escape/);
+  });
+
+  it("passes FLYWAY_URL as a secret when a parameter of it is one (sslpassword), as a plain variable otherwise", () => {
+    assert.deepEqual(flywayVariables(parseDatabaseUrl("postgresql://app:s3cret@db/shop?sslmode=verify-full&sslpassword=k3y")), {
+      plain: { FLYWAY_USER: "app" },
+      secret: { FLYWAY_URL: "jdbc:postgresql://db:5432/shop?sslmode=verify-full&sslpassword=k3y", FLYWAY_PASSWORD: "s3cret" },
+    });
+    assert.deepEqual(flywayVariables(parseDatabaseUrl("postgresql://app:s3cret@db/shop?sslmode=require")), {
+      plain: { FLYWAY_URL: "jdbc:postgresql://db:5432/shop?sslmode=require", FLYWAY_USER: "app" },
+      secret: { FLYWAY_PASSWORD: "s3cret" },
+    });
   });
 });

@@ -39,7 +39,7 @@ import { renderPlan } from "../../.dagger/src/plan/render.js";
 import { RegistryClient } from "../../.dagger/src/registry/client.js";
 import { emptyState, promoted, renderEnvironmentState } from "../../.dagger/src/release/state.js";
 import { renderReleaseRecord } from "../../.dagger/src/release/record.js";
-import { maskUrl, parseDatabaseUrl } from "../../modules/flyway/src/connection.js";
+import { parseDatabaseUrl } from "../../modules/flyway/src/connection.js";
 import { giteaPullRequests } from "../../modules/gitops/src/git/gitea.js";
 import { githubPullRequests } from "../../modules/gitops/src/git/github.js";
 import { promotionMessage } from "../../modules/gitops/src/git/message.js";
@@ -47,6 +47,7 @@ import { openOrFindPullRequest } from "../../modules/gitops/src/git/pull-request
 import { PUSH_EXIT } from "../../modules/gitops/src/git/push-script.js";
 import { sendFailureEmail } from "../../modules/notify/src/email.js";
 import { postWebhook } from "../../modules/notify/src/webhook.js";
+import { maskCredentials } from "../../lib/credentials.js";
 import { bareRemote, promotionEnv, runPush, tempDir, writeFiles } from "../gitops/git/git-fixture.js";
 import { smartHttp } from "../gitops/git/smart-http.js";
 import { exampleRelease, REV_A } from "../release/fixture.js";
@@ -250,7 +251,7 @@ describe("Flyway's database URL", () => {
     const c = parseDatabaseUrl(`postgresql://webshop:${encoded}@db.prod:5432/webshop?sslmode=require`);
     assert.equal(c.password, SECRET);
     clean(`${c.jdbcUrl} ${c.user} ${c.host}`, "the JDBC URL, user and host");
-    clean(maskUrl(`postgresql://webshop:${encoded}@db.prod:5432/webshop`), "the masked URL");
+    clean(maskCredentials(`postgresql://webshop:${encoded}@db.prod:5432/webshop`), "the masked URL");
   });
 });
 

@@ -32,5 +32,7 @@ export function releaseHostFor(provider: string, repository: string, token: stri
  */
 function checkApiUrl(apiUrl: string, field: string): void {
   if (holdsCredentials(apiUrl))
-    throw new Error(`${field}: ${JSON.stringify(maskCredentials(apiUrl))} carries credentials; give the API base without them (e.g. https://github.example/api/v3): the token is passed separately, as a secret`);
+    throw new Error(
+      `${field}: ${JSON.stringify(maskCredentials(apiUrl))} carries credentials; give the API base without them (e.g. https://github.example/api/v3): the token is passed separately, as a secret`,
+    );
 }
