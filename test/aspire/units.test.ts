@@ -3,12 +3,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { describeGraph } from "../../modules/aspire/src/describe.js";
-import { expressionsOf, tokenize } from "../../modules/aspire/src/expressions.js";
+import { tokenize } from "../../modules/aspire/src/expressions.js";
 import { CHARACTER_SETS, generateValue } from "../../modules/aspire/src/generate.js";
 import { serviceGraph } from "../../modules/aspire/src/graph.js";
 import { GenerateSpec, parseManifest } from "../../modules/aspire/src/manifest.js";
 import { startOrder } from "../../modules/aspire/src/order.js";
-import { applyFilter, describeParts, normalize, type Part, plainText, render, secretsOf } from "../../modules/aspire/src/parts.js";
+import { applyFilter, normalize, type Part, plainText, render } from "../../modules/aspire/src/parts.js";
 import { dockerfileInContext, fromManifestDir } from "../../modules/aspire/src/paths.js";
 import { isPinnedImageRef } from "../../modules/aspire/src/images.js";
 import { mirrored, parseRegistryMirrors } from "../../modules/aspire/src/registry-mirrors.js";
@@ -24,14 +24,9 @@ describe("parts", () => {
     );
   });
 
-  it("plainText is the string only when no secret is in it; secretsOf names each secret once", () => {
+  it("plainText is the string only when no secret is in it", () => {
     assert.equal(plainText([{ text: "a" }, { text: "b" }]), "ab");
     assert.equal(plainText(uriParts), undefined);
-    assert.deepEqual(secretsOf(uriParts), ["pw"]);
-  });
-
-  it("describeParts names secrets and never needs their values", () => {
-    assert.equal(describeParts(uriParts), "redis://:<secret pw|uri>@redis:6379 <secret pw>");
   });
 
   it("normalize joins adjacent texts and drops empty ones; applyFilter encodes text now and marks secrets", () => {
@@ -48,10 +43,9 @@ describe("expressions", () => {
       { text: ";Password=" },
       { expression: { resource: "pg-password", path: ["value"], source: "{pg-password.value}" } },
     ]);
-    assert.deepEqual(
-      expressionsOf("{pg-kv.secrets.connectionstrings--db}").map((e) => e.path),
-      [["secrets", "connectionstrings--db"]],
-    );
+    assert.deepEqual(tokenize("{pg-kv.secrets.connectionstrings--db}"), [
+      { expression: { resource: "pg-kv", path: ["secrets", "connectionstrings--db"], source: "{pg-kv.secrets.connectionstrings--db}" } },
+    ]);
   });
 
   it("leaves braces that are no expression as text, as Aspire writes them unescaped (YARP routes)", () => {

@@ -31,6 +31,3 @@ export function tokenize(value: string): Token[] {
   if (at < value.length) tokens.push({ text: value.slice(at) });
   return tokens;
 }
-
-/** The expressions of a manifest string. */
-export const expressionsOf = (value: string): Expression[] => tokenize(value).flatMap((t) => ("expression" in t ? [t.expression] : []));

@@ -39,13 +39,3 @@ export function render(parts: Part[], valueOf: (secret: string) => string): stri
 export function plainText(parts: Part[]): string | undefined {
   return parts.every((p) => "text" in p) ? parts.map((p) => (p as { text: string }).text).join("") : undefined;
 }
-
-/** The secret parameters the parts refer to, each once, in order. */
-export function secretsOf(parts: Part[]): string[] {
-  return [...new Set(parts.flatMap((p) => ("secret" in p ? [p.secret] : [])))];
-}
-
-/** The parts for display: secrets as `<secret name>` (`<secret name|uri>`), never their values. */
-export function describeParts(parts: Part[]): string {
-  return parts.map((p) => ("text" in p ? p.text : `<secret ${p.secret}${p.filter ? `|${p.filter}` : ""}>`)).join("");
-}

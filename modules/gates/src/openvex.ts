@@ -110,9 +110,6 @@ const Document = z.strictObject({
   statements: z.array(Statement).min(1, { error: "must hold at least one statement" }),
 });
 
-/** A component (a product or a subcomponent) as the document names it. */
-export type VexComponent = z.output<typeof Subcomponent>;
-
 /** A product: a component and the subcomponents the statement is limited to. */
 export type VexProduct = z.output<typeof Product>;
 

@@ -21,12 +21,6 @@ export interface NodeImageSpec {
   systemPackages: string[];
 }
 
-/**
- * Build arguments of the generated Dockerfile; the caller fills them from the mirror and the
- * release. The base image comes in as an argument so the mirror can rewrite it.
- */
-export const BUILD_ARGS = ["BASE_IMAGE", "NPM_REGISTRY", "APT_MIRROR", "REVISION", "VERSION", "CREATED", "SOURCE"] as const;
-
 /** Id of the BuildKit secret holding an .npmrc (scopes, mirror credentials); never written to a layer. */
 export const NPMRC_SECRET = "npmrc";
 /** Id of the BuildKit secret holding the bare mirror token, which the .npmrc references as ${NPM_TOKEN}. */

@@ -8,7 +8,6 @@ import { redact } from "./redact.js";
 /** The chats we format for; Mattermost and Rocket.Chat accept Slack's payload. */
 export const WEBHOOK_FORMATS = ["slack", "teams", "google-chat"] as const;
 /** One webhook format. */
-export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 
 /** The JSON body for a format; an unknown format is an error listing the valid ones. */
 export function webhookPayload(format: string, m: FailureMessage): unknown {

@@ -9,7 +9,6 @@ import { after, before, describe, it } from "node:test";
 import { giteaPullRequests } from "../../../modules/gitops/src/git/gitea.js";
 import { openOrFindPullRequest } from "../../../modules/gitops/src/git/pull-requests.js";
 import { PUSH_EXIT } from "../../../modules/gitops/src/git/push-script.js";
-import { promotionBranch } from "../../../modules/gitops/src/git/branch.js";
 import { git, promotionEnv, runPush, tempDir, writeFiles } from "./git-fixture.js";
 import { giteaApi, startGitea, type Gitea } from "./gitea-server.js";
 
@@ -65,7 +64,7 @@ describe("promotion against a real Gitea", () => {
   });
 
   it("a pull-request promotion: branch pushed, pull request opened once, then approved, outdated by a new commit, changes requested, merged", async () => {
-    const head = promotionBranch("prod", RELEASE);
+    const head = `promote/prod/${RELEASE.slice(0, 12)}`;
     const host = giteaPullRequests({ url: gitea.url, owner: "promoter", repo: "gitops", token: gitea.promoterToken });
     const request = { head, base: "main", title: "promote 0123456789ab to prod: backend 1.2.0", body: "Moves prod.", approvals: 1 };
     const push = (content: string, dir: string) =>

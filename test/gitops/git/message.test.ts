@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { promotionBranch } from "../../../modules/gitops/src/git/branch.js";
 import { parsePromotionTrailers, promotionMessage, trailersOf, type PromotionMessage } from "../../../modules/gitops/src/git/message.js";
 import { git, tempDir } from "./git-fixture.js";
 
@@ -121,13 +120,5 @@ describe("promotion commit message", () => {
     const message = "subject\n\nRelease: x\nthis line is prose\n";
     assert.deepEqual(trailersOf(message), []);
     assert.deepEqual(gitTrailers(message), []);
-  });
-});
-
-describe("promotion branch", () => {
-  it("is promote/<environment>/<release short sha>", () => assert.equal(promotionBranch("prod", RELEASE), "promote/prod/0123456789ab"));
-  it("refuses what is not a full SHA or an environment name", () => {
-    assert.throws(() => promotionBranch("prod", "abc"), /not a full git SHA/);
-    assert.throws(() => promotionBranch("../x", RELEASE), /not an environment name/);
   });
 });

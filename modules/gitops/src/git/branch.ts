@@ -17,6 +17,3 @@ export function environmentName(environment: string): string {
   if (!ENVIRONMENT.test(environment)) throw new Error(`environment: ${JSON.stringify(environment)} is not an environment name (lowercase letters, digits and '-', starting with a letter)`);
   return environment;
 }
-
-/** The branch a pull-request promotion pushes to: one per environment and release, so reruns find it. */
-export const promotionBranch = (environment: string, release: string) => `promote/${environmentName(environment)}/${shortSha(release)}`;

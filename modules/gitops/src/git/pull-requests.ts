@@ -74,7 +74,7 @@ export interface PullRequestReport {
 
 /** What to open. */
 export interface PromotionPullRequest {
-  /** Promotion branch (./branch.ts promotionBranch), already pushed. */
+  /** Promotion branch (promote/<environment>/<release short sha>, named by the root module), already pushed. */
   head: string;
   /** Environment branch. */
   base: string;

@@ -66,7 +66,7 @@ export interface PushInputs {
   remote: string;
   /** The environment's branch. */
   branch: string;
-  /** Pull-request mode: the promotion branch (./branch.ts promotionBranch). */
+  /** Pull-request mode: the promotion branch (promote/<environment>/<release short sha>). */
   headBranch?: string;
   /** Folder holding the desired contents of the changed files (a path in the container). */
   files: string;
