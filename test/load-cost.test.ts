@@ -152,15 +152,15 @@ describe("module load cost (issue 14 part 6)", () => {
 
     const edited = makeMutant("load-cost-shared-copy", [
       { file: "modules/gates/src/vendor/image-reference.ts", from: "// GENERATED", to: "// EDITED" },
-      { file: "modules/flyway/package.json", from: '"type": "module",', to: '"type": "module",\n  "shared": ["image-reference.ts"],' },
+      { file: "modules/notify/package.json", from: '"type": "module",', to: '"type": "module",\n  "shared": ["image-reference.ts"],' },
     ]);
     const at = (root: string, p: string) => relative(ROOT, join(root, p));
     assert.deepEqual(await vendorDrift(allModules(edited), edited), {
-      stale: [at(edited, "modules/flyway/src/vendor/image-reference.ts"), at(edited, "modules/gates/src/vendor/image-reference.ts")],
+      stale: [at(edited, "modules/gates/src/vendor/image-reference.ts"), at(edited, "modules/notify/src/vendor/image-reference.ts")],
       stray: [],
     });
 
-    const unlisted = makeMutant("load-cost-shared-stray", [{ file: "modules/gitops/package.json", from: '"shared": ["image-reference.ts"]', to: '"shared": []' }]);
+    const unlisted = makeMutant("load-cost-shared-stray", [{ file: "modules/gitops/package.json", from: '"credentials.ts",\n    "image-reference.ts"', to: '"credentials.ts"' }]);
     assert.deepEqual(await vendorDrift(allModules(unlisted), unlisted), { stale: [], stray: [at(unlisted, "modules/gitops/src/vendor/image-reference.ts")] });
   });
 });
