@@ -95,3 +95,21 @@ test("the substitution model: parameters, defaults, the :+ form that always yiel
   assert.throws(() => droneSubstitute("${SECRET-x}", params), /bad substitution/);
   assert.throws(() => droneSubstitute("${DRONE_BRANCH///-}", params), /does not evaluate/);
 });
+
+test("duplicate step or service names in a pipeline fail the check, as Drone's linter refuses them (steps and services share one namespace, with clone)", () => {
+  const pipeline = (body: string) => `kind: pipeline\ntype: docker\nname: p\n${body}`;
+  const step = (name: string) => `  - name: ${name}\n    image: alpine:3.22\n    commands: ["true"]\n`;
+  const cases: [string, string][] = [
+    [`steps:\n${step("test")}${step("test")}`, 'steps.1: name "test" is already used by steps.0'],
+    [`steps:\n${step("test")}services:\n${step("db")}${step("db")}`, 'services.1: name "db" is already used by services.0'],
+    // drone-runner-docker's own case (engine/linter/testdata/duplicate_step_service.yml).
+    [`steps:\n${step("test")}services:\n${step("test")}`, 'steps.0: name "test" is already used by services.0'],
+    [`steps:\n${step("clone")}`, `steps.0: name "clone" is already used by Drone's clone step`],
+  ];
+  for (const [body, problem] of cases)
+    assert.deepEqual(parseDroneFile(pipeline(body), "dup.drone.yml").problems, [`dup.drone.yml: p: ${problem}; step and service names must be unique in a pipeline`]);
+  // With the clone disabled, `clone` is a free name; distinct names pass.
+  assert.deepEqual(parseDroneFile(pipeline(`clone:\n  disable: true\nsteps:\n${step("clone")}services:\n${step("db")}`), "ok.drone.yml").problems, []);
+  // The same name in two pipelines is fine: the namespace is per pipeline.
+  assert.deepEqual(parseDroneFile(`${pipeline(`steps:\n${step("test")}`)}---\n${pipeline(`steps:\n${step("test")}`).replace("name: p", "name: q")}`, "two.drone.yml").problems, []);
+});
