@@ -36,12 +36,12 @@ function lookup(ctx: Record<string, unknown>, path: string): unknown {
   return path.split(".").reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), ctx);
 }
 
-/** One expression: a context path, or path == 'literal'. */
+/** One expression: a context path, or path == 'literal' / path != 'literal'. */
 export function evaluate(expr: string, event: GithubEvent): string | boolean {
   const given = event.secrets;
   const ctx = { github: event.github, inputs: event.inputs ?? {}, secrets: new Proxy({}, { get: (_t, name) => (given ? (given[String(name)] ?? "") : `secret-${String(name)}`) }) };
-  const eq = /^([a-z_.]+)\s*==\s*'([^']*)'$/.exec(expr.trim());
-  if (eq) return String(lookup(ctx, eq[1])) === eq[2];
+  const eq = /^([a-z_.]+)\s*(==|!=)\s*'([^']*)'$/.exec(expr.trim());
+  if (eq) return (String(lookup(ctx, eq[1])) === eq[3]) === (eq[2] === "==");
   if (/^(github|inputs|secrets)(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(expr.trim())) {
     const v = lookup(ctx, expr.trim());
     if (v === undefined) throw new Error(`\${{ ${expr} }}: not in the ${event.name} event's context`);
