@@ -17,6 +17,7 @@ test("ci/drone/.drone.yml: every document is a valid docker pipeline, with the t
     pipelines.map((p) => [p.name, p.trigger?.event]),
     [
       ["pull-request", ["pull_request"]],
+      ["push-main", ["push"]],
       ["push", ["push"]],
       ["release-tag", ["tag"]],
       ["promote", ["promote"]],
@@ -112,4 +113,48 @@ test("duplicate step or service names in a pipeline fail the check, as Drone's l
   assert.deepEqual(parseDroneFile(pipeline(`clone:\n  disable: true\nsteps:\n${step("clone")}services:\n${step("db")}`), "ok.drone.yml").problems, []);
   // The same name in two pipelines is fine: the namespace is per pipeline.
   assert.deepEqual(parseDroneFile(`${pipeline(`steps:\n${step("test")}`)}---\n${pipeline(`steps:\n${step("test")}`).replace("name: p", "name: q")}`, "two.drone.yml").problems, []);
+});
+
+test("the pull-request pipeline gets no secret, no Docker socket and no host volume; only main's push gets the registry and GitOps tokens", () => {
+  const { pipelines } = parseDroneFile(readFileSync(join(ROOT, SHIPPED), "utf8"), SHIPPED);
+  const secretsOf = (p: (typeof pipelines)[number]) => p.steps.flatMap((s) => Object.values({ ...p.environment, ...s.environment }).flatMap((v) => (typeof v === "object" ? [v.from_secret] : [])));
+  const pr = pipelines.filter((p) => p.trigger?.event === undefined || JSON.stringify(p.trigger.event).includes("pull_request"));
+  assert.deepEqual(
+    pr.map((p) => p.name),
+    ["pull-request"],
+    "only one pipeline runs for pull requests, and every other names its events",
+  );
+  for (const p of pr) {
+    assert.deepEqual(secretsOf(p), [], `${p.name}: no from_secret`);
+    assert.deepEqual(p.volumes ?? [], [], `${p.name}: no host volume`);
+    assert.ok(
+      [...p.steps, ...(p.services ?? [])].every((s) => !s.privileged && (s.volumes ?? []).length === 0),
+      `${p.name}: no privileged step, no mounted volume`,
+    );
+    assert.ok(
+      p.steps.every((s) => s.environment?._EXPERIMENTAL_DAGGER_RUNNER_HOST !== undefined),
+      `${p.name}: its dagger calls go to an engine apart from the runner`,
+    );
+  }
+  const push = pipelines.filter((p) => p.trigger?.event?.includes?.("push"));
+  assert.deepEqual(
+    push.map((p) => [p.name, p.trigger?.branch]),
+    [
+      ["push-main", ["main"]],
+      ["push", { exclude: ["main"] }],
+    ],
+  );
+  assert.deepEqual(secretsOf(push[1]), ["nexus_token"], "other branches: the mirror's read token only");
+  assert.ok(secretsOf(push[0]).includes("gitops_token") && secretsOf(push[0]).includes("registry_token"));
+});
+
+test("every step image is pinned by digest, and nothing downloaded is piped into a shell", () => {
+  const text = readFileSync(join(ROOT, SHIPPED), "utf8");
+  const { pipelines } = parseDroneFile(text, SHIPPED);
+  for (const p of pipelines)
+    for (const s of [...p.steps, ...(p.services ?? [])]) {
+      assert.match(s.image, /@sha256:[0-9a-f]{64}$/, `${p.name}.${s.name}: ${s.image}`);
+      for (const c of s.commands ?? []) assert.doesNotMatch(c, /\|\s*(ba|da)?sh\b/, `${p.name}.${s.name}: ${c}`);
+      assert.ok((s.commands ?? []).includes("sh ci/install-dagger.sh"), `${p.name}.${s.name}: installs the CLI with ci/install-dagger.sh`);
+    }
 });
