@@ -89,7 +89,7 @@ jobs:
   ]);
 });
 
-test("push.yml: only a push to main gets the GitOps and registry tokens, in the environment main; any other branch gets neither", () => {
+test("push.yml: only a push to main gets the GitOps token, in the environment main; any other branch gets the mirror and registry tokens (and optional signing key) in branches, never GitOps", () => {
   const workflows = { "push.yml": readFileSync(join(ROOT, "ci/github/push.yml"), "utf8") };
   const wf = parse(workflows["push.yml"]) as Workflow;
   const SHA = "0".repeat(40);
@@ -106,13 +106,20 @@ test("push.yml: only a push to main gets the GitOps and registry tokens, in the 
     const other = secretsOf(branch);
     assert.equal(other.environment, "branches", branch);
     assert.deepEqual(
-      other.env.filter((k) => /TOKEN|KEY|PASSWORD|WEBHOOK/.test(k) && k !== "NEXUS_TOKEN"),
-      [],
-      `${branch}: no secret but the mirror's read token`,
+      other.env.filter((k) => /TOKEN|KEY|PASSWORD|WEBHOOK/.test(k)).sort(),
+      ["COSIGN_KEY", "COSIGN_PASSWORD", "NEXUS_TOKEN", "REGISTRY_TOKEN"],
+      `${branch}: the mirror's read token, the registry token (images by digest; production runs only recorded ones) and the optional signing key`,
     );
   }
-  // The environment is the boundary (a branch can edit its own copy of this file and its if:): only jobs in main name these secrets.
+  // The environment is the boundary (a branch can edit its own copy of this file and its if:): only jobs in main name the GitOps token.
   for (const [name, job] of Object.entries(wf.jobs))
-    for (const step of job.steps)
-      for (const v of Object.values(step.env ?? {})) if (/secrets\.(GITOPS|REGISTRY)_TOKEN/.test(String(v))) assert.equal(job.environment, "main", `push.yml ${name}: ${v}`);
+    for (const step of job.steps) for (const v of Object.values(step.env ?? {})) if (/secrets\.GITOPS_TOKEN/.test(String(v))) assert.equal(job.environment, "main", `push.yml ${name}: ${v}`);
+});
+
+test("the GitOps token is named only in jobs whose environment admits the default branch alone (main, previews, staging, prod): never in branches", () => {
+  for (const file of readdirSync(join(ROOT, "ci/github")).filter((f) => f.endsWith(".yml"))) {
+    const wf = parse(readFileSync(join(ROOT, "ci/github", file), "utf8")) as Workflow;
+    for (const [name, job] of Object.entries(wf.jobs))
+      for (const step of job.steps) for (const v of Object.values(step.env ?? {})) if (/secrets\.GITOPS_TOKEN/.test(String(v))) assert.notEqual(job.environment, "branches", `${file} ${name}: ${v}`);
+  }
 });
