@@ -79,8 +79,8 @@ describe("a preview branch's push: publishes and uploads the images, writes no G
   test("it writes the published images (by digest, none for the unpublished database) and uploads that file as preview-images", () => {
     assert.equal(readFileSync(join(r.cwd, "preview-images/images.txt"), "utf8"), `${IMAGES.join("\n")}\n`);
     const upload = jobOf("push.yml", "branches").steps.find((s) => s.with?.name === "preview-images");
-    assert.ok(upload?.uses?.startsWith("actions/upload-artifact@"));
-    assert.equal(upload.with?.path, "preview-images/images.txt");
+    assert.ok(upload?.uses?.startsWith("actions/upload-artifact@"), "an upload-artifact step named preview-images");
+    assert.equal(upload?.with?.path, "preview-images/images.txt");
   });
 
   test("main's push still gets both tokens, records and promotes in one ci call, in the environment main", () => {
