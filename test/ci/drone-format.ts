@@ -77,6 +77,23 @@ export const DronePipeline = z.strictObject({
 /** A validated pipeline document. */
 export type DronePipeline = z.output<typeof DronePipeline>;
 
+/**
+ * Steps and services share one namespace, with `clone` taken unless the clone is disabled:
+ * drone-runner-docker's linter (engine/linter/linter.go checkSteps) refuses the whole pipeline on
+ * a repeat ("duplicate step names"), so the file must never reach it with one.
+ */
+function containerNameProblems(p: DronePipeline): string[] {
+  const seen = new Map<string, string>(p.clone?.disable ? [] : [["clone", "Drone's clone step"]]);
+  const problems: string[] = [];
+  const containers = [...(p.services ?? []).map((s, i) => ({ name: s.name, at: `services.${i}` })), ...p.steps.map((s, i) => ({ name: s.name, at: `steps.${i}` }))];
+  for (const c of containers) {
+    const first = seen.get(c.name);
+    if (first !== undefined) problems.push(`${c.at}: name ${JSON.stringify(c.name)} is already used by ${first}; step and service names must be unique in a pipeline`);
+    else seen.set(c.name, c.at);
+  }
+  return problems;
+}
+
 /** Parse a .drone.yml: every document must be a valid pipeline and the cross-key rules hold; the problems otherwise, each naming the document and path. */
 export function parseDroneFile(text: string, file: string): { pipelines: DronePipeline[]; problems: string[] } {
   const problems: string[] = [];
@@ -96,7 +113,7 @@ export function parseDroneFile(text: string, file: string): { pipelines: DronePi
       for (const v of s.volumes ?? []) if (!volumes.has(v.name)) problems.push(`${file}: ${p.name}.${s.name}: volume ${v.name} is not a volume of the pipeline`);
       for (const d of s.depends_on ?? []) if (!steps.includes(d)) problems.push(`${file}: ${p.name}.${s.name}: depends_on ${d} is not a step of the pipeline`);
     }
-    for (const [i, n] of steps.entries()) if (steps.indexOf(n) !== i) problems.push(`${file}: ${p.name}: step name ${n} is used twice`);
+    problems.push(...containerNameProblems(p).map((m) => `${file}: ${p.name}: ${m}`));
     for (const d of p.depends_on ?? []) if (!names.includes(d)) problems.push(`${file}: ${p.name}: depends_on ${d} is not a pipeline of the file`);
   }
   return { pipelines, problems };

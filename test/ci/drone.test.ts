@@ -17,6 +17,7 @@ test("ci/drone/.drone.yml: every document is a valid docker pipeline, with the t
     pipelines.map((p) => [p.name, p.trigger?.event]),
     [
       ["pull-request", ["pull_request"]],
+      ["push-main", ["push"]],
       ["push", ["push"]],
       ["release-tag", ["tag"]],
       ["promote", ["promote"]],
@@ -94,4 +95,66 @@ test("the substitution model: parameters, defaults, the :+ form that always yiel
   assert.throws(() => droneSubstitute("${SECRET+x}", params), /bad substitution/);
   assert.throws(() => droneSubstitute("${SECRET-x}", params), /bad substitution/);
   assert.throws(() => droneSubstitute("${DRONE_BRANCH///-}", params), /does not evaluate/);
+});
+
+test("duplicate step or service names in a pipeline fail the check, as Drone's linter refuses them (steps and services share one namespace, with clone)", () => {
+  const pipeline = (body: string) => `kind: pipeline\ntype: docker\nname: p\n${body}`;
+  const step = (name: string) => `  - name: ${name}\n    image: alpine:3.22\n    commands: ["true"]\n`;
+  const cases: [string, string][] = [
+    [`steps:\n${step("test")}${step("test")}`, 'steps.1: name "test" is already used by steps.0'],
+    [`steps:\n${step("test")}services:\n${step("db")}${step("db")}`, 'services.1: name "db" is already used by services.0'],
+    // drone-runner-docker's own case (engine/linter/testdata/duplicate_step_service.yml).
+    [`steps:\n${step("test")}services:\n${step("test")}`, 'steps.0: name "test" is already used by services.0'],
+    [`steps:\n${step("clone")}`, `steps.0: name "clone" is already used by Drone's clone step`],
+  ];
+  for (const [body, problem] of cases)
+    assert.deepEqual(parseDroneFile(pipeline(body), "dup.drone.yml").problems, [`dup.drone.yml: p: ${problem}; step and service names must be unique in a pipeline`]);
+  // With the clone disabled, `clone` is a free name; distinct names pass.
+  assert.deepEqual(parseDroneFile(pipeline(`clone:\n  disable: true\nsteps:\n${step("clone")}services:\n${step("db")}`), "ok.drone.yml").problems, []);
+  // The same name in two pipelines is fine: the namespace is per pipeline.
+  assert.deepEqual(parseDroneFile(`${pipeline(`steps:\n${step("test")}`)}---\n${pipeline(`steps:\n${step("test")}`).replace("name: p", "name: q")}`, "two.drone.yml").problems, []);
+});
+
+test("the pull-request pipeline gets no secret, no Docker socket and no host volume; only main's push gets the registry and GitOps tokens", () => {
+  const { pipelines } = parseDroneFile(readFileSync(join(ROOT, SHIPPED), "utf8"), SHIPPED);
+  const secretsOf = (p: (typeof pipelines)[number]) => p.steps.flatMap((s) => Object.values({ ...p.environment, ...s.environment }).flatMap((v) => (typeof v === "object" ? [v.from_secret] : [])));
+  const pr = pipelines.filter((p) => p.trigger?.event === undefined || JSON.stringify(p.trigger.event).includes("pull_request"));
+  assert.deepEqual(
+    pr.map((p) => p.name),
+    ["pull-request"],
+    "only one pipeline runs for pull requests, and every other names its events",
+  );
+  for (const p of pr) {
+    assert.deepEqual(secretsOf(p), [], `${p.name}: no from_secret`);
+    assert.deepEqual(p.volumes ?? [], [], `${p.name}: no host volume`);
+    assert.ok(
+      [...p.steps, ...(p.services ?? [])].every((s) => !s.privileged && (s.volumes ?? []).length === 0),
+      `${p.name}: no privileged step, no mounted volume`,
+    );
+    assert.ok(
+      p.steps.every((s) => s.environment?._EXPERIMENTAL_DAGGER_RUNNER_HOST !== undefined),
+      `${p.name}: its dagger calls go to an engine apart from the runner`,
+    );
+  }
+  const push = pipelines.filter((p) => JSON.stringify(p.trigger?.event) === JSON.stringify(["push"]));
+  assert.deepEqual(
+    push.map((p) => [p.name, p.trigger?.branch]),
+    [
+      ["push-main", ["main"]],
+      ["push", { exclude: ["main"] }],
+    ],
+  );
+  assert.deepEqual(secretsOf(push[1]), ["nexus_token"], "other branches: the mirror's read token only");
+  assert.ok(secretsOf(push[0]).includes("gitops_token") && secretsOf(push[0]).includes("registry_token"));
+});
+
+test("every step image is pinned by digest, and nothing downloaded is piped into a shell", () => {
+  const text = readFileSync(join(ROOT, SHIPPED), "utf8");
+  const { pipelines } = parseDroneFile(text, SHIPPED);
+  for (const p of pipelines)
+    for (const s of [...p.steps, ...(p.services ?? [])]) {
+      assert.match(s.image, /@sha256:[0-9a-f]{64}$/, `${p.name}.${s.name}: ${s.image}`);
+      for (const c of s.commands ?? []) assert.doesNotMatch(c, /\|\s*(ba|da)?sh\b/, `${p.name}.${s.name}: ${c}`);
+      assert.ok((s.commands ?? []).includes("sh ci/install-dagger.sh"), `${p.name}.${s.name}: installs the CLI with ci/install-dagger.sh`);
+    }
 });

@@ -10,7 +10,7 @@ import { parse } from "yaml";
 
 /** The contexts an event gives a workflow. */
 export interface GithubEvent {
-  name: "pull_request" | "push" | "workflow_dispatch" | "delete";
+  name: "pull_request" | "push" | "workflow_dispatch" | "delete" | "workflow_run";
   github: Record<string, unknown>;
   inputs?: Record<string, string>;
   /** The repository's (and job environment's) secrets; without it every secret is set, to secret-<NAME>. A secret not set reads as "" (GitHub's rule). */
@@ -36,12 +36,14 @@ function lookup(ctx: Record<string, unknown>, path: string): unknown {
   return path.split(".").reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), ctx);
 }
 
-/** One expression: a context path, or path == 'literal'. */
+/** One expression: a context path, or path == 'literal' / path != 'literal', or such comparisons joined by &&. */
 export function evaluate(expr: string, event: GithubEvent): string | boolean {
+  const parts = expr.split("&&");
+  if (parts.length > 1) return parts.every((p) => evaluate(p, event) === true);
   const given = event.secrets;
   const ctx = { github: event.github, inputs: event.inputs ?? {}, secrets: new Proxy({}, { get: (_t, name) => (given ? (given[String(name)] ?? "") : `secret-${String(name)}`) }) };
-  const eq = /^([a-z_.]+)\s*==\s*'([^']*)'$/.exec(expr.trim());
-  if (eq) return String(lookup(ctx, eq[1])) === eq[2];
+  const eq = /^([a-z_.]+)\s*(==|!=)\s*'([^']*)'$/.exec(expr.trim());
+  if (eq) return (String(lookup(ctx, eq[1])) === eq[3]) === (eq[2] === "==");
   if (/^(github|inputs|secrets)(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(expr.trim())) {
     const v = lookup(ctx, expr.trim());
     if (v === undefined) throw new Error(`\${{ ${expr} }}: not in the ${event.name} event's context`);
@@ -108,6 +110,19 @@ export const githubEvents = {
     name: "workflow_dispatch",
     github: { ...COMMON, event_name: "workflow_dispatch", ref: "refs/heads/main", ref_name: "main", sha, event: { inputs: { environment, action } } },
     inputs: { environment, action },
+  }),
+  /** The push workflow's run on `branch` at `sha` completed with `conclusion`; the workflow_run workflow itself runs on the default branch. */
+  workflowRun: (branch: string, sha: string, conclusion = "success", event = "push"): GithubEvent => ({
+    name: "workflow_run",
+    github: {
+      ...COMMON,
+      event_name: "workflow_run",
+      ref: "refs/heads/main",
+      ref_name: "main",
+      sha: "d".repeat(40),
+      token: "github-token",
+      event: { workflow_run: { id: 777, name: "push", event, conclusion, head_branch: branch, head_sha: sha }, repository: { default_branch: "main" } },
+    },
   }),
   delete: (branch: string, sha: string): GithubEvent => ({
     name: "delete",

@@ -20,7 +20,7 @@ export interface DaggerCall {
   chain: string[];
 }
 
-// The stand-in: one JSON line per call; a `reports export --path=X` leaves a passing report there, as the real call would.
+// The stand-in: one JSON line per call; a `reports export --path=X` leaves a passing report there (result.json: $FAKE_DAGGER_RESULT when set), as the real call would.
 // Like the real CLI (its env secret provider uses os.LookupEnv), an env:// reference to an unset variable is an error; an empty one is not.
 const FAKE_DAGGER = `#!/usr/bin/env node
 const fs = require("node:fs"); const path = require("node:path");
@@ -36,12 +36,12 @@ if (i > 0 && args[i - 1] === "reports") {
   const out = (args.find((a) => a.startsWith("--path=")) || "").slice(7) || args[i + 2];
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, "summary.md"), "## Checks: passed\\n");
-  fs.writeFileSync(path.join(out, "result.json"), JSON.stringify({ passed: true, failed: [] }));
+  fs.writeFileSync(path.join(out, "result.json"), process.env.FAKE_DAGGER_RESULT || JSON.stringify({ passed: true, failed: [] }));
 }
 `;
 
-/** Lines a wrapper uses to install its tools: not run here. */
-const INSTALL = /^(apk add|apt-get|curl -fsSL https:\/\/dl\.dagger\.io)/;
+/** Lines a wrapper uses to install its tools: not run here (ci/install-dagger.sh has its own test). */
+const INSTALL = /^(apk add|apt-get|sh ci\/install-dagger\.sh$)/;
 
 /** One dagger invocation as the stand-in saw it: its argv, the value of every env:// secret it names, and the directory it ran in (where the CLI looks for dagger.json). */
 export interface RecordedCall {
@@ -55,13 +55,15 @@ export function runWrapper(lines: string[], env: Record<string, string>, options
   return runWrapperCalls(lines, env, options).map((c) => c.args);
 }
 
-/** As runWrapper, with the secrets each call resolved. */
-export function runWrapperCalls(lines: string[], env: Record<string, string>, options: { cwd?: string; shell?: "bash" | "sh" } = {}): RecordedCall[] {
+/** As runWrapper, with the secrets each call resolved; `stubs` are further stand-in commands on PATH (name: script), e.g. the gh CLI. */
+export function runWrapperCalls(lines: string[], env: Record<string, string>, options: { cwd?: string; shell?: "bash" | "sh"; stubs?: Record<string, string> } = {}): RecordedCall[] {
   const dir = mkdtempSync(join(tmpdir(), "wrapper-"));
   const bin = join(dir, "bin");
   execFileSync("mkdir", ["-p", bin]);
-  writeFileSync(join(bin, "dagger"), FAKE_DAGGER);
-  chmodSync(join(bin, "dagger"), 0o755);
+  for (const [name, script] of Object.entries({ ...options.stubs, dagger: FAKE_DAGGER })) {
+    writeFileSync(join(bin, name), script);
+    chmodSync(join(bin, name), 0o755);
+  }
   const log = join(dir, "calls.jsonl");
   writeFileSync(log, "");
   const cwd = options.cwd ?? dir;
@@ -71,8 +73,14 @@ export function runWrapperCalls(lines: string[], env: Record<string, string>, op
     execFileSync(options.shell ?? "bash", ["-c", script], { cwd, env: { PATH: `${bin}:${process.env.PATH}`, HOME: dir, FAKE_DAGGER_LOG: log, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   } catch (e) {
     const err = e as { status?: number; stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`the wrapper's script failed (exit ${err.status}):\n${script}\n${err.stdout ?? ""}${err.stderr ?? ""}`);
+    // The calls made before the failure ride along: a test can assert that nothing was called.
+    throw Object.assign(new Error(`the wrapper's script failed (exit ${err.status}):\n${script}\n${err.stdout ?? ""}${err.stderr ?? ""}`), { calls: recorded(log) });
   }
+  return recorded(log);
+}
+
+/** The stand-in's log, one call a line. */
+function recorded(log: string): RecordedCall[] {
   return readFileSync(log, "utf8")
     .trim()
     .split("\n")
