@@ -225,9 +225,15 @@ export const Previews = z
   .strictObject({
     namespace: z
       .string()
-      .regex(/^[a-z0-9-]*\{branch\}[a-z0-9-]*$/, { error: "must contain {branch} and otherwise only lowercase letters, digits and '-'" })
+      .regex(/^(?:[a-z0-9][a-z0-9-]*)?\{branch\}(?:[a-z0-9-]*[a-z0-9])?$/, {
+        error: "must contain {branch} once and otherwise only lowercase letters, digits and '-', not starting or ending with '-' (a namespace is a DNS label)",
+      })
+      // 63 characters a namespace, at least 9 of them the branch's (its hash, when the name is lossy).
+      .max(62, { error: "must leave the branch at least 9 of a namespace's 63 characters (at most 54 characters besides {branch})" })
       .default("preview-{branch}")
-      .describe("Kubernetes namespace of a branch's preview; {branch} is the branch name made DNS-safe."),
+      .describe(
+        "Kubernetes namespace of a branch's preview; {branch} is the branch name made DNS-safe, with a short hash of the exact name when that loses anything (upper case, '/', other letters, length), so every branch gets its own.",
+      ),
     path: repoPath.default("previews").describe("Folder in the GitOps repository holding one subfolder per preview."),
     base: repoPath.optional().describe("Kustomize base every preview overlays, in the GitOps repository; default: the path of the first kustomize environment promoted on push."),
   })
