@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
+import { HelmPaths } from "../../.dagger/src/config/schema.js";
 import { parseImageReferenceStrict } from "../../lib/image-reference.js";
 import { applyImageUpdates, type HelmImagePaths } from "../../modules/gitops/src/edit/index.js";
 import { BACKEND, corpusText } from "./corpus-cases.js";
@@ -107,5 +108,19 @@ describe("Helm: the digest format per path", () => {
       value: /^"hex"$/,
       expected: /^one of prefixed, bare$/,
     });
+  });
+});
+
+describe("pipeline.yaml: environments.<env>.helm.<component>", () => {
+  test("takes a registry path and a digest format; refuses another format and a registry that is not a path", () => {
+    assert.equal(HelmPaths.safeParse({ repository: "image.repository", tag: "image.tag", digest: "image.sha", registry: "image.registry", digestFormat: "bare" }).success, true);
+    const format = HelmPaths.safeParse({ repository: "a.repository", tag: "a.tag", digestFormat: "hex" });
+    assert.equal(format.success, false);
+    assert.deepEqual(
+      format.error?.issues.map((i) => i.path.join(".")),
+      ["digestFormat"],
+    );
+    const registry = HelmPaths.safeParse({ repository: "a.repository", tag: "a.tag", registry: "docker.io/x" });
+    assert.match(registry.error?.issues[0]?.message ?? "", /must be a dotted values path such as backend\.image\.registry/);
   });
 });

@@ -178,6 +178,17 @@ export const HelmPaths = z
       .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: "must be a dotted values path such as backend.image.digest" })
       .optional()
       .describe("Dotted path of the image digest, when the chart takes one."),
+    registry: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: "must be a dotted values path such as backend.image.registry" })
+      .optional()
+      .describe(
+        "Dotted path of the image registry, for charts that keep it in its own value (image.registry, as Bitnami's do): the registry goes there and repository gets the name below it. Required when the repository's mapping has a non-empty registry.",
+      ),
+    digestFormat: z
+      .enum(["prefixed", "bare"])
+      .optional()
+      .describe("What the digest path holds: prefixed (default) sha256:<64 hex>; bare the 64 hex digits alone, for charts whose template writes @sha256:{{ .digest }}."),
   })
   .describe("Helm values paths of one component's image.");
 

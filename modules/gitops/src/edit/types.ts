@@ -57,6 +57,8 @@ export interface EditResult {
   changes: ImageChange[];
   /** Updates whose repository the file does not reference (compose, manifests; kustomize and helm always write). */
   unmatched: ImageUpdate[];
+  /** The image references the file holds (compose, manifests), so a refusal can show what it found. */
+  references?: string[];
 }
 
 /** The deployment file formats of pipeline.yaml (environments.<env>.format). */
