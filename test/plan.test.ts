@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -223,14 +224,16 @@ The run stops at the first stage with a failed job and names the component and t
       p.stages.map((s) => s.name),
       ["checks", "build", "publish", "preview"],
     );
-    assert.deepEqual(p.preview, { branch: "feature/Login-Page", namespace: "preview-feature-login-page", path: "previews/feature-login-page" });
-    assert.deepEqual(p.stages[3], { name: "preview", jobs: [{ step: "deploy-preview", environment: "preview-feature-login-page" }] });
+    assert.deepEqual(p.preview, { branch: "feature/Login-Page", namespace: "preview-feature-login-page-1cd8fc98", path: "previews/preview-feature-login-page-1cd8fc98" });
+    assert.deepEqual(p.stages[3], { name: "preview", jobs: [{ step: "deploy-preview", environment: "preview-feature-login-page-1cd8fc98" }] });
   });
 });
 
 describe("plan: other situations", () => {
   it("deleting a preview branch removes its environment; deleting another branch does nothing", () => {
-    assert.deepEqual(planFor({ event: "delete", ref: "feature/Login-Page" }).stages, [{ name: "preview-removal", jobs: [{ step: "remove-preview", environment: "preview-feature-login-page" }] }]);
+    assert.deepEqual(planFor({ event: "delete", ref: "feature/Login-Page" }).stages, [
+      { name: "preview-removal", jobs: [{ step: "remove-preview", environment: "preview-feature-login-page-1cd8fc98" }] },
+    ]);
     const other = planFor({ event: "delete", ref: "hotfix/x" });
     assert.equal(other.flow, "nothing");
     assert.deepEqual(other.stages, []);
@@ -270,12 +273,14 @@ describe("plan: other situations", () => {
   });
 
   it("makes preview namespaces DNS-safe and unique within 63 characters", () => {
-    assert.equal(branchSlug("Feature/ÆØÅ__New--Login"), "feature-new-login");
+    // Lossy (upper case, '/', other letters): the readable part and 8 hex digits of the exact name's SHA-256.
+    assert.equal(branchSlug("Feature/ÆØÅ__New--Login"), `feature-new-login-${createHash("sha256").update("Feature/ÆØÅ__New--Login").digest("hex").slice(0, 8)}`);
+    assert.equal(branchSlug("release-2"), "release-2");
     const long = previewNamespace("preview-{branch}", `feature/${"x".repeat(80)}`);
     const other = previewNamespace("preview-{branch}", `feature/${"x".repeat(79)}y`);
     assert.equal(long.length, 63);
     assert.notEqual(long, other);
-    assert.match(long, /^preview-feature-x+-[0-9a-f]{7}$/);
+    assert.match(long, /^preview-feature-x+-[0-9a-f]{8}$/);
   });
 });
 

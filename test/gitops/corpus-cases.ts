@@ -61,17 +61,18 @@ export const KUSTOMIZE: CorpusCase[] = [
   },
 ];
 
-/** The usual repository/tag/digest paths under a prefix. */
-const paths = (prefix: string, digest = true): HelmImagePaths => ({
+/** The usual repository/tag/digest paths under a prefix; `registry` for charts that keep the registry in its own value. */
+const paths = (prefix: string, digest = true, registry = false): HelmImagePaths => ({
   repository: `${prefix}.repository`,
   tag: `${prefix}.tag`,
   ...(digest ? { digest: `${prefix}.digest` } : {}),
+  ...(registry ? { registry: `${prefix}.registry` } : {}),
 });
 
 /**
  * Helm values: the paths each chart reads its images from. Charts with a separate `registry`
- * value (bitnami, argo-rollouts, node-exporter) would prefix it to the repository we write; the
- * tests here are about the file, not about those charts' rendering.
+ * value (bitnami, argo-rollouts, node-exporter) get it as a path of its own: without it the chart
+ * would render `<its registry>/<our registry>/…`, which the editor refuses (edit-helm-registry.test.ts).
  */
 export const HELM: CorpusCase[] = [
   {
@@ -79,17 +80,17 @@ export const HELM: CorpusCase[] = [
     updates: [update(BACKEND, { component: "server" }), update("registry.example.com/acme/dex", { component: "dex" })],
     paths: { server: paths("global.image", false), dex: paths("dex.image") },
   },
-  { file: "argo-helm__charts__argo-rollouts__values.yaml", updates: [update(BACKEND, { component: "backend" })], paths: { backend: paths("controller.image", false) } },
+  { file: "argo-helm__charts__argo-rollouts__values.yaml", updates: [update(BACKEND, { component: "backend" })], paths: { backend: paths("controller.image", false, true) } },
   { file: "argo-helm__charts__argocd-image-updater__values.yaml", updates: [update(BACKEND, { component: "backend" })], paths: { backend: paths("image") } },
-  { file: "bitnami-charts__bitnami__nginx__values.yaml", updates: [update(BACKEND, { component: "backend" })], paths: { backend: paths("image") } },
+  { file: "bitnami-charts__bitnami__nginx__values.yaml", updates: [update(BACKEND, { component: "backend" })], paths: { backend: paths("image", true, true) } },
   {
     file: "bitnami-charts__bitnami__postgresql__values.yaml",
     updates: [update(BACKEND, { component: "backend" }), update("registry.example.com/acme/exporter", { component: "exporter" })],
-    paths: { backend: paths("image"), exporter: paths("metrics.image") },
+    paths: { backend: paths("image", true, true), exporter: paths("metrics.image", true, true) },
   },
-  { file: "bitnami-charts__bitnami__redis__values.yaml", updates: [update(BACKEND, { component: "backend" })], paths: { backend: paths("sentinel.image") } },
+  { file: "bitnami-charts__bitnami__redis__values.yaml", updates: [update(BACKEND, { component: "backend" })], paths: { backend: paths("sentinel.image", true, true) } },
   { file: "podinfo__charts__podinfo__values.yaml", updates: [update(BACKEND, { component: "backend" })], paths: { backend: paths("image") } },
-  { file: "prometheus-community-helm-charts__charts__prometheus-node-exporter__values.yaml", updates: [update(BACKEND, { component: "backend" })], paths: { backend: paths("image") } },
+  { file: "prometheus-community-helm-charts__charts__prometheus-node-exporter__values.yaml", updates: [update(BACKEND, { component: "backend" })], paths: { backend: paths("image", true, true) } },
   {
     file: "prometheus-community-helm-charts__charts__prometheus__values.yaml",
     updates: [update(BACKEND, { component: "backend" }), update("registry.example.com/acme/reloader", { component: "reloader" })],

@@ -21,10 +21,11 @@ export const DIGEST2 = `sha256:${"7c".repeat(32)}`;
 export const update = (repository: string, extra: Partial<ImageUpdate> = {}): ImageUpdate => ({ repository, tag: SHA, digest: DIGEST, ...extra });
 
 /** A line that holds an image key (what the editors may rewrite or add), in block or flow style. */
-const IMAGE_KEY_LINE = /(^|[\s{,-])(images|image|name|newName|newTag|digest|repository|tag)\s*:/;
+const IMAGE_KEY_LINE = /(^|[\s{,-])(images|image|name|newName|newTag|digest|repository|registry|tag|sha)\s*:/;
 
-/** The new values of the updates (what added lines must contain). */
-const values = (updates: readonly ImageUpdate[]) => updates.flatMap((u) => [u.repository, u.tag, u.digest]);
+/** The new values of the updates (what added lines must contain): for Helm also the registry and the name below it, and the digest's bare hex. */
+const values = (updates: readonly ImageUpdate[]) =>
+  updates.flatMap((u) => [u.repository, u.tag, u.digest, u.digest.replace(/^sha256:/, ""), u.repository.slice(0, u.repository.indexOf("/")), u.repository.slice(u.repository.indexOf("/") + 1)]);
 
 /** Apply, then check the result against the old text; returns the result. */
 export function applyAndCheck(format: EditFormat, before: string, file: string, updates: readonly ImageUpdate[], options: ApplyOptions = {}): EditResult {

@@ -85,3 +85,30 @@ test("nothing partial: one bad entry refuses the whole file, whatever was valid 
   const text = `images:\n- name: ${APP}\n  newTag: v1\n- 42\n`;
   assert.throws(() => editKustomization(text, F, [update(APP)]), /images\[1\]/);
 });
+
+test("a file that is not a kustomization never gets images: a Deployment, another apiVersion, Helm values, an empty mapping", () => {
+  const deployment =
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: backend\nspec:\n  template:\n    spec:\n      containers:\n      - name: backend\n        image: registry.example.com/acme/webshop/backend:1\n";
+  assertEditError(() => editKustomization(deployment, F, [update(APP)]), { file: F, path: "kind", line: 2, value: /^"Deployment"$/, expected: /^a kustomization \(kind: Kustomization or Component/ });
+  assertEditError(() => editKustomization("apiVersion: v1\nresources: [a.yaml]\n", F, [update(APP)]), {
+    file: F,
+    path: "apiVersion",
+    line: 1,
+    value: /^"v1"$/,
+    expected: /kustomize\.config\.k8s\.io/,
+  });
+  assertEditError(() => editKustomization("image:\n  repository: nginx\n  tag: 1.0\n", F, [update(APP)]), {
+    file: F,
+    path: "",
+    value: /^the keys image$/,
+    expected: /fields such as resources and images/,
+  });
+  assertEditError(() => editKustomization("{}\n", F, [update(APP)]), { file: F, path: "", value: /^an empty mapping$/, expected: /a kustomization/ });
+});
+
+test("kustomizations with kind Kustomization or Component, or with neither, are edited", () => {
+  for (const head of ["apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n", ""]) {
+    const result = applyAndCheck("kustomize", `${head}resources:\n- deployment.yaml\n`, F, [update(APP)]);
+    assert.deepEqual(images(result.text), [{ name: APP, newName: APP, newTag: SHA, digest: DIGEST }]);
+  }
+});

@@ -14,7 +14,7 @@ test("kinds without a Pod spec are left alone, even with an image field", () => 
   const result = applyAndCheck("manifests", text, F, [update(APP)]);
   assert.equal(result.text, text);
   assert.deepEqual(result.unmatched, [update(APP)]);
-  assert.deepEqual(applyImageUpdates("manifests", "", F, [update(APP)]), { text: "", changes: [], unmatched: [update(APP)] });
+  assert.deepEqual(applyImageUpdates("manifests", "", F, [update(APP)]), { text: "", changes: [], unmatched: [update(APP)], references: [] });
 });
 
 test("ephemeral and sidecar-less pods: containers and initContainers only", () => {

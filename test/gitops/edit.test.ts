@@ -88,7 +88,8 @@ describe("Helm values corpus", () => {
         const at = (path: string) => path.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], values);
         for (const u of c.updates) {
           const p = c.paths![u.component!]!;
-          assert.equal(at(p.repository), u.repository);
+          // With a registry path the chart renders <registry>/<repository>: that must be our repository, once.
+          assert.equal(p.registry ? `${at(p.registry)}/${at(p.repository)}` : at(p.repository), u.repository);
           assert.equal(at(p.tag), SHA);
           if (p.digest) assert.equal(at(p.digest), DIGEST);
         }

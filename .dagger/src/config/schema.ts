@@ -178,6 +178,17 @@ export const HelmPaths = z
       .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: "must be a dotted values path such as backend.image.digest" })
       .optional()
       .describe("Dotted path of the image digest, when the chart takes one."),
+    registry: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { error: "must be a dotted values path such as backend.image.registry" })
+      .optional()
+      .describe(
+        "Dotted path of the image registry, for charts that keep it in its own value (image.registry, as Bitnami's do): the registry goes there and repository gets the name below it. Required when the repository's mapping has a non-empty registry.",
+      ),
+    digestFormat: z
+      .enum(["prefixed", "bare"])
+      .optional()
+      .describe("What the digest path holds: prefixed (default) sha256:<64 hex>; bare the 64 hex digits alone, for charts whose template writes @sha256:{{ .digest }}."),
   })
   .describe("Helm values paths of one component's image.");
 
@@ -225,9 +236,15 @@ export const Previews = z
   .strictObject({
     namespace: z
       .string()
-      .regex(/^[a-z0-9-]*\{branch\}[a-z0-9-]*$/, { error: "must contain {branch} and otherwise only lowercase letters, digits and '-'" })
+      .regex(/^(?:[a-z0-9][a-z0-9-]*)?\{branch\}(?:[a-z0-9-]*[a-z0-9])?$/, {
+        error: "must contain {branch} once and otherwise only lowercase letters, digits and '-', not starting or ending with '-' (a namespace is a DNS label)",
+      })
+      // 63 characters a namespace, at least 9 of them the branch's (its hash, when the name is lossy).
+      .max(62, { error: "must leave the branch at least 9 of a namespace's 63 characters (at most 54 characters besides {branch})" })
       .default("preview-{branch}")
-      .describe("Kubernetes namespace of a branch's preview; {branch} is the branch name made DNS-safe."),
+      .describe(
+        "Kubernetes namespace of a branch's preview; {branch} is the branch name made DNS-safe, with a short hash of the exact name when that loses anything (upper case, '/', other letters, length), so every branch gets its own.",
+      ),
     path: repoPath.default("previews").describe("Folder in the GitOps repository holding one subfolder per preview."),
     base: repoPath.optional().describe("Kustomize base every preview overlays, in the GitOps repository; default: the path of the first kustomize environment promoted on push."),
   })

@@ -9,7 +9,7 @@ import type { PipelineConfig } from "../config/schema.js";
 import { affectedComponents } from "./affected.js";
 import type { PipelineEvent } from "./event.js";
 import { InputError } from "../errors.js";
-import { branchSlug, previewNamespace } from "./preview.js";
+import { previewFolder, previewNamespace } from "./preview.js";
 
 /** The kinds of run an event leads to. */
 export type Flow = "checks-only" | "main" | "build-only" | "preview" | "release-tag" | "promotion" | "rollback" | "preview-removal" | "nothing";
@@ -118,7 +118,9 @@ function branchPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind
       notes.push(`Pushes to ${event.branch} end after the image build: nothing is published or deployed.`);
       return { ...base, stages: [checks, build] };
     case "preview": {
-      const preview = { branch: event.branch, namespace: previewNamespace(config.previews.namespace, event.branch), path: `${config.previews.path}/${branchSlug(event.branch)}` };
+      const namespace = previewNamespace(config.previews.namespace, event.branch);
+      // The folder promotion writes (release/preview.ts): named after the namespace, so unique per branch.
+      const preview = { branch: event.branch, namespace, path: previewFolder(config.previews.path, namespace) };
       return { ...base, stages: [checks, build, publish, { name: "preview", jobs: [{ step: "deploy-preview", environment: preview.namespace }] }], preview };
     }
     default: {

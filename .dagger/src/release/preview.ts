@@ -1,14 +1,14 @@
 /**
  * Preview environments: one Kustomize overlay per branch in the GitOps repository
  * (<previews.path>/<namespace>/), putting the branch's images into namespace preview-<branch>
- * (DNS-safe, at most 63 characters, stable when truncated) over a shared base. Argo CD or Flux on
+ * (a DNS label unique to the branch: plan/preview.ts) over a shared base. Argo CD or Flux on
  * the K3s cluster deploys what the folder says; deleting the folder removes the preview.
  */
 import { posix } from "node:path";
 import { Document } from "../vendor/yaml.js";
 import type { PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
-import { previewNamespace } from "../plan/preview.js";
+import { DNS_LABEL, previewFolder, previewNamespace } from "../plan/preview.js";
 
 /** One image of the preview: the component's repository with the branch build's tag and digest. */
 export interface PreviewImage {
@@ -21,19 +21,22 @@ export interface PreviewImage {
 export function previewOf(config: PipelineConfig, branch: string): { namespace: string; folder: string } {
   if (!branch.trim()) throw new InputError("branch: a preview needs the branch name, e.g. feature/new-checkout");
   const namespace = previewNamespace(config.previews.namespace, branch);
-  return { namespace, folder: `${config.previews.path.replace(/\/+$/, "")}/${namespace}` };
+  return { namespace, folder: previewFolder(config.previews.path, namespace) };
 }
 
 /**
  * The preview folders (names under previews.path) whose branch is gone: those that are no live
- * branch's namespace. No live branch at all is refused: a failed branch listing must never
- * delete every preview.
+ * branch's namespace. Names that cannot be a preview's (not of the namespace template's shape,
+ * e.g. a README) are never stale. No live branch at all is refused: a failed branch listing
+ * must never delete every preview.
  */
 export function stalePreviews(config: PipelineConfig, folders: string[], liveBranches: string[]): string[] {
   const live = liveBranches.map((b) => b.trim().replace(/^refs\/heads\//, "")).filter((b) => b !== "");
   if (live.length === 0) throw new InputError("branches: no live branch given; pass every branch of the repository (git ls-remote --heads), so only previews of deleted branches are removed");
   const keep = new Set(live.map((b) => previewOf(config, b).namespace));
-  return folders.filter((f) => !keep.has(f)).sort();
+  const [prefix = "", suffix = ""] = config.previews.namespace.split("{branch}");
+  const preview = (f: string) => DNS_LABEL.test(f) && f.length > prefix.length + suffix.length && f.startsWith(prefix) && f.endsWith(suffix);
+  return folders.filter((f) => preview(f) && !keep.has(f)).sort();
 }
 
 /** The Kustomize base previews overlay. */

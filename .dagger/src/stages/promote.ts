@@ -237,10 +237,19 @@ async function rewrite(config: PipelineConfig, environment: string, release: Rel
   const flags = flagsOf(config, environment);
   const policyPath = env.admission === "kyverno" ? admissionFile(env, env.format === "helm" && (await view.tree.exists(`${dir}/Chart.yaml`))) : undefined;
   let namespace: string | undefined;
-  for (const path of deploymentFiles(env, inFolder)) {
-    const text = await view.read(path);
-    if (text === undefined) throw new InputError(`${path}: missing in the GitOps repository; environments.${environment} (format ${env.format}) expects it`);
-    let edited = await dag.gitops().edit(env.format, path, text, updates, { helmPaths });
+  const paths = deploymentFiles(env, inFolder);
+  if (paths.length === 0) throw new InputError(`environments.${environment}.path: ${dir} holds no .yaml/.yml manifest in the GitOps repository; promotion would deploy nothing`);
+  const texts = await Promise.all(
+    paths.map(async (path) => {
+      const text = await view.read(path);
+      if (text === undefined) throw new InputError(`${path}: missing in the GitOps repository; environments.${environment} (format ${env.format}) expects it`);
+      return text;
+    }),
+  );
+  // One call for all files: an image that no file names fails the promotion before anything is written.
+  const editedTexts = await dag.gitops().editFiles(env.format, paths, texts, updates, { helmPaths });
+  for (const [i, path] of paths.entries()) {
+    let edited = editedTexts[i]!;
     if (Object.keys(flags).length > 0 && env.format === "kustomize") edited = withFlagsResource(edited, path);
     if (Object.keys(flags).length > 0 && env.format === "helm") edited = withHelmFlags(edited, path, flags);
     if (policyPath && env.format === "kustomize") {

@@ -7,9 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { dag, type Directory, func, object, ReturnType, type Secret } from "@dagger.io/dagger";
-import { applyImageUpdates } from "./edit/index.js";
-import { isSha256Digest, parseImageReference } from "./vendor/image-reference.js";
-import type { EditFormat, ImageUpdate } from "./edit/types.js";
+import type { EditFormat } from "./edit/types.js";
 import { promotionMessage } from "./git/message.js";
 import { hostFor, releaseHostFor } from "./hosts.js";
 import { describePublished, publishRelease } from "./git/releases.js";
@@ -17,6 +15,7 @@ import { openOrFindPullRequest } from "./git/pull-requests.js";
 import { landed, type PushResult, parsePushResult } from "./git/push-result.js";
 import { PUSH_ENV, PUSH_PATHS, PUSH_SCRIPT, pushEnvironment } from "./git/push-script.js";
 import { GitopsOutcome } from "./outcome.js";
+import { editDeploymentFiles, parseHelmPaths, parseUpdate } from "./write-back.js";
 
 /** Edits and writes a GitOps repository. */
 @object()
@@ -30,19 +29,33 @@ export class Gitops {
   }
 
   /**
-   * A deployment file with new image references; every other line kept as it was.
+   * A deployment file with new image references; every other line kept as it was. Fails, naming
+   * the file and the image, when the file names one of the images nowhere (nothing would deploy).
    * @param format kustomize, helm, compose or manifests.
    * @param path The file's path in the repository, for messages.
    * @param text The file's text.
    * @param updates Images as registry/name=<tag>@sha256:<digest>.
-   * @param helmPaths For helm: JSON of {"<registry/name>": {"repository": "a.image.repository", "tag": "a.image.tag", "digest"?: "a.image.digest"}}, keyed by the image repository.
+   * @param helmPaths For helm: JSON of {"<registry/name>": {"repository": "a.image.repository", "tag": "a.image.tag", "digest"?: "a.image.digest", "registry"?: "a.image.registry", "digestFormat"?: "prefixed" | "bare"}}, keyed by the image repository.
    */
   @func()
   edit(format: string, path: string, text: string, updates: string[], helmPaths = "{}"): string {
-    const paths = JSON.parse(helmPaths) as Record<string, { repository: string; tag: string; digest?: string }>;
-    // Helm paths are chosen per image: the repository stands for the component here.
-    const parsed = updates.map(parseUpdate).map((u) => ({ ...u, component: u.repository }));
-    return applyImageUpdates(format as EditFormat, text, path, parsed, format === "helm" ? { helm: { paths } } : {}).text;
+    return this.editFiles(format, [path], [text], updates, helmPaths)[0]!;
+  }
+
+  /**
+   * Several deployment files of one environment (a manifests folder) with new image references, in
+   * the order given. Fails, naming the files and the image, when no file names one of the images.
+   * @param format kustomize, helm, compose or manifests.
+   * @param paths The files' paths in the repository, for messages.
+   * @param texts The files' texts, in the order of paths.
+   * @param updates Images as registry/name=<tag>@sha256:<digest>.
+   * @param helmPaths For helm: as for edit.
+   */
+  @func()
+  editFiles(format: string, paths: string[], texts: string[], updates: string[], helmPaths = "{}"): string[] {
+    if (paths.length !== texts.length) throw new Error(`texts: ${texts.length} text(s) for ${paths.length} path(s); expected one text per path`);
+    const files = paths.map((path, i) => ({ path, text: texts[i]! }));
+    return editDeploymentFiles(format as EditFormat, files, updates.map(parseUpdate), parseHelmPaths(helmPaths)).map((f) => f.text);
   }
 
   /**
@@ -185,15 +198,6 @@ export class Gitops {
     const attached = await Promise.all(files.map(async (f) => ({ name: f, bytes: Buffer.from(await (assets as Directory).file(f).contents(), "utf8"), contentType: contentType(f) })));
     return describePublished(tag, await publishRelease(host, { tag, target, name, body, prerelease, assets: attached }));
   }
-}
-
-/** registry/name=<tag>@sha256:<digest> as an image update (the repository as written; the editors check the rest). */
-function parseUpdate(arg: string): ImageUpdate {
-  const eq = arg.indexOf("=");
-  // registry/name=<tag>@<digest> is the reference registry/name:<tag>@<digest>, written so that the repository stands alone.
-  const ref = eq > 0 ? parseImageReference(`${arg.slice(0, eq)}:${arg.slice(eq + 1)}`) : undefined;
-  if (ref?.tag === undefined || ref.digest === undefined || !isSha256Digest(ref.digest)) throw new Error(`updates: "${arg}" is not registry/name=<tag>@sha256:<64 hex>`);
-  return { repository: arg.slice(0, eq), tag: ref.tag, digest: ref.digest };
 }
 
 /** key=value arguments as a record. */

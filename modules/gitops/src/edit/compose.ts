@@ -26,10 +26,11 @@ export function editCompose(text: string, file: string, updates: readonly ImageU
   if (!map)
     throw session.error(document, ["services"], services?.node ?? root, services ? describe(services.node) : "no services key", "a mapping of service names to services", "is not a services mapping");
   const matched = new Set<ImageUpdate>();
+  const references: string[] = [];
   for (const pair of map.items) {
     const name = String((pair.key as { value?: unknown } | null)?.value);
-    const update = editImageField(session, found.doc, document, ["services", name], pair.value, updates, "service");
+    const update = editImageField(session, found.doc, document, ["services", name], pair.value, updates, "service", references);
     if (update) matched.add(update);
   }
-  return session.finish(updates.filter((u) => !matched.has(u)));
+  return { ...session.finish(updates.filter((u) => !matched.has(u))), references };
 }

@@ -3,12 +3,20 @@
  * (environments.<env>.helm.<component>). A path must exist, except its last key when the mapping
  * above it exists (then the key is added there): a typo in a path must not quietly grow a new
  * tree the chart never reads.
+ *
+ * Charts that keep the registry in its own value (`image.registry` + `image.repository`, as
+ * Bitnami's and most big charts do) render `<registry>/<repository>`: with a `registry` path the
+ * registry and the name below it go to their own values; without one, a non-empty sibling
+ * `registry` value is refused, since the chart would render `<its registry>/<our registry>/…`.
+ * The digest is written as the chart reads it: `sha256:<hex>` or, with `digestFormat: bare`, the
+ * hex alone (for templates that write `@sha256:{{ .digest }}`), and a value already of the
+ * other shape is refused rather than doubled.
  */
 import type { Node } from "../vendor/yaml.js";
 import { GitopsEditError } from "./errors.js";
-import { validateUpdates } from "./reference.js";
+import { parseImage, validateUpdates } from "./reference.js";
 import { EditSession } from "./session.js";
-import type { EditResult, HelmImagePaths, ImageUpdate } from "./types.js";
+import { DIGEST_FORMATS, type EditResult, type HelmImagePaths, type ImageUpdate } from "./types.js";
 import { asMap, asScalar, describe, lookup, ownPair, parseFile, singleDocument, type YamlPath } from "./yaml-doc.js";
 
 /** Options of the Helm editor: the image paths of each component, keyed by component name. */
@@ -66,6 +74,18 @@ export function editHelmValues(text: string, file: string, updates: readonly Ima
     const last = keys[keys.length - 1]!;
     const pair = ownPair(map, last);
     const mapPath = keys.slice(0, -1);
+    if (t.siblingRegistry !== undefined) {
+      const registry = asScalar(ownPair(map, "registry")?.value);
+      if (typeof registry?.value === "string" && registry.value.trim() !== "")
+        throw session.error(
+          document,
+          [...mapPath, "registry"],
+          registry,
+          JSON.stringify(registry.value),
+          `helm.${t.siblingRegistry}.registry: ${[...mapPath, "registry"].join(".")} in pipeline.yaml, so the registry goes there and ${t.path} gets the name below it`,
+          `the chart keeps the registry in its own value and would render ${registry.value}/${t.value}`,
+        );
+    }
     if (pair === undefined) {
       merged(map, last, keys);
       session.addKey(document, mapPath, map, last, t.value);
@@ -74,13 +94,26 @@ export function editHelmValues(text: string, file: string, updates: readonly Ima
     const scalar = asScalar(pair.value);
     if (!scalar || (scalar.value !== null && typeof scalar.value === "object"))
       throw session.error(document, keys, pair.value ?? (pair.key as Node), describe(pair.value), `a ${t.what} (a string)`, `is not a ${t.what}`);
+    if (t.wrongShape && typeof scalar.value === "string" && t.wrongShape.test(scalar.value))
+      throw session.error(document, keys, scalar, JSON.stringify(scalar.value), t.wrongShape.expected, t.wrongShape.problem);
     session.setScalar(document, keys, scalar, t.value);
   }
   return session.finish([]);
 }
 
+/** One value to write: its path, its value, and what to refuse finding there. */
+interface Target {
+  path: string;
+  value: string;
+  what: string;
+  /** For the repository without a registry path: the component, to refuse a sibling registry value. */
+  siblingRegistry?: string;
+  /** A current value of the other digest format: refused, not overwritten (the chart reads the other one). */
+  wrongShape?: { test: (current: string) => boolean; expected: string; problem: string };
+}
+
 /** The values to write for one update, with their paths checked. */
-function pathsOf(file: string, u: ImageUpdate, index: number, paths: Record<string, HelmImagePaths>): { path: string; value: string; what: string }[] {
+function pathsOf(file: string, u: ImageUpdate, index: number, paths: Record<string, HelmImagePaths>): Target[] {
   const components = Object.keys(paths);
   if (u.component === undefined)
     throw new GitopsEditError(
@@ -98,10 +131,42 @@ function pathsOf(file: string, u: ImageUpdate, index: number, paths: Record<stri
       },
       `no Helm values paths for component ${u.component}`,
     );
-  const out = [
-    { path: p.repository, value: u.repository, what: "repository" },
+  const format = p.digestFormat ?? "prefixed";
+  if (!DIGEST_FORMATS.includes(format))
+    throw new GitopsEditError({ file, path: `helm.${u.component}.digestFormat`, value: JSON.stringify(format), expected: `one of ${DIGEST_FORMATS.join(", ")}` }, "is not a digest format");
+  // validateUpdates has checked the repository parses.
+  const ref = parseImage(u.repository)!;
+  const [registry, ...below] = ref.repository.split("/");
+  const hex = u.digest.slice("sha256:".length);
+  const out: Target[] = [
+    p.registry === undefined ? { path: p.repository, value: u.repository, what: "repository", siblingRegistry: u.component } : { path: p.repository, value: below.join("/"), what: "repository" },
+    ...(p.registry === undefined ? [] : [{ path: p.registry, value: registry!, what: "registry" }]),
     { path: p.tag, value: u.tag, what: "tag" },
-    ...(p.digest === undefined ? [] : [{ path: p.digest, value: u.digest, what: "digest" }]),
+    ...(p.digest === undefined
+      ? []
+      : [
+          format === "prefixed"
+            ? {
+                path: p.digest,
+                value: u.digest,
+                what: "digest",
+                wrongShape: {
+                  test: (v: string) => /^[0-9a-f]{64}$/.test(v),
+                  expected: `helm.${u.component}.digestFormat: bare, for a chart that reads the hex alone`,
+                  problem: "holds a digest without sha256:",
+                },
+              }
+            : {
+                path: p.digest,
+                value: hex,
+                what: "digest",
+                wrongShape: {
+                  test: (v: string) => /^sha256:/.test(v),
+                  expected: `helm.${u.component}.digestFormat: prefixed, for a chart that reads sha256:<hex>`,
+                  problem: "holds a digest with sha256:",
+                },
+              },
+        ]),
   ];
   for (const o of out)
     if (typeof o.path !== "string" || !DOTTED_PATH.test(o.path))

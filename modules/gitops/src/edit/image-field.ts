@@ -9,7 +9,7 @@ import type { EditSession } from "./session.js";
 import type { ImageUpdate } from "./types.js";
 import { asMap, asScalar, describe, lookup, pathTo, type YamlPath } from "./yaml-doc.js";
 
-/** Rewrite the `image` of a service or container mapping if it names an updated repository; returns the update it matched. */
+/** Rewrite the `image` of a service or container mapping if it names an updated repository; returns the update it matched (and adds the reference to `seen`). */
 export function editImageField(
   session: EditSession,
   doc: Document.Parsed,
@@ -18,6 +18,7 @@ export function editImageField(
   owner: unknown,
   updates: readonly ImageUpdate[],
   what: string,
+  seen?: string[],
 ): ImageUpdate | undefined {
   const map = asMap(owner);
   if (!map) throw session.error(document, ownerPath, owner, describe(owner), `${what}: a mapping`, `is not a ${what}`);
@@ -29,6 +30,7 @@ export function editImageField(
   if (!scalar || typeof scalar.value !== "string")
     throw session.error(document, at, found.node, describe(found.node), "an image reference (a string such as registry.example.com/acme/app:<tag>)", "is not an image reference");
   const reference = scalar.value;
+  seen?.push(reference);
   const update = updates.find((u) => namesRepository(reference, u.repository));
   if (update) session.setScalar(document, at, scalar, pinnedReference(update));
   return update;

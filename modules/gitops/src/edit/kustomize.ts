@@ -18,6 +18,7 @@
  */
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from "../vendor/yaml.js";
 import type { Entry } from "./insert.js";
+import { assertKustomization } from "./kustomization-kind.js";
 import { namesRepository, validateUpdates } from "./reference.js";
 import { EditSession } from "./session.js";
 import type { EditResult, ImageUpdate } from "./types.js";
@@ -46,6 +47,7 @@ export function editKustomization(text: string, file: string, updates: readonly 
   const { doc, index: document } = found;
   const root = asMap(doc.contents);
   if (!root) throw session.error(document, [], doc.contents, describe(doc.contents), KUSTOMIZATION, "is not a kustomization");
+  assertKustomization(session, document, root);
   const imagesPair = ownPair(root, "images");
   const images = imagesPair?.value;
   if (imagesPair !== undefined && images !== null && !isSeq(images) && !(isScalar(images) && images.value === null))

@@ -27,6 +27,7 @@ export function editManifests(text: string, file: string, updates: readonly Imag
   const parsed = parseFile(file, text);
   const session = new EditSession(parsed);
   const matched = new Set<ImageUpdate>();
+  const references: string[] = [];
   parsed.documents.forEach((doc, document) => {
     if (isEmptyDocument(doc)) return;
     const root = asMap(doc.contents);
@@ -44,12 +45,12 @@ export function editManifests(text: string, file: string, updates: readonly Imag
       if (!seq)
         throw session.error(document, listPath, list?.node ?? spec, list ? describe(list.node) : `no ${field}`, `a list of containers (the Pod spec of a ${kind})`, `is not a list of containers`);
       seq.items.forEach((container, i) => {
-        const update = editImageField(session, doc, document, [...listPath, i], container, updates, "container");
+        const update = editImageField(session, doc, document, [...listPath, i], container, updates, "container", references);
         if (update) matched.add(update);
       });
     }
   });
-  return session.finish(updates.filter((u) => !matched.has(u)));
+  return { ...session.finish(updates.filter((u) => !matched.has(u))), references };
 }
 
 /** The Pod spec mapping of a workload, or an error naming the first missing step. */

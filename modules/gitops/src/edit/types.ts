@@ -20,7 +20,20 @@ export interface HelmImagePaths {
   tag: string;
   /** Path of the digest, when the chart takes one, e.g. backend.image.digest. */
   digest?: string;
+  /**
+   * Path of the registry, for charts that keep it in its own value (Bitnami's image.registry):
+   * the registry goes there and the repository path gets the name below it.
+   */
+  registry?: string;
+  /** What the digest path holds: `prefixed` sha256:<64 hex> (default; Bitnami), or `bare` hex for charts whose template writes @sha256:{{ .digest }}. */
+  digestFormat?: DigestFormat;
 }
+
+/** How a chart wants its digest value. */
+export type DigestFormat = "prefixed" | "bare";
+
+/** The digest formats, for messages and checks. */
+export const DIGEST_FORMATS: readonly DigestFormat[] = ["prefixed", "bare"];
 
 /** One value an editor wrote. */
 export interface ImageChange {
@@ -44,6 +57,8 @@ export interface EditResult {
   changes: ImageChange[];
   /** Updates whose repository the file does not reference (compose, manifests; kustomize and helm always write). */
   unmatched: ImageUpdate[];
+  /** The image references the file holds (compose, manifests), so a refusal can show what it found. */
+  references?: string[];
 }
 
 /** The deployment file formats of pipeline.yaml (environments.<env>.format). */
