@@ -13,7 +13,7 @@ import { DOCKERIGNORE, imageSpec } from "../modules/node-toolchain/src/package-s
 
 const { values } = parseArgs({ options: { config: { type: "string", default: "pipeline.yaml" }, component: { type: "string" }, out: { type: "string" } }, strict: true });
 try {
-  const config = parseConfig(readFileSync(values.config, "utf8"), values.config);
+  const config = parseConfig(readFileSync(values.config), values.config);
   const name = values.component ?? "";
   const component = config.components[name];
   if (!component) throw new Error(`component: "${name}" is not a component of ${values.config}; components: ${Object.keys(config.components).join(", ")}`);

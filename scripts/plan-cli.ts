@@ -79,9 +79,10 @@ function readChanged(value: string): string[] {
   }
 }
 
-function readFile(path: string): string {
+/** The file's bytes: the loader decodes them strictly, so a file that is not UTF-8 is refused, not garbled. */
+function readFile(path: string): Uint8Array {
   try {
-    return readFileSync(path, "utf8");
+    return readFileSync(path);
   } catch (e) {
     throw Object.assign(new Error(`config: cannot read ${quoted(path, 200)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`), { exitCode: 2 });
   }

@@ -107,7 +107,7 @@ describe("pipeline.yaml loading", () => {
     const text = `name: shop
 components: { api: { kind: backend, toolchain: node, path: api } }
 registry: { address: registry.local/shop }
-gitops: { repository: /srv/gitops.git }
+gitops: { repository: "file:///srv/gitops.git" }
 environments:
   staging: { on: tag, after: prod, path: s, format: helm }
   prod: { on: manual, after: staging, writeBack: pull-request, path: p, format: helm }
@@ -141,7 +141,7 @@ describe("environment settings for promotion", () => {
     const text = `name: shop
 components: { api: { kind: backend, toolchain: node, path: api } }
 registry: { address: registry.local/shop }
-gitops: { repository: /srv/gitops.git }
+gitops: { repository: "file:///srv/gitops.git" }
 features: { newCheckout: { description: "one-page checkout" } }
 environments:
   dev:

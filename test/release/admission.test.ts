@@ -125,7 +125,7 @@ describe("admission policy in an environment", () => {
   const config = parseConfig(`name: webshop
 components: { api: { kind: backend, toolchain: node, path: api } }
 registry: { address: registry.example.com/acme/webshop }
-gitops: { repository: /srv/gitops.git }
+gitops: { repository: "file:///srv/gitops.git" }
 signing: { publicKey: keys/cosign.pub }
 environments:
   dev: { on: push, path: envs/dev, format: kustomize }
@@ -184,7 +184,7 @@ describe("pipeline.yaml rules of admission", () => {
     }
     assert.fail("the config was accepted");
   };
-  const head = "name: shop\ncomponents: { api: { kind: backend, toolchain: node, path: api } }\nregistry: { address: registry.local/shop }\ngitops: { repository: /srv/gitops.git }\n";
+  const head = "name: shop\ncomponents: { api: { kind: backend, toolchain: node, path: api } }\nregistry: { address: registry.local/shop }\ngitops: { repository: file:///srv/gitops.git }\n";
 
   it("admission needs a signing section and a Kubernetes format", () => {
     const text = `${head}environments:\n  dev: { on: push, path: d, format: compose, admission: kyverno }\n  prod: { on: manual, path: p, format: manifests, admission: kyverno }\n`;

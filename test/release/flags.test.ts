@@ -8,7 +8,7 @@ import { flagsEnvFile, flagsManifest, flagsOf, withFlagsResource, withHelmFlags 
 const config = parseConfig(`name: shop
 components: { api: { kind: backend, toolchain: node, path: api } }
 registry: { address: registry.local/shop }
-gitops: { repository: /srv/gitops.git }
+gitops: { repository: "file:///srv/gitops.git" }
 features:
   newCheckout: { description: "one-page checkout" }
   search: { default: true }

@@ -6,6 +6,7 @@
  */
 import { IMAGE_REFERENCE_PATTERN, isPinned, parseImageReference, REGISTRY_PREFIX_PATTERN } from "../vendor/image-reference.js";
 import semver from "../vendor/semver.js";
+import { branchNameProblem } from "./branch-name.js";
 import { z } from "../vendor/zod.js";
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
@@ -47,6 +48,19 @@ const registryPrefix = (error: string) => z.string().regex(REGISTRY_PREFIX_PATTE
  * database's password or url is a secret wherever the topology runs.
  */
 const env = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be an environment variable name (letters, digits, '_', not starting with a digit)" }), z.string()).default({});
+
+/**
+ * A git clone URL the engine can fetch and push: http(s) or ssh with a host and a path, the scp
+ * form git@host:path, or a file:// URL. A pattern, so the editor JSON Schema carries it too.
+ */
+const GIT_URL = /^(?:(?:https?|ssh):\/\/[^\s/?#]+\/[^\s]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:(?!\/\/)[^\s]+|file:\/\/\/[^\s]+)$/;
+const GIT_URL_RULE = "must be a git URL: https://host/owner/repo.git, ssh://git@host/owner/repo.git, git@host:owner/repo.git or file:///path/to/repo.git";
+
+/** A branch name git would create (`git check-ref-format --branch`): it becomes a ref, a CLI value and a log line. */
+const branchName = z.string().superRefine((branch, ctx) => {
+  const problem = branchNameProblem(branch);
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: `is not a branch name git allows: it ${problem}` });
+});
 
 /** An http(s) URL of a mirror endpoint. */
 const url = z.string().regex(/^https?:\/\/[^\s/?#]+[^\s]*$/, { error: "must be an http:// or https:// URL" });
@@ -112,6 +126,8 @@ export const Component = z
         name,
         z
           .string()
+          // semver reads "" as "*": an empty range is more likely a slip than "any version".
+          .regex(/\S/, { error: "is empty: give a semver range such as >=1.4.0 or ^2.1.0 ('*' for any version)", abort: true })
           .refine((range) => semver.validRange(range) !== null, { error: "must be a semver range such as >=1.4.0 or ^2.1.0" })
           .describe("semver range, e.g. >=1.4.0"),
       )
@@ -126,7 +142,11 @@ export const Registry = z
     address: registryPrefix("must be a registry host with an optional port and path, without scheme or tag, e.g. ghcr.io/acme/webshop").describe(
       "Registry and repository prefix; each component's image is <address>/<component>.",
     ),
-    username: z.string().optional().describe("User for registry login; the token comes as a secret (--registry-token env://…)."),
+    username: z
+      .string()
+      .min(1, { error: "is empty: give the registry user, or leave username out" })
+      .optional()
+      .describe("User for registry login; the token comes as a secret (--registry-token env://…)."),
     plainHttp: z
       .boolean()
       .optional()
@@ -156,8 +176,11 @@ export const Mirror = z
 /** The GitOps repository whose files say what runs in each environment. */
 export const Gitops = z
   .strictObject({
-    repository: z.string().min(1).describe("Clone URL of the GitOps repository."),
-    branch: z.string().min(1).default("main").describe("Branch that environments are deployed from."),
+    repository: z
+      .string()
+      .regex(GIT_URL, { error: GIT_URL_RULE })
+      .describe("Clone URL of the GitOps repository: https://host/owner/repo.git, ssh://git@host/owner/repo.git, git@host:owner/repo.git or file:///path/repo.git."),
+    branch: branchName.default("main").describe("Branch that environments are deployed from."),
     provider: z.enum(["github", "gitea", "git"]).default("git").describe("Where pull requests are opened: github, gitea, or git (plain commits only, no pull requests)."),
   })
   .describe("The GitOps repository that promotion writes to.");
@@ -224,7 +247,7 @@ export const Environment = z
 /** Which branches do what on a push. */
 export const Branches = z
   .strictObject({
-    main: z.string().min(1).default("main").describe("The branch whose pushes run the whole pipeline and promote to the push environments."),
+    main: branchName.default("main").describe("The branch whose pushes run the whole pipeline and promote to the push environments."),
     buildOnly: z.array(z.string().min(1)).default(["dev"]).describe("Branch patterns whose pushes end after the image build (no publish, no deploy)."),
     previews: z.array(z.string().min(1)).default(["feature/*"]).describe("Branch patterns that get a preview environment; '*' matches within one path segment, '**' across."),
   })
