@@ -95,7 +95,6 @@ describe("serviceGraph refuses", () => {
     ]);
   });
 
-
   it("values that contain themselves, printing the cycle", () => {
     assert.throws(
       () => graph({ one: { type: "value.v0", connectionString: "{two.connectionString};a" }, two: { type: "value.v0", connectionString: "{one.connectionString};b" } }),
