@@ -9,6 +9,7 @@ import { parse } from "yaml";
 import { parseConfig } from "../../.dagger/src/config/load.js";
 import { flywayOutcome } from "../../modules/flyway/src/info.js";
 import { compareVersions, lintMigrations, migrationNaming, toSemver } from "../../modules/flyway/src/migrations.js";
+import { flywayResult } from "../../modules/flyway/src/result.js";
 import { fixture } from "./fixtures.js";
 
 /** Names Flyway reads with its default settings (prefixes V, U, B, R; separator "__"; suffix .sql). */
@@ -70,6 +71,13 @@ describe("migration naming policy", () => {
     assert.equal(toSemver("1.2.3.4"), undefined);
     assert.equal(compareVersions("1.10", "1.9.5"), 1);
     assert.equal(compareVersions("99999999999999999999.1", "99999999999999999999.0.9"), 1);
+  });
+
+  it("the module's result gives the database's version as MAJOR.MINOR.PATCH, however the file wrote it (gates compare semvers)", () => {
+    const info = JSON.parse(fixture("info-migrated.json")) as Record<string, unknown>;
+    assert.equal(flywayResult("info", 0, JSON.stringify({ ...info, schemaVersion: "17.1" }), "").schemaVersion, "17.1.0");
+    assert.equal(flywayResult("info", 0, JSON.stringify({ ...info, schemaVersion: "002" }), "").schemaVersion, "2.0.0");
+    assert.equal(flywayResult("info", 0, fixture("info-migrated.json"), "").schemaVersion, "1.1.0");
   });
 
   it("an unknown policy is refused, naming the value and the valid ones", () => {
