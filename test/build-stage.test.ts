@@ -107,10 +107,10 @@ describe("flyway: migration names", () => {
   });
   it("names every bad file with the reason", () => {
     assert.deepEqual(lintMigrations(["V1__init.sql", "V1_0_0__a.sql", "V1.0.0__b.sql", "v2_0_0__lower.sql", "notes.txt", "V1_2_0_add.sql", "U1_0_0__undo_a.sql"]).problems, [
-      "V1_2_0_add.sql: does not follow Flyway's naming: V<version>__<description>.sql, U<version>__…, R__<description>.sql (e.g. V1_2_0__add_orders.sql)",
-      "V1__init.sql: version 1 has 1 part(s); versions are MAJOR.MINOR.PATCH, e.g. V1_2_0__…",
+      "V1_2_0_add.sql: does not follow Flyway's naming: V<version>__<description>.sql, U<version>__… (undo), B<version>__… (baseline), R__<description>.sql (e.g. V1_2_0__add_orders.sql)",
+      "V1__init.sql: version 1 has 1 part(s); versions are MAJOR.MINOR.PATCH, e.g. V1_2_0__… (or set migrationNaming: flyway in pipeline.yaml to accept every version Flyway reads)",
       "notes.txt: not a .sql file; Flyway ignores it — move it out of the migrations folder",
-      "v2_0_0__lower.sql: does not follow Flyway's naming: V<version>__<description>.sql, U<version>__…, R__<description>.sql (e.g. V1_2_0__add_orders.sql)",
+      "v2_0_0__lower.sql: does not follow Flyway's naming: V<version>__<description>.sql, U<version>__… (undo), B<version>__… (baseline), R__<description>.sql (e.g. V1_2_0__add_orders.sql)",
       "V1.0.0__b.sql, V1_0_0__a.sql: 2 versioned migrations share version 1.0.0",
     ]);
   });

@@ -41,7 +41,7 @@ describe("pipeline.yaml loading", () => {
       `bad.yaml:12:7 components.backend.requires.db: must be a semver range such as >=1.4.0 or ^2.1.0 (got ">=one")`,
       `bad.yaml:13:7 components.backend.requires.cache: names no component; components are: db, backend, frontend (got "cache")`,
       `bad.yaml:15:5 components.frontend.kind: Invalid option: expected one of "database"|"backend"|"frontend"|"service" (got "website")`,
-      `bad.yaml:18:5 components.frontend.colour: is not a known key here; known keys: kind, toolchain, path, migrations, dockerfile, image, database, env, requires (got "blue")`,
+      `bad.yaml:18:5 components.frontend.colour: is not a known key here; known keys: kind, toolchain, path, migrations, migrationNaming, dockerfile, image, database, env, requires (got "blue")`,
       `bad.yaml:20:3 registry.address: must be a registry host with an optional port and path, without scheme or tag, e.g. ghcr.io/acme/webshop (got "https://registry.example.com/acme")`,
       `bad.yaml:22:3 mirror.npm: must be an http:// or https:// URL (got "nexus.example.com/npm")`,
       `bad.yaml:26:5 environments.prod.after: names no environment; environments are: prod (got "stagin")`,

@@ -27,7 +27,7 @@ const MUTANTS: { name: string; file: string; from: string; to: string }[] = [
   { name: "secret-inlined", file: "resolve.ts", from: "if (p.secret) return { parts: [{ secret: p.name }]", to: "if (p.secret && false) return { parts: [{ secret: p.name }]" },
   { name: "uri-filter-dropped", file: "parts.ts", from: ": { secret: p.secret, filter }));", to: ": { secret: p.secret }));" },
   { name: "database-without-delimiter", file: "resolve.ts", from: 'const delimiter = last && "text" in last && last.text.endsWith(";") ? "" : ";";', to: 'const delimiter = "";' },
-  { name: "self-dependency", file: "graph.ts", from: "s.service.dependsOn = names.filter((n) => n !== s.name && ", to: "s.service.dependsOn = names.filter((n) => " },
+  { name: "self-dependency", file: "graph.ts", from: "[s.name, names.filter((n) => n !== s.name && ", to: "[s.name, names.filter((n) => " },
   { name: "skip-not-propagated", file: "graph.ts", from: "if (skipped.has(p.name) || usesSkipped(p).length === 0) continue;", to: "continue;" },
 ];
 

@@ -121,6 +121,60 @@ describe("recorded graph of aspire test (the example's AppHost manifest)", () =>
   });
 });
 
+describe("recorded aspire module on small manifests (issue 16)", () => {
+  const PATH = "aspire/aspire-manifest.json";
+  const http = { http: { scheme: "http", protocol: "tcp", transport: "http", targetPort: 8080 } };
+  const answers = (manifest: unknown) => (leaf: string) => (leaf.endsWith(`file(path: "${PATH}").contents`) ? JSON.stringify(manifest) : undefined);
+  const mutual = {
+    resources: {
+      a: { type: "container.v0", image: "registry.example.com/shop/a:1", env: { B_URL: "{b.bindings.http.url}" }, bindings: http },
+      b: { type: "container.v0", image: "registry.example.com/shop/b:1", env: { A_URL: "{a.bindings.http.url}" }, bindings: http },
+    },
+  };
+
+  it("services that refer to each other both start, each under its name as a hostname (a binding cannot go both ways)", async () => {
+    const { graph } = await record(async () => (await new Aspire(dag.directory(), PATH).test(dag.container().from(TESTS))).passed, answers(mutual));
+    for (const name of ["a", "b"]) {
+      const started = graph.leaves.find((l) => l.includes(`registry.example.com/shop/${name}:1`) && l.endsWith(".start")) as string;
+      assert.match(started, new RegExp(`\\.asService\\(useEntrypoint: true\\)\\.withHostname\\(hostname: "${name}"\\)\\.start$`));
+    }
+  });
+
+  it("compose writes build contexts relative to where the file goes (default: the source's root), not to the manifest's folder", async () => {
+    const manifest = { resources: { api: { type: "container.v1", build: { context: "../src/api", dockerfile: "../src/api/Dockerfile" }, bindings: http } } };
+    const { result } = await record(async () => {
+      const aspire = new Aspire(dag.directory(), PATH);
+      return [await aspire.compose(), await aspire.compose([], [], [], "", "deploy")];
+    }, answers(manifest));
+    assert.match(result[0], /\n {4}build:\n {6}context: \.\/src\/api\n {6}dockerfile: Dockerfile\n/);
+    assert.match(result[1], /\n {6}context: \.\.\/src\/api\n/);
+  });
+
+  it("refused before anything runs: an override without digest, a manifest whose every resource is skipped, a job in a reference cycle", async () => {
+    const skipped = {
+      resources: { storage: { type: "azure.bicep.v0", path: "s.bicep" }, api: { type: "container.v0", image: "registry.example.com/shop/a:1", env: { S: "{storage.outputs.url}" }, bindings: http } },
+    };
+    const cases: [unknown, () => Promise<unknown>, RegExp][] = [
+      [mutual, () => new Aspire(dag.directory(), PATH).graph(["a=registry.example.com/shop/a:2"]), /^AspireManifestError: --override: a: "registry\.example\.com\/shop\/a:2" names no sha256 digest/],
+      [
+        skipped,
+        () => new Aspire(dag.directory(), PATH).test(dag.container().from(TESTS)),
+        /nothing to test: every service of the manifest is skipped:\n {2}storage \(azure\.bicep\.v0\): .*\n {2}api \(container\.v0\): needs skipped resource storage/,
+      ],
+      [skipped, () => new Aspire(dag.directory(), PATH).compose(), /cannot write a Compose file: every service of the manifest is skipped/],
+      [
+        mutual,
+        () => new Aspire(dag.directory(), PATH).test(dag.container().from(TESTS), [], [], [], [], [], ["a"]),
+        /--jobs a: a and b refer to each other, so a cannot run to completion before them/,
+      ],
+    ];
+    for (const [manifest, call, message] of cases) {
+      const { graph } = await record(async () => assert.rejects(call(), message), answers(manifest));
+      assert.ok(!graph.leaves.some((l) => l.endsWith(".start") || l.endsWith(".exitCode")), "nothing ran");
+    }
+  });
+});
+
 // ci's Aspire verdicts (E2E before the Aspire run; a failed run stops publishing) are the aspire
 // module's own answers: test/harness/ci-outcomes.test.ts computes them with its code.
 describe("recorded graph of pipeline integration (the release through the example's AppHost)", () => {

@@ -120,6 +120,7 @@ function componentProblems(doc: Raw): Problem[] {
       problems.push({ path: `${at}.toolchain`, message: "a database component is migrated with Flyway: use toolchain flyway", value: c.toolchain });
     if (c.database !== undefined && c.kind !== "database") problems.push({ path: `${at}.database`, message: "only a database component (kind: database) has a database server", value: c.database });
     if (c.migrations !== undefined && c.toolchain !== "flyway") problems.push({ path: `${at}.migrations`, message: "only flyway components have migrations", value: c.migrations });
+    if (c.migrationNaming !== undefined && c.toolchain !== "flyway") problems.push({ path: `${at}.migrationNaming`, message: "only flyway components have migrations", value: c.migrationNaming });
     if (typeof c.path === "string") {
       const normal = normalFolder(c.path);
       const other = byPath.get(normal);

@@ -115,6 +115,12 @@ export const Component = z
     toolchain: Toolchain,
     path: repoPath.describe("Folder of the component in the repository; a change under it marks the component as affected."),
     migrations: repoPath.optional().describe("Flyway migrations folder, relative to the component's path (database components; default: migrations)."),
+    migrationNaming: z
+      .enum(["semver", "flyway"])
+      .optional()
+      .describe(
+        "How migration versions are written (flyway components; default: semver): semver, MAJOR.MINOR.PATCH (V1_2_0__x.sql); flyway, every name Flyway reads (V2.1__x.sql, V002__x.sql), the schema's semver being the highest version as MAJOR.MINOR.PATCH (2.1 is 2.1.0). Undo (U) and baseline (B) scripts follow the same rule; repeatable ones (R__x.sql) have no version.",
+      ),
     dockerfile: repoPath.optional().describe("The component's own Dockerfile, relative to its path; without one the toolchain module generates one."),
     image: ImageSettings,
     database: DatabaseSettings,

@@ -11,7 +11,7 @@ import type { CheckOutcome } from "../report/outcome.js";
 import { isSecret, parseTemplate } from "../topology/template.js";
 import { resolveValue } from "../topology/values.js";
 import { holdsCredentials } from "../vendor/credentials.js";
-import { isSha256Digest, parseImageReference } from "../vendor/image-reference.js";
+import { digestPinnedProblem } from "../vendor/image-reference.js";
 import type { StageContext } from "./context.js";
 import { e2eImage, e2eProject, type ReleaseUnderTest, withE2eShell, withStartHealthcheck } from "./e2e.js";
 import { topologyOf } from "../topology/topology.js";
@@ -38,13 +38,17 @@ export function aspireMirrorRules(prefix: string | undefined): string[] {
  * verdict is about exactly that image.
  */
 export function parsePublishedOverrides(overrides: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null);
   for (const o of overrides) {
-    const m = /^([A-Za-z][A-Za-z0-9-]*)=(.*)$/.exec(o);
-    const image = m ? parseImageReference(m[2]) : undefined;
-    if (!m || !image?.digest || !isSha256Digest(image.digest))
-      throw new InputError(`override: "${o}" is not resource=registry/name:tag@sha256:<64 hex> (an Aspire resource name, then a published image by digest)`);
-    if (out[m[1]]) throw new InputError(`override: ${m[1]} is given twice`);
+    // The s flag: a newline in the image is the image's problem, named below, not a mismatch.
+    const m = /^([A-Za-z][A-Za-z0-9-]*)=(.*)$/s.exec(o);
+    // The rule the aspire module's --override applies too (lib/image-reference.ts).
+    const problem = m ? digestPinnedProblem(m[2]) : undefined;
+    if (!m || problem)
+      throw new InputError(
+        `override: ${JSON.stringify(o)} is not resource=registry/name:tag@sha256:<64 hex> (an Aspire resource name, then a published image by digest)${problem ? `: the image ${problem}` : ""}`,
+      );
+    if (Object.hasOwn(out, m[1])) throw new InputError(`override: ${m[1]} is given twice`);
     out[m[1]] = m[2];
   }
   return out;

@@ -9,6 +9,7 @@
  * which this module's Dagger runtime does not load, and its helpers are tied to pipeline.yaml.
  */
 import { Document, isPair, isScalar, isSeq, visit } from "./vendor/yaml.js";
+import { requireServices } from "./empty.js";
 import { AspireManifestError } from "./errors.js";
 import type { Part } from "./parts.js";
 import { dockerfileInContext, fromManifestDir } from "./paths.js";
@@ -32,6 +33,8 @@ export function secretVariable(parameter: string, filter: "uri" | undefined, env
 
 /** The Compose file of a graph; refuses services Compose cannot run (projects without an image, executables, build secrets). */
 export function composeFile(graph: ServiceGraph, options: ComposeOptions = {}): string {
+  // `services: {}` would start nothing without a word.
+  requireServices(graph, "cannot write a Compose file");
   const problems = graph.services.flatMap((s) => unrunnable(s));
   if (problems.length > 0) throw new AspireManifestError(graph.file, `cannot write a Compose file:\n  ${problems.join("\n  ")}`);
   const secrets = new Map<string, string>();

@@ -6,7 +6,9 @@ export function describeGraph(graph: ServiceGraph): string {
   const lines = [`${graph.file}: ${graph.services.length} service(s), ${graph.parameters.length} parameter(s), ${graph.values.length} value(s), ${graph.skipped.length} skipped`];
   if (graph.services.length > 0) lines.push("", "services (in start order):");
   for (const s of graph.services) {
-    lines.push(`  ${s.name} (${s.type}): ${sourceText(s)}${s.dependsOn.length > 0 ? `, after ${s.dependsOn.join(", ")}` : ""}`);
+    lines.push(
+      `  ${s.name} (${s.type}): ${sourceText(s)}${s.dependsOn.length > 0 ? `, after ${s.dependsOn.join(", ")}` : ""}${s.peers ? `; refers to ${s.peers.join(", ")} and back (no start order between them)` : ""}`,
+    );
     for (const e of s.endpoints) lines.push(`    ${endpointText(s.name, e)}`);
   }
   if (graph.parameters.length > 0) lines.push("", "parameters:");

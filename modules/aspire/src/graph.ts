@@ -6,13 +6,16 @@
  *   with the expression it used ("needs skipped resource pg via expression {pg.outputs.hostName}").
  * - Services reach each other by resource name on the target port (resolve.ts); a project's
  *   default http/https endpoint gets 8080 (endpoints.ts).
- * - A service depends on every other service its env, args or build refer to, directly or
- *   through values; a cycle among them is refused, since a service must start after those it uses.
+ * - A service starts after every other service its env, args or build refer to, directly or
+ *   through values, except where the references go round (A refers to B, B to A): Aspire allows
+ *   that, since URLs are read at run time, so such services start in manifest order and reach each
+ *   other by name (`peers`); only a cycle of start-order dependencies would be refused.
  * - A parameter with no value and no default is an error only when a service needs it.
  */
 import { endpointsOf } from "./endpoints.js";
 import { AspireManifestError } from "./errors.js";
 import { type AspireManifest, type Input, isServiceType, isValueType, type Resource, type ServiceResource, typeOf } from "./manifest.js";
+import { cyclePeers } from "./cycles.js";
 import { checkOptions, type GraphOptions } from "./options.js";
 import { startOrder } from "./order.js";
 import { missingMessage, parameterInfo } from "./parameters.js";
@@ -128,12 +131,19 @@ export function serviceGraph(manifest: AspireManifest, options: GraphOptions = {
 
   const running = services.filter((s) => !skipped.has(s.name));
   const runningNames = new Set(running.map((s) => s.name));
+  const references = new Map(running.map((s) => [s.name, names.filter((n) => n !== s.name && runningNames.has(n) && s.all.uses.has(n))]));
+  const peers = cyclePeers(
+    running.map((s) => s.name),
+    (n) => references.get(n) ?? [],
+  );
   for (const s of running) {
-    s.service.dependsOn = names.filter((n) => n !== s.name && runningNames.has(n) && s.all.uses.has(n));
+    const own = peers.get(s.name) ?? [];
+    s.service.dependsOn = (references.get(s.name) ?? []).filter((n) => !own.includes(n));
+    if (own.length > 0) s.service.peers = own;
   }
   const ordered = startOrder(
     running.map((s) => s.service),
-    (path) => new AspireManifestError(file, `cycle: ${path.join(" → ")} (each service refers to the next; a service must start after the services it refers to)`),
+    (path) => new AspireManifestError(file, `start-order cycle: ${path.join(" → ")} (each service must start after the next)`),
   );
   const usedBy = (param: string) => running.filter((s) => s.all.params.has(param)).map((s) => s.name);
   return {

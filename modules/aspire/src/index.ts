@@ -10,10 +10,13 @@ import { posix } from "node:path";
 import { argument, type Container, dag, type Directory, type File, func, object, type Secret } from "@dagger.io/dagger";
 import { parseAssignments } from "./assignments.js";
 import { composeFile } from "./compose.js";
+import { requireServices } from "./empty.js";
 import { describeGraph } from "./describe.js";
 import { AspireManifestError } from "./errors.js";
 import { type GraphOptions, serviceGraph } from "./graph.js";
+import { checkDigestPinned } from "./images.js";
 import { parseManifest } from "./manifest.js";
+import { manifestDirFrom } from "./paths.js";
 import { renderRun } from "./outcome.js";
 import { mirrored, parseRegistryMirrors } from "./registry-mirrors.js";
 import { runGraph } from "./run.js";
@@ -129,13 +132,19 @@ export class Aspire {
    * @param image Published images of .NET project resources, as resource=registry/name:tag@sha256:….
    * @param parameter Values of non-secret parameters, as name=value.
    * @param project The Compose project name written into the file's header.
+   * @param composeDir The folder inside source the Compose file will be written to (default: source's root, where `dagger call … compose > compose.yaml` puts it); build contexts and bind mounts are written relative to it.
    */
   @func()
-  async compose(override: string[] = [], image: string[] = [], parameter: string[] = [], project = ""): Promise<string> {
+  async compose(override: string[] = [], image: string[] = [], parameter: string[] = [], project = "", composeDir = "."): Promise<string> {
     const graph = await this.serviceGraph(override, image, parameter);
     const rules = parseRegistryMirrors(this.registryMirrors);
     for (const s of graph.services) if ("image" in s.source) s.source = { image: mirrored(s.source.image, rules) };
-    return composeFile(graph, project ? { project } : {});
+    return composeFile(graph, { ...(project ? { project } : {}), manifestDir: manifestDirFrom(composeDir, this.manifestDir(), graph.file) });
+  }
+
+  /** The manifest's folder inside source: its paths (build contexts, bind mounts) are relative to it. */
+  private manifestDir(): string {
+    return posix.dirname(this.appHost || this.manifest);
   }
 
   /**
@@ -188,12 +197,20 @@ export class Aspire {
   ): Promise<AspireRun> {
     const graph = await this.serviceGraph(override, image, parameter);
     const names = new Set(graph.services.map((s) => s.name));
+    requireServices(graph, "nothing to test");
     for (const j of jobs) if (!names.has(j)) throw new AspireManifestError(this.manifest, `--jobs ${j}: not a service of the graph; services: ${[...names].join(", ")}`);
+    // A job runs to completion before the services that refer to it start: one that refers back to them would wait forever.
+    for (const s of graph.services)
+      if (jobs.includes(s.name) && s.peers)
+        throw new AspireManifestError(
+          this.manifest,
+          `--jobs ${s.name}: ${s.name} and ${s.peers.join(", ")} refer to each other, so ${s.name} cannot run to completion before them; run it as a service`,
+        );
     const result = await runGraph(
       graph,
       {
         source: this.source,
-        manifestDir: posix.dirname(this.appHost || this.manifest),
+        manifestDir: this.manifestDir(),
         overrides: new Map(this.overrideNames.map((n, i) => [n, this.overrideContainers[i]])),
         secrets: new Map(this.secretNames.map((n, i) => [n, this.secretValues[i]])),
         jobs: new Set(jobs),
@@ -212,7 +229,7 @@ export class Aspire {
     const file = this.appHost ? `${this.appHost} (generated manifest)` : this.manifest;
     const options: GraphOptions = {
       file,
-      overrides: parseAssignments(override, "--override"),
+      overrides: checkDigestPinned(parseAssignments(override, "--override"), "--override"),
       images: parseAssignments(image, "--image"),
       parameters: parseAssignments(parameter, "--parameter"),
       secrets: this.secretNames,

@@ -8,6 +8,8 @@
  */
 import { z } from "./vendor/zod.js";
 import { AspireManifestError } from "./errors.js";
+import { isImageReference } from "./images.js";
+import { protoKeyPath, resourceNameProblem } from "./names.js";
 
 /** A string that may hold `{resource.path}` expressions. */
 const Template = z.string();
@@ -186,6 +188,9 @@ export type Resource = z.output<typeof Resource>;
 /** A resource that runs: a container, a project, an executable or a pre-GA Dockerfile. */
 export type ServiceResource = z.output<typeof ContainerV0> | z.output<typeof ContainerV1> | z.output<typeof DockerfileV0> | z.output<typeof Project> | z.output<typeof Executable>;
 
+/** The resource of that name, or undefined: never a property every object has (constructor, toString). */
+export const resourceNamed = (manifest: AspireManifest, name: string): Resource | undefined => (Object.hasOwn(manifest.resources, name) ? manifest.resources[name] : undefined);
+
 /** A resource's type, or null when Aspire wrote none. */
 export const typeOf = (r: Resource): string | null => (typeof (r as { type?: unknown }).type === "string" ? (r as { type: string }).type : null);
 
@@ -200,6 +205,9 @@ export const isValueType = (type: string | null): boolean => type !== null && (t
 export const AspireManifest = z.object({ $schema: z.string().optional(), resources: z.record(z.string(), Resource) });
 /** A validated manifest. */
 export type AspireManifest = z.output<typeof AspireManifest>;
+
+/** What an image in a manifest looks like, for messages. */
+const IMAGE_FORM_IN_MANIFEST = "registry/name:tag as Aspire writes it, e.g. docker.io/library/redis:8.6; no spaces or control characters";
 
 /** The schema a resource of this type is validated with; undefined for a type this module does not know. */
 function schemaOf(type: unknown): z.ZodType | undefined {
@@ -220,8 +228,13 @@ export function parseManifest(text: string, file: string): AspireManifest {
     throw new AspireManifestError(file, 'not an Aspire manifest: expected an object with a "resources" object');
   }
   const raw = (json as { resources: Record<string, unknown> }).resources;
-  const resources: Record<string, Resource> = {};
+  // No prototype: a resource named constructor or toString is the manifest's, never Object's.
+  const resources: Record<string, Resource> = Object.create(null);
   for (const [name, value] of Object.entries(raw)) {
+    const nameProblem = resourceNameProblem(name);
+    if (nameProblem) throw new AspireManifestError(file, `resources: ${nameProblem}`);
+    const proto = protoKeyPath(value, `resources.${name}`);
+    if (proto) throw new AspireManifestError(file, `${proto}: a key named "__proto__" is refused (it cannot be kept as written); rename it`);
     const type = (value as { type?: unknown } | null)?.type;
     const schema = schemaOf(type);
     if (!schema) {
@@ -232,6 +245,10 @@ export function parseManifest(text: string, file: string): AspireManifest {
       const issue = parsed.error.issues[0];
       const where = ["resources", name, ...issue.path.map(String)].join(".");
       throw new AspireManifestError(file, `${where}: ${issue.message} (resource type ${String(type)})`);
+    }
+    const image = (parsed.data as { image?: unknown }).image;
+    if (typeof image === "string" && !isImageReference(image)) {
+      throw new AspireManifestError(file, `resources.${name}.image: ${JSON.stringify(image)} is not an image reference (${IMAGE_FORM_IN_MANIFEST})`);
     }
     resources[name] = parsed.data as Resource;
   }

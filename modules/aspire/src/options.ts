@@ -2,7 +2,7 @@
 import { AspireManifestError } from "./errors.js";
 import type { RandomInt } from "./generate.js";
 import { IMAGE_REF_FORM, isPinnedImageRef } from "./images.js";
-import { type AspireManifest, isServiceType, typeOf } from "./manifest.js";
+import { type AspireManifest, isServiceType, resourceNamed, typeOf } from "./manifest.js";
 import { parameterNames } from "./parameters.js";
 
 /** What the caller decides about a manifest. */
@@ -30,7 +30,7 @@ export function checkOptions(manifest: AspireManifest, file: string, options: Gr
   const projects = services.filter((n) => typeOf(manifest.resources[n])?.startsWith("project."));
   const check = (option: "overrides" | "images", allowed: string[], what: string) => {
     for (const [name, ref] of Object.entries(options[option] ?? {})) {
-      const r = manifest.resources[name];
+      const r = resourceNamed(manifest, name);
       if (!r) problems.push(`${option}.${name}: no resource is named "${name}"; ${what}: ${allowed.join(", ") || "none"}`);
       else if (!allowed.includes(name)) problems.push(`${option}.${name}: ${name} is a ${typeOf(r) ?? "resource without type"}, and ${option} are for ${what}: ${allowed.join(", ") || "none"}`);
       else if (!isPinnedImageRef(ref)) problems.push(`${option}.${name}: ${JSON.stringify(ref)} is not an image reference with a tag or digest (${IMAGE_REF_FORM})`);

@@ -9,7 +9,7 @@
  */
 import { AspireManifestError } from "./errors.js";
 import { type Expression, tokenize } from "./expressions.js";
-import { type AspireManifest, type Input, typeOf } from "./manifest.js";
+import { type AspireManifest, type Input, resourceNamed, typeOf } from "./manifest.js";
 import { applyFilter, normalize, type Part, text } from "./parts.js";
 import type { Endpoint, ParameterSource } from "./types.js";
 
@@ -89,7 +89,7 @@ export class Resolver {
 
   /** One expression's value. */
   private expression(e: Expression, where: string): Resolved {
-    const resource = this.ctx.manifest.resources[e.resource];
+    const resource = resourceNamed(this.ctx.manifest, e.resource);
     const used = (parts: Part[]): Resolved => ({ parts, uses: new Map([[e.resource, e.source]]), params: new Map(), problems: [] });
     if (!resource) return this.dangling(e, where, `no resource is named "${e.resource}"`);
     // A skipped resource has no values here; graph.ts skips whatever uses it, naming this expression.
@@ -177,7 +177,7 @@ export class Resolver {
    * for a database whose parent is a container (Azure/azure-dev, containerAppTemplateManifestFuncs).
    */
   private databaseConnectionString(name: string, db: { parent: string; databaseName?: string }, where: string): Resolved {
-    const parent = this.ctx.manifest.resources[db.parent];
+    const parent = resourceNamed(this.ctx.manifest, db.parent);
     const e: Expression = { resource: db.parent, path: ["connectionString"], source: `{${db.parent}.connectionString}` };
     if (!parent) return this.dangling(e, where, `the parent of ${name}, "${db.parent}", is not a resource`);
     const server = this.template(e.source, where);

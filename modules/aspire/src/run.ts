@@ -1,6 +1,7 @@
 /**
  * A service graph started as Dagger services, in start order, each bound to the services it
- * refers to under their resource names (so `{x.bindings.http.url}` = http://x:<targetPort> holds),
+ * refers to under their resource names (so `{x.bindings.http.url}` = http://x:<targetPort> holds;
+ * services that refer to each other reach each other by hostname instead),
  * then the tests bound to all of them. Jobs (resources that run to completion, such as a
  * migration container) run before the services after them. Every verdict is an outcome, never
  * an exception, so the reports always come back.
@@ -113,7 +114,10 @@ class GraphRun {
     }
     for (const e of s.endpoints) ctr = ctr.withExposedPort(e.targetPort, { protocol: e.protocol === "udp" ? NetworkProtocol.Udp : NetworkProtocol.Tcp, description: `${s.name} ${e.name}` });
     try {
-      this.services.set(s.name, await ctr.asService({ useEntrypoint: true, ...(args.length > 0 ? { args } : {}) }).start());
+      const service = ctr.asService({ useEntrypoint: true, ...(args.length > 0 ? { args } : {}) });
+      // Services that refer to each other cannot be bound both ways (a binding needs the other
+      // service first): each gets its name as a session-wide hostname, which the other resolves at run time.
+      this.services.set(s.name, await (s.peers ? service.withHostname(s.name) : service).start());
       return this.step(s.name, "start", true, "");
     } catch (e) {
       const ports = s.endpoints.map((p) => p.targetPort).join(", ") || "(none)";

@@ -72,8 +72,10 @@ export interface GraphService {
   endpoints: Endpoint[];
   volumes: GraphVolume[];
   bindMounts: GraphBindMount[];
-  /** Services this one refers to (env, args, build), directly or through values; they start first. */
+  /** Services this one refers to (env, args, build), directly or through values, outside its reference cycle: they start first. */
   dependsOn: string[];
+  /** Services in a reference cycle with this one (A refers to B, B to A): no start order between them; they reach each other by name once started. */
+  peers?: string[];
   /** What `{name.connectionString}` resolves to, when the resource has one. */
   connectionString?: Part[];
   /** The type of the manifest's deployment target (e.g. azure.bicep.v0), ignored for local runs. */

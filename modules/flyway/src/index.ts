@@ -11,7 +11,7 @@ import { flywayVariables, parseDatabaseUrl } from "./connection.js";
 import { credentialFree } from "./vendor/credentials.js";
 import { flywayDockerfile } from "./dockerfile.js";
 import { FLYWAY_ENVIRONMENT, type FlywayCommand, flywayArguments, SQL_DIR } from "./job.js";
-import { lintMigrations } from "./migrations.js";
+import { lintMigrations, migrationNaming, toSemver } from "./migrations.js";
 import { FlywayResult, flywayResult } from "./result.js";
 import { releasedMigrationProblems, releaseRecord } from "./released.js";
 
@@ -20,10 +20,16 @@ import { releasedMigrationProblems, releaseRecord } from "./released.js";
 export class Flyway {
   /** Flyway image (through the organisation's image mirror where there is one). */
   image: string;
+  /** How migration versions must be written: semver (MAJOR.MINOR.PATCH) or flyway (every name Flyway reads). */
+  naming: string;
 
-  /** @param image Flyway image (through the organisation's image mirror where there is one). */
-  constructor(image = "flyway/flyway:11.20.3") {
+  /**
+   * @param image Flyway image (through the organisation's image mirror where there is one).
+   * @param naming How migration versions must be written: semver (MAJOR.MINOR.PATCH, e.g. V1_2_0__x.sql) or flyway (every name Flyway reads, e.g. V2.1__x.sql, V002__x.sql; the schema's semver is the highest version as MAJOR.MINOR.PATCH).
+   */
+  constructor(image = "flyway/flyway:11.20.3", naming = "semver") {
     this.image = image;
+    this.naming = naming;
   }
 
   /**
@@ -32,7 +38,7 @@ export class Flyway {
    */
   @func()
   async lint(migrations: Directory): Promise<string> {
-    return lintMigrations(await migrations.entries()).problems.join("\n");
+    return lintMigrations(await migrations.entries(), migrationNaming(this.naming)).problems.join("\n");
   }
 
   /**
@@ -41,8 +47,9 @@ export class Flyway {
    */
   @func()
   async version(migrations: Directory): Promise<string> {
-    const result = lintMigrations(await migrations.entries());
+    const result = lintMigrations(await migrations.entries(), migrationNaming(this.naming));
     if (result.problems.length > 0) throw new Error(`migrations are not valid:\n${result.problems.join("\n")}`);
+    if (result.unversionable) throw new Error(`migrations: ${result.unversionable}`);
     if (!result.version) throw new Error("migrations: no versioned migration (V<MAJOR>_<MINOR>_<PATCH>__<description>.sql) found");
     return result.version;
   }
@@ -124,7 +131,10 @@ export class Flyway {
     const info = await this.run("info", url, { database });
     if (!info.succeeded) throw new Error(info.message);
     if (!info.schemaVersion) throw new Error("the database has no applied versioned migration: no schema version");
-    return info.schemaVersion;
+    // Flyway reports the version as the file wrote it (17.1, 002): gates compare semvers.
+    const semver = toSemver(info.schemaVersion);
+    if (!semver) throw new Error(`the database reports schema version ${JSON.stringify(info.schemaVersion)}, which is no MAJOR.MINOR.PATCH (more than three parts)`);
+    return semver;
   }
 
   /**
@@ -153,7 +163,7 @@ export class Flyway {
       const migrated = await this.run("migrate", url, { database, migrations });
       if (!migrated.succeeded) return migrated;
       const info = await this.run("info", url, { database, migrations });
-      if (info.succeeded && info.schemaVersion !== expected)
+      if (info.succeeded && toSemver(info.schemaVersion) !== expected)
         return new FlywayResult(
           "info",
           false,

@@ -388,6 +388,33 @@ export function flywayOutcome(command: FlywayJsonCommand, exitCode: number, stdo
   } catch (error) {
     return { succeeded: false, schemaVersion: "", message: `flyway ${command} exited ${exitCode} without a result: ${(error as Error).message}` };
   }
+  // Another command's JSON (or something else) is a failed verdict saying so, never an exception.
+  const other = otherCommand(json, command);
+  if (other)
+    return {
+      succeeded: false,
+      schemaVersion: "",
+      message: `flyway ${command} output is the JSON of ${other}, not of flyway ${command}; check which command printed it.${exitCode === 0 ? "" : ` Flyway exited ${exitCode}.`}`,
+    };
+  try {
+    return verdictOf(command, exitCode, json, source, files);
+  } catch (error) {
+    return { succeeded: false, schemaVersion: "", message: `flyway ${command} exited ${exitCode} with JSON that is not a ${command} result: ${(error as Error).message}` };
+  }
+}
+
+/** Which other command's JSON this is (Flyway 11 writes "operation"; older ones only their fields), or undefined when it may be this command's. */
+function otherCommand(json: Json, command: FlywayJsonCommand): string | undefined {
+  const fields: Record<FlywayJsonCommand, string> = { info: "schemaVersion", migrate: "targetSchemaVersion", validate: "validationSuccessful" };
+  const operation = str(json.operation);
+  if (operation !== undefined && operation !== "" && operation !== command) return `flyway ${operation} ("operation": ${JSON.stringify(operation)})`;
+  if (operation === command || fields[command] in json) return undefined;
+  const other = (Object.keys(fields) as FlywayJsonCommand[]).find((c) => fields[c] in json);
+  return other ? `flyway ${other} (it has "${fields[other]}")` : undefined;
+}
+
+/** The verdict of JSON that is this command's (or an error object); throws on JSON of the wrong shape. */
+function verdictOf(command: FlywayJsonCommand, exitCode: number, json: Json, source: string, files: string[]): FlywayOutcome {
   // A failed migrate prints its result with the error inside; every other failure prints the error alone.
   if (json.error && typeof json.error === "object" && (command !== "migrate" || !("migrations" in json))) {
     return { succeeded: false, schemaVersion: "", message: parseFlywayError(json, source, files).summary };

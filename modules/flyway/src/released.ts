@@ -113,7 +113,11 @@ export function releasedMigrationProblems(files: MigrationFile[], released: Rele
     .filter((x) => x.parsed !== undefined && x.parsed.prefix !== "R")
     .map((x) => ({ name: x.name, parsed: x.parsed as ParsedName, checksum: checksumOf(x.file) }));
   // Where to put the change instead: above the highest version there is now.
-  const highest = lintMigrations(files.map((f) => f.name)).version;
+  // Read under the lenient policy: the hint needs the highest version, whatever the naming policy says of it.
+  const highest = lintMigrations(
+    files.map((f) => f.name),
+    "flyway",
+  ).version;
   const newMigration = highest ? `a new migration versioned above ${highest}` : "a new migration";
   const problems: string[] = [];
   for (const old of record.migrations) {

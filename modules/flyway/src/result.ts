@@ -1,6 +1,7 @@
 /** What one Flyway command against a database found, as the module returns it. */
 import { func, object } from "@dagger.io/dagger";
 import { type FlywayJsonCommand, flywayOutcome } from "./info.js";
+import { toSemver } from "./migrations.js";
 
 /** The verdict of one Flyway command: never thrown, so a caller can report it; `verify` fails on it. */
 @object()
@@ -48,5 +49,6 @@ export class FlywayResult {
 export function flywayResult(command: FlywayJsonCommand, exitCode: number, stdout: string, stderr: string): FlywayResult {
   const outcome = flywayOutcome(command, exitCode, stdout);
   const message = outcome.succeeded || stdout.trim().startsWith("{") ? outcome.message : `${outcome.message}\n${stderr.trim().split("\n").slice(-20).join("\n")}`.trim();
-  return new FlywayResult(command, outcome.succeeded, outcome.schemaVersion, message, stdout);
+  // Flyway reports the version as the file wrote it (17.1, 002 under the flyway naming policy); callers compare semvers.
+  return new FlywayResult(command, outcome.succeeded, toSemver(outcome.schemaVersion) ?? outcome.schemaVersion, message, stdout);
 }

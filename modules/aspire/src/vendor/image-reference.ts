@@ -192,6 +192,24 @@ export function isSha256Digest(text: string): boolean {
   return SHA256_DIGEST_PATTERN.test(text);
 }
 
+/** What an image pinned by digest looks like, for messages. */
+export const DIGEST_PINNED_SHAPE = "registry/name:tag@sha256:<64 hex> (or registry/name@sha256:<64 hex>)";
+
+/**
+ * Why a text is not an image pinned by its sha256 digest, or undefined when it is one. An artefact
+ * under test is given this way (the root's integration --override, the aspire module's --override),
+ * so that a verdict is about exactly those bytes, whatever the tag points at later.
+ */
+export function digestPinnedProblem(input: string): string | undefined {
+  // A control character (a newline forges lines of a log or a summary) is named, never echoed raw.
+  const control = /\p{Cc}/u.exec(input);
+  if (control) return `${JSON.stringify(input)} contains the control character ${JSON.stringify(control[0])}; expected ${DIGEST_PINNED_SHAPE}`;
+  const ref = parseImageReference(input);
+  if (ref === undefined) return `${JSON.stringify(input)} is not an image reference; expected ${DIGEST_PINNED_SHAPE}`;
+  if (ref.digest === undefined || !isSha256Digest(ref.digest)) return `${JSON.stringify(input)} names no sha256 digest; expected ${DIGEST_PINNED_SHAPE}`;
+  return undefined;
+}
+
 /** Why a tag we are about to use is refused (`latest`, or characters a tag cannot have), or undefined when it is fine. */
 export function tagProblem(tag: string): string | undefined {
   if (tag === "latest") return 'tag "latest" is not used: images are addressed by git SHA and digest (…:<40-hex git sha> or …@sha256:<digest>)';
