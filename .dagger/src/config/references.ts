@@ -6,6 +6,7 @@
 import { attributesOf, parseTemplate, referencesOf, TemplateError } from "../topology/template.js";
 import { findCycle } from "./cycles.js";
 import type { Problem } from "./problems.js";
+import { holdsCredentials, maskCredentials } from "../vendor/credentials.js";
 
 type Raw = Record<string, unknown>;
 
@@ -46,20 +47,6 @@ function e2eProblems(doc: Raw): Problem[] {
   return [];
 }
 
-/** Query parameters whose value is a credential (access_token, private_token, password, api_key, sig…). */
-const SECRET_PARAMETER = /([?&;][A-Za-z0-9_.-]*?(?:token|password|passwd|pwd|secret|api[_-]?key|signature|sig)=)[^&#;\s]+/gi;
-
-/** The URL with the credentials it carries replaced by *** (user:password@, a token as the user of http(s), secret query parameters). */
-function maskUrl(url: string): string {
-  return url
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#@\s]*)@/i, (all, scheme: string, userinfo: string) => {
-      const colon = userinfo.indexOf(":");
-      if (colon !== -1) return `${scheme}${userinfo.slice(0, colon)}:***@`;
-      return /^https?:/i.test(scheme) ? `${scheme}***@` : all;
-    })
-    .replace(SECRET_PARAMETER, "$1***");
-}
-
 /**
  * pipeline.yaml is committed, and its mirror URLs become build arguments (image history), its API
  * bases go into host clients' messages: a URL with user:password@, a token as its user or a token
@@ -87,9 +74,13 @@ function credentialProblems(doc: Raw): Problem[] {
   const hint = (path: string) =>
     path.startsWith("mirror.") ? "--mirror-token=env://NEXUS_TOKEN (and --mirror-username)" : (hints[path] ?? "a Dagger secret argument (or drop it: this URL needs none)");
   return urls.flatMap(([path, u]) => {
-    if (typeof u !== "string" || maskUrl(u) === u) return [];
+    if (typeof u !== "string" || !holdsCredentials(u)) return [];
     return [
-      { path, message: `must not carry credentials (user:password@, a token as the user, or a token parameter): pipeline.yaml is committed; pass the token as ${hint(path)}`, value: maskUrl(u) },
+      {
+        path,
+        message: `must not carry credentials (user:password@, a token as the user, or a token parameter): pipeline.yaml is committed; pass the token as ${hint(path)}`,
+        value: maskCredentials(u),
+      },
     ];
   });
 }

@@ -6,7 +6,7 @@
  */
 import { IMAGE_REFERENCE_PATTERN, isPinned, parseImageReference, REGISTRY_PREFIX_PATTERN } from "../vendor/image-reference.js";
 import semver from "../vendor/semver.js";
-import { branchNameProblem } from "./branch-name.js";
+import { refNameProblem } from "../plan/ref-name.js";
 import { z } from "../vendor/zod.js";
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
@@ -58,8 +58,12 @@ const GIT_URL_RULE = "must be a git URL: https://host/owner/repo.git, ssh://git@
 
 /** A branch name git would create (`git check-ref-format --branch`): it becomes a ref, a CLI value and a log line. */
 const branchName = z.string().superRefine((branch, ctx) => {
-  const problem = branchNameProblem(branch);
-  if (problem !== undefined) ctx.addIssue({ code: "custom", message: `is not a branch name git allows: it ${problem}` });
+  const problem = refNameProblem(branch);
+  if (problem !== undefined)
+    ctx.addIssue({
+      code: "custom",
+      message: `is not a branch name git allows: it ${problem}; a branch name has no spaces, control characters, "..", "@{" or any of ~ ^ : ? * [ \\, does not start with "-" or end with "/" or ".", and no part of it starts with "." or ends in ".lock" (e.g. main, release/2.x)`,
+    });
 });
 
 /** An http(s) URL of a mirror endpoint. */
@@ -394,7 +398,9 @@ export const Gates = z
           .describe("Trivy severities that block a promotion unless waived."),
         waivers: repoPath
           .default("waivers.yaml")
-          .describe("Waivers file in the GitOps repository (per CVE or misconfiguration ID and image digest, with reason, approver and expiry; secrets are never waived)."),
+          .describe(
+            "Waivers file in the GitOps repository (per CVE or misconfiguration ID and image digest, with reason, an approver who names who decided (placeholders such as - or TBD are refused) and an expiry at most one year after the day the gate judges it; secrets are never waived).",
+          ),
       })
       .prefault({})
       .describe("The vulnerability gate: a Trivy JSON report per image; a missing or unreadable report blocks."),
