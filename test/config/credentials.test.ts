@@ -1,22 +1,8 @@
 // Credentials in pipeline.yaml's URLs (issue 16): refused with the value masked and the secret argument to use.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { HEAD, API, problemsOf } from "./refusals.js";
 import { parseConfig } from "../../.dagger/src/config/load.js";
-import { ConfigError, formatProblem } from "../../.dagger/src/config/problems.js";
-
-const HEAD = "name: shop\nregistry: { address: registry.local/shop }\n";
-const API = "components: { api: { kind: backend, toolchain: node, path: api } }\n";
-
-/** The problems a config raises, as users see them, without the file:line:col prefix. */
-function problemsOf(input: string | Uint8Array): string[] {
-  try {
-    parseConfig(input);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${(e as Error)?.stack ?? String(e)}`);
-    return e.problems.map((p) => formatProblem("pipeline.yaml", p).replace(/^\S+ /, ""));
-  }
-  assert.fail("the config was accepted");
-}
 
 describe("credentials in URLs", () => {
   const text = (section: string) => `${HEAD}${API}${section}\n`;

@@ -2,31 +2,12 @@
 // "Config loading"): each refused at load time, naming the field, the value and what is valid.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { HEAD, API, problemsOf, timed } from "./refusals.js";
 import { parseConfig } from "../../.dagger/src/config/load.js";
-import { ConfigError, formatProblem, type Problem } from "../../.dagger/src/config/problems.js";
+import type { Problem } from "../../.dagger/src/config/problems.js";
 import { referenceProblems } from "../../.dagger/src/config/references.js";
 
-const HEAD = "name: shop\nregistry: { address: registry.local/shop }\n";
-const API = "components: { api: { kind: backend, toolchain: node, path: api } }\n";
 const GITOPS = 'gitops: { repository: "file:///srv/gitops.git" }\n';
-
-/** The problems a config raises, as users see them, without the file:line:col prefix. */
-function problemsOf(input: string | Uint8Array): string[] {
-  try {
-    parseConfig(input);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${(e as Error)?.stack ?? String(e)}`);
-    return e.problems.map((p) => formatProblem("pipeline.yaml", p).replace(/^\S+ /, ""));
-  }
-  assert.fail("the config was accepted");
-}
-
-/** Milliseconds a call takes. */
-function timed(run: () => void): number {
-  const start = performance.now();
-  run();
-  return performance.now() - start;
-}
 
 describe("circles and chains", () => {
   const chain = (n: number, on = "manual") =>

@@ -4,30 +4,10 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { HEAD, API, problemsOf, timed } from "./refusals.js";
 import { parseConfig } from "../../.dagger/src/config/load.js";
-import { ConfigError, formatProblem } from "../../.dagger/src/config/problems.js";
+import { ConfigError } from "../../.dagger/src/config/problems.js";
 import { ROOT } from "../tiers/modules.js";
-
-const HEAD = "name: shop\nregistry: { address: registry.local/shop }\n";
-const API = "components: { api: { kind: backend, toolchain: node, path: api } }\n";
-
-/** The problems a config raises, as users see them, without the file:line:col prefix. */
-function problemsOf(input: string | Uint8Array): string[] {
-  try {
-    parseConfig(input);
-  } catch (e) {
-    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${(e as Error)?.stack ?? String(e)}`);
-    return e.problems.map((p) => formatProblem("pipeline.yaml", p).replace(/^\S+ /, ""));
-  }
-  assert.fail("the config was accepted");
-}
-
-/** Milliseconds a call takes. */
-function timed(run: () => void): number {
-  const start = performance.now();
-  run();
-  return performance.now() - start;
-}
 
 describe("YAML that would crash or hang the loader", () => {
   it("refuses an alias bomb (billion laughs) quickly, saying what is wrong", () => {
