@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { flagsManifest, flagsOf, withFlagsResource } from "../../.dagger/src/release/flags.js";
-import { previewFiles } from "../../.dagger/src/release/preview.js";
+import { previewFiles, previewOf } from "../../.dagger/src/release/preview.js";
 import { exampleConfig } from "../topology/fixture.js";
 import { kustomizeBuild, TOOLS } from "./render-tools.js";
 
@@ -54,12 +54,15 @@ describe("promotion's other writes, rendered by kustomize", () => {
       mkdirSync(dirname(join(root, path)), { recursive: true });
       writeFileSync(join(root, path), text);
     }
-    const rendered = kustomizeBuild(join(root, "previews/preview-feature-new-checkout"));
+    // "/" and capitals make the slug lossy: the namespace carries a short hash of the exact branch name.
+    const { namespace, folder } = previewOf(exampleConfig(), "feature/New Checkout");
+    assert.match(namespace, /^preview-feature-new-checkout-[0-9a-f]{8}$/);
+    const rendered = kustomizeBuild(join(root, folder));
     assert.ok(rendered.ok, rendered.ok ? "" : rendered.error);
     const all = objects(rendered.manifests);
     assert.deepEqual(all.map((o) => `${o.kind}/${o.metadata.name} in ${o.metadata.namespace ?? "-"}`).sort(), [
-      "Deployment/backend in preview-feature-new-checkout",
-      "Namespace/preview-feature-new-checkout in -",
+      `Deployment/backend in ${namespace}`,
+      `Namespace/${namespace} in -`,
     ]);
     const deployment = all.find((o) => o.kind === "Deployment");
     assert.equal(deployment?.spec?.template.spec.containers[0].image, `${image.repository}:${image.tag}@${image.digest}`);

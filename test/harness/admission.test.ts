@@ -16,6 +16,7 @@ import { CosignModel } from "./cosign-model.js";
 import { exampleRelease, REV_A } from "../release/fixture.js";
 import { GITOPS_SEED, harnessApp, type HarnessApp } from "./app.js";
 import { Harness } from "./harness.js";
+import { releaseScans } from "./stand-ins.js";
 
 const A = exampleRelease(REV_A, "1");
 const STAGED = {
@@ -24,24 +25,6 @@ const STAGED = {
   [`releases/${REV_A}.json`]: renderReleaseRecord(A),
   "environments/dev/.pipeline/state.json": renderEnvironmentState(promoted(emptyState("dev"), A, ["db", "backend", "frontend"], "2026-11-22T08:00:00Z")),
 };
-
-/** Clean Trivy reports of release A's images (the vulnerability gate passes). */
-function scans(): string {
-  const files = Object.entries(A.components).map(([name, c]) => ({
-    field: "withNewFile",
-    args: {
-      path: `${name}.json`,
-      contents: JSON.stringify({
-        SchemaVersion: 2,
-        ArtifactName: c.image,
-        ArtifactType: "container_image",
-        Metadata: { RepoDigests: [`registry.example.com/acme/webshop/${name}@${c.digest}`] },
-        Results: [{ Target: name, Class: "os-pkgs", Type: "debian", Vulnerabilities: [] }],
-      }),
-    },
-  }));
-  return mintId([{ field: "directory", args: {} }, ...files]);
-}
 
 describe("harness: promotion writes the Kyverno policy of an environment with admission: kyverno", () => {
   const apps: HarnessApp[] = [];
@@ -76,7 +59,7 @@ describe("harness: promotion writes the Kyverno policy of an environment with ad
 
   it("the policy with the repository's key, in the staging namespace, listed in the kustomization, in the promotion's one commit", async () => {
     const { app, promote } = await setUp();
-    const out = await promote({ env: "staging", scans: scans() });
+    const out = await promote({ env: "staging", scans: releaseScans(A) });
     assert.match(out, /Pushed [0-9a-f]{12} to main/);
     assert.deepEqual(
       history(app.gitops).map((c) => c.subject.split(":")[0]),
@@ -100,7 +83,7 @@ describe("harness: promotion writes the Kyverno policy of an environment with ad
 
   it("signing.publicKey missing from the repository: refused naming the path, nothing written", async () => {
     const { app, h, promote } = await setUp(false);
-    const out = await promote({ env: "staging", scans: scans() });
+    const out = await promote({ env: "staging", scans: releaseScans(A) });
     assert.match(out, /^failed: /);
     assert.match(out, /signing\.publicKey: keys\/cosign\.pub does not exist in the application repository; commit the cosign public key there/);
     assert.equal(history(app.gitops).length, 1);

@@ -9,6 +9,7 @@ import { git, history } from "../gitops/git/git-fixture.js";
 import { exampleRelease, REV_A, REV_B } from "../release/fixture.js";
 import { GITOPS_SEED, harnessApp, type HarnessApp } from "./app.js";
 import { Harness } from "./harness.js";
+import { releaseScans } from "./stand-ins.js";
 
 const A = exampleRelease(REV_A, "1");
 const B = exampleRelease(REV_B, "2", { backend: "1.3.0" });
@@ -18,31 +19,6 @@ const STAGED = {
   [`releases/${REV_B}.json`]: renderReleaseRecord(B),
   "environments/dev/.pipeline/state.json": renderEnvironmentState(promoted(emptyState("dev"), A, ["db", "backend", "frontend"], "2026-11-22T08:00:00Z")),
 };
-
-/** Trivy reports of release A's images, pulled by digest (RepoDigests name them); one CRITICAL finding in `critical`. */
-function scans(release: typeof A, critical?: string): string {
-  const files = Object.entries(release.components).map(([name, c]) => ({
-    field: "withNewFile",
-    args: {
-      path: `${name}.json`,
-      contents: JSON.stringify({
-        SchemaVersion: 2,
-        ArtifactName: c.image,
-        ArtifactType: "container_image",
-        Metadata: { RepoDigests: [`registry.example.com/acme/webshop/${name}@${c.digest}`] },
-        Results: [
-          {
-            Target: name,
-            Class: "os-pkgs",
-            Type: "debian",
-            Vulnerabilities: critical && name === "backend" ? [{ VulnerabilityID: critical, PkgName: "openssl", InstalledVersion: "3.0.0", Severity: "CRITICAL" }] : [],
-          },
-        ],
-      }),
-    },
-  }));
-  return mintId([{ field: "directory", args: {} }, ...files]);
-}
 
 describe("harness: promote and rollback", () => {
   let app: HarnessApp;
@@ -63,7 +39,7 @@ describe("harness: promote and rollback", () => {
 
   it("staging after dev, with clean scans: one commit with the release's digests, the gates computed by the gates module", async () => {
     const h = await setUp();
-    const out = await promote(h, { env: "staging", scans: scans(A) });
+    const out = await promote(h, { env: "staging", scans: releaseScans(A) });
     assert.match(out, /\| upstream \| ✅ passed \| release aaaaaaaaaaaa reached dev first \|/);
     assert.match(out, /\| vulnerabilities \| ✅ passed \|/);
     assert.match(out, /Pushed [0-9a-f]{12} to main/);
@@ -86,25 +62,25 @@ describe("harness: promote and rollback", () => {
 
   it("a CRITICAL finding refuses, naming it; an emergency lets it through, recorded in the commit", async () => {
     const h = await setUp();
-    const refused = await promote(h, { env: "staging", scans: scans(A, "CVE-2026-4242") });
+    const refused = await promote(h, { env: "staging", scans: releaseScans(A, "CVE-2026-4242") });
     assert.match(refused, /CVE-2026-4242/);
     assert.match(refused, /Refused by vulnerabilities/);
-    const urgent = await promote(h, { env: "staging", scans: scans(A, "CVE-2026-4242"), emergency: true, reason: "hotfix for the checkout outage" });
+    const urgent = await promote(h, { env: "staging", scans: releaseScans(A, "CVE-2026-4242"), emergency: true, reason: "hotfix for the checkout outage" });
     assert.match(urgent, /EMERGENCY: hotfix for the checkout outage/);
     assert.match(git(app.gitops, "log", "-1", "--format=%B", "main"), /hotfix for the checkout outage/);
   });
 
   it("the same promotion twice: the second says already there and pushes nothing", async () => {
     const h = await setUp();
-    await promote(h, { env: "staging", scans: scans(A) });
-    const again = await promote(h, { env: "staging", scans: scans(A) });
+    await promote(h, { env: "staging", scans: releaseScans(A) });
+    const again = await promote(h, { env: "staging", scans: releaseScans(A) });
     assert.match(again, /Already there: staging runs these digests; nothing to write\./);
     assert.equal(h.engine.count("gitops", "push"), 1);
   });
 
   it("dry run: the verdicts and the diff, nothing written", async () => {
     const h = await setUp();
-    const out = await promote(h, { env: "staging", scans: scans(A), dryRun: true });
+    const out = await promote(h, { env: "staging", scans: releaseScans(A), dryRun: true });
     assert.match(out, /Dry run: these changes would be written \(as one commit\); nothing was written\./);
     assert.equal(history(app.gitops).length, 1);
   });

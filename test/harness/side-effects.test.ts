@@ -21,7 +21,7 @@ import { exampleRelease, REV_A } from "../release/fixture.js";
 import { makeMutant } from "../tiers/mutant.js";
 import { GITOPS_SEED, harnessApp, type HarnessApp } from "./app.js";
 import { Harness } from "./harness.js";
-import { standIns } from "./stand-ins.js";
+import { releaseScans, standIns } from "./stand-ins.js";
 import { MemoryRegistry } from "./registry.js";
 
 const REV = "0123456789abcdef0123456789abcdef01234567";
@@ -37,35 +37,6 @@ const RELEASED_ON_DEV = {
 
 /** Container answers the model does not compute: Flyway's recorded output; a stand-in clean Trivy report. */
 const stubs = standIns();
-
-/**
- * Trivy reports of a release's images, one <component>.json each, tied to the images by their
- * digests (RepoDigests), with no finding (or, when given, one CRITICAL finding in the backend's):
- * what the vulnerability gate reads (as promote.test.ts).
- */
-function cleanScans(release: ReleaseRecord, criticalInBackend?: string): string {
-  const files = Object.entries(release.components).map(([name, c]) => ({
-    field: "withNewFile",
-    args: {
-      path: `${name}.json`,
-      contents: JSON.stringify({
-        SchemaVersion: 2,
-        ArtifactName: c.image,
-        ArtifactType: "container_image",
-        Metadata: { RepoDigests: [`${c.image.replace(/:[0-9a-f]{40}@sha256:[0-9a-f]{64}$/, "")}@${c.digest}`] },
-        Results: [
-          {
-            Target: name,
-            Class: "os-pkgs",
-            Type: "debian",
-            Vulnerabilities: criticalInBackend && name === "backend" ? [{ VulnerabilityID: criticalInBackend, PkgName: "openssl", InstalledVersion: "3.0.0", Severity: "CRITICAL" }] : [],
-          },
-        ],
-      }),
-    },
-  }));
-  return mintId([{ field: "directory", args: {} }, ...files]);
-}
 
 /** A local server speaking GitHub's release API for acme/webshop, named by the application's pipeline.yaml (releases.apiUrl). */
 async function githubReleasesOf(app: HarnessApp): Promise<{ api: ApiServer; store: FakeRelease[]; writes: () => string[] }> {
@@ -255,7 +226,7 @@ describe("side effects: exactly once per call", () => {
           repository: "https://github.com/acme/webshop",
           gitopsToken: secret("gitops-token"),
           releaseToken: secret("release-token"),
-          scans: cleanScans(record),
+          scans: releaseScans(record),
         }),
       );
       assert.match(out, /^# Release v1\.2\.0\n\n## Release page\n\nCreated release v1\.2\.0 \(https:\/\/github\.com\/acme\/webshop\/releases\/tag\/v1\.2\.0\): 2 asset\(s\) uploaded\./, out);
@@ -306,7 +277,7 @@ describe("side effects: exactly once per call", () => {
           repository: "https://github.com/acme/webshop",
           gitopsToken: secret("gitops-token"),
           releaseToken: secret("release-token"),
-          scans: cleanScans(A, "CVE-2026-4242"),
+          scans: releaseScans(A, "CVE-2026-4242"),
         })
         .then(
           () => "resolved",
@@ -352,7 +323,7 @@ describe("side effects: exactly once per call", () => {
         repository: "https://github.com/acme/webshop",
         gitopsToken: secret("gitops-token"),
         releaseToken: secret("release-token"),
-        scans: cleanScans(A),
+        scans: releaseScans(A),
       });
       assert.equal(h.engine.count("gitops", "hostRelease"), 2, "the exactly-once count above would fail");
       assert.notDeepEqual(github.writes(), ONE_PAGE, "and so would the writes");

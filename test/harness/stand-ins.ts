@@ -3,6 +3,8 @@
  * recorded real output (recorded-flyway.ts) and stand-in Trivy reports (Trivy does not run here)
  * with the scanned image's config digest. A test chooses which scans report a CRITICAL finding.
  */
+import type { ReleaseRecord } from "../../.dagger/src/release/record.js";
+import { mintId } from "../recorder/ids.js";
 import { recordedFlyway } from "./recorded-flyway.js";
 
 /** The config digest every stand-in scan reports for the image it scanned. */
@@ -48,4 +50,33 @@ export function standIns(criticalIn: (leaf: string) => string | undefined = () =
     if (/\/scan\/sbom\.cdx\.json"\)\.contents$/.test(leaf)) return CYCLONEDX;
     return undefined;
   };
+}
+
+/**
+ * Trivy reports of a release's images as a directory ID for `--scans`, one <component>.json each,
+ * tied to the images by their digests (RepoDigests), with no finding or, when given, one CRITICAL
+ * finding in the backend's: what the vulnerability gate reads.
+ */
+export function releaseScans(release: ReleaseRecord, criticalInBackend?: string): string {
+  const files = Object.entries(release.components).map(([name, c]) => ({
+    field: "withNewFile",
+    args: {
+      path: `${name}.json`,
+      contents: JSON.stringify({
+        SchemaVersion: 2,
+        ArtifactName: c.image,
+        ArtifactType: "container_image",
+        Metadata: { RepoDigests: [`${c.image.replace(/:[0-9a-f]{40}@sha256:[0-9a-f]{64}$/, "")}@${c.digest}`] },
+        Results: [
+          {
+            Target: name,
+            Class: "os-pkgs",
+            Type: "debian",
+            Vulnerabilities: criticalInBackend && name === "backend" ? [{ VulnerabilityID: criticalInBackend, PkgName: "openssl", InstalledVersion: "3.0.0", Severity: "CRITICAL" }] : [],
+          },
+        ],
+      }),
+    },
+  }));
+  return mintId([{ field: "directory", args: {} }, ...files]);
 }

@@ -305,7 +305,9 @@ describe("real Trivy on the real image", () => {
     assert.equal(report.SchemaVersion, 2);
     assert.equal(report.Metadata?.ImageID, imageId);
     assert.equal(reportMismatch(report, "backend.json", manifestDigest, imageId), undefined);
-    assert.deepEqual(findingsOf(report), [{ kind: "vulnerability", id: CVE, package: PACKAGE, purl: `pkg:npm/${PACKAGE}@${pinned}`, installed: pinned, fixed, severity: "CRITICAL", title: TITLE, target: "Node.js" }]);
+    assert.deepEqual(findingsOf(report), [
+      { kind: "vulnerability", id: CVE, package: PACKAGE, purl: `pkg:npm/${PACKAGE}@${pinned}`, installed: pinned, fixed, severity: "CRITICAL", title: TITLE, target: "Node.js" },
+    ]);
     // Secrets and misconfigurations (which the gate is to read too): nothing at HIGH or CRITICAL.
     const raw = JSON.parse(text) as { Results?: { Target: string; Secrets?: { Severity: string; RuleID: string }[]; Misconfigurations?: { Severity: string; ID: string }[] }[] };
     const others = (raw.Results ?? []).flatMap((r) => [
@@ -468,7 +470,9 @@ describe("--trivy-db: the database handed over as a directory, scanned with no n
     assert.equal((await exec(imageIdCommand(files))).code, 0);
     const report = parseTrivyReport(readFileSync(files.report, "utf8"), "backend.json");
     assert.equal(reportMismatch(report, "backend.json", manifestDigest, readFileSync(files.imageId, "utf8").trim()), undefined);
-    assert.deepEqual(findingsOf(report), [{ kind: "vulnerability", id: CVE, package: PACKAGE, purl: `pkg:npm/${PACKAGE}@${pinned}`, installed: pinned, fixed, severity: "CRITICAL", title: TITLE, target: "Node.js" }]);
+    assert.deepEqual(findingsOf(report), [
+      { kind: "vulnerability", id: CVE, package: PACKAGE, purl: `pkg:npm/${PACKAGE}@${pinned}`, installed: pinned, fixed, severity: "CRITICAL", title: TITLE, target: "Node.js" },
+    ]);
     assert.deepEqual(digests(join(handedOver, "db")), before, "the handed-over db/ is unchanged");
     t.diagnostic(`Trivy's cache after the scan (outside the namespace): ${readdirSync(scan.cache).sort().join(", ")}`);
   });

@@ -62,7 +62,16 @@ export async function runGraph(graph: ServiceGraph, inputs: RunInputs, tests: Te
   const run = new GraphRun(graph, inputs);
   await run.loadSecrets();
   try {
-    for (const s of graph.services) if (!(await run.service(s))) return run.result();
+    const started = new Set<string>();
+    for (const s of graph.services) {
+      if (started.has(s.name)) continue;
+      // Services that refer to each other start side by side, as the engine's own circular-hostname
+      // test does: one that resolves its peer's name at start-up would fail if the peer came later.
+      const group = [s, ...graph.services.filter((o) => o !== s && !started.has(o.name) && s.peers?.includes(o.name))];
+      for (const g of group) started.add(g.name);
+      const ok = await Promise.all(group.map((g) => run.service(g)));
+      if (ok.includes(false)) return run.result();
+    }
     await run.test(tests);
   } finally {
     await run.stop();
@@ -116,7 +125,8 @@ class GraphRun {
     try {
       const service = ctr.asService({ useEntrypoint: true, ...(args.length > 0 ? { args } : {}) });
       // Services that refer to each other cannot be bound both ways (a binding needs the other
-      // service first): each gets its name as a session-wide hostname, which the other resolves at run time.
+      // service first): each gets its name as a hostname, scoped by the engine to this module's
+      // domain in this session (core/service.go), which the other resolves through its DNS search list.
       this.services.set(s.name, await (s.peers ? service.withHostname(s.name) : service).start());
       return this.step(s.name, "start", true, "");
     } catch (e) {
