@@ -46,7 +46,8 @@ describe("image references (property)", () => {
           ref = timed(() => parseImageReferenceStrict(text));
         } catch (e) {
           assert.ok(e instanceof ImageReferenceError, `not an ImageReferenceError: ${String(e)}`);
-          assert.ok(e.message.startsWith(`image reference "${text}": `), e.message);
+          assert.ok(e.message.startsWith(`image reference ${JSON.stringify(text)}: `), e.message);
+          assert.ok(!/[\u0000-\u001f]/.test(e.message), `the message holds a control character: ${JSON.stringify(e.message)}`);
           assert.ok(e.problem.length > 0);
           return;
         }

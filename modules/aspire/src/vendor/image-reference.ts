@@ -42,7 +42,8 @@ export class ImageReferenceError extends Error {
   /** What is wrong with it and what would be valid. */
   readonly problem: string;
   constructor(input: string, problem: string) {
-    super(`image reference "${input}": ${problem}`);
+    // JSON quoting escapes newlines and terminal escapes: a reference from an argument must not forge log lines.
+    super(`image reference ${JSON.stringify(input)}: ${problem.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}`);
     this.name = "ImageReferenceError";
     this.input = input;
     this.problem = problem;
