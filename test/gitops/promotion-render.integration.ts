@@ -60,10 +60,7 @@ describe("promotion's other writes, rendered by kustomize", () => {
     const rendered = kustomizeBuild(join(root, folder));
     assert.ok(rendered.ok, rendered.ok ? "" : rendered.error);
     const all = objects(rendered.manifests);
-    assert.deepEqual(all.map((o) => `${o.kind}/${o.metadata.name} in ${o.metadata.namespace ?? "-"}`).sort(), [
-      `Deployment/backend in ${namespace}`,
-      `Namespace/${namespace} in -`,
-    ]);
+    assert.deepEqual(all.map((o) => `${o.kind}/${o.metadata.name} in ${o.metadata.namespace ?? "-"}`).sort(), [`Deployment/backend in ${namespace}`, `Namespace/${namespace} in -`]);
     const deployment = all.find((o) => o.kind === "Deployment");
     assert.equal(deployment?.spec?.template.spec.containers[0].image, `${image.repository}:${image.tag}@${image.digest}`);
   });
