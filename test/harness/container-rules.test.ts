@@ -99,7 +99,12 @@ function failureOf(property: () => void): string {
 describe("engine rules (d), (e), (g) in harness runs of root functions", () => {
   const NO_REMOVAL = {
     file: "modules/node-toolchain/src/index.ts",
-    from: '    return buildSecretRemovals(dockerfile, secrets.map((s) => s.name)).reduce((ctr, r) => ("mount" in r ? ctr.withoutMount(r.mount) : ctr.withoutSecretVariable(r.variable)), built);',
+    from: [
+      "    return buildSecretRemovals(",
+      "      dockerfile,",
+      "      secrets.map((s) => s.name),",
+      '    ).reduce((ctr, r) => ("mount" in r ? ctr.withoutMount(r.mount) : ctr.withoutSecretVariable(r.variable)), built);',
+    ].join("\n"),
     to: "    return built;",
   };
 
