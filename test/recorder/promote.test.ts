@@ -103,7 +103,7 @@ describe("recorded graph of prune-previews (for hosts without a branch-deletion 
   };
 
   it("deletes only the folders of branches that are gone, in one push", async () => {
-    const { graph } = await record(async () => new Pipeline(dag.directory()).prunePreviews(["main", "feature/live"], dag.setSecret("gitops-token", "t")), tree);
+    const { graph } = await record(async () => new Pipeline(dag.directory()).prunePreviews(["main", "feature-live"], dag.setSecret("gitops-token", "t")), tree);
     const push = graph.leaves.find((l) => /^gitops\(.*\)\.push\(/.test(l)) as string;
     assert.ok(push, "one push");
     assert.match(push, /deletePaths: \["previews\/preview-feature-gone\/kustomization\.yaml", "previews\/preview-feature-gone\/namespace\.yaml"\]/);

@@ -427,7 +427,7 @@ describe("the config loader", () => {
     })();
     assert.match(
       err.message,
-      /releases\.repository: must not carry credentials \(user:password@; value not shown\): pipeline\.yaml is committed; pass the token as --release-token=env:\/\/RELEASE_TOKEN/,
+      /releases\.repository: must not carry credentials \(user:password@, a token as the user, or a token parameter\): pipeline\.yaml is committed; pass the token as --release-token=env:\/\/RELEASE_TOKEN \(got "https:\/\/ci:\*\*\*@gitea\.example\.com\/acme\/webshop"\)/,
     );
     assert.ok(!err.message.includes(LINE.slice(0, 20)));
   });
