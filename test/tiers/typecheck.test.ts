@@ -33,9 +33,7 @@ describe("type check tier (TypeScript 5.9.3 against @dagger.io/dagger 0.21.9)", 
   });
 
   it("fails on a plain type error inside a module", () => {
-    const dir = makeMutant("type-error", [
-      { file: "modules/node-toolchain/src/install.ts", from: '["CI", "true"],', to: '["CI", true],' },
-    ]);
+    const dir = makeMutant("type-error", [{ file: "modules/node-toolchain/src/install.ts", from: '["CI", "true"],', to: '["CI", true],' }]);
     const errors = typecheckModule(readModule(join(dir, "modules/node-toolchain")), join(dir, "build"));
     assert.equal(errors.length, 1, errors.join("\n"));
     assert.match(errors[0], /modules\/node-toolchain\/src\/install\.ts:\d+:\d+ TS2322/);
