@@ -104,7 +104,7 @@ const scalar = fc.oneof(
     "{x",
     "*",
     ">=1.0.0",
-    "node:latest",
+    "node:22-bookworm-slim@sha256:0",
     "push",
     "tag",
     "manual",
