@@ -237,10 +237,24 @@ function environmentProblems(doc: Raw): Problem[] {
       problems.push({ path: `${at}.admission`, message: "verifies image signatures in the cluster: add a signing section (publicKey or keyless) saying how images are signed", value: env.admission });
     if (env.admission !== undefined && env.format === "compose")
       problems.push({ path: `${at}.admission`, message: "is a Kubernetes admission policy: it needs format kustomize, helm or manifests, not compose", value: env.admission });
+    problems.push(...operationProblems(env, at, components));
   }
   // Self-follows are reported above; every other circle, wherever it starts, here.
   const after = new Map(environments.map(([n, e]): [string, string[]] => [n, typeof e.after === "string" && e.after !== n && byName.has(e.after) ? [e.after] : []]));
   const cycle = findCycle(after);
   if (cycle) problems.push({ path: `environments.${cycle[0]}.after`, message: `environments follow each other in a circle: ${cycle.join(" -> ")}` });
+  return problems;
+}
+
+/** deploy only for Compose environments; verify endpoints name components. */
+function operationProblems(env: Raw, at: string, components: string[]): Problem[] {
+  const problems: Problem[] = [];
+  if (env.deploy !== undefined && env.format !== "compose")
+    problems.push({ path: `${at}.deploy`, message: "deploys a Compose environment over SSH: it needs format compose (Kubernetes environments are deployed by their GitOps agent)", value: env.format });
+  if (isMap(env.verify) && isMap(env.verify.endpoints))
+    for (const component of Object.keys(env.verify.endpoints))
+      if (!components.includes(component)) problems.push({ path: `${at}.verify.endpoints.${component}`, message: `names no component; components are: ${components.join(", ")}`, value: component });
+  if (isMap(env.verify) && env.verify.argocd !== undefined && env.format === "compose")
+    problems.push({ path: `${at}.verify.argocd`, message: "waits on an Argo CD application: it needs a Kubernetes format (kustomize, helm or manifests), not compose", value: env.format });
   return problems;
 }

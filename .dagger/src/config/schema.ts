@@ -8,6 +8,7 @@ import { IMAGE_REFERENCE_PATTERN, isPinned, parseImageReference, REGISTRY_PREFIX
 import semver from "../vendor/semver.js";
 import { refNameProblem } from "../plan/ref-name.js";
 import { z } from "../vendor/zod.js";
+import { FreezeWindow, SshDeploy, Verify } from "./operations.js";
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 const NAME_RULE = "lowercase letters, digits and '-', starting with a letter, at most 40 characters";
@@ -251,6 +252,12 @@ export const Environment = z
       .describe(
         "Admission checks in the cluster: kyverno writes a Kyverno policy into the environment's folder that admits only images signed as signing says, with the pipeline's attestations (needs signing and a Kubernetes format).",
       ),
+    deploy: SshDeploy.optional(),
+    verify: Verify.optional(),
+    freeze: z
+      .array(FreezeWindow)
+      .default([])
+      .describe("Windows in which automatic promotion (on push or tag) stops with a message; a manual or emergency promotion passes, recorded. `freeze --env` sets a freeze flag too."),
   })
   .describe("A deployment environment.");
 
