@@ -166,6 +166,21 @@ describe("waitForArgoCd fails with a clear line", () => {
     assert.match(r.summary, /HTTP 404: Argo CD has no application webshop-prod/);
   });
 
+  it("a redirect is not followed (the token would go with it) and fails at once", async () => {
+    const redirecting = await serve((_req, res) => {
+      res.writeHead(307, { location: "https://argocd.elsewhere.example/api/v1/applications/webshop-prod" });
+      res.end();
+    });
+    try {
+      const { deps } = fakeClock();
+      const r = await waitForArgoCd(wait(redirecting.url), deps);
+      assert.equal(r.passed, false);
+      assert.match(r.summary, /after 0 s \(1 poll\): Argo CD answered with a redirect, which is not followed \(the token would go with it\)/);
+    } finally {
+      await redirecting.close();
+    }
+  });
+
   it("a 5xx is retried, and a server echoing the token does not get it shown", async () => {
     const { r, requests } = await one([(req) => [502, { error: `upstream said ${req.headers.authorization}` }], () => [200, application("Synced", COMMIT, "Healthy")]]);
     assert.equal(requests, 2);

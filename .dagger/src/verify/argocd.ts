@@ -130,10 +130,16 @@ async function read(url: string, opts: ArgoCdWait, budget: number, deps: VerifyD
   let status: number;
   let body: string;
   try {
+    // No redirects: the bearer token goes to the configured server and nowhere else.
     const res = await deps.fetch(url, { headers: { accept: "application/json", authorization: `Bearer ${opts.token}` }, signal: AbortSignal.timeout(budget), redirect: "error" });
     status = res.status;
     body = await res.text();
   } catch (e) {
+    if ((e as Error & { cause?: Error })?.cause?.message === "unexpected redirect")
+      return {
+        final: "failed",
+        line: "Argo CD answered with a redirect, which is not followed (the token would go with it); set verify.argocd.server to the address the API answers on, e.g. https:// instead of http://",
+      };
     return { line: hide(networkError(e, budget), opts.token) };
   }
   if (status === 401) return { final: "failed", line: `HTTP 401: Argo CD refused the token; give an API token of an account that may get applications (argocd account generate-token)` };
