@@ -62,9 +62,9 @@ export class Pipeline {
 
   /**
    * What a CI event would run: stages in order, parallel jobs, affected components, promotions.
-   * @param event One of pull-request, push, tag, promote, rollback, delete.
+   * @param event One of pull-request, push, tag, promote, rollback, deploy, delete.
    * @param ref The branch (pull-request, push, delete) or the release tag (tag), e.g. main or v1.4.0.
-   * @param environment The target environment of a promote or rollback event, e.g. prod.
+   * @param environment The target environment of a promote, rollback or deploy event, e.g. prod.
    * @param changed Changed files relative to the folder of pipeline.yaml; without them every component counts as affected.
    * @param emergency Plan an emergency promotion (vulnerability gate and upstream rule waived, compatibility kept).
    * @param json Print the plan as JSON instead of text.

@@ -28,7 +28,8 @@ const outcome = (component: string, check: string, passed = true): CheckOutcome 
 });
 
 /** Fake ports that record every call as "port:argument". */
-function fakePorts(o: { failCheck?: string; published?: string[] } = {}) {
+function fakePorts(o: { failCheck?: string; published?: string[]; verified?: boolean[] } = {}) {
+  const verified = [...(o.verified ?? [])];
   const calls: string[] = [];
   const ports: RunPorts<string, string> = {
     span: (_stage, fn) => fn(),
@@ -47,6 +48,13 @@ function fakePorts(o: { failCheck?: string; published?: string[] } = {}) {
     ),
     releasePage: async () => (calls.push("release-page"), { landed: true, text: "page" }),
     preview: async () => (calls.push("preview"), { landed: true, text: "preview written" }),
+    deploy: async (env) => (calls.push(`deploy:${env}`), { landed: true, text: "deployed" }),
+    verify: async (env) => {
+      calls.push(`verify:${env}`);
+      const ok = verified.shift() ?? true;
+      return ok ? { landed: true, text: "verified" } : { landed: false, text: "backend reports 1.3.0", refused: "backend reports 1.3.0, expected 1.2.0", liveSchema: "1.2.0" };
+    },
+    recover: async (env, why, live) => (calls.push(`recover:${env}:${why}:${live}`), { landed: true, text: "rolled back" }),
   };
   return { ports, calls };
 }
@@ -55,10 +63,10 @@ const settings: RunSettings = { revision: REV, created: "", source: "", builtBy:
 /** The plan's jobs, flattened with their stage, as the run reports what it executed. */
 const planned = (p: Plan): ExecutedJob[] => p.stages.flatMap((s) => s.jobs.map((j) => ({ stage: s.name, ...j })));
 
-async function runCase(args: EventArgs, o: Parameters<typeof fakePorts>[0] = {}) {
-  const p = plan(config, toEvent(args));
+async function runCase(args: EventArgs, o: Parameters<typeof fakePorts>[0] = {}, c = config, runName?: string) {
+  const p = plan(c, toEvent(args));
   const { ports, calls } = fakePorts(o);
-  const run = await executePlan(config, p, ports, settings);
+  const run = await executePlan(c, p, ports, { ...settings, ...(runName ? { run: runName } : {}) });
   return { p, run, calls, stages: stageVerdicts(run.facts) };
 }
 
@@ -154,5 +162,54 @@ describe("ci executes the plan: executed stages, jobs and components equal the p
       ],
     );
     assert.ok(!calls.some((c) => c.startsWith("publish") || c === "record"));
+  });
+});
+
+/** The example with dev deployed over SSH and verified, and prod (a pull request) verified. */
+const operated = parseConfig(
+  readFileSync(join(ROOT, "examples/webshop/pipeline.yaml"), "utf8")
+    .replace(
+      "    path: environments/dev\n    format: kustomize\n",
+      '    path: environments/dev\n    format: compose\n    deploy:\n      host: dev.example.com\n      user: deploy\n      knownHosts: "dev.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"\n      directory: /srv/webshop\n    verify:\n      endpoints: { backend: https://dev.example.com/health }\n',
+    )
+    .replace("    format: compose\n\npreviews:", "    format: compose\n    verify:\n      endpoints: { backend: https://shop.example.com/health }\n\npreviews:"),
+);
+
+describe("after the GitOps write: deploy, verify, automatic rollback", () => {
+  it("push to main: dev is promoted, deployed over SSH, then verified", async () => {
+    const { p, run, calls, stages } = await runCase({ event: "push", ref: "main" }, {}, operated);
+    assert.deepEqual(run.executed, planned(p));
+    assert.deepEqual(calls.slice(-4), ["record", "promote:dev:this run's release", "deploy:dev", "verify:dev"]);
+    assert.deepEqual(
+      stages.slice(-3).map((s) => `${s.stage}:${s.status}`),
+      ["promote:passed", "deploy:passed", "verify:passed"],
+    );
+  });
+
+  it("a failed verification rolls back with the failure and the live schema, deploys and verifies the release rolled back to; the stage still fails", async () => {
+    const { calls, stages } = await runCase({ event: "push", ref: "main" }, { verified: [false, true] }, operated);
+    assert.deepEqual(calls.slice(-5), ["deploy:dev", "verify:dev", "recover:dev:backend reports 1.3.0, expected 1.2.0:1.2.0", "deploy:dev", "verify:dev"]);
+    const verify = stages.find((s) => s.stage === "verify");
+    assert.equal(verify?.status, "failed");
+    assert.match(verify?.note ?? "", /verification of dev backend reports 1\.3\.0, expected 1\.2\.0; rolled back automatically and verified/);
+  });
+
+  it("a rollback whose verification fails does not roll back again on its own", async () => {
+    const { calls, stages } = await runCase({ event: "rollback", environment: "dev" }, { verified: [false] }, operated, "rollback");
+    assert.deepEqual(calls, ["promote:dev:named release:rollback", "deploy:dev", "verify:dev"]);
+    assert.match(stages.find((s) => s.stage === "verify")?.note ?? "", /no automatic rollback after a rollback/);
+  });
+
+  it("prod is written by pull request: no deploy or verify in the promotion's run; deploy --env prod verifies after the merge", async () => {
+    const promotion = await runCase({ event: "promote", environment: "prod" }, {}, operated);
+    assert.deepEqual(promotion.calls, ["promote:prod:named release"]);
+    assert.ok(promotion.p.notes.some((n) => /prod is deployed and verified by deploy --env prod, run by the GitOps repository's push/.test(n)));
+    const deployment = await runCase({ event: "deploy", environment: "prod" }, {}, operated, "deploy");
+    assert.deepEqual(deployment.calls, ["verify:prod"]);
+    assert.equal(deployment.p.flow, "deployment");
+  });
+
+  it("deploy --env of an environment with neither deploy nor verify is refused, naming it", () => {
+    assert.throws(() => plan(operated, toEvent({ event: "deploy", environment: "staging" })), /environment: staging has neither a deploy nor a verify section/);
   });
 });
