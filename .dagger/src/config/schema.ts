@@ -8,6 +8,7 @@ import { IMAGE_REFERENCE_PATTERN, isPinned, parseImageReference, REGISTRY_PREFIX
 import semver from "../vendor/semver.js";
 import { refNameProblem } from "../plan/ref-name.js";
 import { z } from "../vendor/zod.js";
+import { Strategy } from "./strategy.js";
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 const NAME_RULE = "lowercase letters, digits and '-', starting with a letter, at most 40 characters";
@@ -251,6 +252,7 @@ export const Environment = z
       .describe(
         "Admission checks in the cluster: kyverno writes a Kyverno policy into the environment's folder that admits only images signed as signing says, with the pipeline's attestations (needs signing and a Kubernetes format).",
       ),
+    strategy: Strategy,
   })
   .describe("A deployment environment.");
 
