@@ -5,6 +5,7 @@
  * (format, components) live in ./strategy-references.ts.
  */
 import { z } from "../vendor/zod.js";
+import { dottedPath } from "./problems.js";
 
 /**
  * A pause as Argo Rollouts reads it: whole seconds, or a Go duration in h, m and s (e.g. 90s, 5m,
@@ -25,7 +26,8 @@ export const CanaryStep = z
   .strictObject({
     weight: z
       .number({ error: "must be a whole percentage from 1 to 100" })
-      .int({ error: "must be a whole percentage from 1 to 100" })
+      // A refinement, not .int(): zod's int check aborts, which would hide the field behind the union's message.
+      .refine(Number.isInteger, { error: "must be a whole percentage from 1 to 100" })
       .min(1, { error: "must be a whole percentage from 1 to 100" })
       .max(100, { error: "must be a whole percentage from 1 to 100" })
       .describe("Percentage of the pods that run the new version at this step (1-100; without traffic routing Argo Rollouts splits by pod count)."),
@@ -143,7 +145,7 @@ function strategyError(issue: { input?: unknown }): string {
   if (typeof input !== "object" || input === null) return STRATEGY_RULE;
   if (typeof kind !== "string" || !Object.hasOwn(BRANCHES, kind)) return `kind: must be rolling, canary or blue-green`;
   const parsed = BRANCHES[kind as keyof typeof BRANCHES].safeParse(input);
-  return parsed.success ? STRATEGY_RULE : parsed.error.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`).join("; ");
+  return parsed.success ? STRATEGY_RULE : parsed.error.issues.map((i) => `${dottedPath(i.path)}: ${i.message}`).join("; ");
 }
 
 /** environments.<name>.strategy as written: a kind alone, or the object form; validated to the object form. */
