@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { parseConfig } from "../../.dagger/src/config/load.js";
-import { DEFAULT_CANARY_STEPS } from "../../.dagger/src/config/strategy.js";
+import { DEFAULT_CANARY_STEPS, progressiveStrategy, workloadOf } from "../../.dagger/src/config/strategy.js";
 import { HEAD, problemsOf } from "./refusals.js";
 
 const COMPONENTS = "components: { api: { kind: backend, toolchain: node, path: api }, web: { kind: frontend, toolchain: node, path: web }, db: { kind: database, toolchain: flyway, path: db } }\n";
@@ -18,19 +18,21 @@ const strategyOf = (strategy: string | undefined, format?: string) => parseConfi
 
 describe("strategy: what loads", () => {
   it("no strategy is rolling, and so is `rolling`: the Deployment is edited as before", () => {
-    assert.deepEqual(strategyOf(undefined), { kind: "rolling" });
-    assert.deepEqual(strategyOf("rolling"), { kind: "rolling" });
+    assert.equal(strategyOf(undefined), "rolling");
+    assert.equal(strategyOf("rolling"), "rolling");
     assert.deepEqual(strategyOf("{ kind: rolling }"), { kind: "rolling" });
-    assert.deepEqual(strategyOf(undefined, "compose"), { kind: "rolling" }, "compose environments keep the default");
+    assert.equal(strategyOf(undefined, "compose"), "rolling", "compose environments keep the default");
+    for (const rolling of [undefined, "rolling", "{ kind: rolling }"]) assert.equal(progressiveStrategy(strategyOf(rolling)), undefined);
   });
 
   it("canary alone gets the documented defaults: 20 % for 1m, 50 % for 2m, 100 %, the version checked at /health's version field", () => {
-    assert.deepEqual(strategyOf("canary"), { kind: "canary", steps: DEFAULT_CANARY_STEPS, analysis: { versionField: "version", errorRate: 0.01 }, workloads: {} });
+    assert.deepEqual(progressiveStrategy(strategyOf("canary")), { kind: "canary", steps: DEFAULT_CANARY_STEPS, analysis: { versionField: "version", errorRate: 0.01 }, workloads: {} });
+    assert.deepEqual(progressiveStrategy(strategyOf("{ kind: canary }")), progressiveStrategy(strategyOf("canary")));
     assert.deepEqual(DEFAULT_CANARY_STEPS, [{ weight: 20, pause: "1m" }, { weight: 50, pause: "2m" }, { weight: 100 }]);
   });
 
   it("blue-green alone promotes automatically once the analysis passed", () => {
-    assert.deepEqual(strategyOf("blue-green"), { kind: "blue-green", autoPromote: true, analysis: { versionField: "version", errorRate: 0.01 }, workloads: {} });
+    assert.deepEqual(progressiveStrategy(strategyOf("blue-green")), { kind: "blue-green", autoPromote: true, analysis: { versionField: "version", errorRate: 0.01 }, workloads: {} });
   });
 
   it("the object forms as the README shows them, workloads by name or object, on helm and manifests too", () => {
@@ -47,8 +49,10 @@ describe("strategy: what loads", () => {
         { weight: 100, pause: "manual" },
       ],
       analysis: { versionPath: "/healthz", versionField: "version", prometheus: "http://prometheus.monitoring:9090", errorRate: 0.05 },
-      workloads: { api: { deployment: "api-server", replicas: 1 }, web: { deployment: "shop-web", service: "shop", selector: { "app.kubernetes.io/name": "shop-web" }, replicas: 3 } },
+      workloads: { api: "api-server", web: { deployment: "shop-web", service: "shop", selector: { "app.kubernetes.io/name": "shop-web" }, replicas: 3 } },
     });
+    assert.deepEqual(workloadOf("api-server"), { deployment: "api-server", replicas: 1 }, "a name alone is the Deployment's, one replica");
+    assert.deepEqual(workloadOf(undefined), { replicas: 1 });
     assert.deepEqual(strategyOf("{ kind: blue-green, autoPromote: false, analysis: { versionField: build.version } }", "manifests"), {
       kind: "blue-green",
       autoPromote: false,
@@ -64,7 +68,7 @@ describe("strategy: refusals", () => {
       assert.deepEqual(problemsOf(withStrategy(kind, "compose")), [
         `environments.dev.strategy: is a Kubernetes rollout strategy (Argo Rollouts): it needs format kustomize, helm or manifests; a compose environment is updated in place (leave strategy out or use rolling) (got ${JSON.stringify(kind.startsWith("{") ? "canary" : kind)})`,
       ]);
-    assert.equal(strategyOf("rolling", "compose").kind, "rolling");
+    assert.equal(strategyOf("rolling", "compose"), "rolling");
   });
 
   it("weights that do not increase, or fall outside 1..100, each named by its step", () => {

@@ -148,7 +148,7 @@ describe("kustomize: an overlay with namePrefix, namespace and commonLabels over
 
   it("rolling: promotion adds nothing, the environment stays a Deployment with no Rollout", () => {
     const config = configWith("rolling");
-    assert.equal(config.environments.dev.strategy.kind, "rolling");
+    assert.equal(config.environments.dev.strategy, "rolling");
     const root = tree({ ...BASE, "environments/dev/kustomization.yaml": DEV_KUSTOMIZATION });
     const rendered = kustomizeBuild(join(root, "environments/dev"));
     assert.ok(rendered.ok, rendered.ok ? "" : rendered.error);

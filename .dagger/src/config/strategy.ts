@@ -59,10 +59,12 @@ export const Workload = z
   })
   .describe("The component's Deployment, Service, pod labels and replica count.");
 
-/** A workload as written: the Deployment's name alone, or the object form. */
-const workload = z
-  .union([workloadName, Workload], { error: "must be the Deployment's name, or { deployment, service, selector, replicas }" })
-  .transform((w) => (typeof w === "string" ? Workload.parse({ deployment: w }) : w));
+/**
+ * A workload as written: the Deployment's name alone, or the object form. No transform to one form
+ * here: zod leaves every default above a transform out of the editor JSON Schema (workloadOf
+ * normalises instead).
+ */
+const workload = z.union([workloadName, Workload], { error: "must be the Deployment's name, or { deployment, service, selector, replicas }" });
 
 /** The checks an AnalysisTemplate makes of each new version before it gets more traffic. */
 export const Analysis = z
@@ -148,18 +150,29 @@ function strategyError(issue: { input?: unknown }): string {
   return parsed.success ? STRATEGY_RULE : parsed.error.issues.map((i) => `${dottedPath(i.path)}: ${i.message}`).join("; ");
 }
 
-/** environments.<name>.strategy as written: a kind alone, or the object form; validated to the object form. */
+/** environments.<name>.strategy as written: a kind alone, or the object form (progressiveStrategy normalises, for the reason workload gives). */
 export const Strategy = z
   .union([z.enum(KINDS), z.discriminatedUnion("kind", [BRANCHES.rolling, CanaryStrategy, BlueGreenStrategy])], { error: strategyError })
   .default("rolling")
-  .transform((s) => (typeof s !== "string" ? s : s === "rolling" ? { kind: "rolling" as const } : s === "canary" ? CanaryStrategy.parse({ kind: s }) : BlueGreenStrategy.parse({ kind: s })))
   .describe(
     "How Kubernetes rolls a release out: rolling (the Deployment's own update, the default), canary or blue-green (Argo Rollouts objects that reference the Deployment, written by promotion). Object form: { kind: canary, steps: [{ weight: 20, pause: 2m }, …], analysis: { versionPath, versionField, prometheus, errorRate, errorRateQuery }, workloads: { <component>: <Deployment name> } } or { kind: blue-green, autoPromote: true, analysis, workloads }.",
   );
 
-/** A validated strategy. */
+/** A validated strategy, as written (a kind alone or the object form). */
 export type Strategy = z.output<typeof Strategy>;
-/** A validated canary or blue-green strategy. */
-export type ProgressiveStrategy = Exclude<Strategy, { kind: "rolling" }>;
-/** A validated workload. */
+/** A canary or blue-green strategy in its object form, defaults applied. */
+export type ProgressiveStrategy = z.output<typeof CanaryStrategy> | z.output<typeof BlueGreenStrategy>;
+/** A workload in its object form. */
 export type Workload = z.output<typeof Workload>;
+
+/** The canary or blue-green strategy of an environment in its object form; undefined for rolling. */
+export function progressiveStrategy(strategy: Strategy): ProgressiveStrategy | undefined {
+  if (strategy === "canary") return CanaryStrategy.parse({ kind: strategy });
+  if (strategy === "blue-green") return BlueGreenStrategy.parse({ kind: strategy });
+  return strategy === "rolling" || strategy.kind === "rolling" ? undefined : strategy;
+}
+
+/** A workload in its object form: a name alone is the Deployment's. */
+export function workloadOf(written: z.output<typeof workload> | undefined): Workload {
+  return typeof written === "string" ? Workload.parse({ deployment: written }) : (written ?? Workload.parse({}));
+}

@@ -20,7 +20,7 @@
 import { posix } from "node:path";
 import type { Document } from "../vendor/yaml.js";
 import type { PipelineConfig } from "../config/schema.js";
-import type { ProgressiveStrategy, Workload } from "../config/strategy.js";
+import { type ProgressiveStrategy, progressiveStrategy, type Workload, workloadOf } from "../config/strategy.js";
 import { InputError } from "../errors.js";
 import { analysisTemplate, analysisTemplateName, ERROR_RATE_ARGS, yamlDocument } from "./analysis-template.js";
 import type { EnvironmentState } from "./state.js";
@@ -168,8 +168,9 @@ export function asHelmTemplate(text: string): string {
 
 /** The components of an environment to roll out: every non-database component it runs, with the version it runs after this promotion. */
 export function rolloutsInput(config: PipelineConfig, environment: string, state: EnvironmentState): RolloutsInput {
-  const strategy = config.environments[environment]?.strategy;
-  if (!strategy || strategy.kind === "rolling") throw new InputError(`environments.${environment}.strategy: is rolling; there are no Rollouts to render`);
+  const env = config.environments[environment];
+  const strategy = env ? progressiveStrategy(env.strategy) : undefined;
+  if (!strategy) throw new InputError(`environments.${environment}.strategy: is rolling; there are no Rollouts to render`);
   const components = Object.entries(config.components)
     .filter(([name, c]) => c.kind !== "database" && state.components[name] !== undefined)
     .map(([name, c]) => ({
@@ -177,7 +178,7 @@ export function rolloutsInput(config: PipelineConfig, environment: string, state
       version: state.components[name].version,
       port: c.image.port,
       versionPath: strategy.analysis.versionPath ?? c.image.health,
-      workload: strategy.workloads[name] ?? { replicas: 1 },
+      workload: workloadOf(strategy.workloads[name]),
     }));
   return { application: config.name, environment, strategy, components };
 }
@@ -194,7 +195,7 @@ export function rolloutFiles(config: PipelineConfig, environment: string, state:
     return { [`${beside}/${ROLLOUTS_MANIFEST}`]: manifest, [`${beside}/${ROLLOUTS_KUSTOMIZE_CONFIG}`]: rolloutsKustomizeConfig() };
   }
   if (env.format === "manifests") return { [`${dir}/${ROLLOUTS_MANIFEST}`]: manifest };
-  throw new InputError(`environments.${environment}.strategy: ${env.strategy.kind} needs a Kubernetes format (kustomize, helm or manifests), not ${env.format}`);
+  throw new InputError(`environments.${environment}.strategy: canary and blue-green need a Kubernetes format (kustomize, helm or manifests), not ${env.format}`);
 }
 
 /** A kustomization that lists the rollouts manifest among its resources and their name references among its configurations (each added once, comments kept). */

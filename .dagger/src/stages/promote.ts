@@ -16,6 +16,7 @@ import { flagsEnvFile, flagsManifest, flagsOf, withFlagsResource, withHelmFlags,
 import { deploymentFiles, flagsFile } from "../release/files.js";
 import { previewFiles, previewOf, stalePreviews } from "../release/preview.js";
 import { rolloutFiles, withRolloutResources } from "../release/rollouts.js";
+import { progressiveStrategy } from "../config/strategy.js";
 import { renderVerdicts } from "../release/gate.js";
 import { parseReleaseRecord, type ReleaseRecord, releasePath } from "../release/record.js";
 import { promotionGates } from "./promotion-gates.js";
@@ -257,10 +258,10 @@ async function rewrite(config: PipelineConfig, environment: string, release: Rel
       edited = withResource(edited, path, posix.relative(posix.dirname(path), policyPath));
       namespace = kustomizationNamespace(edited, path);
     }
-    if (env.strategy.kind !== "rolling" && env.format === "kustomize") edited = withRolloutResources(edited, path);
+    if (progressiveStrategy(env.strategy) && env.format === "kustomize") edited = withRolloutResources(edited, path);
     changes = changes.withNewFile(path, edited);
   }
-  if (env.strategy.kind !== "rolling")
+  if (progressiveStrategy(env.strategy))
     for (const [path, text] of Object.entries(rolloutFiles(config, environment, next, env.format === "helm" && (await view.tree.exists(`${dir}/Chart.yaml`)))))
       changes = changes.withNewFile(path, text);
   if (policyPath) changes = changes.withNewFile(policyPath, environmentPolicy(config, environment, trust?.publicKey, namespace));
