@@ -16,6 +16,7 @@ interface Node {
   additionalProperties?: Node | boolean;
   items?: Node;
   anyOf?: Node[];
+  oneOf?: Node[];
 }
 
 /** One Markdown table row per key, with its type, whether it is required, its default and description. */
@@ -38,7 +39,9 @@ function typeOf(node: Node): string {
   if (node.type === "array") return `list of ${node.items ? typeOf(node.items) : "values"}`;
   if (node.type === "object" && typeof node.additionalProperties === "object" && !node.properties) return "map";
   if (Array.isArray(node.type)) return node.type.join(" \\| ");
-  return node.type ?? (node.anyOf ? node.anyOf.map(typeOf).join(" \\| ") : "any");
+  // A union's members once each (a discriminated union of objects is "object", not "object | object").
+  const members = node.anyOf ?? node.oneOf;
+  return node.type ?? (members ? [...new Set(members.map(typeOf))].join(" \\| ") : "any");
 }
 
 /** The README with its generated section replaced by the current reference. */

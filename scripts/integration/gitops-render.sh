@@ -4,7 +4,10 @@
 # then test/gitops/render.integration.ts (kustomize build of edited kustomizations, helm template of
 # edited values; see that file), and the Kyverno policy promotion writes (admission: kyverno):
 # kubeconform (built the same way) against Kyverno's ImageValidatingPolicy CRD from the kyverno Go
-# module, converted with kubeconform's own scripts/openapi2jsonschema.py (needs python3 + PyYAML).
+# module, converted with kubeconform's own scripts/openapi2jsonschema.py (needs python3 + PyYAML);
+# and the Argo Rollouts objects of strategy canary/blue-green (test/gitops/rollouts-render.integration.ts):
+# kustomize build / helm template of environments that hold them, kubeconform against the Rollout and
+# AnalysisTemplate CRDs of the argo-rollouts Go module, converted the same way.
 # KYVERNO_CLI=1 also builds the Kyverno CLI of that module (its go.mod has a replace directive, so
 # `go build` in a copy, not `go install`; about 25 minutes on 2 cores the first time, then cached)
 # and has it compile the policy's CEL and apply it to Pods.
@@ -36,6 +39,11 @@ KUBECONFORM_MODULE="github.com/yannh/kubeconform/cmd/kubeconform"
 KUBECONFORM_VERSION="v0.8.0"
 KYVERNO_MODULE="github.com/kyverno/kyverno"
 KYVERNO_VERSION="v1.19.1"
+# The Rollout and AnalysisTemplate CRDs of the Argo Rollouts release the README names as the minimum
+# (strategy: canary | blue-green). Its go.mod asks for a newer Go than ours, so `go mod download`
+# fetches and checks the module zip but does not extract it: the CRDs are read from the zip.
+ARGO_ROLLOUTS_MODULE="github.com/argoproj/argo-rollouts"
+ARGO_ROLLOUTS_VERSION="v1.10.2"
 
 log() { printf '[gitops-render %4ss] %s\n' "$((SECONDS - START_SECONDS))" "$*"; }
 die() {
@@ -111,18 +119,52 @@ if [[ "${KYVERNO_CLI:-}" == 1 ]]; then
   log "Kyverno CLI $KYVERNO_VERSION ($KYVERNO_CLI_BIN)"
 fi
 
+# --- Argo Rollouts' CRDs, from the module zip the checksum database vouches for -----------------
+log "go mod download $ARGO_ROLLOUTS_MODULE@$ARGO_ROLLOUTS_VERSION"
+# It exits non-zero for the Go version alone ("requires go >= …"); any other error stops here.
+argo_answer="$(go mod download -json "$ARGO_ROLLOUTS_MODULE@$ARGO_ROLLOUTS_VERSION" || true)"
+read -r argo_zip argo_sum < <(printf '%s' "$argo_answer" | node -e '
+  let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+    const m = JSON.parse(s || "{}");
+    if ((m.Error && !/requires go >= /.test(m.Error)) || !m.Zip || !m.Sum) { console.error(m.Error ?? "no Zip in the answer"); process.exit(1); }
+    console.log(m.Zip, m.Sum);
+  });') || die "go mod download $ARGO_ROLLOUTS_MODULE@$ARGO_ROLLOUTS_VERSION failed"
+[[ -f "$argo_zip" ]] || die "$argo_zip is missing"
+
 # --- the test -------------------------------------------------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/gitops-render.XXXXXX")"
+ARGO_ROLLOUTS_SCHEMAS="$WORK/argo-rollouts-schemas"
+mkdir -p "$ARGO_ROLLOUTS_SCHEMAS/crds"
+# The zip is checked against the module's h1: hash (Go's dirhash: SHA-256 over the sorted list of
+# "<sha256>  <file>" lines) that the checksum database vouched for, since Go did not extract it.
+python3 - "$argo_zip" "$argo_sum" "$ARGO_ROLLOUTS_MODULE@$ARGO_ROLLOUTS_VERSION/manifests/crds/" "$ARGO_ROLLOUTS_SCHEMAS/crds" <<'PY' || die "could not read the CRDs from $argo_zip"
+import base64, hashlib, os, sys, zipfile
+zip_path, want, prefix, out = sys.argv[1:]
+with zipfile.ZipFile(zip_path) as z:
+    lines = "".join(f"{hashlib.sha256(z.read(n)).hexdigest()}  {n}\n" for n in sorted(z.namelist()))
+    got = "h1:" + base64.b64encode(hashlib.sha256(lines.encode()).digest()).decode()
+    if got != want:
+        sys.exit(f"{zip_path}: hash {got} is not the checksum database's {want}")
+    for name in ("rollout-crd.yaml", "analysis-template-crd.yaml"):
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(z.read(prefix + name))
+PY
+(cd "$ARGO_ROLLOUTS_SCHEMAS" && FILENAME_FORMAT='{kind}_{version}' python3 "$kubeconform_dir/scripts/openapi2jsonschema.py" crds/rollout-crd.yaml crds/analysis-template-crd.yaml >/dev/null) ||
+  die "openapi2jsonschema.py could not convert the Argo Rollouts CRDs"
+for schema in rollout_v1alpha1.json analysistemplate_v1alpha1.json; do
+  [[ -f "$ARGO_ROLLOUTS_SCHEMAS/$schema" ]] || die "no $schema from the Argo Rollouts $ARGO_ROLLOUTS_VERSION CRDs"
+done
+log "Rollout and AnalysisTemplate schemas of argo-rollouts $ARGO_ROLLOUTS_VERSION: $(cd "$ARGO_ROLLOUTS_SCHEMAS" && echo *.json)"
 KYVERNO_SCHEMAS="$WORK/kyverno-schemas"
 mkdir -p "$KYVERNO_SCHEMAS"
 (cd "$KYVERNO_SCHEMAS" && FILENAME_FORMAT='{kind}_{version}' python3 "$kubeconform_dir/scripts/openapi2jsonschema.py" "$KYVERNO_CRD" >/dev/null) || die "openapi2jsonschema.py could not convert $KYVERNO_CRD"
 [[ -f "$KYVERNO_SCHEMAS/imagevalidatingpolicy_v1.json" ]] || die "no imagevalidatingpolicy_v1.json from $KYVERNO_CRD"
 log "kubeconform $KUBECONFORM_VERSION ($KUBECONFORM_BIN); ImageValidatingPolicy schemas of kyverno $KYVERNO_VERSION: $(cd "$KYVERNO_SCHEMAS" && echo *.json)"
-export KUSTOMIZE_BIN HELM_BIN PODINFO_CHART KUBECONFORM_BIN KYVERNO_SCHEMAS KYVERNO_CLI_BIN
+export KUSTOMIZE_BIN HELM_BIN PODINFO_CHART KUBECONFORM_BIN KYVERNO_SCHEMAS KYVERNO_CLI_BIN ARGO_ROLLOUTS_SCHEMAS ARGO_ROLLOUTS_VERSION
 export GITOPS_RENDER_TMP="$WORK"
 cd "$ROOT"
 log "node --test test/gitops/render.integration.ts (temp dir $WORK)"
-node --import tsx --test --test-reporter=spec --test-timeout=300000 test/gitops/render.integration.ts test/gitops/promotion-render.integration.ts test/gitops/admission-render.integration.ts &
+node --import tsx --test --test-reporter=spec --test-timeout=300000 test/gitops/render.integration.ts test/gitops/promotion-render.integration.ts test/gitops/admission-render.integration.ts test/gitops/rollouts-render.integration.ts &
 TEST_PID=$!
 set +e
 wait "$TEST_PID"

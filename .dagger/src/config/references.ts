@@ -7,6 +7,7 @@ import { attributesOf, parseTemplate, referencesOf, TemplateError } from "../top
 import { findCycle } from "./cycles.js";
 import type { Problem } from "./problems.js";
 import { holdsCredentials, maskCredentials } from "../vendor/credentials.js";
+import { strategyProblems } from "./strategy-references.js";
 
 type Raw = Record<string, unknown>;
 
@@ -23,7 +24,7 @@ const normalFolder = (path: string) =>
 /** Every cross-reference problem of a raw (parsed but unvalidated) pipeline.yaml. */
 export function referenceProblems(doc: unknown): Problem[] {
   if (!isMap(doc)) return [];
-  return [...componentProblems(doc), ...envProblems(doc), ...environmentProblems(doc), ...aspireProblems(doc), ...e2eProblems(doc), ...credentialProblems(doc)];
+  return [...componentProblems(doc), ...envProblems(doc), ...environmentProblems(doc), ...aspireProblems(doc), ...e2eProblems(doc), ...credentialProblems(doc), ...strategyProblems(doc)];
 }
 
 /**

@@ -9,6 +9,7 @@ import semver from "../vendor/semver.js";
 import { refNameProblem } from "../plan/ref-name.js";
 import { z } from "../vendor/zod.js";
 import { FreezeWindow, SshDeploy, Verify } from "./operations.js";
+import { Strategy } from "./strategy.js";
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 const NAME_RULE = "lowercase letters, digits and '-', starting with a letter, at most 40 characters";
@@ -257,7 +258,8 @@ export const Environment = z
     freeze: z
       .array(FreezeWindow)
       .default([])
-      .describe("Windows in which automatic promotion (on push or tag) stops with a message; a manual or emergency promotion passes, recorded. `freeze --env` sets a freeze flag too."),
+      .describe("Windows in which every promotion to the environment is refused with the window's reason; an emergency passes, recorded; a rollback passes. `freeze --env` sets a freeze flag too."),
+    strategy: Strategy,
   })
   .describe("A deployment environment.");
 

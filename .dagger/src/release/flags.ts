@@ -39,16 +39,16 @@ export function flagsEnvFile(environment: string, flags: Record<string, boolean>
 /** A kustomization that lists the flags manifest among its resources (added once, formatting kept). */
 export const withFlagsResource = (kustomization: string, file: string): string => withResource(kustomization, file, FLAGS_MANIFEST);
 
-/** A kustomization that lists `resource` (a file beside it) among its resources (added once, formatting kept). */
-export function withResource(kustomization: string, file: string, resource: string): string {
+/** A kustomization that lists `resource` (a file beside it) among its resources, or another list such as configurations (added once, formatting kept). */
+export function withResource(kustomization: string, file: string, resource: string, list = "resources"): string {
   const doc = parseDocument(kustomization);
   if (doc.errors.length > 0) throw new InputError(`${file}: is not valid YAML: ${doc.errors[0].message}`);
   if (!isMap(doc.contents)) throw new InputError(`${file}: is not a kustomization (a mapping)`);
-  const resources = doc.get("resources");
-  if (resources !== undefined && !isSeq(resources)) throw new InputError(`${file}: resources must be a list`);
+  const resources = doc.get(list);
+  if (resources !== undefined && !isSeq(resources)) throw new InputError(`${file}: ${list} must be a list`);
   if (isSeq(resources) && resources.items.some((i) => String((i as { value?: unknown }).value ?? i) === resource)) return kustomization;
   if (isSeq(resources)) resources.add(doc.createNode(resource));
-  else doc.set("resources", doc.createNode([resource]));
+  else doc.set(list, doc.createNode([resource]));
   return doc.toString();
 }
 

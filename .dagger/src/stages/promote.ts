@@ -15,6 +15,8 @@ import { admissionFile, environmentPolicy, kustomizationNamespace } from "../rel
 import { flagsEnvFile, flagsManifest, flagsOf, withFlagsResource, withHelmFlags, withResource } from "../release/flags.js";
 import { deploymentFiles, flagsFile } from "../release/files.js";
 import { previewFiles, previewOf, stalePreviews } from "../release/preview.js";
+import { rolloutFiles, withRolloutResources } from "../release/rollouts.js";
+import { progressiveStrategy } from "../config/strategy.js";
 import { renderVerdicts } from "../release/gate.js";
 import { parseReleaseRecord, type ReleaseRecord, releasePath } from "../release/record.js";
 import { chooseRollbackTarget, currentRelease, namedRollbackTarget, noTargetMessage, rollbackCandidates, rollbackComponents } from "../release/rollback.js";
@@ -309,8 +311,12 @@ async function rewrite(config: PipelineConfig, environment: string, release: Rel
       edited = withResource(edited, path, posix.relative(posix.dirname(path), policyPath));
       namespace = kustomizationNamespace(edited, path);
     }
+    if (progressiveStrategy(env.strategy) && env.format === "kustomize") edited = withRolloutResources(edited, path);
     changes = changes.withNewFile(path, edited);
   }
+  if (progressiveStrategy(env.strategy))
+    for (const [path, text] of Object.entries(rolloutFiles(config, environment, next, env.format === "helm" && (await view.tree.exists(`${dir}/Chart.yaml`)))))
+      changes = changes.withNewFile(path, text);
   if (policyPath) changes = changes.withNewFile(policyPath, environmentPolicy(config, environment, trust?.publicKey, namespace));
   const flagsPath = flagsFile(env);
   if (flagsPath && Object.keys(flags).length > 0)
