@@ -1,0 +1,166 @@
+/**
+ * A Compose environment deployed over SSH, for real: the script the pipeline generates
+ * (.dagger/src/deploy/compose-ssh.ts) run by sh with the real docker CLI, the docker compose v2
+ * plugin and OpenSSH, through an SSH Docker context to an sshd on a loopback port and from there to
+ * the local Docker engine. The releases are the example's images built from the generated
+ * Dockerfiles (as the compose suite builds them), the Compose files the pipeline writes; what each
+ * deploy left running is read from the frontend's /health (proxied to the backend: its version and
+ * the schema version it sees). Run by scripts/integration/ssh-deploy.sh (sshd, the compose plugin)
+ * inside scripts/integration/buildkit.sh (engine, registry, npm proxy, stand-in images).
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { SshDeploy } from "../../.dagger/src/config/operations.js";
+import { composeSshScript } from "../../.dagger/src/deploy/compose-ssh.js";
+import { type DeployOutcome, failureMessage, parseDeployOutput, serviceLine } from "../../.dagger/src/deploy/result.js";
+import { hostPortVariable, passwordVariable } from "../../.dagger/src/topology/compose.js";
+import { type BuildkitEnv, buildkitEnv, must, type RunResult, run } from "../../scripts/integration/buildkit/harness.js";
+import { buildRelease, composeFor, copyExample, exampleConfig, freePort, workDir } from "../../scripts/integration/compose/harness.js";
+
+/** What ssh-deploy.sh exports: the loopback sshd, the throwaway client key, the host key lines, the CLI config holding the compose plugin. */
+function sshEnv() {
+  const names = ["SSH_DEPLOY_HOST", "SSH_DEPLOY_PORT", "SSH_DEPLOY_USER", "SSH_DEPLOY_KEY", "SSH_DEPLOY_KNOWN_HOSTS", "SSH_DEPLOY_WRONG_KNOWN_HOSTS", "SSH_DEPLOY_DOCKER_CONFIG"] as const;
+  const missing = names.filter((n) => !process.env[n]);
+  if (missing.length > 0) throw new Error(`${missing.join(", ")} not set: run this through bash scripts/integration/ssh-deploy.sh, which starts sshd and builds the compose plugin`);
+  const [host, port, user, key, knownHosts, wrongKnownHosts, dockerConfig] = names.map((n) => process.env[n] as string);
+  return { host, port: Number(port), user, key, knownHosts, wrongKnownHosts, dockerConfig };
+}
+
+const PROJECT = `pac-ssh-${process.pid}`;
+const FLAGS = "# Feature flags of prod, written by promotion from pipeline.yaml.\nFEATURE_NEW_CHECKOUT=true\n";
+
+let env: BuildkitEnv;
+let ssh: ReturnType<typeof sshEnv>;
+let revision: string;
+let work: string;
+/** The project directory "on the host" (this machine, reached through sshd). */
+let hostDir: string;
+let password: string;
+let frontendPort: number;
+
+/** Deploy a Compose file with the generated script, as the deploy stage runs it: sh deploy.sh <folder> <key>. */
+async function deploy(name: string, compose: string, knownHosts = ssh.knownHosts): Promise<RunResult & { outcome: DeployOutcome; script: string }> {
+  const files = join(work, `files-${name}`);
+  mkdirSync(files, { recursive: true });
+  writeFileSync(join(files, "compose.yaml"), compose);
+  writeFileSync(join(files, "feature-flags.env"), FLAGS);
+  const target = SshDeploy.parse({ host: ssh.host, port: ssh.port, user: ssh.user, knownHosts, directory: hostDir, project: PROJECT, timeout: 240 });
+  const script = composeSshScript({ application: "webshop", environment: "prod", deploy: target, composeFile: "compose.yaml", flagsFile: "feature-flags.env" });
+  const path = join(work, `deploy-${name}.sh`);
+  writeFileSync(path, script);
+  // The docker CLI first in PATH (28.2.2, as in the stage's image), with the compose plugin's config.
+  const r = await run("sh", [path, files, ssh.key], { env: { ...process.env, DOCKER_CONFIG: ssh.dockerConfig }, timeoutMs: 420_000 });
+  assert.ok(!r.output.includes(password), "the deploy's output never holds the database password");
+  return { ...r, outcome: parseDeployOutput(r.stdout), script };
+}
+
+/** The backend's /health through the published frontend, polled until it reports `version` (or the deadline). */
+async function served(version: string, timeoutMs = 60_000): Promise<{ status: number; body: { version?: string; database?: { schemaVersion?: string } } }> {
+  const deadline = Date.now() + timeoutMs;
+  let last: { status: number; body: { version?: string; database?: { schemaVersion?: string } } } = { status: 0, body: {} };
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${frontendPort}/health`, { signal: AbortSignal.timeout(5000) });
+      last = { status: res.status, body: (await res.json().catch(() => ({}))) as typeof last.body };
+      if (res.status === 200 && last.body.version === version) return last;
+    } catch {
+      // not answering yet
+    }
+    await new Promise((done) => setTimeout(done, 500));
+  }
+  return last;
+}
+
+/** Build the example (changed by `change`) as release `name` and write the Compose file the pipeline would write for it. */
+async function release(name: string, change?: (appDir: string) => void) {
+  const dir = workDir(env, `${name}-`);
+  const appDir = await copyExample(join(dir, "app"));
+  change?.(appDir);
+  const built = await buildRelease(env, appDir, `ssh-${name}`, revision);
+  return { built, compose: composeFor(exampleConfig(appDir, env), built) };
+}
+
+/** Edit one file of a copied example. */
+function edit(appDir: string, file: string, from: string, to: string) {
+  const path = join(appDir, file);
+  const text = readFileSync(path, "utf8");
+  assert.ok(text.includes(from), `${file} holds ${from}`);
+  writeFileSync(path, text.replace(from, to));
+}
+
+before(async () => {
+  env = buildkitEnv();
+  ssh = sshEnv();
+  revision = (await must("git", ["rev-parse", "HEAD"])).stdout.trim();
+  work = workDir(env, "ssh-deploy-");
+  hostDir = join(work, "host", "webshop-prod");
+  mkdirSync(hostDir, { recursive: true });
+  // The host's .env, written once by whoever runs the host: the secret and the port, never in the GitOps repository.
+  password = randomBytes(18).toString("hex");
+  frontendPort = await freePort();
+  writeFileSync(join(hostDir, ".env"), `${passwordVariable("db")}=${password}\n${hostPortVariable("frontend")}=${frontendPort}\n`, { mode: 0o600 });
+});
+
+after(async () => {
+  // The project's containers, network and database volume (compose v2 finds them by label).
+  if (ssh) await run("docker", ["compose", "-p", PROJECT, "down", "-v", "--remove-orphans"], { env: { ...process.env, DOCKER_CONFIG: ssh.dockerConfig } });
+});
+
+describe("Compose over SSH: the generated deploy script with real OpenSSH and docker compose on the local engine", () => {
+  let n: Awaited<ReturnType<typeof release>>;
+
+  test("a host presenting a key other than the configured one is refused before anything reaches it", async () => {
+    const r = await deploy("impostor", "services: {}\n", ssh.wrongKnownHosts);
+    assert.equal(r.code, 1, r.output);
+    assert.equal(r.outcome.ok, false);
+    assert.equal(r.outcome.step, "connect");
+    assert.match(r.outcome.output.join("\n"), /host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i);
+    assert.ok(!existsSync(join(hostDir, "compose.yaml")), "nothing was copied");
+  });
+
+  test("release N: copied to the host, pulled and started through the SSH context, every service up, /health reports N's versions", async () => {
+    n = await release("n");
+    const r = await deploy("n", n.compose);
+    assert.equal(r.code, 0, failureMessage(r.outcome, "deploy of N") + r.stderr);
+    assert.ok(r.outcome.ok);
+    assert.equal(serviceLine(r.outcome), "db healthy, db-migrate done (exit 0), backend healthy, frontend healthy");
+    assert.equal(readFileSync(join(hostDir, "compose.yaml"), "utf8"), n.compose, "the Compose file is on the host");
+    assert.equal(readFileSync(join(hostDir, "feature-flags.env"), "utf8"), FLAGS, "the flags are on the host");
+    const health = await served(n.built.versions.backend);
+    assert.equal(health.status, 200, JSON.stringify(health.body));
+    assert.equal(health.body.version, n.built.versions.backend);
+    assert.equal(health.body.database?.schemaVersion, n.built.versions.db);
+  });
+
+  test("release N+1 (a new migration, a backend whose health query fails): the deploy fails naming backend, with its log", async () => {
+    assert.ok(n, "needs release N deployed");
+    const next = await release("n1", (app) => {
+      writeFileSync(join(app, "db/migrations/V1_2_0__add_discounts.sql"), "CREATE TABLE discounts (id integer PRIMARY KEY, percent integer NOT NULL);\n");
+      edit(app, "backend/package.json", `"version": "${n.built.versions.backend}"`, '"version": "1.3.0"');
+      edit(app, "backend/src/db.ts", "FROM flyway_schema_history", "FROM flyway_schema_histories");
+    });
+    assert.equal(next.built.versions.backend, "1.3.0");
+    assert.equal(next.built.versions.db, "1.2.0");
+    const r = await deploy("n1", next.compose);
+    assert.equal(r.code, 1, r.output);
+    assert.equal(r.outcome.ok, false);
+    assert.ok(r.outcome.failed.includes("backend"), `failed: ${r.outcome.failed.join(", ")}\n${failureMessage(r.outcome, "deploy of N+1")}`);
+    assert.equal(r.outcome.services.find((s) => s.service === "backend")?.health, "unhealthy");
+    assert.equal(r.outcome.services.find((s) => s.service === "db-migrate")?.verdict, "ok", "the migration to 1.2.0 ran");
+    assert.match(failureMessage(r.outcome, "deploy of N+1"), /flyway_schema_histories/, "the backend's log names the broken query");
+  });
+
+  test("N again: every service up, /health serves N's version on the schema N+1 migrated (migrations are forward-only)", async () => {
+    assert.ok(n, "needs release N built");
+    const r = await deploy("n-again", n.compose);
+    assert.equal(r.code, 0, failureMessage(r.outcome, "redeploy of N") + r.stderr);
+    assert.equal(serviceLine(r.outcome), "db healthy, db-migrate done (exit 0), backend healthy, frontend healthy");
+    const health = await served(n.built.versions.backend);
+    assert.equal(health.status, 200, JSON.stringify(health.body));
+    assert.equal(health.body.version, n.built.versions.backend);
+    assert.equal(health.body.database?.schemaVersion, "1.2.0");
+  });
+});
