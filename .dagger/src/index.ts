@@ -22,6 +22,7 @@ import { preflight, selectComponents, type StageContext, stageContext } from "./
 import { runE2e } from "./stages/e2e.js";
 import { parsePublishedOverrides, runAspireIntegration } from "./stages/aspire.js";
 import { notifyRun } from "./stages/notify.js";
+import { freeze } from "./stages/freeze.js";
 import { preview, prunePreviews } from "./stages/promote.js";
 import { migrationRecords, releasedMigrationRecords } from "./stages/deliver.js";
 import { publishImages, registryHost, renderImages } from "./stages/publish.js";
@@ -486,6 +487,7 @@ export class Pipeline {
     if (thePlan.stages.length === 0) return `Release ${tag}: nothing to do: pipeline.yaml has no releases section and no environment promoted on a tag.\n`;
     const sections = await this.deliver(config, thePlan, "release", {
       revision,
+      automatic: true,
       dryRun,
       page: { tag, repository, ...(releaseToken ? { releaseToken } : {}) },
       ...(gitopsToken ? { token: gitopsToken } : {}),
@@ -499,23 +501,42 @@ export class Pipeline {
   }
 
   /**
-   * Roll an environment back to the release it ran before, through the same gates: a rollback
-   * that would break a component's requires is refused and says why.
+   * Roll an environment back through the same gates: by default to the newest earlier release it
+   * ran whose requires the live database schema still satisfies (migrations are forward-only; the
+   * database component stays), never to a release it was rolled back from, so a second rollback
+   * goes further back. Recorded in the environment's history and the commit's trailers.
    * @param env The environment, e.g. prod.
+   * @param to The release to go back to: its git SHA (or a unique prefix of 7+ digits) among the releases the environment ran.
    * @param gitopsToken Token for the GitOps repository, e.g. env://GITOPS_TOKEN.
    * @param databaseUrl The environment's live database: its schema version counts for compatibility.
    * @param dryRun Print the verdicts and the diff; write nothing.
    * @param registryToken Token for the registry in pipeline.yaml, to read the signatures of the release rolled back to (pipeline.yaml signing), e.g. env://REGISTRY_TOKEN.
    */
   @func({ cache: "never" })
-  async rollback(env: string, gitopsToken?: Secret, databaseUrl?: Secret, dryRun = false, registryToken?: Secret): Promise<string> {
+  async rollback(env: string, to = "", gitopsToken?: Secret, databaseUrl?: Secret, dryRun = false, registryToken?: Secret): Promise<string> {
     const config = await this.loadConfig();
     return this.deliver(config, plan(config, toEvent({ event: "rollback", environment: env })), "rollback", {
       dryRun,
+      ...(to ? { to } : {}),
       ...(gitopsToken ? { token: gitopsToken } : {}),
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(registryToken ? { registryToken } : {}),
     });
+  }
+
+  /**
+   * Freeze an environment (a flag in its state in the GitOps repository, one commit): every
+   * promotion to it is refused with the reason until the freeze is lifted; a rollback and an
+   * emergency promotion pass, recorded. Freeze windows can also be set in pipeline.yaml.
+   * @param env The environment, e.g. prod.
+   * @param reason Why (one line), shown in every refused promotion, e.g. "year-end change freeze".
+   * @param lift Lift the freeze instead.
+   * @param gitopsToken Token for the GitOps repository, e.g. env://GITOPS_TOKEN.
+   * @param dryRun Say what would be written; write nothing.
+   */
+  @func({ cache: "never" })
+  async freeze(env: string, reason = "", lift = false, gitopsToken?: Secret, dryRun = false): Promise<string> {
+    return freeze(await this.loadConfig(), { environment: env, reason, lift, dryRun, ...(gitopsToken ? { token: gitopsToken } : {}) });
   }
 
   /**

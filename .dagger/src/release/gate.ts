@@ -1,7 +1,7 @@
 /** What every promotion gate answers: its verdict, why, and whether an emergency waived it. */
 
 /** The gates a promotion passes, in the order they are evaluated. */
-export type GateName = "upstream" | "compatibility" | "vulnerabilities" | "signatures";
+export type GateName = "freeze" | "hold" | "upstream" | "compatibility" | "vulnerabilities" | "signatures";
 
 /** One gate's verdict. */
 export interface GateVerdict {

@@ -24,6 +24,21 @@ const PromotionEntry = z.strictObject({
   at: z.string(),
   emergency: z.string().optional(),
   rollback: z.boolean().optional(),
+  /** For a rollback: the release it went away from (a later rollback never goes back to it). */
+  from: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/)
+    .optional(),
+  /** For a rollback: started by a failed verification, not by a person. */
+  automatic: z.boolean().optional(),
+  /** Why: the failed verification's summary, or the hold a manual promotion released. */
+  reason: z.string().optional(),
+});
+
+/** A stop on automatic promotion: set by an automatic rollback or by `freeze --env`, lifted by a manual promotion or `freeze --lift`. */
+const Stop = z.strictObject({
+  since: z.string(),
+  reason: z.string().min(1),
 });
 
 /** The state file of one environment. */
@@ -32,6 +47,10 @@ export const EnvironmentState = z.strictObject({
   environment: z.string(),
   components: z.record(z.string(), DeployedComponent).default({}),
   history: z.array(PromotionEntry).default([]),
+  /** Set by an automatic rollback: automatic promotion waits until someone promotes by hand (as Kargo does). */
+  hold: Stop.optional(),
+  /** Set by `freeze --env`: automatic promotion stops until `freeze --env … --lift`. */
+  freeze: Stop.optional(),
 });
 
 /** A validated environment state. */
@@ -61,13 +80,23 @@ export function parseEnvironmentState(text: string | undefined, file: string, en
 }
 
 /** The state after promoting `components` of a release (all of them by default). */
-export function promoted(state: EnvironmentState, release: ReleaseRecord, components: string[], at: string, extra: { emergency?: string; rollback?: boolean } = {}): EnvironmentState {
+export function promoted(
+  state: EnvironmentState,
+  release: ReleaseRecord,
+  components: string[],
+  at: string,
+  extra: { emergency?: string; rollback?: boolean; from?: string; automatic?: boolean; reason?: string } = {},
+): EnvironmentState {
   const next = { ...state.components };
   for (const name of components) {
     const c = release.components[name];
     next[name] = { release: release.revision, version: c.version, image: c.image, digest: c.digest, requires: c.requires };
   }
-  return { ...state, components: next, history: [{ release: release.revision, components, at, ...extra }, ...state.history] };
+  const { hold, ...rest } = state;
+  // An automatic rollback holds automatic promotion; a rollback keeps the hold; a forward promotion
+  // (which, while held, only a person can start) releases it.
+  const after = extra.automatic ? { hold: { since: at, reason: extra.reason ?? "automatic rollback" } } : extra.rollback && hold ? { hold } : {};
+  return { ...rest, ...after, components: next, history: [{ release: release.revision, components, at, ...extra }, ...state.history] };
 }
 
 /** Whether the environment already runs exactly these components of the release (same digests). */

@@ -109,6 +109,8 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
       promote(ctx.config, {
         environment,
         ...(release ? { revision: release.revision, record: release } : {}),
+        // ci promotes on a push: automatic, so a hold (after an automatic rollback) stops it.
+        automatic: true,
         dryRun: false,
         session: gitops,
         scans: Object.entries(scans).reduce((d, [c, s]) => d.withNewFile(`${c}.json`, s.report), dag.directory()),
@@ -124,6 +126,10 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
 /** What release, promote and rollback pass to their ports: the promotion's options and the release page's. */
 export interface DeliveryOptions {
   revision?: string;
+  /** Started by a tag (release), not by a person: a hold stops it. */
+  automatic?: boolean;
+  /** rollback --to: the release to go back to. */
+  to?: string;
   components?: string[];
   emergency?: string;
   dryRun: boolean;
@@ -194,7 +200,8 @@ export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions
         ...(o.revision && !rollback ? { revision: o.revision } : {}),
         ...(o.components ? { components: o.components } : {}),
         ...(o.emergency !== undefined ? { emergency: o.emergency } : {}),
-        ...(rollback ? { rollback: true } : {}),
+        ...(rollback ? { rollback: true, ...(o.to ? { to: o.to } : {}) } : {}),
+        ...(o.automatic ? { automatic: true } : {}),
         dryRun: o.dryRun,
         session,
         ...(o.token ? { token: o.token } : {}),

@@ -17,7 +17,9 @@ import { deploymentFiles, flagsFile } from "../release/files.js";
 import { previewFiles, previewOf, stalePreviews } from "../release/preview.js";
 import { renderVerdicts } from "../release/gate.js";
 import { parseReleaseRecord, type ReleaseRecord, releasePath } from "../release/record.js";
-import { promotionGates } from "./promotion-gates.js";
+import { chooseRollbackTarget, currentRelease, namedRollbackTarget, noTargetMessage, rollbackCandidates, rollbackComponents } from "../release/rollback.js";
+import { stopVerdicts } from "../release/stops.js";
+import { compatibilityGate, liveSchemaVersion, promotionGates } from "./promotion-gates.js";
 import type { ScanResult } from "./scan.js";
 import type { ImageVerification, SigningTrust } from "./sign.js";
 import { alreadyDeployed, type EnvironmentState, parseEnvironmentState, promoted, renderEnvironmentState, statePath } from "../release/state.js";
@@ -113,6 +115,16 @@ export interface PromotionRequest {
   components?: string[];
   emergency?: string;
   rollback?: boolean;
+  /** For a rollback: the release to go back to (`rollback --to`); default: the newest earlier release that suits the live schema. */
+  to?: string;
+  /** Started by a push or a tag (or a failed verification), not by a person: a hold stops it. */
+  automatic?: boolean;
+  /** Why an automatic rollback runs (the failed verification), recorded in the history and the commit. */
+  reason?: string;
+  /** The live schema version when no database URL is given (what the backend's health endpoint reported). */
+  liveSchema?: string;
+  /** The moment freeze windows are judged at; default: now. */
+  now?: Date;
   dryRun: boolean;
   /** Token for the GitOps repository (and its pull requests). */
   token?: Secret;
@@ -157,15 +169,18 @@ export async function promote(config: PipelineConfig, req: PromotionRequest): Pr
   const target = parseEnvironmentState(await view.read(statePath(env.path)), statePath(env.path), req.environment);
   const upstream = env.after ? parseEnvironmentState(await view.read(statePath(config.environments[env.after].path)), statePath(config.environments[env.after].path), env.after) : undefined;
 
-  const revision = req.revision ?? defaultRevision(req, target, upstream, env.after);
-  const recordText = req.record ? undefined : await view.read(releasePath(revision));
-  if (!req.record && recordText === undefined) throw new InputError(`release ${revision}: not found in ${gitops.repository} (${releasePath(revision)}); releases are recorded when ci publishes them`);
-  const release = req.record ?? parseReleaseRecord(recordText as string, releasePath(revision));
-  const components = req.components && req.components.length > 0 ? req.components : Object.keys(release.components);
+  const readRecord = async (r: string) => {
+    const text = await view.read(releasePath(r));
+    return text === undefined ? undefined : parseReleaseRecord(text, releasePath(r));
+  };
+  const release = req.rollback ? await rollbackRelease(config, req, target, readRecord) : await forwardRelease(req, upstream, env.after, readRecord, gitops.repository);
+  const revision = release.revision;
+  const components = req.rollback ? rollbackComponents(config, release) : req.components && req.components.length > 0 ? req.components : Object.keys(release.components);
   const unknown = components.filter((c) => !release.components[c]);
   if (unknown.length > 0) throw new InputError(`components: ${unknown.join(", ")} not in release ${revision.slice(0, 12)}; it holds ${Object.keys(release.components).join(", ")}`);
 
-  const verdicts = await promotionGates(config, req, release, components, target, upstream, view);
+  const stops = stopVerdicts(env, target, { automatic: req.automatic === true, rollback: req.rollback === true, now: req.now ?? new Date(), ...(req.emergency ? { emergency: req.emergency } : {}) });
+  const verdicts = [...stops, ...(await promotionGates(config, req, release, components, target, upstream, view))];
   const refused = verdicts.filter((v) => !v.passed);
   const header = `Promotion of release ${revision.slice(0, 12)} (${components.map((c) => `${c} ${release.components[c].version}`).join(", ")}) to ${req.environment}${req.rollback ? " (rollback)" : ""}${req.emergency ? ` — EMERGENCY: ${req.emergency}` : ""}\n\n${renderVerdicts(verdicts)}`;
   if (refused.length > 0) {
@@ -178,7 +193,12 @@ export async function promote(config: PipelineConfig, req: PromotionRequest): Pr
   if (alreadyDeployed(target, release, components) && !req.rollback) return `${header}\nAlready there: ${req.environment} runs these digests; nothing to write.\n`;
 
   const at = new Date().toISOString();
-  const next = promoted(target, release, components, at, { ...(req.emergency ? { emergency: req.emergency } : {}), ...(req.rollback ? { rollback: true } : {}) });
+  const from = currentRelease(target);
+  const next = promoted(target, release, components, at, {
+    ...(req.emergency ? { emergency: req.emergency } : {}),
+    ...(req.rollback ? { rollback: true, ...(from ? { from } : {}), ...(req.automatic ? { automatic: true } : {}) } : {}),
+    ...(req.reason ? { reason: req.reason } : !req.rollback && target.hold ? { reason: `released the hold of ${target.hold.since} (${target.hold.reason})` } : {}),
+  });
   const changes = await rewrite(config, req.environment, release, components, next, view, req.trust);
   const gitopsModule = dag.gitops({ image: mirrorImage(GIT_IMAGE, config.mirror?.images) });
   const diff = await gitopsModule.diff(view.tree, changes);
@@ -189,7 +209,10 @@ export async function promote(config: PipelineConfig, req: PromotionRequest): Pr
     req.environment,
     components.map((c) => `${c}=${release.components[c].version}`),
     verdicts.map((v) => `${v.gate}=${v.waivedByEmergency ? "waived" : "passed"}`),
-    { emergency: req.emergency ?? "" },
+    {
+      emergency: req.emergency ?? "",
+      ...(req.rollback && from ? { rollbackFrom: from, automatic: req.automatic === true, rollbackReason: (req.reason ?? "").split("\n")[0] } : {}),
+    },
   );
   if (env.writeBack === "commit") {
     const pushed = await session.push(config, gitops.repository, gitops.branch, changes, message, req.token);
@@ -213,17 +236,42 @@ export function gitopsView(repository: string, branch: string, token?: Secret, c
   };
 }
 
-/** Without --revision: the release the upstream environment runs; for a rollback, the one before the current. */
-function defaultRevision(req: PromotionRequest, target: EnvironmentState, upstream: EnvironmentState | undefined, after: string | undefined): string {
-  if (req.rollback) {
-    const current = target.history[0]?.release;
-    const previous = target.history.find((h) => h.release !== current)?.release;
-    if (!previous) throw new InputError(`rollback: ${req.environment} has no earlier release to go back to (history: ${target.history.length} promotion(s))`);
-    return previous;
+/** The release a promotion moves: the one given (--revision, or ci's own record), else the one the upstream environment runs. */
+async function forwardRelease(
+  req: PromotionRequest,
+  upstream: EnvironmentState | undefined,
+  after: string | undefined,
+  read: (revision: string) => Promise<ReleaseRecord | undefined>,
+  repository: string,
+): Promise<ReleaseRecord> {
+  if (req.record) return req.record;
+  const revision = req.revision ?? upstream?.history[0]?.release;
+  if (!revision) throw new InputError(`revision: required (${after ? `${after} runs no release yet` : `${req.environment} follows no environment`}); pass --revision <git sha>`);
+  const record = await read(revision);
+  if (!record) throw new InputError(`release ${revision}: not found in ${repository} (${releasePath(revision)}); releases are recorded when ci publishes them`);
+  return record;
+}
+
+/**
+ * The release a rollback goes back to: the one named (--to), or the newest earlier release the
+ * environment ran, not rolled back from, whose requires the environment after the rollback
+ * satisfies, live schema included (the compatibility gate, asked per candidate).
+ */
+async function rollbackRelease(config: PipelineConfig, req: PromotionRequest, target: EnvironmentState, read: (revision: string) => Promise<ReleaseRecord | undefined>): Promise<ReleaseRecord> {
+  if (req.to) {
+    const named = namedRollbackTarget(target, req.environment, req.to);
+    const record = await read(named);
+    if (!record) throw new InputError(`to: release ${named.slice(0, 12)} has no record in the GitOps repository (${releasePath(named)})`);
+    return record;
   }
-  const latest = upstream?.history[0]?.release;
-  if (!latest) throw new InputError(`revision: required (${after ? `${after} runs no release yet` : `${req.environment} follows no environment`}); pass --revision <git sha>`);
-  return latest;
+  const live = await liveSchemaVersion(config, req);
+  const choice = await chooseRollbackTarget(rollbackCandidates(target), read, async (record) => {
+    const verdict = compatibilityGate(config, req.environment, target, record, rollbackComponents(config, record), live);
+    const [passed, summary] = await Promise.all([verdict.passed(), verdict.summary()]);
+    return { passed, summary };
+  });
+  if (!choice.target) throw new InputError(noTargetMessage(req.environment, target, choice.skipped));
+  return choice.target;
 }
 
 /** The changed files: deployment files with the new images, flags, the admission policy, and the environment's state. */

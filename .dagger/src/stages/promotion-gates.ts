@@ -34,13 +34,7 @@ export async function promotionGates(
   view: GitopsView,
 ): Promise<GateVerdict[]> {
   const up = upstreamVerdict(config, req.environment, release, components, upstream, { ...(req.emergency ? { emergency: req.emergency } : {}), ...(req.rollback ? { rollback: true } : {}) });
-  const deployed = Object.fromEntries(Object.entries(target.components).map(([n, c]) => [n, { version: c.version, requires: c.requires }]));
-  const moving = Object.fromEntries(components.map((n) => [n, { version: release.components[n].version, requires: release.components[n].requires }]));
-  const database = Object.keys(config.components).find((n) => config.components[n].kind === "database");
-  const live = req.databaseUrl && database ? await flywayModule(config, config.components[database]).schemaVersion(req.databaseUrl) : undefined;
-  const compatibility = dag
-    .gates()
-    .compatibility(req.environment, JSON.stringify(deployed), JSON.stringify(moving), live !== undefined && database ? { liveComponent: database, liveVersion: live } : {});
+  const compatibility = compatibilityGate(config, req.environment, target, release, components, await liveSchemaVersion(config, req));
   // The gates are cached by their arguments, so reading four fields costs one execution; still read them side by side.
   const verdict = async (r: GateResult, gate: GateVerdict["gate"]): Promise<GateVerdict> => {
     const [passed, waivedByEmergency, summary, details] = await Promise.all([r.passed(), r.waivedByEmergency(), r.summary(), r.details()]);
@@ -53,6 +47,24 @@ export async function promotionGates(
   const signed = answers ? await verdict(signatureGate(req, release, components, answers), "signatures") : undefined;
   return [up, await verdict(compatibility, "compatibility"), vuln, ...(signed ? [signed] : [])];
 }
+
+/** The compatibility gate (the gates module) for moving `components` of `release` into the environment as it is, the live schema counting when known. */
+export function compatibilityGate(config: PipelineConfig, environment: string, target: EnvironmentState, release: ReleaseRecord, components: string[], live: string | undefined): GateResult {
+  const deployed = Object.fromEntries(Object.entries(target.components).map(([n, c]) => [n, { version: c.version, requires: c.requires }]));
+  const moving = Object.fromEntries(components.map((n) => [n, { version: release.components[n].version, requires: release.components[n].requires }]));
+  const database = databaseComponent(config);
+  return dag.gates().compatibility(environment, JSON.stringify(deployed), JSON.stringify(moving), live !== undefined && database ? { liveComponent: database, liveVersion: live } : {});
+}
+
+/** The live database's schema version: read with Flyway from --database-url, else what verification saw the backend report, else unknown. */
+export async function liveSchemaVersion(config: PipelineConfig, req: Pick<PromotionRequest, "databaseUrl" | "liveSchema">): Promise<string | undefined> {
+  const database = databaseComponent(config);
+  if (!database) return undefined;
+  if (req.databaseUrl) return flywayModule(config, config.components[database]).schemaVersion(req.databaseUrl);
+  return req.liveSchema;
+}
+
+const databaseComponent = (config: PipelineConfig) => Object.keys(config.components).find((n) => config.components[n].kind === "database");
 
 /** cosign's answers for each promoted digest (pipeline.yaml signing), or undefined without signing. */
 async function verifications(config: PipelineConfig, req: PromotionRequest, release: ReleaseRecord, components: string[]): Promise<Record<string, ImageVerification> | undefined> {

@@ -59,16 +59,26 @@ export class Gitops {
   }
 
   /**
-   * The commit message of a promotion, with trailers: Release, Environment, Versions, Gates and, for an emergency, its reason.
+   * The commit message of a promotion, with trailers: Release, Environment, Versions, Gates and, for an emergency, its reason; for a rollback, Rollback-From and Rollback.
    * @param release The release's full git SHA.
    * @param environment The environment promoted to.
    * @param versions Every component's version, as component=version.
    * @param gates Every gate's verdict, as gate=passed|waived.
    * @param emergency The reason of an emergency promotion.
+   * @param rollbackFrom For a rollback: the full git SHA of the release it goes away from.
+   * @param automatic For a rollback: started by a failed verification.
+   * @param rollbackReason For a rollback: why (one line), e.g. the failed verification's summary.
    */
   @func()
-  message(release: string, environment: string, versions: string[], gates: string[], emergency = ""): string {
-    return promotionMessage({ release, environment, versions: pairs(versions, "versions"), gates: pairs(gates, "gates"), ...(emergency ? { emergency } : {}) });
+  message(release: string, environment: string, versions: string[], gates: string[], emergency = "", rollbackFrom = "", automatic = false, rollbackReason = ""): string {
+    return promotionMessage({
+      release,
+      environment,
+      versions: pairs(versions, "versions"),
+      gates: pairs(gates, "gates"),
+      ...(emergency ? { emergency } : {}),
+      ...(rollbackFrom ? { rollback: { from: rollbackFrom, automatic, ...(rollbackReason ? { reason: rollbackReason } : {}) } } : {}),
+    });
   }
 
   /**

@@ -107,10 +107,22 @@ describe("promotion commit message", () => {
     ["no gates", { gates: {} }, /gates: must name at least one entry/],
     ["a changed component that is not in the release", { changed: ["cache"] }, /changed: cache is not a component of the release/],
     ["notes with a --- line (git's patch divider)", { notes: "fine\n---\nhidden" }, /notes: a line starting with '---' would hide the trailers from git interpret-trailers/],
+    ["a rollback from a short SHA", { rollback: { from: "fedcba9", automatic: false } }, /rollback.from: "fedcba9" must be a full git SHA/],
+    ["a rollback reason over two lines", { rollback: { from: "f".repeat(40), automatic: true, reason: "a\nRelease: forged" } }, /rollback.reason: must be one line/],
   ];
   for (const [what, change, message] of refused) {
     it(`refuses ${what}`, () => assert.throws(() => promotionMessage({ ...BASE, ...change }), message));
   }
+
+  it("a rollback says so in the subject and body, and git reads Rollback-From and Rollback trailers", () => {
+    const from = "fedcba9876543210fedcba9876543210fedcba98";
+    const message = promotionMessage({ ...BASE, rollback: { from, automatic: true, reason: "verification failed: backend reports 1.3.0, expected 1.2.0" } });
+    assert.match(message, /^roll back prod to 0123456789ab: backend 1\.2\.0, db 1\.1\.0\n/);
+    assert.match(message, /\n\nAUTOMATIC rollback from release fedcba9876543210fedcba9876543210fedcba98: verification failed: backend reports 1\.3\.0, expected 1\.2\.0\n\n/);
+    assert.deepEqual(gitTrailers(message).slice(-2), [`Rollback-From: ${from}`, "Rollback: automatic"]);
+    assert.deepEqual(parsePromotionTrailers(message).rollback, { from, kind: "automatic" });
+    assert.equal(parsePromotionTrailers(promotionMessage(BASE)).rollback, undefined);
+  });
 
   it("parsing a message without our trailers names the missing one", () => {
     assert.throws(() => parsePromotionTrailers("fix typo\n\nSigned-off-by: A <a@example.test>\n"), /not a promotion commit: no Release trailer/);

@@ -24,6 +24,8 @@ export interface PromotionMessage {
   emergency?: string;
   /** Extra paragraphs for the body (who ran it, the CI run's URL). */
   notes?: string;
+  /** A rollback: the release it goes away from, whether a failed verification started it, and why. */
+  rollback?: { from: string; automatic: boolean; reason?: string };
 }
 
 /** The trailers of a promotion commit, read back. */
@@ -38,10 +40,12 @@ export interface PromotionTrailers {
   gates: Record<string, string>;
   /** The emergency reason, when there was one. */
   emergency?: string;
+  /** For a rollback: the release rolled back from, and automatic or manual. */
+  rollback?: { from: string; kind: string };
 }
 
 /** Trailer keys, in the order they are written. */
-export const TRAILERS = { release: "Release", environment: "Environment", versions: "Versions", gates: "Gates", emergency: "Emergency" } as const;
+export const TRAILERS = { release: "Release", environment: "Environment", versions: "Versions", gates: "Gates", emergency: "Emergency", rollbackFrom: "Rollback-From", rollback: "Rollback" } as const;
 
 // Names and values that go inside a `k=v, k=v` list must not contain its separators.
 const LIST_KEY = /^[A-Za-z][A-Za-z0-9_.-]*$/;
@@ -71,6 +75,12 @@ function prose(text: string, what: string): string {
   return text.trim();
 }
 
+/** A full git SHA, or an error naming it (a trailer others read back must be exact). */
+function fullSha(value: string): string {
+  if (!/^[0-9a-f]{40}$/.test(value)) throw new Error(`rollback.from: ${JSON.stringify(value)} must be a full git SHA (40 lowercase hex digits)`);
+  return value;
+}
+
 /** The whole commit message: subject, blank line, body, blank line, trailers. */
 export function promotionMessage(m: PromotionMessage): string {
   const short = shortSha(m.release);
@@ -81,7 +91,10 @@ export function promotionMessage(m: PromotionMessage): string {
   for (const c of changed) if (!(c in m.versions)) throw new Error(`changed: ${c} is not a component of the release (${Object.keys(m.versions).join(", ")})`);
   const emergency = m.emergency === undefined ? undefined : oneLine(m.emergency, "emergency");
 
-  const subject = `promote ${short} to ${env}: ${changed.map((c) => `${c} ${m.versions[c]}`).join(", ")}`;
+  const rollback = m.rollback
+    ? { from: fullSha(m.rollback.from), kind: m.rollback.automatic ? "automatic" : "manual", reason: m.rollback.reason === undefined ? undefined : oneLine(m.rollback.reason, "rollback.reason") }
+    : undefined;
+  const subject = `${rollback ? "roll back" : "promote"} ${rollback ? `${env} to ${short}` : `${short} to ${env}`}: ${changed.map((c) => `${c} ${m.versions[c]}`).join(", ")}`;
   const moves = changed.map((c) => {
     const before = m.previous?.[c];
     return `  ${c} ${before && before !== m.versions[c] ? `${before} -> ` : ""}${m.versions[c]}`;
@@ -89,6 +102,7 @@ export function promotionMessage(m: PromotionMessage): string {
   const body = [`Moves ${env} to release ${m.release}:`, ...moves].join("\n");
   const paragraphs = [subject, body];
   if (emergency) paragraphs.push(`EMERGENCY promotion: failing gates did not block it (${gates}). Reason: ${emergency}`);
+  if (rollback) paragraphs.push(`${rollback.kind === "automatic" ? "AUTOMATIC rollback" : "Rollback"} from release ${rollback.from}${rollback.reason ? `: ${rollback.reason}` : ""}`);
   if (m.notes?.trim()) paragraphs.push(prose(m.notes, "notes"));
   const trailers = [
     `${TRAILERS.release}: ${m.release}`,
@@ -96,6 +110,7 @@ export function promotionMessage(m: PromotionMessage): string {
     `${TRAILERS.versions}: ${versions}`,
     `${TRAILERS.gates}: ${gates}`,
     ...(emergency ? [`${TRAILERS.emergency}: ${emergency}`] : []),
+    ...(rollback ? [`${TRAILERS.rollbackFrom}: ${rollback.from}`, `${TRAILERS.rollback}: ${rollback.kind}`] : []),
   ];
   return `${paragraphs.join("\n\n")}\n\n${trailers.join("\n")}\n`;
 }
@@ -145,11 +160,13 @@ export function parsePromotionTrailers(message: string): PromotionTrailers {
     return v;
   };
   const emergency = found.get(TRAILERS.emergency.toLowerCase());
+  const rollbackFrom = found.get(TRAILERS.rollbackFrom.toLowerCase());
   return {
     release: get(TRAILERS.release),
     environment: get(TRAILERS.environment),
     versions: parseList(get(TRAILERS.versions)),
     gates: parseList(get(TRAILERS.gates)),
     ...(emergency !== undefined ? { emergency } : {}),
+    ...(rollbackFrom !== undefined ? { rollback: { from: rollbackFrom, kind: found.get(TRAILERS.rollback.toLowerCase()) ?? "manual" } } : {}),
   };
 }
