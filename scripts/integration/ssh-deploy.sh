@@ -68,9 +68,15 @@ if [[ ! -x /usr/sbin/sshd ]] || ! command -v ssh-keygen >/dev/null || ! command 
 fi
 # The deploy runs the docker CLI of the stage's image (28.2.2): here the one first in PATH.
 command -v docker >/dev/null || die "no docker CLI in PATH (buildkit.sh installs Debian's docker.io; the deploy needs a CLI with plugin support)"
-log "$(ssh -V 2>&1), docker CLI $(docker version -f '{{.Client.Version}}' 2>/dev/null || echo '?') ($(command -v docker))"
+log "$(ssh -V 2>&1), $(docker --version) ($(command -v docker))"
+# The generated deploy script is linted by shellcheck too (the test requires it).
+if ! command -v shellcheck >/dev/null; then
+  log "apt-get install shellcheck"
+  { apt-get -o DPkg::Lock::Timeout=300 update -qq && apt-get -o DPkg::Lock::Timeout=300 install -y -qq shellcheck; } >/dev/null || die "apt-get install shellcheck failed"
+fi
 
 log "==> docker compose $COMPOSE_VERSION (the v2 plugin, built through the Go module proxy)"
+# shellcheck disable=SC2034 # read by go-tools.sh
 GO_NEEDED_FOR="docker compose $COMPOSE_VERSION"
 # shellcheck source=scripts/integration/go-tools.sh
 source "$ROOT/scripts/integration/go-tools.sh"
@@ -97,7 +103,7 @@ EOF
     { rm -rf "$build_dir"; die "building docker compose $COMPOSE_VERSION failed"; }
   rm -rf "$build_dir"
 fi
-go version -m "$PLUGIN_DIR/docker-compose" | awk -v v="$COMPOSE_VERSION" '$1 == "dep" && $2 == "github.com/docker/compose/v2" && $3 == v { ok = 1 } END { exit !ok }' ||
+go version -m "$PLUGIN_DIR/docker-compose" | awk -v v="$COMPOSE_VERSION" '($1 == "mod" || $1 == "dep") && $2 == "github.com/docker/compose/v2" && $3 == v { ok = 1 } END { exit !ok }' ||
   die "$PLUGIN_DIR/docker-compose was not built from github.com/docker/compose/v2 $COMPOSE_VERSION"
 
 WORK="$(mktemp -d /tmp/pac-ssh-deploy.XXXXXX)"
@@ -162,8 +168,9 @@ export SSH_DEPLOY_WRONG_KNOWN_HOSTS="[127.0.0.1]:$SSH_PORT $other_key"
 export SSH_DEPLOY_DOCKER_CONFIG="$WORK/docker-config"
 
 # The proof that the server takes this key and only with this host key, before any deploy.
+printf '%s\n' "$SSH_DEPLOY_KNOWN_HOSTS" >"$WORK/known_hosts"
 ssh -F /dev/null -i "$SSH_DEPLOY_KEY" -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes \
-  -o UserKnownHostsFile=<(printf '%s\n' "$SSH_DEPLOY_KNOWN_HOSTS") -o GlobalKnownHostsFile=/dev/null \
+  -o UserKnownHostsFile="$WORK/known_hosts" -o GlobalKnownHostsFile=/dev/null \
   -p "$SSH_PORT" root@127.0.0.1 true || die "ssh with the throwaway key to 127.0.0.1:$SSH_PORT failed"
 
 cd "$ROOT"

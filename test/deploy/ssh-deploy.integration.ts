@@ -10,13 +10,22 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { SshDeploy } from "../../.dagger/src/config/operations.js";
+import type { PipelineConfig } from "../../.dagger/src/config/schema.js";
 import { composeSshScript } from "../../.dagger/src/deploy/compose-ssh.js";
 import { type DeployOutcome, failureMessage, parseDeployOutput, serviceLine } from "../../.dagger/src/deploy/result.js";
-import { hostPortVariable, passwordVariable } from "../../.dagger/src/topology/compose.js";
+import { ReleaseRecord } from "../../.dagger/src/release/record.js";
+import { chooseRollbackTarget, rollbackCandidates, rollbackComponents } from "../../.dagger/src/release/rollback.js";
+import { emptyState, type EnvironmentState, promoted } from "../../.dagger/src/release/state.js";
+import { type ComposeRelease, hostPortVariable, passwordVariable } from "../../.dagger/src/topology/compose.js";
+import { compatibilityGate } from "../../modules/gates/src/compatibility.js";
+import { parseDatabaseUrl } from "../../modules/flyway/src/connection.js";
+import { flywayOutcome } from "../../modules/flyway/src/info.js";
+import { FLYWAY_ENVIRONMENT, flywayArguments } from "../../modules/flyway/src/job.js";
 import { type BuildkitEnv, buildkitEnv, must, type RunResult, run } from "../../scripts/integration/buildkit/harness.js";
 import { buildRelease, composeFor, copyExample, exampleConfig, freePort, workDir } from "../../scripts/integration/compose/harness.js";
 
@@ -80,7 +89,33 @@ async function release(name: string, change?: (appDir: string) => void) {
   const appDir = await copyExample(join(dir, "app"));
   change?.(appDir);
   const built = await buildRelease(env, appDir, `ssh-${name}`, revision);
-  return { built, compose: composeFor(exampleConfig(appDir, env), built) };
+  const config = exampleConfig(appDir, env);
+  return { built, config, compose: composeFor(config, built) };
+}
+
+/** The release record ci would write for a build: its images by digest, versions and the requires of its pipeline.yaml. */
+function recordOf(config: PipelineConfig, built: ComposeRelease, id: string): ReleaseRecord {
+  const component = (c: string) => ({ version: built.versions[c], image: built.images[c], digest: built.images[c].slice(built.images[c].indexOf("@") + 1), requires: config.components[c].requires });
+  return ReleaseRecord.parse({
+    kind: "pipeline-as-code/release/v1",
+    application: config.name,
+    revision: id.repeat(40),
+    created: new Date().toISOString(),
+    components: Object.fromEntries(Object.keys(built.images).map((c) => [c, component(c)])),
+    evidence: { checks: "passed", e2e: "passed" },
+  });
+}
+
+/** The live schema version as the compatibility gate reads it: Flyway info (the flyway module's arguments and parser) in a release's migration image on the project's network. */
+async function liveSchema(migrationImage: string): Promise<string | undefined> {
+  const connection = parseDatabaseUrl(`postgresql://webshop:${password}@db:5432/webshop`);
+  const vars = { ...FLYWAY_ENVIRONMENT, FLYWAY_URL: connection.jdbcUrl, FLYWAY_USER: connection.user, FLYWAY_PASSWORD: connection.password };
+  const r = await run("/usr/bin/docker", ["run", "--rm", "--network", `${PROJECT}_default`, ...Object.keys(vars).flatMap((k) => ["-e", k]), migrationImage, ...flywayArguments("info")], {
+    env: { ...process.env, ...vars },
+  });
+  const info = flywayOutcome("info", r.code ?? -1, r.stdout);
+  assert.ok(info.succeeded, `flyway info: ${info.message}\n${r.output}`);
+  return info.schemaVersion;
 }
 
 /** Edit one file of a copied example. */
@@ -121,7 +156,17 @@ describe("Compose over SSH: the generated deploy script with real OpenSSH and do
     assert.ok(!existsSync(join(hostDir, "compose.yaml")), "nothing was copied");
   });
 
-  test("release N: copied to the host, pulled and started through the SSH context, every service up, /health reports N's versions", async () => {
+  let state: EnvironmentState = emptyState("prod");
+  const records = new Map<string, ReleaseRecord>();
+  /** Record a deploy in the environment's history as the GitOps write does (all components; a rollback moves all but the database). */
+  const record = (r: ReleaseRecord, components = Object.keys(r.components), extra: Parameters<typeof promoted>[4] = {}) => {
+    records.set(r.revision, r);
+    state = promoted(state, r, components, new Date().toISOString(), extra);
+  };
+  let pinned: ReleaseRecord;
+  let next: Awaited<ReturnType<typeof release>>;
+
+  test("release N: copied to the host, pulled and started through the SSH context, every service up; verify: /health reports N's versions", async () => {
     n = await release("n");
     const r = await deploy("n", n.compose);
     assert.equal(r.code, 0, failureMessage(r.outcome, "deploy of N") + r.stderr);
@@ -129,21 +174,33 @@ describe("Compose over SSH: the generated deploy script with real OpenSSH and do
     assert.equal(serviceLine(r.outcome), "db healthy, db-migrate done (exit 0), backend healthy, frontend healthy");
     assert.equal(readFileSync(join(hostDir, "compose.yaml"), "utf8"), n.compose, "the Compose file is on the host");
     assert.equal(readFileSync(join(hostDir, "feature-flags.env"), "utf8"), FLAGS, "the flags are on the host");
+    assert.equal(spawnSync("shellcheck", ["-s", "sh", "-"], { input: r.script, encoding: "utf8" }).status, 0, "shellcheck finds nothing in the generated script");
     const health = await served(n.built.versions.backend);
     assert.equal(health.status, 200, JSON.stringify(health.body));
     assert.equal(health.body.version, n.built.versions.backend);
     assert.equal(health.body.database?.schemaVersion, n.built.versions.db);
+    record(recordOf(n.config, n.built, "a"));
   });
 
-  test("release N+1 (a new migration, a backend whose health query fails): the deploy fails naming backend, with its log", async () => {
-    assert.ok(n, "needs release N deployed");
-    const next = await release("n1", (app) => {
+  test("release P, the same images with backend pinned to db <1.2.0 in its pipeline.yaml: deployed and verified", async () => {
+    assert.ok(n, "needs release N");
+    const config: PipelineConfig = { ...n.config, components: { ...n.config.components, backend: { ...n.config.components.backend, requires: { db: ">=1.1.0 <1.2.0" } } } };
+    pinned = recordOf(config, n.built, "b");
+    const r = await deploy("p", composeFor(config, n.built));
+    assert.equal(r.code, 0, failureMessage(r.outcome, "deploy of P"));
+    assert.equal((await served(n.built.versions.backend)).status, 200);
+    record(pinned);
+  });
+
+  test("release N+1 (migration 1.2.0, a backend whose health query fails): the deploy fails naming backend, with its log; verify fails", async () => {
+    assert.ok(pinned, "needs releases N and P deployed");
+    next = await release("n1", (app) => {
       writeFileSync(join(app, "db/migrations/V1_2_0__add_discounts.sql"), "CREATE TABLE discounts (id integer PRIMARY KEY, percent integer NOT NULL);\n");
       edit(app, "backend/package.json", `"version": "${n.built.versions.backend}"`, '"version": "1.3.0"');
       edit(app, "backend/src/db.ts", "FROM flyway_schema_history", "FROM flyway_schema_histories");
     });
-    assert.equal(next.built.versions.backend, "1.3.0");
-    assert.equal(next.built.versions.db, "1.2.0");
+    assert.deepEqual([next.built.versions.backend, next.built.versions.db], ["1.3.0", "1.2.0"]);
+    record(recordOf(next.config, next.built, "c"));
     const r = await deploy("n1", next.compose);
     assert.equal(r.code, 1, r.output);
     assert.equal(r.outcome.ok, false);
@@ -151,13 +208,44 @@ describe("Compose over SSH: the generated deploy script with real OpenSSH and do
     assert.equal(r.outcome.services.find((s) => s.service === "backend")?.health, "unhealthy");
     assert.equal(r.outcome.services.find((s) => s.service === "db-migrate")?.verdict, "ok", "the migration to 1.2.0 ran");
     assert.match(failureMessage(r.outcome, "deploy of N+1"), /flyway_schema_histories/, "the backend's log names the broken query");
+    const health = await served("1.3.0", 5_000);
+    assert.ok(health.status !== 200 || health.body.version !== "1.3.0", `verify must fail: ${JSON.stringify(health)}`);
   });
 
-  test("N again: every service up, /health serves N's version on the schema N+1 migrated (migrations are forward-only)", async () => {
-    assert.ok(n, "needs release N built");
-    const r = await deploy("n-again", n.compose);
-    assert.equal(r.code, 0, failureMessage(r.outcome, "redeploy of N") + r.stderr);
+  test("rollback: the real rollback code on the live schema (1.2.0) skips P (backend needs db <1.2.0) and chooses N; N deployed; verify serves N's version", async () => {
+    assert.ok(next, "needs release N+1 deployed");
+    const live = await liveSchema(next.built.images.db);
+    assert.equal(live, "1.2.0", "migrations are forward-only: the schema stays where N+1 took it");
+    const choice = await chooseRollbackTarget(
+      rollbackCandidates(state),
+      async (revision) => records.get(revision),
+      async (candidate) => {
+        const moving = rollbackComponents(n.config, candidate);
+        const verdict = compatibilityGate({
+          environment: "prod",
+          deployed: Object.fromEntries(Object.entries(state.components).map(([c, d]) => [c, { version: d.version, requires: d.requires }])),
+          promoted: Object.fromEntries(moving.map((c) => [c, { version: candidate.components[c].version, requires: candidate.components[c].requires }])),
+          liveDatabase: { component: "db", version: live ?? null },
+        });
+        return { passed: verdict.passed, summary: verdict.summary };
+      },
+    );
+    assert.equal(choice.target?.revision, "a".repeat(40), `target: ${choice.target?.revision}; skipped: ${JSON.stringify(choice.skipped)}`);
+    assert.deepEqual(
+      choice.skipped.map((s) => s.release),
+      [pinned.revision],
+    );
+    assert.match(choice.skipped[0].why, /1\.2\.0/);
+    // The GitOps write of a rollback moves every component but the database: N's backend and frontend, N+1's migration job.
+    const target = choice.target as ReleaseRecord;
+    const moving = rollbackComponents(n.config, target);
+    assert.deepEqual(moving.sort(), ["backend", "frontend"]);
+    const images = { ...next.built.images, ...Object.fromEntries(moving.map((c) => [c, target.components[c].image])) };
+    const versions = { ...next.built.versions, ...Object.fromEntries(moving.map((c) => [c, target.components[c].version])) };
+    const r = await deploy("rollback", composeFor(n.config, { ...next.built, images, versions }));
+    assert.equal(r.code, 0, failureMessage(r.outcome, "rollback deploy of N") + r.stderr);
     assert.equal(serviceLine(r.outcome), "db healthy, db-migrate done (exit 0), backend healthy, frontend healthy");
+    record(target, moving, { rollback: true, from: "c".repeat(40) });
     const health = await served(n.built.versions.backend);
     assert.equal(health.status, 200, JSON.stringify(health.body));
     assert.equal(health.body.version, n.built.versions.backend);

@@ -82,7 +82,6 @@ export function composeSshScript(target: ComposeSshTarget): string {
   // Remote commands are one string the login shell on the host parses: every path in it is quoted for that shell too.
   const copyCommand = (file: string) => `cat > ${remote(`.${file}.pac-tmp`)} && mv -f ${remote(`.${file}.pac-tmp`)} ${remote(file)}`;
   const values: [string, string][] = [
-    ["APPLICATION", target.application],
     ["ENVIRONMENT", environment],
     ["HOST", deploy.host],
     ["PORT", String(deploy.port)],
@@ -112,6 +111,8 @@ export function composeSshScript(target: ComposeSshTarget): string {
 # Usage: sh deploy.sh <folder holding ${target.composeFile}${target.flagsFile ? ` and ${target.flagsFile}` : ""}> <private key file>
 # Prints one JSON object per line; exit 0: every service up, 1: the deploy failed, 2: bad usage.
 set -u
+# No globbing: word splitting is used on lists of names and ids, never on patterns.
+set -f
 umask 077
 ${values.map(([k, v]) => `${k}=${shellQuote(v)}`).join("\n")}
 ${BODY}`;
@@ -170,7 +171,7 @@ run() {
 }
 
 step inputs
-[ -n "$FILES" ] && [ -n "$KEY" ] || fail inputs "usage: sh deploy.sh <folder holding $COMPOSE_FILE> <private key file>" "" 2
+if [ -z "$FILES" ] || [ -z "$KEY" ]; then fail inputs "usage: sh deploy.sh <folder holding $COMPOSE_FILE> <private key file>" "" 2; fi
 [ -f "$FILES/$COMPOSE_FILE" ] || fail inputs "$FILES/$COMPOSE_FILE: missing (the environment's Compose file)" "" 2
 if [ -n "$FLAGS_FILE" ] && [ ! -f "$FILES/$FLAGS_FILE" ]; then fail inputs "$FILES/$FLAGS_FILE: missing (the environment's flags)" "" 2; fi
 [ -r "$KEY" ] || fail inputs "$KEY: the private key file is missing or unreadable" "" 2
@@ -292,6 +293,7 @@ judge() {
       health=none
       id=""
     else
+      # shellcheck disable=SC2086 # the fields of one state line
       set -- $line
       state="$2"
       code="$3"
