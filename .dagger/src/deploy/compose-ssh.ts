@@ -276,7 +276,8 @@ states() {
   ids="$(docker --context "$CONTEXT" ps -a -q --filter "label=com.docker.compose.project=$PROJECT" --filter "label=com.docker.compose.oneoff=False" 2>"$WORK/ps.log")" || return 1
   [ -n "$ids" ] || return 0
   # shellcheck disable=SC2086 # one id a word
-  docker --context "$CONTEXT" inspect -f '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}} {{.State.ExitCode}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.HostConfig.RestartPolicy.Name}} {{.Id}}' $ids 2>"$WORK/ps.log"
+  # State.Health exists only for a container with a health check: index, not a field, reads a missing key as empty.
+  docker --context "$CONTEXT" inspect -f '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}} {{.State.ExitCode}} {{with index .State "Health"}}{{.Status}}{{else}}none{{end}} {{.HostConfig.RestartPolicy.Name}} {{.Id}}' $ids 2>"$WORK/ps.log"
 }
 
 # One verdict per service (ok, pending or failed) from the states; sets PENDING and FAILED.
