@@ -11,7 +11,8 @@ import type { PipelineConfig } from "./config/schema.js";
 import { summarise } from "./config/summary.js";
 import { toEvent } from "./plan/event.js";
 import { type Plan, plan } from "./plan/plan.js";
-import { daggerPorts, type DeliveryOptions, deliveryPorts } from "./run/dagger-ports.js";
+import { daggerPorts, type DeliveryOptions, deliveryPorts, type Operations } from "./run/dagger-ports.js";
+import { runSmoke, type SmokeTarget } from "./verify/smoke.js";
 import { executePlan } from "./run/execute.js";
 import { renderPlan } from "./plan/render.js";
 import { checkRun, integrationRun, type CheckRun, type RunExtras, runOf } from "./runs.js";
@@ -249,6 +250,8 @@ export class Pipeline {
    * @param githubOidcUrl Keyless signing on GitHub Actions: the runner's token endpoint (env://ACTIONS_ID_TOKEN_REQUEST_URL; the job needs permissions id-token: write); cosign asks it for a fresh token when it signs.
    * @param githubOidcToken The endpoint's bearer token (env://ACTIONS_ID_TOKEN_REQUEST_TOKEN).
    * @param trivyDb Trivy's vulnerability databases for an air-gapped scan, as `trivy image --download-db-only --cache-dir <dir>` leaves <dir> (db/, optionally java-db/): Trivy then downloads nothing.
+   * @param sshKey The private SSH key of Compose environments with a deploy section (environments.<name>.deploy), e.g. env://DEPLOY_SSH_KEY: after the GitOps commit the environment is deployed over SSH.
+   * @param argocdToken An Argo CD API token that may read the applications of environments verified with verify.argocd, e.g. env://ARGOCD_TOKEN.
    */
   @func({ cache: "never" })
   async ci(
@@ -270,9 +273,12 @@ export class Pipeline {
     githubOidcUrl?: Secret,
     githubOidcToken?: Secret,
     trivyDb?: Directory,
+    sshKey?: Secret,
+    argocdToken?: Secret,
   ): Promise<CheckRun> {
     const signing = signingSecrets(signingKey, signingPassword, signingToken, githubOidcUrl, githubOidcToken);
     const ran = await this.ciRun({
+      operations: operations(sshKey, argocdToken),
       revision,
       created,
       sourceUrl,
@@ -306,6 +312,7 @@ export class Pipeline {
     gitopsToken?: Secret;
     releasedMigrations?: File;
     trivyDb?: Directory;
+    operations: Operations;
   }): Promise<{ facts: RunFacts; extras: RunExtras }> {
     checkRevision(o.revision);
     if (o.event !== "push" && o.event !== "pull-request")
@@ -329,6 +336,7 @@ export class Pipeline {
       ...(o.registryToken ? { registryToken: o.registryToken } : {}),
       ...(o.gitopsToken ? { gitopsToken: o.gitopsToken } : {}),
       ...(trivyDb ? { trivyDb } : {}),
+      operations: o.operations,
       // Every migration a recorded environment runs must be unchanged: read their releases from GitOps.
       released: async () => [
         ...(o.releasedMigrations ? [await o.releasedMigrations.contents()] : []),
@@ -411,6 +419,8 @@ export class Pipeline {
    * @param registryToken Token for the registry in pipeline.yaml, to pull the release's images for the scan and read their signatures, e.g. env://REGISTRY_TOKEN.
    * @param rescan With signing: scan the release's images again with today's vulnerability databases instead of judging the reports attested at publish.
    * @param trivyDb Trivy's vulnerability databases for an air-gapped scan, as `trivy image --download-db-only --cache-dir <dir>` leaves <dir> (db/, optionally java-db/): Trivy then downloads nothing.
+   * @param sshKey The private SSH key of Compose environments with a deploy section (environments.<name>.deploy), e.g. env://DEPLOY_SSH_KEY: after the GitOps commit the environment is deployed over SSH.
+   * @param argocdToken An Argo CD API token that may read the applications of environments verified with verify.argocd, e.g. env://ARGOCD_TOKEN.
    */
   @func({ cache: "never" })
   async promote(
@@ -427,6 +437,8 @@ export class Pipeline {
     registryToken?: Secret,
     rescan = false,
     trivyDb?: Directory,
+    sshKey?: Secret,
+    argocdToken?: Secret,
   ): Promise<string> {
     if (revision) checkRevision(revision);
     if (emergency && !reason.trim()) throw new InputError('reason: --emergency needs --reason "…", which is written into the commit and the environment\'s history');
@@ -445,6 +457,7 @@ export class Pipeline {
       ...(registryToken ? { registryToken } : {}),
       ...(rescan ? { rescan } : {}),
       ...(database ? { trivyDb: database } : {}),
+      operations: operations(sshKey, argocdToken),
     });
   }
 
@@ -464,6 +477,8 @@ export class Pipeline {
    * @param registryToken Token for the registry in pipeline.yaml, to pull the release's images for the scan and read their signatures, e.g. env://REGISTRY_TOKEN.
    * @param rescan With signing: scan the release's images again with today's vulnerability databases instead of judging the reports attested at publish.
    * @param trivyDb Trivy's vulnerability databases for an air-gapped scan, as `trivy image --download-db-only --cache-dir <dir>` leaves <dir> (db/, optionally java-db/): Trivy then downloads nothing.
+   * @param sshKey The private SSH key of Compose environments with a deploy section (environments.<name>.deploy), e.g. env://DEPLOY_SSH_KEY: after the GitOps commit the environment is deployed over SSH.
+   * @param argocdToken An Argo CD API token that may read the applications of environments verified with verify.argocd, e.g. env://ARGOCD_TOKEN.
    */
   @func({ cache: "never" })
   async release(
@@ -478,6 +493,8 @@ export class Pipeline {
     registryToken?: Secret,
     rescan = false,
     trivyDb?: Directory,
+    sshKey?: Secret,
+    argocdToken?: Secret,
   ): Promise<string> {
     checkRevision(revision);
     const database = trivyDb ? await trivyDatabase(trivyDb) : undefined;
@@ -496,6 +513,7 @@ export class Pipeline {
       ...(registryToken ? { registryToken } : {}),
       ...(rescan ? { rescan } : {}),
       ...(database ? { trivyDb: database } : {}),
+      operations: operations(sshKey, argocdToken),
     });
     return `# Release ${tag}\n${sections}`;
   }
@@ -511,9 +529,11 @@ export class Pipeline {
    * @param databaseUrl The environment's live database: its schema version counts for compatibility.
    * @param dryRun Print the verdicts and the diff; write nothing.
    * @param registryToken Token for the registry in pipeline.yaml, to read the signatures of the release rolled back to (pipeline.yaml signing), e.g. env://REGISTRY_TOKEN.
+   * @param sshKey The private SSH key of Compose environments with a deploy section (environments.<name>.deploy), e.g. env://DEPLOY_SSH_KEY: after the GitOps commit the environment is deployed over SSH.
+   * @param argocdToken An Argo CD API token that may read the applications of environments verified with verify.argocd, e.g. env://ARGOCD_TOKEN.
    */
   @func({ cache: "never" })
-  async rollback(env: string, to = "", gitopsToken?: Secret, databaseUrl?: Secret, dryRun = false, registryToken?: Secret): Promise<string> {
+  async rollback(env: string, to = "", gitopsToken?: Secret, databaseUrl?: Secret, dryRun = false, registryToken?: Secret, sshKey?: Secret, argocdToken?: Secret): Promise<string> {
     const config = await this.loadConfig();
     return this.deliver(config, plan(config, toEvent({ event: "rollback", environment: env })), "rollback", {
       dryRun,
@@ -521,7 +541,50 @@ export class Pipeline {
       ...(gitopsToken ? { token: gitopsToken } : {}),
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(registryToken ? { registryToken } : {}),
+      operations: operations(sshKey, argocdToken),
     });
+  }
+
+  /**
+   * Deploy an environment as the GitOps repository says it runs (its files at the branch's tip),
+   * then verify it: for a Compose environment with a deploy section, docker compose pull and up
+   * over SSH until every service is healthy; with a verify section, the health endpoints and smoke
+   * specs, rolling back automatically on a failure (verify.rollback). Run by the GitOps
+   * repository's own push for environments written by pull request (ci/github/gitops-deploy.yml).
+   * @param env The environment, e.g. prod.
+   * @param sshKey The private SSH key of environments.<env>.deploy's user, e.g. env://DEPLOY_SSH_KEY.
+   * @param gitopsToken Token for the GitOps repository (reads it; writes it only for an automatic rollback), e.g. env://GITOPS_TOKEN.
+   * @param argocdToken An Argo CD API token that may read the environment's application (verify.argocd), e.g. env://ARGOCD_TOKEN.
+   * @param databaseUrl The environment's live database: its schema version counts when an automatic rollback chooses its target.
+   * @param registryToken Token for the registry in pipeline.yaml, to read the signatures of a release rolled back to (pipeline.yaml signing).
+   */
+  @func({ cache: "never" })
+  async deploy(env: string, sshKey?: Secret, gitopsToken?: Secret, argocdToken?: Secret, databaseUrl?: Secret, registryToken?: Secret): Promise<string> {
+    const config = await this.loadConfig();
+    return this.deliver(config, plan(config, toEvent({ event: "deploy", environment: env })), "deploy", {
+      dryRun: false,
+      ...(gitopsToken ? { token: gitopsToken } : {}),
+      ...(databaseUrl ? { databaseUrl } : {}),
+      ...(registryToken ? { registryToken } : {}),
+      operations: operations(sshKey, argocdToken),
+    });
+  }
+
+  /**
+   * Verify an environment against what its state in the GitOps repository says it runs: Argo CD
+   * synced and healthy (verify.argocd), every health endpoint reporting its component's version,
+   * then the smoke specs against verify.url. Fails when any does; changes nothing (no rollback).
+   * @param env The environment, e.g. prod.
+   * @param gitopsToken Token for the GitOps repository, e.g. env://GITOPS_TOKEN.
+   * @param argocdToken An Argo CD API token that may read the environment's application (verify.argocd), e.g. env://ARGOCD_TOKEN.
+   */
+  @func({ cache: "never" })
+  async verify(env: string, gitopsToken?: Secret, argocdToken?: Secret): Promise<string> {
+    const config = await this.loadConfig();
+    const deployment = plan(config, toEvent({ event: "deploy", environment: env }));
+    const verifyOnly = { ...deployment, stages: deployment.stages.filter((s) => s.name === "verify") };
+    if (verifyOnly.stages.length === 0) throw new InputError(`env: ${env} has no verify section in pipeline.yaml (environments.${env}.verify): nothing to verify`);
+    return this.deliver(config, verifyOnly, "verify", { dryRun: false, ...(gitopsToken ? { token: gitopsToken } : {}), operations: operations(undefined, argocdToken) });
   }
 
   /**
@@ -572,7 +635,9 @@ export class Pipeline {
    */
   private async deliver(config: PipelineConfig, thePlan: Plan, run: string, o: DeliveryOptions): Promise<string> {
     const trust = await readSigningTrust(config, this.source);
-    const { ports, errors } = deliveryPorts(config, { ...o, trust });
+    // The smoke specs need the application's E2E project: its context is built only when a verification runs them.
+    const smoke = (target: SmokeTarget) => stageContext(config, this.source, this.mirrorToken, this.mirrorUsername).then((ctx) => runSmoke(ctx, target));
+    const { ports, errors } = deliveryPorts(config, { ...o, trust, smoke });
     const done = await executePlan(config, thePlan, ports, { run, revision: o.revision ?? "", created: "", source: "", builtBy: "", noPublish: "", noDelivery: "", migrations: async () => ({}) });
     const text = done.sections.join("");
     if (errors.length > 0) {
@@ -596,6 +661,11 @@ export class Pipeline {
   private async loadConfig(): Promise<PipelineConfig> {
     return parseConfig(await this.source.file(this.config).contents(), this.config);
   }
+}
+
+/** The secrets of deploy and verify a call was given. */
+function operations(sshKey?: Secret, argocdToken?: Secret): Operations {
+  return { ...(sshKey ? { sshKey } : {}), ...(argocdToken ? { argocdToken } : {}) };
 }
 
 /** The plan's flow and notes, as a section of ci's summary. */

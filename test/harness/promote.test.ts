@@ -92,5 +92,46 @@ describe("harness: promote and rollback", () => {
     assert.match(out, /Promotion of release aaaaaaaaaaaa .* to staging \(rollback\)/);
     assert.equal(history(app.gitops).length, 2);
     assert.match(git(app.gitops, "show", "main:environments/staging/.pipeline/state.json"), /"rollback": true/);
+    const message = git(app.gitops, "log", "-1", "--format=%B", "main");
+    assert.match(message, /^roll back staging to aaaaaaaaaaaa: backend 1\.2\.0, frontend 1\.2\.0\n/);
+    assert.match(message, new RegExp(`Rollback-From: ${REV_B}\nRollback: manual`));
+    // The database stays where B took it: migrations are forward-only.
+    assert.match(git(app.gitops, "show", "main:environments/staging/.pipeline/state.json"), new RegExp(`"db": \\{\\s+"release": "${REV_B}"`));
+  });
+
+  it("rollback walks the history: the second goes further back; --to names a release; none left says so and writes nothing", async () => {
+    const C = exampleRelease("c".repeat(40), "3", { backend: "1.4.0" });
+    const staging = [A, B, C].reduce((s, r, i) => promoted(s, r, ["db", "backend", "frontend"], `t${i}`), emptyState("staging"));
+    const h = await setUp({ ...STAGED, [`releases/${C.revision}.json`]: renderReleaseRecord(C), "environments/staging/.pipeline/state.json": renderEnvironmentState(staging) });
+    const token = mintId([{ field: "setSecret", args: { name: "gitops-token" } }]);
+    const rollback = (args: Record<string, unknown> = {}) => h.call("pipeline", {}, "rollback", { env: "staging", gitopsToken: token, ...args }).then(String, (e: Error) => `failed: ${e.message}`);
+    assert.match(await rollback(), /Promotion of release bbbbbbbbbbbb .* \(rollback\)/);
+    assert.match(await rollback(), /Promotion of release aaaaaaaaaaaa .* \(rollback\)/);
+    const none = await rollback();
+    assert.match(none, /^failed: rollback: staging has no earlier release to go back to/);
+    // --to may name a release it was rolled back from: a person decides.
+    assert.match(await rollback({ to: C.revision.slice(0, 8) }), /Promotion of release cccccccccccc .* \(rollback\)/);
+    assert.match(await rollback({ to: "0".repeat(12) }), /^failed: to: 000000000000 is not a release staging ran/);
+    assert.equal(h.engine.count("gitops", "push"), 3);
+  });
+
+  it("freeze --env: promotions refused with the reason, an emergency passes recorded; --lift lets them run again", async () => {
+    const h = await setUp();
+    const token = mintId([{ field: "setSecret", args: { name: "gitops-token" } }]);
+    const freeze = (args: Record<string, unknown>) => h.call("pipeline", {}, "freeze", { env: "staging", gitopsToken: token, ...args }).then(String, (e: Error) => `failed: ${e.message}`);
+    assert.match(await freeze({}), /^failed: reason: a freeze needs --reason/);
+    assert.match(await freeze({ reason: "incident 42" }), /Pushed [0-9a-f]{12} to main/);
+    assert.match(await freeze({ reason: "incident 42" }), /frozen already since .*: incident 42\. Nothing written/);
+    const refused = await promote(h, { env: "staging", scans: releaseScans(A) });
+    assert.match(refused, /\| freeze \| ❌ refused \| frozen since .* \(freeze --env\): incident 42/);
+    assert.match(refused, /Refused by freeze: nothing was written\./);
+    const urgent = await promote(h, { env: "staging", scans: releaseScans(A), emergency: true, reason: "checkout outage" });
+    assert.match(urgent, /\| freeze \| ⚠️ waived \(emergency\) \|/);
+    assert.match(await freeze({ lift: true }), /Pushed [0-9a-f]{12} to main/);
+    assert.match(await freeze({ lift: true }), /has no freeze flag; nothing to lift/);
+    assert.deepEqual(
+      history(app.gitops).map((c) => c.subject.split(":")[0]),
+      ["lift the freeze of staging", "promote aaaaaaaaaaaa to staging", "freeze staging", "seed"],
+    );
   });
 });

@@ -64,7 +64,7 @@ export const Verify = z
       .record(z.string(), url)
       .refine((r) => Object.keys(r).length > 0, { error: "must name at least one component's health endpoint" })
       .describe(
-        "Each component's public health endpoint, e.g. backend: https://shop.example.com/api/healthz. It must answer 200 with JSON carrying the release's version (`version`); a backend's `database.schemaVersion` is read as the live schema.",
+        "Each component's public health endpoint, e.g. backend: https://shop.example.com/health, frontend: https://shop.example.com/healthz. It must answer 200 with JSON carrying the release's version (`version`); a backend's `database.schemaVersion` is read as the live schema.",
       ),
     url: url.optional().describe("The environment's public URL: the E2E specs tagged as smoke run against it (Playwright)."),
     smoke: z.string().min(1).default("@smoke").describe("The tag (Playwright --grep) of the smoke specs."),

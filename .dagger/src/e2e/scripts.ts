@@ -65,13 +65,15 @@ let last = "no answer";
 /**
  * The shell steps of the test container. PIPELINE_READY_SCRIPT and PIPELINE_BROWSER_CHECK hold
  * the two Node scripts; PIPELINE_REPORTS and PIPELINE_SERVICE_LOGS the folders (E2E_REPORTS and
- * SERVICE_LOGS in the container; the integration tests run the same steps on a host).
+ * SERVICE_LOGS in the container; the integration tests run the same steps on a host);
+ * PIPELINE_GREP, when set, the tag of the specs to run (verification's smoke run).
  */
 export const e2eShell = [
   `node -e "$PIPELINE_READY_SCRIPT" || exit ${E2E_EXIT.notReady}`,
   `node -e "$PIPELINE_BROWSER_CHECK" || exit ${E2E_EXIT.browsersMismatch}`,
   'mkdir -p "$PIPELINE_REPORTS"',
-  `${PLAYWRIGHT_TEST.join(" ")}; rc=$?`,
+  // PIPELINE_GREP (verification's smoke run) selects the specs tagged with it; unset, every spec runs.
+  `${PLAYWRIGHT_TEST.join(" ")} \${PIPELINE_GREP:+--grep "$PIPELINE_GREP"}; rc=$?`,
   // Traces and screenshots of failed tests live in the config's outputDir (test-results).
   'if [ -d test-results ]; then cp -R test-results "$PIPELINE_REPORTS/test-results"; fi',
   // This run's service logs go with the report, then leave the stable log volumes (with any run's left over a day ago).

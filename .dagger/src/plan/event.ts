@@ -1,6 +1,7 @@
 /**
  * The events a pipeline reacts to, as every CI host reduces them: a pull request, a push to a
- * branch, a release tag, a manual promotion, a manual rollback, the deletion of a branch.
+ * branch, a release tag, a manual promotion, a manual rollback, a deployment from the GitOps
+ * repository's push (deploy --env), the deletion of a branch.
  */
 import semver from "../vendor/semver.js";
 import { InputError, quoted } from "../errors.js";
@@ -14,10 +15,11 @@ export type PipelineEvent =
   | { kind: "tag"; tag: string }
   | { kind: "promote"; environment: string; emergency?: boolean }
   | { kind: "rollback"; environment: string }
+  | { kind: "deploy"; environment: string }
   | { kind: "delete"; branch: string };
 
 /** Every event kind, in the order docs list them. */
-export const EVENT_KINDS = ["pull-request", "push", "tag", "promote", "rollback", "delete"] as const;
+export const EVENT_KINDS = ["pull-request", "push", "tag", "promote", "rollback", "deploy", "delete"] as const;
 /** One event kind. */
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -33,7 +35,7 @@ export interface EventArgs {
 /** Which events take each optional argument, for the refusal of one given to another event. */
 const TAKES: Record<"ref" | "environment" | "emergency" | "changed", readonly EventKind[]> = {
   ref: ["pull-request", "push", "tag", "delete"],
-  environment: ["promote", "rollback"],
+  environment: ["promote", "rollback", "deploy"],
   emergency: ["promote"],
   changed: ["pull-request", "push"],
 };
@@ -76,6 +78,8 @@ export function toEvent(args: EventArgs): PipelineEvent {
       return { kind, environment: environmentOf(args.environment, "a promote event needs the target environment"), ...(args.emergency ? { emergency: true } : {}) };
     case "rollback":
       return { kind, environment: environmentOf(args.environment, "a rollback event needs the environment to roll back") };
+    case "deploy":
+      return { kind, environment: environmentOf(args.environment, "a deploy event needs the environment to deploy") };
   }
 }
 

@@ -12,7 +12,7 @@ import { InputError } from "../errors.js";
 import { previewFolder, previewNamespace } from "./preview.js";
 
 /** The kinds of run an event leads to. */
-export type Flow = "checks-only" | "main" | "build-only" | "preview" | "release-tag" | "promotion" | "rollback" | "preview-removal" | "nothing";
+export type Flow = "checks-only" | "main" | "build-only" | "preview" | "release-tag" | "promotion" | "rollback" | "deployment" | "preview-removal" | "nothing";
 
 /** One unit of work; the jobs of a stage run in parallel. */
 export interface Job {
@@ -22,7 +22,7 @@ export interface Job {
 }
 
 /** Every stage a plan can hold, in the order they run; `ci` executes exactly these (run/execute.ts). */
-export const STAGE_NAMES = ["checks", "build", "e2e", "scan", "integration", "publish", "record", "release", "promote", "preview", "preview-removal"] as const;
+export const STAGE_NAMES = ["checks", "build", "e2e", "scan", "integration", "publish", "record", "release", "promote", "deploy", "verify", "preview", "preview-removal"] as const;
 /** The name of a stage: the same word in the plan, the run's summary, result.json and JUnit. */
 export type StageName = (typeof STAGE_NAMES)[number];
 
@@ -78,6 +78,8 @@ export function plan(config: PipelineConfig, event: PipelineEvent): Plan {
       return promotePlan(config, event);
     case "rollback":
       return rollbackPlan(config, event);
+    case "deploy":
+      return deployPlan(config, event);
     case "delete":
       return deletePlan(config, event);
   }
@@ -131,7 +133,7 @@ function branchPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind
       const stages: Stage[] = [checks, build, ...e2e, scan, ...integration, publish];
       // The release is recorded in the GitOps repository (releases/<sha>.json) before any environment gets it.
       if (config.gitops) stages.push({ name: "record", jobs: [{ step: "record-release" }] });
-      if (promotions.length > 0) stages.push({ name: "promote", jobs: promotions.map((p) => ({ step: "promote", environment: p.environment })) });
+      if (promotions.length > 0) stages.push({ name: "promote", jobs: promotions.map((p) => ({ step: "promote", environment: p.environment })) }, ...afterWrite(config, promotions, notes));
       else notes.push("No environment is promoted on push: the run ends after publishing.");
       return { ...base, stages, promotions };
     }
@@ -145,7 +147,8 @@ function tagPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "
     return { ...base, flow: "nothing", stages: [], promotions, notes: ["No environment is promoted on a tag (environments.*.on: tag) and no release page is configured (releases): nothing to run."] };
   // The release page first: it describes the tagged release whether or not a gate lets it into an environment.
   const page: Stage[] = config.releases ? [{ name: "release", jobs: [{ step: "release-page", environment: config.releases.provider }] }] : [];
-  const promote: Stage[] = promotions.length > 0 ? [{ name: "promote", jobs: promotions.map((p) => ({ step: "promote", environment: p.environment })) }] : [];
+  const after: string[] = [];
+  const promote: Stage[] = promotions.length > 0 ? [{ name: "promote", jobs: promotions.map((p) => ({ step: "promote", environment: p.environment })) }, ...afterWrite(config, promotions, after)] : [];
   return {
     ...base,
     flow: "release-tag",
@@ -157,6 +160,7 @@ function tagPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "
       ...(config.releases
         ? [`Its ${config.releases.provider === "github" ? "GitHub" : "Gitea"} release page gets the notes (components, versions, digests, migrations) and the files release.json and compose.yaml.`]
         : []),
+      ...after,
     ],
   };
 }
@@ -174,7 +178,7 @@ function promotePlan(config: PipelineConfig, event: Extract<PipelineEvent, { kin
     event,
     flow: "promotion",
     components: { affected: [], unchanged: Object.keys(config.components) },
-    stages: [{ name: "promote", jobs: [{ step: "promote", environment: p.environment }] }],
+    stages: [{ name: "promote", jobs: [{ step: "promote", environment: p.environment }] }, ...afterWrite(config, [p], notes)],
     promotions: [p],
     notes,
   };
@@ -185,15 +189,76 @@ function rollbackPlan(config: PipelineConfig, event: Extract<PipelineEvent, { ki
   // Back to digests this environment already ran: their scans were judged then, and the upstream
   // rule looks forward; compatibility (the live database must suit the older release) still holds.
   const gates = ["compatibility", ...(env.writeBack === "pull-request" ? [`approval:${env.approvals}`] : [])];
-  const notes = [`${event.environment} goes back to the release it ran before its current one (its history in the GitOps repository), as it is (same image digests); nothing is rebuilt.`];
-  notes.push("The compatibility gate still applies: the live database must suit the older release (migrations are never rolled back).");
+  const notes = [
+    `${event.environment} goes back to the newest earlier release it ran (its history in the GitOps repository), never to one it was rolled back from, as it is (same image digests); nothing is rebuilt.`,
+  ];
+  notes.push(
+    "The compatibility gate still applies: a release whose requires the live database schema no longer satisfies is passed over (migrations are never rolled back; the database component stays).",
+  );
   if (env.writeBack === "pull-request") notes.push(`A pull request is opened in the GitOps repository; it needs ${env.approvals} approval(s) to merge.`);
   return {
     event,
     flow: "rollback",
     components: { affected: [], unchanged: Object.keys(config.components) },
-    stages: [{ name: "promote", jobs: [{ step: "rollback", environment: event.environment }] }],
+    stages: [
+      { name: "promote", jobs: [{ step: "rollback", environment: event.environment }] },
+      ...afterWrite(config, [{ environment: event.environment, writeBack: env.writeBack, approvals: env.approvals, gates, rollback: true }], notes),
+    ],
     promotions: [{ environment: event.environment, writeBack: env.writeBack, approvals: env.approvals, gates, rollback: true }],
+    notes,
+  };
+}
+
+/**
+ * The stages after the GitOps write: deploy (Compose environments with a deploy section) and
+ * verify (environments with a verify section), for environments written by a commit. An
+ * environment written by a pull request is deployed and verified by `deploy --env` from the GitOps
+ * repository's own push once the pull request merges.
+ */
+function afterWrite(config: PipelineConfig, promotions: Promotion[], notes: string[]): Stage[] {
+  const direct = promotions.filter((p) => p.writeBack === "commit").map((p) => p.environment);
+  const viaPullRequest = promotions.filter((p) => p.writeBack === "pull-request" && (config.environments[p.environment].deploy || config.environments[p.environment].verify));
+  for (const p of viaPullRequest) notes.push(`${p.environment} is deployed and verified by deploy --env ${p.environment}, run by the GitOps repository's push once the pull request merges.`);
+  return deploymentStages(
+    config,
+    direct,
+    notes,
+    promotions.some((p) => p.rollback),
+  );
+}
+
+/** deploy and verify stages for these environments (those with the sections), with their notes. */
+function deploymentStages(config: PipelineConfig, environments: string[], notes: string[], afterRollback: boolean): Stage[] {
+  const deployed = environments.filter((e) => config.environments[e].deploy);
+  const verified = environments.filter((e) => config.environments[e].verify);
+  const stages: Stage[] = [];
+  if (deployed.length > 0) {
+    stages.push({ name: "deploy", jobs: deployed.map((environment) => ({ step: "deploy-compose", environment })) });
+    notes.push(`Deployed over SSH (docker compose pull and up through an SSH Docker context), waiting until every service is healthy: ${deployed.join(", ")}.`);
+  }
+  if (verified.length > 0) {
+    stages.push({ name: "verify", jobs: verified.map((environment) => ({ step: "verify", environment })) });
+    const automatic = verified.filter((e) => config.environments[e].verify?.rollback === "automatic");
+    notes.push(`Verified: each component's health endpoint must report the release's version, then the smoke specs run: ${verified.join(", ")}.`);
+    if (automatic.length > 0 && !afterRollback)
+      notes.push(
+        `A failed verification rolls ${automatic.join(", ")} back automatically (through the same gates, to the newest earlier release the live schema suits) and holds automatic promotion until someone promotes by hand.`,
+      );
+  }
+  return stages;
+}
+
+function deployPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind: "deploy" }>): Plan {
+  const env = knownEnvironment(config, event.environment);
+  if (!env.deploy && !env.verify)
+    throw new InputError(`environment: ${event.environment} has neither a deploy nor a verify section in pipeline.yaml; its GitOps agent deploys it (nothing for deploy --env to do)`);
+  const notes = [`Deploys what the GitOps repository says ${event.environment} runs (its files at the GitOps branch's tip); nothing is built or written.`];
+  return {
+    event,
+    flow: "deployment",
+    components: { affected: [], unchanged: Object.keys(config.components) },
+    stages: deploymentStages(config, [event.environment], notes, false),
+    promotions: [],
     notes,
   };
 }

@@ -29,6 +29,8 @@ function describeEvent(e: PipelineEvent): string {
       return `Manual promotion to ${e.environment}${e.emergency ? " (EMERGENCY)" : ""}`;
     case "rollback":
       return `Manual rollback of ${e.environment}`;
+    case "deploy":
+      return `Deployment of ${e.environment} from the GitOps repository`;
     case "delete":
       return `Branch ${e.branch} deleted`;
   }

@@ -20,6 +20,8 @@ const TITLES: Record<StageName, string> = {
   record: "release record",
   release: "release page",
   promote: "promote",
+  deploy: "deploy",
+  verify: "verify",
   preview: "preview",
   "preview-removal": "preview removal",
 };

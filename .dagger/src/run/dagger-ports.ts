@@ -22,7 +22,11 @@ import { imageVerifier, readSigningTrust, type SigningSecrets, type SigningTrust
 import { scanImage, type TrivyDatabase } from "../stages/scan.js";
 import { publishReleasePage } from "../stages/release-page.js";
 import { engineImageLookup } from "./engine-images.js";
-import type { Delivered, RunPorts } from "./ports.js";
+import { InputError } from "../errors.js";
+import { DeployFailed, deployEnvironment } from "../stages/deploy.js";
+import { type OperateOptions, recoverEnvironment, verifyEnvironment } from "../stages/operate.js";
+import { runSmoke } from "../verify/smoke.js";
+import type { Delivered, Operated, RunPorts } from "./ports.js";
 
 /** What the Dagger ports need besides the stage context. */
 export interface DaggerPortOptions {
@@ -39,6 +43,45 @@ export interface DaggerPortOptions {
   runUrl?: string;
   /** The user's Trivy databases (--trivy-db): the scans download none. */
   trivyDb?: TrivyDatabase;
+  /** After the GitOps write: the SSH key of Compose environments with a deploy section, and Argo CD's API token (verify.argocd). */
+  operations?: Operations;
+}
+
+/** The secrets of deploy and verify. */
+export interface Operations {
+  sshKey?: Secret;
+  argocdToken?: Secret;
+}
+
+/** The deploy, verify and recover ports over one GitOps session (reads see this call's pushes). */
+function operationPorts(
+  config: StageContext["config"],
+  session: GitopsSession,
+  token: Secret | undefined,
+  ops: Operations,
+  promotion: OperateOptions["promotion"],
+  smoke: OperateOptions["smoke"],
+): Pick<RunPorts<Container, Directory>, "deploy" | "verify" | "recover"> {
+  const o: OperateOptions = { session, promotion, ...(token ? { token } : {}), ...(ops.argocdToken ? { argocdToken: ops.argocdToken } : {}), ...(smoke ? { smoke } : {}) };
+  const failed = (e: Error): Operated => ({ landed: false, text: e.message, refused: e instanceof DeployFailed ? `failed: ${e.failed.join(", ")}` : `failed (${e.message.split("\n")[0]})` });
+  return {
+    deploy: async (environment) => {
+      const sshKey = ops.sshKey;
+      if (!sshKey)
+        return failed(
+          new InputError(
+            `ssh-key: environments.${environment}.deploy deploys over SSH: pass --ssh-key env://DEPLOY_SSH_KEY (the private key of ${config.environments[environment]?.deploy?.user ?? "its user"})`,
+          ),
+        );
+      const gitops = config.gitops as NonNullable<typeof config.gitops>;
+      return deployEnvironment(config, environment, { sshKey, ...(token ? { token } : {}), view: session.view(gitops.repository, gitops.branch, token) }).then(
+        (text): Operated => ({ landed: true, text }),
+        failed,
+      );
+    },
+    verify: (environment) => verifyEnvironment(config, environment, o).catch(failed),
+    recover: (environment, why, liveSchema) => recoverEnvironment(config, environment, why, liveSchema, o),
+  };
 }
 
 /** The ports of one run on a Dagger engine. */
@@ -120,6 +163,7 @@ export async function daggerPorts(ctx: StageContext, o: DaggerPortOptions): Prom
         ...(o.gitopsToken ? { token: o.gitopsToken } : {}),
       }).then(delivered, refused),
     preview: (images) => preview(ctx.config, { branch: o.branch, images, remove: false, dryRun: false, ...(o.gitopsToken ? { token: o.gitopsToken } : {}) }).then(delivered, refused),
+    ...operationPorts(ctx.config, gitops, o.gitopsToken, o.operations ?? {}, { ...(verify ? { verify } : {}), trust }, (target) => runSmoke(ctx, target)),
   };
 }
 
@@ -147,6 +191,10 @@ export interface DeliveryOptions {
   rescan?: boolean;
   /** The user's Trivy databases (--trivy-db): the scans download none. */
   trivyDb?: TrivyDatabase;
+  /** After the GitOps write: the SSH key and Argo CD token. */
+  operations?: Operations;
+  /** Run the smoke specs (verify.url): built from the application's source by the caller. */
+  smoke?: OperateOptions["smoke"];
 }
 
 /**
@@ -212,6 +260,14 @@ export function deliveryPorts(config: StageContext["config"], o: DeliveryOptions
         ...(o.today ? { today: o.today } : {}),
         ...(o.trust ? { trust: o.trust } : {}),
       }).then((text): Delivered => ({ landed: true, text }), kept),
+    ...operationPorts(
+      config,
+      session,
+      o.token,
+      o.operations ?? {},
+      { ...(verify ? { verify } : {}), ...(o.trust ? { trust: o.trust } : {}), ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}) },
+      o.smoke,
+    ),
   };
   return { ports, errors };
 }

@@ -11,7 +11,7 @@ import type { CheckOutcome } from "../report/outcome.js";
 import type { RunFacts } from "../report/run.js";
 import { stagePassed } from "../report/summary.js";
 import type { PipelineConfig } from "../config/schema.js";
-import type { PublishEvidence, RunPorts, Scan, StageImage } from "./ports.js";
+import type { Operated, PublishEvidence, RunPorts, Scan, StageImage } from "./ports.js";
 import { reportDigest, scanCounts } from "../release/evidence.js";
 import { digestOf } from "../registry/reference.js";
 
@@ -95,6 +95,8 @@ const STOPPED_BY: Record<StageName, string> = {
   record: "because the release could not be recorded",
   release: "because the release page could not be written",
   promote: "because a promotion did not land",
+  deploy: "because a deployment failed",
+  verify: "because a verification failed",
   preview: "because the preview could not be written",
   "preview-removal": "because the preview could not be removed",
 };
@@ -102,7 +104,7 @@ const STOPPED_BY: Record<StageName, string> = {
 /** A stage that needs a credential the call was not given does not start. */
 function whyNotStarted(stage: StageName, settings: RunSettings): string {
   if (stage === "publish" && settings.noPublish) return settings.noPublish;
-  if ((stage === "record" || stage === "promote" || stage === "preview") && settings.noDelivery) return settings.noDelivery;
+  if ((stage === "record" || stage === "promote" || stage === "preview" || stage === "deploy" || stage === "verify") && settings.noDelivery) return settings.noDelivery;
   return "";
 }
 
@@ -239,6 +241,28 @@ const RUNNERS: Record<StageName, Runner> = {
     return { status: "passed", note: `promoted to ${results.map((r) => r.environment).join(", ")}` };
   },
 
+  async deploy(stage, run, ports) {
+    const failed: string[] = [];
+    for (const j of stage.jobs) {
+      const d = await ports.deploy(j.environment as string);
+      run.sections.push(`\n## Deploy ${j.environment}\n\n${d.text}\n`);
+      if (!d.landed) failed.push(`${j.environment} ${d.refused ?? "not deployed"}`);
+    }
+    return failed.length > 0 ? { status: "failed", note: `failed: deploying ${failed.join("; ")}` } : { status: "passed", note: `deployed ${stage.jobs.map((j) => j.environment).join(", ")}` };
+  },
+
+  async verify(stage, run, ports, config) {
+    const failed: string[] = [];
+    for (const j of stage.jobs) {
+      const environment = j.environment as string;
+      const v = await ports.verify(environment);
+      run.sections.push(`\n## Verify ${environment}\n\n${v.text}\n`);
+      if (v.landed) continue;
+      failed.push(`${environment} ${v.refused ?? "not verified"}${await recovered(environment, v, run, ports, config)}`);
+    }
+    return failed.length > 0 ? { status: "failed", note: `failed: verification of ${failed.join("; ")}` } : { status: "passed", note: `verified ${stage.jobs.map((j) => j.environment).join(", ")}` };
+  },
+
   async preview(_stage, run, ports) {
     const d = await ports.preview(Object.fromEntries(Object.entries(run.facts.images ?? {}).map(([c, i]) => [c, i.ref])));
     return d.landed ? { status: "passed", note: d.text.split("\n")[0] } : { status: "failed", note: `failed: ${d.refused ?? d.text.split("\n")[0]}` };
@@ -248,6 +272,31 @@ const RUNNERS: Record<StageName, Runner> = {
     return { status: "failed", note: "failed: previews are removed by dagger call preview --remove" };
   },
 };
+
+/**
+ * After a failed verification, with `verify.rollback: automatic` (and not in a rollback's own
+ * run, which would walk back on its own): roll back through the ports, then deploy and verify the
+ * release rolled back to when the environment is written by commit (a pull request waits for its
+ * merge, whose push deploys). Says what happened, for the failed verdict's note.
+ */
+async function recovered<I, D>(environment: string, failed: Operated, run: Execution<I, D>, ports: RunPorts<I, D>, config: PipelineConfig): Promise<string> {
+  const env = config.environments[environment];
+  if (env.verify?.rollback !== "automatic") return "";
+  if (run.facts.run === "verify") return "";
+  if (run.facts.run === "rollback") return " (no automatic rollback after a rollback: roll back again by hand, or rollback --to)";
+  const back = await ports.recover(environment, (failed.refused ?? failed.text).split("\n")[0], failed.liveSchema);
+  run.sections.push(`\n## Automatic rollback of ${environment}\n\n${back.text}\n`);
+  if (!back.landed) return `; the automatic rollback failed too (${back.refused ?? "not written"})`;
+  if (env.writeBack !== "commit") return "; rolled back automatically (a pull request: deployed when it merges)";
+  if (env.deploy) {
+    const d = await ports.deploy(environment);
+    run.sections.push(`\n## Deploy ${environment} (rollback)\n\n${d.text}\n`);
+    if (!d.landed) return `; rolled back automatically, but deploying it failed (${d.refused ?? "not deployed"})`;
+  }
+  const again = await ports.verify(environment);
+  run.sections.push(`\n## Verify ${environment} (rollback)\n\n${again.text}\n`);
+  return again.landed ? "; rolled back automatically and verified" : `; rolled back automatically, and that failed verification too (${again.refused ?? "not verified"})`;
+}
 
 /** Every check that ran against a component's image in this run, for its test-result attestation: its own checks and build, E2E and the Aspire run (the whole application's), its scan. */
 function testsOf<I, D>(run: Execution<I, D>, component: string): PublishEvidence["tests"] {

@@ -42,6 +42,12 @@ export interface Delivered {
   refused?: string;
 }
 
+/** A deploy's or a verification's answer; a verification also says which schema the backend reported. */
+export interface Operated extends Delivered {
+  /** The live schema version a component's health endpoint reported (for a rollback's target search). */
+  liveSchema?: string;
+}
+
 /** What the stages of `ci` need. */
 export interface RunPorts<I, D> {
   /** Run one stage inside a progress span named by the plan's stage (the engine's TUI shows it). */
@@ -72,6 +78,12 @@ export interface RunPorts<I, D> {
    * repository); `rollback` goes back to the release the environment ran before.
    */
   promote(environment: string, release: ReleaseRecord | undefined, scans: Record<string, Scan>, rollback: boolean): Promise<Delivered>;
+  /** Deploy what the GitOps repository says the (Compose) environment runs, over SSH, until every service is healthy. */
+  deploy(environment: string): Promise<Operated>;
+  /** Verify the environment runs what its state says: health endpoints report the versions (after Argo CD synced), then the smoke specs. */
+  verify(environment: string): Promise<Operated>;
+  /** After a failed verification: roll the environment back (automatic, recorded, holding automatic promotion) through the same gates. */
+  recover(environment: string, why: string, liveSchema?: string): Promise<Delivered>;
   /** Write the release page of a tag on the host (GitHub or Gitea Releases). */
   releasePage(): Promise<Delivered>;
   /** Write the branch's preview environment with the published images. */

@@ -4,10 +4,11 @@
  * Zero-dependency production server for the webshop frontend:
  *  - serves the static build in dist/ (SPA fallback to index.html),
  *  - proxies /api/* and /health to BACKEND_URL,
- *  - answers /healthz itself (liveness of this process, no backend involved).
- * Env: BACKEND_URL (required), PORT (default 8080), HOST (default 0.0.0.0), DIST_DIR.
+ *  - answers /healthz itself (liveness of this process, no backend involved) with its version,
+ *    so a deployment can be verified to run the release (APP_VERSION, else package.json).
+ * Env: BACKEND_URL (required), PORT (default 8080), HOST (default 0.0.0.0), DIST_DIR, APP_VERSION.
  */
-import { createReadStream, existsSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createServer, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
@@ -44,6 +45,38 @@ const HOP_BY_HOP = new Set([
 ]);
 
 const PROXY_TIMEOUT_MS = 30_000;
+
+/** Semantic version (MAJOR.MINOR.PATCH with optional pre-release and build metadata), as the backend checks it. */
+const SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+
+/**
+ * The frontend's own version, read the way the backend reads its own: APP_VERSION when set (must
+ * be a semver), otherwise the "version" of package.json (read only then, so an image that sets
+ * APP_VERSION needs no package.json).
+ * @param {string | undefined} appVersionEnv
+ * @param {() => string} readPackageVersion
+ */
+export function resolveAppVersion(appVersionEnv, readPackageVersion) {
+  const fromEnv = appVersionEnv?.trim();
+  if (fromEnv) {
+    if (!SEMVER.test(fromEnv)) {
+      throw new Error(`APP_VERSION must be a semantic version like 1.2.0, got "${fromEnv}"`);
+    }
+    return fromEnv;
+  }
+  const fromPackage = readPackageVersion();
+  if (!SEMVER.test(fromPackage)) {
+    throw new Error(`package.json "version" must be a semantic version, got "${fromPackage}"`);
+  }
+  return fromPackage;
+}
+
+/** The "version" of the package.json next to this file (the image copies it to /app). */
+function readPackageVersion() {
+  const pkg = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
+  return typeof pkg.version === "string" ? pkg.version : "";
+}
 
 /** @param {string} pathname */
 export function isProxied(pathname) {
@@ -110,9 +143,9 @@ function sendJson(res, status, body) {
 }
 
 /**
- * @param {{ distDir: string, backendUrl: string, log?: (message: string, fields?: Record<string, unknown>) => void }} options
+ * @param {{ distDir: string, backendUrl: string, version: string, log?: (message: string, fields?: Record<string, unknown>) => void }} options
  */
-export function createFrontendServer({ distDir, backendUrl, log = () => {} }) {
+export function createFrontendServer({ distDir, backendUrl, version, log = () => {} }) {
   const backend = new URL(backendUrl);
   if (backend.protocol !== "http:" && backend.protocol !== "https:") {
     throw new Error(`BACKEND_URL must be an http(s) URL, got "${backendUrl}"`);
@@ -222,7 +255,7 @@ export function createFrontendServer({ distDir, backendUrl, log = () => {} }) {
   return createServer((req, res) => {
     const pathname = new URL(req.url ?? "/", "http://frontend.invalid").pathname;
     if (pathname === "/healthz") {
-      sendJson(res, 200, { status: "ok" });
+      sendJson(res, 200, { status: "ok", version });
       return;
     }
     if (isProxied(pathname)) {
@@ -267,7 +300,14 @@ function main() {
     log(`${join(distDir, "index.html")} not found: run "npm run build" first`);
     process.exit(2);
   }
-  const server = createFrontendServer({ distDir, backendUrl, log });
+  let version;
+  try {
+    version = resolveAppVersion(process.env.APP_VERSION, readPackageVersion);
+  } catch (error) {
+    log("invalid configuration", { error: error instanceof Error ? error.message : String(error) });
+    process.exit(2);
+  }
+  const server = createFrontendServer({ distDir, backendUrl, version, log });
   server.on("error", (error) => {
     log("server error", { error: error.message });
     process.exit(1);
@@ -278,6 +318,7 @@ function main() {
       host,
       port: typeof address === "object" && address ? address.port : port,
       backendUrl,
+      version,
     });
   });
   let stopping = false;

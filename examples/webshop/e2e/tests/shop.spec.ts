@@ -28,7 +28,8 @@ async function stockOf(page: Page, name: string): Promise<number> {
   return Number(await stock.getAttribute("data-stock"));
 }
 
-test("lists the products seeded by the database migrations", async ({ page }) => {
+// Tagged @smoke: read-only, so verification runs it against every environment, production included.
+test("lists the products seeded by the database migrations", { tag: "@smoke" }, async ({ page }) => {
   await page.goto("/");
   await expect(page.getByTestId("product")).toHaveCount(SEEDED.length);
   for (const product of SEEDED) {
@@ -42,7 +43,7 @@ test("lists the products seeded by the database migrations", async ({ page }) =>
   await expect(cap.getByRole("button")).toBeDisabled();
 });
 
-test("footer shows the backend version and the database schema version", async ({ page }) => {
+test("footer shows the backend version and the database schema version", { tag: "@smoke" }, async ({ page }) => {
   await page.goto("/");
   const footer = page.getByTestId("footer");
   await expect(footer.getByTestId("backend-version")).toHaveText(expectedBackendVersion);
@@ -59,6 +60,7 @@ test("footer shows the backend version and the database schema version", async (
   });
 });
 
+// Not @smoke: it writes an order (and takes stock) in the database it runs against.
 test("placing an order shows a confirmation and the stock decreases in the database", async ({ page }) => {
   await page.goto("/");
   const before = await stockOf(page, "Pipeline Mug");

@@ -1,5 +1,7 @@
 // @ts-check
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -9,6 +11,7 @@ import {
   createFrontendServer,
   forwardableHeaders,
   isProxied,
+  resolveAppVersion,
   resolveStaticPath,
 } from "../server.mjs";
 
@@ -87,6 +90,7 @@ describe("server.mjs", () => {
     frontend = createFrontendServer({
       distDir: dist,
       backendUrl: `http://127.0.0.1:${backendPort}`,
+      version: "9.8.7",
     });
     base = `http://127.0.0.1:${await listen(frontend)}`;
   });
@@ -136,10 +140,15 @@ describe("server.mjs", () => {
     assert.match(last?.host ?? "", /^127\.0\.0\.1:\d+$/);
   });
 
-  it("answers /healthz itself and 502 when the backend is down", async () => {
+  it("answers /healthz itself with its version, and 502 when the backend is down", async () => {
     const healthz = await fetch(`${base}/healthz`);
-    assert.deepEqual(await healthz.json(), { status: "ok" });
-    const orphan = createFrontendServer({ distDir: dist, backendUrl: "http://127.0.0.1:9" });
+    assert.equal(healthz.status, 200);
+    assert.deepEqual(await healthz.json(), { status: "ok", version: "9.8.7" });
+    const orphan = createFrontendServer({
+      distDir: dist,
+      backendUrl: "http://127.0.0.1:9",
+      version: "9.8.7",
+    });
     const orphanBase = `http://127.0.0.1:${await listen(orphan)}`;
     try {
       const res = await fetch(`${orphanBase}/health`);
@@ -156,5 +165,82 @@ describe("server.mjs", () => {
     const res = await fetch(`${base}/index.html`, { method: "POST" });
     assert.equal(res.status, 405);
     await res.body?.cancel();
+  });
+});
+
+describe("the frontend's version", () => {
+  it("is APP_VERSION when set, else package.json's, and must be a semver", () => {
+    assert.equal(
+      resolveAppVersion("2.0.0-rc.1", () => assert.fail("package.json is not read")),
+      "2.0.0-rc.1",
+    );
+    assert.equal(
+      resolveAppVersion(" ", () => "1.2.0"),
+      "1.2.0",
+    );
+    assert.equal(
+      resolveAppVersion(undefined, () => "1.2.0"),
+      "1.2.0",
+    );
+    assert.throws(
+      () => resolveAppVersion("latest-ish", () => "1.2.0"),
+      /APP_VERSION must be a semantic version like 1.2.0, got "latest-ish"/,
+    );
+    assert.throws(
+      () => resolveAppVersion(undefined, () => ""),
+      /package.json "version" must be a semantic version, got ""/,
+    );
+  });
+
+  /**
+   * Starts the real server.mjs as the image does (node server.mjs) and reads the /healthz answer.
+   * @param {Record<string, string>} env
+   */
+  async function startedHealthz(env) {
+    const dist = await mkdtemp(join(tmpdir(), "webshop-dist-"));
+    await writeFile(join(dist, "index.html"), "<!doctype html><title>shop</title>");
+    const child = spawn(process.execPath, [new URL("../server.mjs", import.meta.url).pathname], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        BACKEND_URL: "http://127.0.0.1:9",
+        PORT: "0",
+        HOST: "127.0.0.1",
+        DIST_DIR: dist,
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      const port = await new Promise((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (chunk) => {
+          out += chunk;
+          const listening = /"port":(\d+)/.exec(out);
+          if (listening) resolve(Number(listening[1]));
+        });
+        child.on("exit", (code) => reject(new Error(`server.mjs exited ${code}: ${out}`)));
+      });
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      return await res.json();
+    } finally {
+      child.kill();
+      await rm(dist, { recursive: true, force: true });
+    }
+  }
+
+  it("node server.mjs reports package.json's version, or APP_VERSION", async () => {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    assert.deepEqual(await startedHealthz({}), { status: "ok", version: pkg.version });
+    assert.deepEqual(await startedHealthz({ APP_VERSION: "3.4.5" }), {
+      status: "ok",
+      version: "3.4.5",
+    });
+  });
+
+  it("node server.mjs refuses a malformed APP_VERSION with exit code 2", async () => {
+    await assert.rejects(
+      startedHealthz({ APP_VERSION: "three" }),
+      /exited 2: .*APP_VERSION must be a semantic version like 1.2.0, got \\"three\\"/,
+    );
   });
 });
