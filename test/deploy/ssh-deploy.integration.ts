@@ -3,9 +3,10 @@
  * (.dagger/src/deploy/compose-ssh.ts) run by sh with the real docker CLI, the docker compose v2
  * plugin and OpenSSH, through an SSH Docker context to an sshd on a loopback port and from there to
  * the local Docker engine. The releases are the example's images built from the generated
- * Dockerfiles (as the compose suite builds them), the Compose files the pipeline writes; what each
- * deploy left running is read from the frontend's /health (proxied to the backend: its version and
- * the schema version it sees). Run by scripts/integration/ssh-deploy.sh (sshd, the compose plugin)
+ * Dockerfiles (as the compose suite builds them), the Compose files the pipeline writes; each deploy
+ * is verified by the pipeline's verifyEndpoints on the frontend's /health (proxied to the backend:
+ * its version and the schema version it sees), and the rollback target is chosen by the pipeline's
+ * rollback code with the gates module's compatibility gate on the live schema (Flyway info). Run by scripts/integration/ssh-deploy.sh (sshd, the compose plugin)
  * inside scripts/integration/buildkit.sh (engine, registry, npm proxy, stand-in images).
  */
 import assert from "node:assert/strict";
@@ -22,6 +23,7 @@ import { ReleaseRecord } from "../../.dagger/src/release/record.js";
 import { chooseRollbackTarget, rollbackCandidates, rollbackComponents } from "../../.dagger/src/release/rollback.js";
 import { emptyState, type EnvironmentState, promoted } from "../../.dagger/src/release/state.js";
 import { type ComposeRelease, hostPortVariable, passwordVariable } from "../../.dagger/src/topology/compose.js";
+import { verifyEndpoints } from "../../.dagger/src/verify/endpoints.js";
 import { compatibilityGate } from "../../modules/gates/src/compatibility.js";
 import { parseDatabaseUrl } from "../../modules/flyway/src/connection.js";
 import { flywayOutcome } from "../../modules/flyway/src/info.js";
@@ -66,21 +68,9 @@ async function deploy(name: string, compose: string, knownHosts = ssh.knownHosts
   return { ...r, outcome: parseDeployOutput(r.stdout), script };
 }
 
-/** The backend's /health through the published frontend, polled until it reports `version` (or the deadline). */
-async function served(version: string, timeoutMs = 60_000): Promise<{ status: number; body: { version?: string; database?: { schemaVersion?: string } } }> {
-  const deadline = Date.now() + timeoutMs;
-  let last: { status: number; body: { version?: string; database?: { schemaVersion?: string } } } = { status: 0, body: {} };
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${frontendPort}/health`, { signal: AbortSignal.timeout(5000) });
-      last = { status: res.status, body: (await res.json().catch(() => ({}))) as typeof last.body };
-      if (res.status === 200 && last.body.version === version) return last;
-    } catch {
-      // not answering yet
-    }
-    await new Promise((done) => setTimeout(done, 500));
-  }
-  return last;
+/** Verification as the pipeline does it (verify/endpoints.ts): the backend's /health, through the published frontend, must report `version`. */
+function verify(version: string, timeoutSeconds = 60) {
+  return verifyEndpoints({ environment: "prod", endpoints: { backend: `http://127.0.0.1:${frontendPort}/health` }, expected: { backend: version }, timeoutSeconds, intervalSeconds: 1 });
 }
 
 /** Build the example (changed by `change`) as release `name` and write the Compose file the pipeline would write for it. */
@@ -175,10 +165,10 @@ describe("Compose over SSH: the generated deploy script with real OpenSSH and do
     assert.equal(readFileSync(join(hostDir, "compose.yaml"), "utf8"), n.compose, "the Compose file is on the host");
     assert.equal(readFileSync(join(hostDir, "feature-flags.env"), "utf8"), FLAGS, "the flags are on the host");
     assert.equal(spawnSync("shellcheck", ["-s", "sh", "-"], { input: r.script, encoding: "utf8" }).status, 0, "shellcheck finds nothing in the generated script");
-    const health = await served(n.built.versions.backend);
-    assert.equal(health.status, 200, JSON.stringify(health.body));
-    assert.equal(health.body.version, n.built.versions.backend);
-    assert.equal(health.body.database?.schemaVersion, n.built.versions.db);
+    const verified = await verify(n.built.versions.backend);
+    assert.ok(verified.passed, `${verified.summary}\n${verified.details.join("\n")}`);
+    assert.equal(verified.answers.backend.version, n.built.versions.backend);
+    assert.equal(verified.liveSchema, n.built.versions.db);
     record(recordOf(n.config, n.built, "a"));
   });
 
@@ -188,7 +178,7 @@ describe("Compose over SSH: the generated deploy script with real OpenSSH and do
     pinned = recordOf(config, n.built, "b");
     const r = await deploy("p", composeFor(config, n.built));
     assert.equal(r.code, 0, failureMessage(r.outcome, "deploy of P"));
-    assert.equal((await served(n.built.versions.backend)).status, 200);
+    assert.ok((await verify(n.built.versions.backend)).passed);
     record(pinned);
   });
 
@@ -209,8 +199,9 @@ describe("Compose over SSH: the generated deploy script with real OpenSSH and do
     assert.equal(r.outcome.services.find((s) => s.service === "db-migrate")?.verdict, "ok", "the migration to 1.2.0 ran");
     // The backend's own words, among the last log lines the script reports: its health check's query fails.
     assert.match((r.outcome.logs.backend ?? []).join("\n"), /health check failed.*flyway_schema_history does not exist/);
-    const health = await served("1.3.0", 5_000);
-    assert.ok(health.status !== 200 || health.body.version !== "1.3.0", `verify must fail: ${JSON.stringify(health)}`);
+    const verified = await verify("1.3.0", 5);
+    assert.equal(verified.passed, false, verified.summary);
+    assert.notEqual(verified.answers.backend.version, "1.3.0", "N+1's backend never served: its frontend never started");
   });
 
   test("rollback: the real rollback code on the live schema (1.2.0) skips P (backend needs db <1.2.0) and chooses N; N deployed; verify serves N's version", async () => {
@@ -247,9 +238,9 @@ describe("Compose over SSH: the generated deploy script with real OpenSSH and do
     assert.equal(r.code, 0, failureMessage(r.outcome, "rollback deploy of N") + r.stderr);
     assert.equal(serviceLine(r.outcome), "db healthy, db-migrate done (exit 0), backend healthy, frontend healthy");
     record(target, moving, { rollback: true, from: "c".repeat(40) });
-    const health = await served(n.built.versions.backend);
-    assert.equal(health.status, 200, JSON.stringify(health.body));
-    assert.equal(health.body.version, n.built.versions.backend);
-    assert.equal(health.body.database?.schemaVersion, "1.2.0");
+    const verified = await verify(n.built.versions.backend);
+    assert.ok(verified.passed, `${verified.summary}\n${verified.details.join("\n")}`);
+    assert.equal(verified.answers.backend.version, n.built.versions.backend);
+    assert.equal(verified.liveSchema, "1.2.0", "N's backend on the schema N+1 migrated");
   });
 });
