@@ -11,6 +11,7 @@ SUITES=(
   "OCI registry client against a real registry:scripts/integration/registry.sh"
   "generated Dockerfiles with BuildKit behind the mirror:scripts/integration/buildkit.sh"
   "E2E through the generated Compose file (Docker, PostgreSQL, Flyway, Chromium):scripts/integration/compose.sh"
+  "Compose deploy over SSH (OpenSSH on a loopback port, docker compose v2, the local engine):scripts/integration/ssh-deploy.sh"
   "promotion pushes and pull requests against a real Gitea:scripts/integration/gitea.sh"
   "GitOps write-back rendered by real kustomize and helm:scripts/integration/gitops-render.sh"
   "GitHub workflows checked by real actionlint:scripts/integration/workflows.sh"

@@ -15,6 +15,10 @@ export interface GithubEvent {
   inputs?: Record<string, string>;
   /** The repository's (and job environment's) secrets; without it every secret is set, to secret-<NAME>. A secret not set reads as "" (GitHub's rule). */
   secrets?: Record<string, string>;
+  /** The repository's (and job environment's) configuration variables (`vars`); one not set reads as "" (GitHub's rule). */
+  vars?: Record<string, string>;
+  /** The files a push changed, which `on.push.paths` filters on (none given: no file). */
+  changed?: string[];
 }
 
 interface Step {
@@ -27,7 +31,7 @@ interface Job {
   steps: Step[];
 }
 interface Workflow {
-  on: Record<string, { branches?: string[]; tags?: string[] } | null>;
+  on: Record<string, { branches?: string[]; tags?: string[]; paths?: string[] } | null>;
   jobs: Record<string, Job>;
 }
 
@@ -41,10 +45,15 @@ export function evaluate(expr: string, event: GithubEvent): string | boolean {
   const parts = expr.split("&&");
   if (parts.length > 1) return parts.every((p) => evaluate(p, event) === true);
   const given = event.secrets;
-  const ctx = { github: event.github, inputs: event.inputs ?? {}, secrets: new Proxy({}, { get: (_t, name) => (given ? (given[String(name)] ?? "") : `secret-${String(name)}`) }) };
+  const ctx = {
+    github: event.github,
+    inputs: event.inputs ?? {},
+    vars: new Proxy({}, { get: (_t, name) => event.vars?.[String(name)] ?? "" }),
+    secrets: new Proxy({}, { get: (_t, name) => (given ? (given[String(name)] ?? "") : `secret-${String(name)}`) }),
+  };
   const eq = /^([a-z_.]+)\s*(==|!=)\s*'([^']*)'$/.exec(expr.trim());
   if (eq) return (String(lookup(ctx, eq[1])) === eq[3]) === (eq[2] === "==");
-  if (/^(github|inputs|secrets)(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(expr.trim())) {
+  if (/^(github|inputs|secrets|vars)(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(expr.trim())) {
     const v = lookup(ctx, expr.trim());
     if (v === undefined) throw new Error(`\${{ ${expr} }}: not in the ${event.name} event's context`);
     return String(v);
@@ -66,7 +75,9 @@ function triggered(wf: Workflow, event: GithubEvent): boolean {
   const name = String(event.github.ref_name);
   // A push filtered by branches only never runs for tags, and the reverse (GitHub's rule).
   if (ref.startsWith("refs/tags/")) return filter?.tags !== undefined && picomatch.isMatch(name, filter.tags);
-  return filter?.branches !== undefined && picomatch.isMatch(name, filter.branches);
+  if (filter?.branches === undefined || !picomatch.isMatch(name, filter.branches)) return false;
+  // With paths, only a push that changed a matching file runs the workflow.
+  return filter.paths === undefined || (event.changed ?? []).some((f) => picomatch.isMatch(f, filter.paths as string[], { dot: true }));
 }
 
 /** The run steps of every job the event starts, each with its evaluated env. */
@@ -104,7 +115,11 @@ export const githubEvents = {
       event: { number: 7, pull_request: { number: 7, title: "$(rm -rf /)", head: { ref: head, sha: commits.head }, base: { ref: base, sha: commits.base } } },
     },
   }),
-  push: (branch: string, sha: string): GithubEvent => ({ name: "push", github: { ...COMMON, event_name: "push", ref: `refs/heads/${branch}`, ref_name: branch, sha, event: {} } }),
+  push: (branch: string, sha: string, changed?: string[]): GithubEvent => ({
+    name: "push",
+    github: { ...COMMON, event_name: "push", ref: `refs/heads/${branch}`, ref_name: branch, sha, event: {} },
+    ...(changed ? { changed } : {}),
+  }),
   tag: (tag: string, sha: string): GithubEvent => ({ name: "push", github: { ...COMMON, event_name: "push", ref: `refs/tags/${tag}`, ref_name: tag, sha, event: {} } }),
   dispatch: (environment: string, sha: string, action: "promote" | "rollback" = "promote"): GithubEvent => ({
     name: "workflow_dispatch",
