@@ -266,7 +266,10 @@ describe("plan: other situations", () => {
   });
 
   it("rejects bad events with the input, the value and what is valid", () => {
-    assert.throws(() => planFor({ event: "merge", ref: "main" }), { message: 'event: unknown event "merge"; valid events: pull-request, push, tag, promote, rollback, deploy, delete', name: "InputError" });
+    assert.throws(() => planFor({ event: "merge", ref: "main" }), {
+      message: 'event: unknown event "merge"; valid events: pull-request, push, tag, promote, rollback, deploy, delete',
+      name: "InputError",
+    });
     assert.throws(() => planFor({ event: "tag", ref: "release-7" }), /ref: release tag "release-7" is not a semantic version/);
     assert.throws(() => planFor({ event: "push" }), /ref: a push event needs the branch name/);
     assert.throws(() => planFor({ event: "promote", environment: "qa" }), { message: 'environment: "qa" is not an environment of this pipeline; environments: dev, staging, prod' });

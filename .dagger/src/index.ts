@@ -646,6 +646,9 @@ export class Pipeline {
       first.message = text.trim() || first.message;
       throw first;
     }
+    // A deploy or verification that failed (after any automatic rollback) fails the call, with everything it did.
+    const failed = Object.entries(done.facts.stages ?? {}).filter(([, v]) => v?.status === "failed");
+    if (failed.length > 0) throw new Error(`${text.trim()}\n\n${failed.map(([stage, v]) => `${stage}: ${v?.note}`).join("\n")}`);
     return text;
   }
 

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { mintId } from "../recorder/ids.js";
 import { makeMutant } from "../tiers/mutant.js";
 import { git, history } from "../gitops/git/git-fixture.js";
-import { harnessApp } from "./app.js";
+import { GITOPS_SEED, harnessApp } from "./app.js";
 import { Harness } from "./harness.js";
 import { standIns, trivyReport } from "./stand-ins.js";
 import { MemoryRegistry } from "./registry.js";
@@ -25,8 +25,8 @@ describe("harness: ci on a push to main", () => {
   before(() => registry.start());
   after(() => registry.stop());
 
-  const run = async (critical?: { component: string; cve: string }) => {
-    const app = await harnessApp(registry.address);
+  const run = async (critical?: { component: string; cve: string }, gitopsFiles?: Record<string, string>) => {
+    const app = await harnessApp(registry.address, gitopsFiles);
     const h = new Harness({ root: app.root, registry, remotes: app.remotes, stubs: stubs(critical) });
     h.engine.setSecret("registry-token", "reg-token-canary");
     h.engine.setSecret("gitops-token", "gitops-token-canary");
@@ -71,6 +71,23 @@ describe("harness: ci on a push to main", () => {
       assert.equal(evidence.reports[name].digest, c.image.split("@")[1], `${name}: the scanned digest is the recorded one`);
       assert.equal(evidence.reports[name].report, `sha256:${createHash("sha256").update(trivyReport()).digest("hex")}`, `${name}: the report judged`);
     }
+  });
+
+  it("dev held by an automatic rollback: ci's promotion (automatic) is refused by the hold; the release is still recorded", async () => {
+    const held = {
+      kind: "pipeline-as-code/environment/v1",
+      environment: "dev",
+      components: {},
+      history: [],
+      hold: { since: "2026-12-07T10:00:00Z", reason: "verification failed: backend reports 1.3.0" },
+    };
+    const { app, summary } = await run(undefined, { ...GITOPS_SEED, "environments/dev/.pipeline/state.json": `${JSON.stringify(held, null, 2)}\n` });
+    assert.match(summary, /^\| promote \| ❌ failed: promotion to dev refused by hold/m);
+    assert.match(summary, /held since 2026-12-07T10:00:00Z \(verification failed: backend reports 1\.3\.0\): automatic promotion waits until someone promotes by hand/);
+    assert.deepEqual(
+      history(app.gitops).map((c) => c.subject),
+      ["record release 0123456789ab", "seed"],
+    );
   });
 
   it("a blocking finding in this run's scan refuses the dev promotion, naming the finding; the release is still recorded", async () => {

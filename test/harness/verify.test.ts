@@ -95,9 +95,12 @@ describe("harness: verify, and the automatic rollback after a failed verificatio
     assert.match(state.hold?.reason ?? "", /^verification failed: /);
     assert.equal(h.engine.count("gitops", "push"), 2);
 
-    // Held: a person's promotion passes and releases the hold (recorded); the same broken release fails again.
+    // Held: a person's promotion passes and releases the hold, recorded in the history.
     const byHand = await call("promote", { env: "staging", revision: REV_A, scans: releaseScans(A) });
-    assert.match(byHand, /Already there: staging runs these digests/);
+    assert.match(byHand, /\| hold \| ✅ passed \| held since .*; this promotion by hand releases the hold \|/);
+    const released = parseEnvironmentState(git(app.gitops, "show", "main:environments/staging/.pipeline/state.json"), "state.json", "staging");
+    assert.equal(released.hold, undefined);
+    assert.match(released.history[0].reason ?? "", /^released the hold of .* \(verification failed: /);
   });
 
   it("rollback: manual — a failed verification only fails; nothing is rolled back", async () => {

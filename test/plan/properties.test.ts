@@ -194,7 +194,10 @@ describe("plan arguments: the defect classes of issue 16", () => {
 
   it("refuses --emergency and --environment where they would be ignored, naming the flag and the events that take it", () => {
     refused(["--event", "push", "--ref", "main", "--emergency"], /^emergency: a push event takes no emergency \(it would be ignored\); emergency is for promote events/);
-    refused(["--event", "push", "--ref", "main", "--environment", "prod"], /^environment: a push event takes no environment \(it would be ignored\); environment is for promote, rollback, deploy events/);
+    refused(
+      ["--event", "push", "--ref", "main", "--environment", "prod"],
+      /^environment: a push event takes no environment \(it would be ignored\); environment is for promote, rollback, deploy events/,
+    );
     refused(["--event", "promote", "--environment", "prod", "--ref", "main"], /^ref: a promote event takes no ref/);
     refused(["--event", "tag", "--ref", "v1.2.0", "--changed", "db/x.sql"], /^changed: a tag event takes no changed/);
   });

@@ -252,7 +252,7 @@ describe("secret canaries never appear in what the pipeline produces", () => {
         "promote prod",
         () => new Pipeline(dag.directory()).promote("prod", "", [], false, "", token(), undefined, dag.setSecret("canary-database-url", `postgresql://w:${encodeURIComponent(SECRET)}@db/w`)),
       ],
-      ["rollback", () => new Pipeline(dag.directory()).rollback("staging", token())],
+      ["rollback", () => new Pipeline(dag.directory()).rollback("staging", "", token())],
       ["preview", () => new Pipeline(dag.directory()).preview("feature/x", [`backend=registry.example.com/acme/webshop/backend:${SHA}@sha256:${"2".repeat(64)}`], false, token())],
       ["prune-previews", () => new Pipeline(dag.directory()).prunePreviews(["main"], token())],
     ];
