@@ -421,6 +421,8 @@ export class Pipeline {
    * @param trivyDb Trivy's vulnerability databases for an air-gapped scan, as `trivy image --download-db-only --cache-dir <dir>` leaves <dir> (db/, optionally java-db/): Trivy then downloads nothing.
    * @param sshKey The private SSH key of Compose environments with a deploy section (environments.<name>.deploy), e.g. env://DEPLOY_SSH_KEY: after the GitOps commit the environment is deployed over SSH.
    * @param argocdToken An Argo CD API token that may read the applications of environments verified with verify.argocd, e.g. env://ARGOCD_TOKEN.
+   * @param notifyWebhook The chat webhook URL (pipeline.yaml notifications.webhook): a failed deploy or verification, and the automatic rollback after it, are told there.
+   * @param smtpPassword The SMTP password for e-mail notifications (pipeline.yaml notifications.email).
    */
   @func({ cache: "never" })
   async promote(
@@ -439,6 +441,8 @@ export class Pipeline {
     trivyDb?: Directory,
     sshKey?: Secret,
     argocdToken?: Secret,
+    notifyWebhook?: Secret,
+    smtpPassword?: Secret,
   ): Promise<string> {
     if (revision) checkRevision(revision);
     if (emergency && !reason.trim()) throw new InputError('reason: --emergency needs --reason "…", which is written into the commit and the environment\'s history');
@@ -458,6 +462,7 @@ export class Pipeline {
       ...(rescan ? { rescan } : {}),
       ...(database ? { trivyDb: database } : {}),
       operations: operations(sshKey, argocdToken),
+      notify: { ...(notifyWebhook ? { webhook: notifyWebhook } : {}), ...(smtpPassword ? { smtpPassword } : {}), runUrl: "", revision, branch: "" },
     });
   }
 
@@ -479,6 +484,8 @@ export class Pipeline {
    * @param trivyDb Trivy's vulnerability databases for an air-gapped scan, as `trivy image --download-db-only --cache-dir <dir>` leaves <dir> (db/, optionally java-db/): Trivy then downloads nothing.
    * @param sshKey The private SSH key of Compose environments with a deploy section (environments.<name>.deploy), e.g. env://DEPLOY_SSH_KEY: after the GitOps commit the environment is deployed over SSH.
    * @param argocdToken An Argo CD API token that may read the applications of environments verified with verify.argocd, e.g. env://ARGOCD_TOKEN.
+   * @param notifyWebhook The chat webhook URL (pipeline.yaml notifications.webhook): a failed deploy or verification, and the automatic rollback after it, are told there.
+   * @param smtpPassword The SMTP password for e-mail notifications (pipeline.yaml notifications.email).
    */
   @func({ cache: "never" })
   async release(
@@ -495,6 +502,8 @@ export class Pipeline {
     trivyDb?: Directory,
     sshKey?: Secret,
     argocdToken?: Secret,
+    notifyWebhook?: Secret,
+    smtpPassword?: Secret,
   ): Promise<string> {
     checkRevision(revision);
     const database = trivyDb ? await trivyDatabase(trivyDb) : undefined;
@@ -514,6 +523,7 @@ export class Pipeline {
       ...(rescan ? { rescan } : {}),
       ...(database ? { trivyDb: database } : {}),
       operations: operations(sshKey, argocdToken),
+      notify: { ...(notifyWebhook ? { webhook: notifyWebhook } : {}), ...(smtpPassword ? { smtpPassword } : {}), runUrl: "", revision, branch: "" },
     });
     return `# Release ${tag}\n${sections}`;
   }
@@ -557,9 +567,22 @@ export class Pipeline {
    * @param argocdToken An Argo CD API token that may read the environment's application (verify.argocd), e.g. env://ARGOCD_TOKEN.
    * @param databaseUrl The environment's live database: its schema version counts when an automatic rollback chooses its target.
    * @param registryToken Token for the registry in pipeline.yaml, to read the signatures of a release rolled back to (pipeline.yaml signing).
+   * @param notifyWebhook The chat webhook URL (pipeline.yaml notifications.webhook): a failed deploy or verification, and the automatic rollback after it, are told there.
+   * @param smtpPassword The SMTP password for e-mail notifications (pipeline.yaml notifications.email).
+   * @param runUrl The CI run's URL, linked from notifications.
    */
   @func({ cache: "never" })
-  async deploy(env: string, sshKey?: Secret, gitopsToken?: Secret, argocdToken?: Secret, databaseUrl?: Secret, registryToken?: Secret): Promise<string> {
+  async deploy(
+    env: string,
+    sshKey?: Secret,
+    gitopsToken?: Secret,
+    argocdToken?: Secret,
+    databaseUrl?: Secret,
+    registryToken?: Secret,
+    notifyWebhook?: Secret,
+    smtpPassword?: Secret,
+    runUrl = "",
+  ): Promise<string> {
     const config = await this.loadConfig();
     return this.deliver(config, plan(config, toEvent({ event: "deploy", environment: env })), "deploy", {
       dryRun: false,
@@ -567,6 +590,7 @@ export class Pipeline {
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(registryToken ? { registryToken } : {}),
       operations: operations(sshKey, argocdToken),
+      notify: { ...(notifyWebhook ? { webhook: notifyWebhook } : {}), ...(smtpPassword ? { smtpPassword } : {}), runUrl, revision: "", branch: "" },
     });
   }
 
@@ -646,9 +670,12 @@ export class Pipeline {
       first.message = text.trim() || first.message;
       throw first;
     }
-    // A deploy or verification that failed (after any automatic rollback) fails the call, with everything it did.
+    // A deploy or verification that failed (after any automatic rollback) fails the call, with everything it did, after telling the team.
     const failed = Object.entries(done.facts.stages ?? {}).filter(([, v]) => v?.status === "failed");
-    if (failed.length > 0) throw new Error(`${text.trim()}\n\n${failed.map(([stage, v]) => `${stage}: ${v?.note}`).join("\n")}`);
+    if (failed.length > 0) {
+      const told = o.notify ? await notifyRun(config, runOf(done.facts), o.notify) : "";
+      throw new Error(`${text.trim()}\n\n${failed.map(([stage, v]) => `${stage}: ${v?.note}`).join("\n")}${told ? `\n${told}` : ""}`);
+    }
     return text;
   }
 

@@ -103,6 +103,32 @@ describe("harness: verify, and the automatic rollback after a failed verificatio
     assert.match(released.history[0].reason ?? "", /^released the hold of .* \(verification failed: /);
   });
 
+  it("the team is told: a failed verification and the automatic rollback after it, by the chat webhook", async () => {
+    const posts: string[] = [];
+    const hook = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => {
+        body += c;
+      });
+      req.on("end", () => {
+        posts.push(body);
+        res.writeHead(200).end("ok");
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
+    servers.push(hook);
+    const { app, h, call } = await setUp("automatic");
+    writeFileSync(join(app.root, "pipeline.yaml"), `${readFileSync(join(app.root, "pipeline.yaml"), "utf8")}\nnotifications:\n  webhook:\n    format: slack\n`);
+    h.engine.setSecret("chat-webhook", `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hooks/T0`);
+    const out = await call("promote", { env: "staging", scans: releaseScans(B), notifyWebhook: mintId([{ field: "setSecret", args: { name: "chat-webhook" } }]) });
+    assert.match(out, /^failed: /);
+    assert.match(out, /## Notifications\n\n- chat: /);
+    assert.equal(posts.length, 1);
+    assert.match(posts[0], /failed at verify/);
+    assert.match(posts[0], /rolled back automatically and verified/);
+    assert.equal(h.engine.count("notify", "webhook"), 1);
+  });
+
   it("rollback: manual — a failed verification only fails; nothing is rolled back", async () => {
     const { app, call } = await setUp("manual");
     const out = await call("promote", { env: "staging", scans: releaseScans(B) });

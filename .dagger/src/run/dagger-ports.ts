@@ -23,6 +23,7 @@ import { scanImage, type TrivyDatabase } from "../stages/scan.js";
 import { publishReleasePage } from "../stages/release-page.js";
 import { engineImageLookup } from "./engine-images.js";
 import { InputError } from "../errors.js";
+import type { NotifyContext } from "../stages/notify.js";
 import { DeployFailed, deployEnvironment } from "../stages/deploy.js";
 import { type OperateOptions, recoverEnvironment, verifyEnvironment } from "../stages/operate.js";
 import { runSmoke } from "../verify/smoke.js";
@@ -195,6 +196,8 @@ export interface DeliveryOptions {
   operations?: Operations;
   /** Run the smoke specs (verify.url): built from the application's source by the caller. */
   smoke?: OperateOptions["smoke"];
+  /** Who to tell when a deploy or verification fails (pipeline.yaml notifications). */
+  notify?: NotifyContext;
 }
 
 /**
