@@ -115,7 +115,7 @@ test("duplicate step or service names in a pipeline fail the check, as Drone's l
   assert.deepEqual(parseDroneFile(`${pipeline(`steps:\n${step("test")}`)}---\n${pipeline(`steps:\n${step("test")}`).replace("name: p", "name: q")}`, "two.drone.yml").problems, []);
 });
 
-test("the pull-request pipeline gets no secret, no Docker socket and no host volume; only main's push gets the registry and GitOps tokens", () => {
+test("the pull-request pipeline gets no secret, no Docker socket and no host volume; other branches' pushes no socket either; only main's push gets the registry and GitOps tokens", () => {
   const { pipelines } = parseDroneFile(readFileSync(join(ROOT, SHIPPED), "utf8"), SHIPPED);
   const secretsOf = (p: (typeof pipelines)[number]) => p.steps.flatMap((s) => Object.values({ ...p.environment, ...s.environment }).flatMap((v) => (typeof v === "object" ? [v.from_secret] : [])));
   const pr = pipelines.filter((p) => p.trigger?.event === undefined || JSON.stringify(p.trigger.event).includes("pull_request"));
@@ -145,6 +145,12 @@ test("the pull-request pipeline gets no secret, no Docker socket and no host vol
     ],
   );
   assert.deepEqual(secretsOf(push[1]), ["nexus_token"], "other branches: the mirror's read token only");
+  // A branch's code is its author's: no Docker socket of the runner, the untrusted engine instead.
+  assert.deepEqual(push[1].volumes ?? [], [], "other branches: no host volume");
+  assert.ok(
+    push[1].steps.every((s) => (s.volumes ?? []).length === 0 && s.environment?._EXPERIMENTAL_DAGGER_RUNNER_HOST !== undefined),
+    "other branches: the engine apart from the runner",
+  );
   assert.ok(secretsOf(push[0]).includes("gitops_token") && secretsOf(push[0]).includes("registry_token"));
 });
 
