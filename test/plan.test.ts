@@ -180,6 +180,7 @@ Notes:
   - The release is promoted as it is (same image digests); nothing is rebuilt.
   - The vulnerability gate judges a Trivy scan of the release's published images, pulled by digest and scanned in this call (reports given with --scans are used instead).
   - A pull request is opened in the GitOps repository; it needs 1 approval(s) to merge. Running promote again reports its state.
+  - prod is deployed and verified by deploy --env prod, run by the GitOps repository's push once the pull request merges.
 `,
     );
   });

@@ -205,7 +205,7 @@ describe("after the GitOps write: deploy, verify, automatic rollback", () => {
     assert.deepEqual(promotion.calls, ["promote:prod:named release"]);
     assert.ok(promotion.p.notes.some((n) => /prod is deployed and verified by deploy --env prod, run by the GitOps repository's push/.test(n)));
     const deployment = await runCase({ event: "deploy", environment: "prod" }, {}, operated, "deploy");
-    assert.deepEqual(deployment.calls, ["verify:prod"]);
+    assert.deepEqual(deployment.calls, ["deploy:prod", "verify:prod"]);
     assert.equal(deployment.p.flow, "deployment");
   });
 
