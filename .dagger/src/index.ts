@@ -664,18 +664,17 @@ export class Pipeline {
     const { ports, errors } = deliveryPorts(config, { ...o, trust, smoke });
     const done = await executePlan(config, thePlan, ports, { run, revision: o.revision ?? "", created: "", source: "", builtBy: "", noPublish: "", noDelivery: "", migrations: async () => ({}) });
     const text = done.sections.join("");
+    const failed = Object.entries(done.facts.stages ?? {}).filter(([, v]) => v?.status === "failed");
+    // A failed deploy or verification (and the automatic rollback after it) is told to the team, whatever else failed.
+    const told = failed.some(([stage]) => stage === "deploy" || stage === "verify") && o.notify ? await notifyRun(config, runOf(done.facts), o.notify) : "";
     if (errors.length > 0) {
       // What was already done (the page, earlier promotions) stays in the message of the failure.
       const [first] = errors;
-      first.message = text.trim() || first.message;
+      first.message = `${text.trim() || first.message}${told ? `\n${told}` : ""}`;
       throw first;
     }
-    // A deploy or verification that failed (after any automatic rollback) fails the call, with everything it did, after telling the team.
-    const failed = Object.entries(done.facts.stages ?? {}).filter(([, v]) => v?.status === "failed");
-    if (failed.length > 0) {
-      const told = o.notify ? await notifyRun(config, runOf(done.facts), o.notify) : "";
-      throw new Error(`${text.trim()}\n\n${failed.map(([stage, v]) => `${stage}: ${v?.note}`).join("\n")}${told ? `\n${told}` : ""}`);
-    }
+    // A deploy or verification that failed (after any automatic rollback) fails the call, with everything it did.
+    if (failed.length > 0) throw new Error(`${text.trim()}\n\n${failed.map(([stage, v]) => `${stage}: ${v?.note}`).join("\n")}${told ? `\n${told}` : ""}`);
     return text;
   }
 

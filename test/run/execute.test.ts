@@ -28,7 +28,7 @@ const outcome = (component: string, check: string, passed = true): CheckOutcome 
 });
 
 /** Fake ports that record every call as "port:argument". */
-function fakePorts(o: { failCheck?: string; published?: string[]; verified?: boolean[] } = {}) {
+function fakePorts(o: { failCheck?: string; published?: string[]; verified?: boolean[]; unjudged?: boolean } = {}) {
   const verified = [...(o.verified ?? [])];
   const calls: string[] = [];
   const ports: RunPorts<string, string> = {
@@ -52,6 +52,7 @@ function fakePorts(o: { failCheck?: string; published?: string[]; verified?: boo
     verify: async (env) => {
       calls.push(`verify:${env}`);
       const ok = verified.shift() ?? true;
+      if (o.unjudged) return { landed: false, text: "verify.smoke: no spec is tagged @smoke", refused: "failed (no spec is tagged @smoke)", unjudged: true };
       return ok ? { landed: true, text: "verified" } : { landed: false, text: "backend reports 1.3.0", refused: "backend reports 1.3.0, expected 1.2.0", liveSchema: "1.2.0" };
     },
     recover: async (env, why, live) => (calls.push(`recover:${env}:${why}:${live}`), { landed: true, text: "rolled back" }),
@@ -192,6 +193,12 @@ describe("after the GitOps write: deploy, verify, automatic rollback", () => {
     const verify = stages.find((s) => s.stage === "verify");
     assert.equal(verify?.status, "failed");
     assert.match(verify?.note ?? "", /verification of dev backend reports 1\.3\.0, expected 1\.2\.0; rolled back automatically and verified/);
+  });
+
+  it("a verification that could not judge the release (bad config) fails without rolling back", async () => {
+    const { calls, stages } = await runCase({ event: "push", ref: "main" }, { unjudged: true }, operated);
+    assert.ok(!calls.some((c) => c.startsWith("recover:")));
+    assert.match(stages.find((s) => s.stage === "verify")?.note ?? "", /not rolled back: the verification could not judge the release/);
   });
 
   it("a rollback whose verification fails does not roll back again on its own", async () => {

@@ -187,9 +187,12 @@ WORK="$(mktemp -d "${"$"}{TMPDIR:-/tmp}/pac-deploy.XXXXXX")" || fail inputs "can
 # $HOME, so a shim first in PATH adds -F. One master connection carries every session.
 mkdir -p "$WORK/bin" "$WORK/docker"
 printf '%s' "$KNOWN_HOSTS" >"$WORK/known_hosts"
+# OpenSSH refuses a key without its final newline ("error in libcrypto"), as CI secrets often
+# store it: a private copy, readable by this user only, ends with one.
+( umask 077 && { cat "$KEY"; echo; } >"$WORK/id" ) || fail inputs "$KEY: the private key cannot be copied" "" 2
 cat >"$WORK/ssh_config" <<EOF
 Host *
-  IdentityFile "$KEY"
+  IdentityFile "$WORK/id"
   IdentitiesOnly yes
   IdentityAgent none
   UserKnownHostsFile "$WORK/known_hosts"

@@ -64,7 +64,12 @@ function operationPorts(
   smoke: OperateOptions["smoke"],
 ): Pick<RunPorts<Container, Directory>, "deploy" | "verify" | "recover"> {
   const o: OperateOptions = { session, promotion, ...(token ? { token } : {}), ...(ops.argocdToken ? { argocdToken: ops.argocdToken } : {}), ...(smoke ? { smoke } : {}) };
-  const failed = (e: Error): Operated => ({ landed: false, text: e.message, refused: e instanceof DeployFailed ? `failed: ${e.failed.join(", ")}` : `failed (${e.message.split("\n")[0]})` });
+  const failed = (e: Error): Operated => ({
+    landed: false,
+    text: e.message,
+    refused: e instanceof DeployFailed ? `failed: ${e.failed.join(", ")}` : `failed (${e.message.split("\n")[0]})`,
+    ...(e instanceof InputError ? { unjudged: true } : {}),
+  });
   return {
     deploy: async (environment) => {
       const sshKey = ops.sshKey;

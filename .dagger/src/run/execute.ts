@@ -283,6 +283,7 @@ async function recovered<I, D>(environment: string, failed: Operated, run: Execu
   const env = config.environments[environment];
   if (env.verify?.rollback !== "automatic") return "";
   if (run.facts.run === "verify") return "";
+  if (failed.unjudged) return " (not rolled back: the verification could not judge the release)";
   if (run.facts.run === "rollback") return " (no automatic rollback after a rollback: roll back again by hand, or rollback --to)";
   const back = await ports.recover(environment, (failed.refused ?? failed.text).split("\n")[0], failed.liveSchema);
   run.sections.push(`\n## Automatic rollback of ${environment}\n\n${back.text}\n`);

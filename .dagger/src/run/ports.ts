@@ -46,6 +46,8 @@ export interface Delivered {
 export interface Operated extends Delivered {
   /** The live schema version a component's health endpoint reported (for a rollback's target search). */
   liveSchema?: string;
+  /** The verification could not judge the release (bad input: config, a missing token): no automatic rollback follows. */
+  unjudged?: boolean;
 }
 
 /** What the stages of `ci` need. */

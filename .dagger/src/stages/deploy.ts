@@ -62,6 +62,9 @@ export async function deployEnvironment(config: PipelineConfig, environment: str
     .withDirectory(FILES, files)
     .withNewFile(SCRIPT, plan.script(flags !== undefined))
     .withMountedSecret(KEY, options.sshKey, { owner: "root", mode: 0o400 })
+    // The key's copy and the host's .env (database passwords) live under /tmp: a tmpfs, so no
+    // layer of this exec keeps them, even when the script is killed before its cleanup.
+    .withMountedTemp("/tmp")
     // A deploy acts on a host the engine cannot see: every call runs it again, never a cached result.
     .withEnvVariable("PIPELINE_DEPLOY_RUN", `${new Date().toISOString()} ${randomUUID()}`)
     // stderr joins stdout and the exit code is the last line, so one read of stdout holds everything.

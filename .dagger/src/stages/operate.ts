@@ -4,7 +4,7 @@
  * every health endpoint reporting its component's version; then the smoke specs), and roll it
  * back automatically when that fails. The logic lives in verify/ and release/rollback.ts.
  */
-import { dag, type Secret } from "@dagger.io/dagger";
+import type { Secret } from "@dagger.io/dagger";
 import type { PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
 import { parseEnvironmentState, statePath } from "../release/state.js";
@@ -50,14 +50,10 @@ export async function verifyEnvironment(config: PipelineConfig, environment: str
 
   if (verify.argocd) {
     if (!o.argocdToken) throw new InputError(`argocd-token: environments.${environment}.verify.argocd waits on Argo CD's API: pass --argocd-token env://ARGOCD_TOKEN`);
-    // The GitOps commit Argo CD must have synced: ours when this call pushed, else the branch's tip.
-    const revision =
-      o.session.tip(gitops.repository, gitops.branch) ??
-      (await dag
-        .git(gitops.repository, o.token ? { httpAuthToken: o.token } : {})
-        .branch(gitops.branch)
-        .commit());
-    const argo = await waitForArgoCd({ server: verify.argocd.server, application: verify.argocd.application, token: await o.argocdToken.plaintext(), revision, ...timing });
+    // Synced and Healthy, at whichever commit: someone may push to the GitOps branch after us, and
+    // waiting for exactly our commit would then roll back a healthy release. Whether the release
+    // runs is the endpoints' versions to say, next.
+    const argo = await waitForArgoCd({ server: verify.argocd.server, application: verify.argocd.application, token: await o.argocdToken.plaintext(), ...timing });
     lines.push(`Argo CD: ${argo.summary}`, ...argo.details.map((d) => `  ${d}`));
     if (!argo.passed) return { landed: false, text: lines.join("\n"), refused: `Argo CD: ${argo.summary}` };
   }

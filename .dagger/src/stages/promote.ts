@@ -88,11 +88,6 @@ export class GitopsSession {
   /** The tip we pushed last, by repository and branch. */
   private readonly tips = new Map<string, string>();
 
-  /** The commit we pushed last to this branch in this call, if any. */
-  tip(repository: string, branch: string): string | undefined {
-    return this.tips.get(`${repository}#${branch}`);
-  }
-
   /** The repository's files at the branch, or at the commit we pushed there in this call. */
   view(repository: string, branch: string, token?: Secret): GitopsView {
     return gitopsView(repository, branch, token, this.tips.get(`${repository}#${branch}`));

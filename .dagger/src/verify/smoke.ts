@@ -66,6 +66,10 @@ export async function runSmoke(ctx: StageContext, target: SmokeTarget): Promise<
   const started = Date.now();
   const done = await ctr.withExec(["sh", "-c", e2eShell], { expect: ReturnType.Any }).sync();
   const [exitCode, stdout, stderr] = await Promise.all([done.exitCode(), done.stdout(), done.stderr()]);
+  // Playwright fails a run whose --grep selects nothing: that is the config's mistake, not the release's
+  // (a failed verification would roll back a healthy release).
+  if (exitCode !== 0 && /No tests found/.test(`${stdout}${stderr}`))
+    throw new InputError(`environments.${target.environment}.verify.smoke: no spec of the e2e project is tagged ${quoted(target.tag)}; tag the smoke specs (test(title, { tag: "${target.tag}" }, …))`);
   const junit =
     exitCode === 0 || exitCode === 1
       ? await done

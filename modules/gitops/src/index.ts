@@ -133,7 +133,9 @@ export class Gitops {
     const env = pushEnvironment({ remote, branch, files: PUSH_PATHS.files, message, authorName, authorEmail, ...(headBranch ? { headBranch } : {}), delete: deletePaths });
     for (const [k, v] of Object.entries(env)) ctr = ctr.withEnvVariable(k, v);
     if (token) ctr = ctr.withSecretVariable(PUSH_ENV.token, token);
-    const done = ctr.withExec(["node", PUSH_PATHS.script], { expect: ReturnType.Any });
+    // Synced first: both reads then name the one exec that ran, whatever the chain holds (a call
+    // with a per-call random input would otherwise make each read run the push again).
+    const done = await ctr.withExec(["node", PUSH_PATHS.script], { expect: ReturnType.Any }).sync();
     const [stdout, stderr] = await Promise.all([done.stdout(), done.stderr()]);
     let result: PushResult;
     try {
