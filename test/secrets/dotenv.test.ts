@@ -15,7 +15,7 @@ import { readModule, ROOT } from "../tiers/modules.js";
 /** The provider schemes of Dagger 0.21's CLI (engine/client/secretprovider at v0.21.8). */
 const SCHEMES = ["env", "file", "cmd", "op", "vault", "libsecret", "gcp", "aws+sm", "aws+ps"];
 /** Secret arguments left out of .env on purpose: one default would serve every environment. */
-const PER_ENVIRONMENT = ["PROMOTE_DATABASE_URL", "ROLLBACK_DATABASE_URL", "RELEASE_DATABASE_URL", "DATABASE_VERSION_URL"];
+const PER_ENVIRONMENT = ["PROMOTE_DATABASE_URL", "ROLLBACK_DATABASE_URL", "RELEASE_DATABASE_URL", "DEPLOY_DATABASE_URL", "DATABASE_VERSION_URL"];
 /** Secret arguments left out of .env on purpose: a default would let a local run push the working tree under HEAD's SHA. */
 const NO_LOCAL_DEFAULT = ["CI_REGISTRY_TOKEN", "PUBLISH_REGISTRY_TOKEN"];
 /** Keyless signing's identity: it exists only on a CI runner, so .env.example explains it instead of a default. */
@@ -105,7 +105,7 @@ describe(".env and .env.example", () => {
     );
     const missing = [...secretArguments].filter((n) => !listed.has(n) && !PER_ENVIRONMENT.includes(n) && !NO_LOCAL_DEFAULT.includes(n) && !RUNNER_ONLY.includes(n));
     assert.deepEqual(missing, [], "secret arguments without a line in .env.example");
-    assert.match(readFileSync(join(ROOT, ".env.example"), "utf8"), /no default for promote\/rollback --database-url/);
+    assert.match(readFileSync(join(ROOT, ".env.example"), "utf8"), /no default for promote\/rollback\/deploy --database-url/);
     assert.match(readFileSync(join(ROOT, ".env.example"), "utf8"), /Keyless signing \(signing.keyless\) has no local default/);
   });
 
