@@ -76,6 +76,32 @@ export function withE2eShell(ctr: Container, ctx: StageContext, baseUrl: string,
   return ctr;
 }
 
+/** What one run of e2eShell left: its exit code, output, JUnit report (when Playwright ran) and reports folder. */
+export interface PlaywrightRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  junit?: string;
+  reports: Directory;
+  /** The container after the run (its files: service logs). */
+  container: Container;
+}
+
+/** Run e2eShell in the container once: synced, then every field read from the synced handle (reads sent side by side must not run the tests again). */
+export async function runE2eShell(ctr: Container): Promise<PlaywrightRun> {
+  const done = await ctr.withExec(["sh", "-c", e2eShell], { expect: ReturnType.Any }).sync();
+  const [exitCode, stdout, stderr] = await Promise.all([done.exitCode(), done.stdout(), done.stderr()]);
+  // Exit 1 is Playwright's "tests failed": its JUnit report names them; other codes are e2eShell's own.
+  const junit =
+    exitCode === 0 || exitCode === 1
+      ? await done
+          .file(`${E2E_REPORTS}/junit.xml`)
+          .contents()
+          .catch(() => undefined)
+      : undefined;
+  return { exitCode, stdout, stderr, ...(junit !== undefined ? { junit } : {}), reports: done.directory(E2E_REPORTS), container: done };
+}
+
 /** One E2E run: its services, its secrets (unique to the run) and the outcomes so far. */
 class E2eRun {
   readonly outcomes: CheckOutcome[] = [];
@@ -211,19 +237,10 @@ class E2eRun {
     for (const [name, value] of Object.entries(e2e.env)) ctr = this.withParts(ctr, `e2e-${name}`, name, parseTemplate(value));
     ctr = withE2eShell(ctr, this.ctx, baseUrl, target.image.health);
     const started = Date.now();
-    // Synced once and read from the synced handle: reads sent side by side must not run the tests again.
-    const done = await ctr.withExec(["sh", "-c", e2eShell], { expect: ReturnType.Any }).sync();
-    const [exitCode, stdout, stderr] = await Promise.all([done.exitCode(), done.stdout(), done.stderr()]);
-    this.reports = done.directory(E2E_REPORTS);
-    const junit =
-      exitCode === 0 || exitCode === 1
-        ? await done
-            .file(`${E2E_REPORTS}/junit.xml`)
-            .contents()
-            .catch(() => undefined)
-        : undefined;
+    const { exitCode, stdout, stderr, junit, reports, container } = await runE2eShell(ctr);
+    this.reports = reports;
     const why = exitCode === E2E_EXIT.notReady ? `${targetName} never became ready:\n` : exitCode === E2E_EXIT.browsersMismatch ? "the image's browsers do not match the locked Playwright:\n" : "";
-    const logs = exitCode === 0 ? "" : await this.serviceErrors(done.directory(`${E2E_REPORTS}/services`));
+    const logs = exitCode === 0 ? "" : await this.serviceErrors(container.directory(`${E2E_REPORTS}/services`));
     this.outcome("e2e", "playwright", exitCode === 0 ? "passed" : "failed", exitCode === 0 ? "" : `${why}${tail(`${stdout}${stderr}`)}${logs}`, started, junit);
   }
 

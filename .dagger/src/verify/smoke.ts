@@ -4,13 +4,13 @@
  * step (the locked Playwright image, the project installed through the mirror, e2eShell's
  * readiness poll and browser check), with `--grep <tag>` and no services of its own.
  */
-import { dag, type Directory, ReturnType } from "@dagger.io/dagger";
+import { dag, type Directory } from "@dagger.io/dagger";
 import { InputError, quoted } from "../errors.js";
-import { E2E_EXIT, E2E_REPORTS, e2eShell } from "../e2e/scripts.js";
+import { E2E_EXIT } from "../e2e/scripts.js";
 import { checkReport, failedTests, tail } from "../report/junit.js";
 import type { CheckOutcome } from "../report/outcome.js";
 import type { StageContext } from "../stages/context.js";
-import { e2eImage, e2eProject, withE2eShell } from "../stages/e2e.js";
+import { e2eImage, e2eProject, runE2eShell, withE2eShell } from "../stages/e2e.js";
 import { isSecret, parseTemplate } from "../topology/template.js";
 import { resolveValue } from "../topology/values.js";
 import { holdsCredentials, maskCredentials } from "../vendor/credentials.js";
@@ -64,19 +64,11 @@ export async function runSmoke(ctx: StageContext, target: SmokeTarget): Promise<
   // The readiness poll asks the URL itself: the endpoints were verified already; this proves the container reaches it.
   ctr = withE2eShell(ctr, ctx, target.url, "").withEnvVariable("PIPELINE_GREP", target.tag);
   const started = Date.now();
-  const done = await ctr.withExec(["sh", "-c", e2eShell], { expect: ReturnType.Any }).sync();
-  const [exitCode, stdout, stderr] = await Promise.all([done.exitCode(), done.stdout(), done.stderr()]);
+  const { exitCode, stdout, stderr, junit, reports } = await runE2eShell(ctr);
   // Playwright fails a run whose --grep selects nothing: that is the config's mistake, not the release's
   // (a failed verification would roll back a healthy release).
   if (exitCode !== 0 && /No tests found/.test(`${stdout}${stderr}`))
     throw new InputError(`environments.${target.environment}.verify.smoke: no spec of the e2e project is tagged ${quoted(target.tag)}; tag the smoke specs (test(title, { tag: "${target.tag}" }, …))`);
-  const junit =
-    exitCode === 0 || exitCode === 1
-      ? await done
-          .file(`${E2E_REPORTS}/junit.xml`)
-          .contents()
-          .catch(() => undefined)
-      : undefined;
   const why =
     exitCode === E2E_EXIT.notReady
       ? `${maskCredentials(target.url)} did not answer from the test container:\n`
@@ -84,7 +76,7 @@ export async function runSmoke(ctx: StageContext, target: SmokeTarget): Promise<
         ? "the image's browsers do not match the locked Playwright:\n"
         : `the specs tagged ${target.tag} failed against ${maskCredentials(target.url)}:\n`;
   const detail = exitCode === 0 ? "" : `${why}${tail(`${stdout}${stderr}`)}`;
-  return { outcome: outcome(exitCode === 0 ? "passed" : "failed", detail, (Date.now() - started) / 1000, junit), reports: done.directory(E2E_REPORTS) };
+  return { outcome: outcome(exitCode === 0 ? "passed" : "failed", detail, (Date.now() - started) / 1000, junit), reports };
 }
 
 /** The smoke run as a check outcome, like the E2E stage's Playwright step (component "e2e", check "smoke"). */
