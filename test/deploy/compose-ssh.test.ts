@@ -11,7 +11,7 @@ import { after, describe, test } from "node:test";
 import fc from "fast-check";
 import { SshDeploy } from "../../.dagger/src/config/operations.js";
 import { parseConfig } from "../../.dagger/src/config/load.js";
-import { composeProjectName, composeSshPlan, composeSshScript, shellQuote } from "../../.dagger/src/deploy/compose-ssh.js";
+import { composeProjectName, composeSshPlan, composeSshScript, knownHostsFile, shellQuote } from "../../.dagger/src/deploy/compose-ssh.js";
 import { failureMessage, parseDeployOutput, serviceLine } from "../../.dagger/src/deploy/result.js";
 
 const dirs: string[] = [];
@@ -211,5 +211,32 @@ ${env}`);
       writeFileSync(join(dir, "deploy.sh"), composeSshScript(t));
       assert.equal(spawnSync("sh", ["-n", join(dir, "deploy.sh")], { encoding: "utf8" }).status, 0);
     }
+  });
+});
+
+describe("known_hosts for the configured port", () => {
+  const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+  test("port 22: the lines as given (trimmed, blank lines dropped)", () => {
+    assert.equal(knownHostsFile(`  vps.example.com ${KEY}\n\n`, 22), `vps.example.com ${KEY}\n`);
+  });
+  test("another port: plain patterns become [host]:port (as ssh looks them up); bracketed, wildcard, negated, hashed and @marker lines stay", () => {
+    const given = [
+      `vps.example.com,10.0.0.5 ${KEY} deploy host`,
+      `[vps.example.com]:2222 ${KEY}`,
+      `*.example.com,!bad.example.com ${KEY}`,
+      `|1|c2FsdA==|aGFzaA== ${KEY}`,
+      `@cert-authority *.example.com ${KEY}`,
+    ].join("\n");
+    assert.equal(
+      knownHostsFile(given, 2222),
+      [
+        `[vps.example.com]:2222,[10.0.0.5]:2222 ${KEY} deploy host`,
+        `[vps.example.com]:2222 ${KEY}`,
+        `*.example.com,!bad.example.com ${KEY}`,
+        `|1|c2FsdA==|aGFzaA== ${KEY}`,
+        `@cert-authority *.example.com ${KEY}`,
+        "",
+      ].join("\n"),
+    );
   });
 });

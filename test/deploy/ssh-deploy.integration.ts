@@ -158,7 +158,8 @@ describe("Compose over SSH: the generated deploy script with real OpenSSH and do
 
   test("release N: copied to the host, pulled and started through the SSH context, every service up; verify: /health reports N's versions", async () => {
     n = await release("n");
-    const r = await deploy("n", n.compose);
+    // The host key as ssh-keyscan without -p writes it (plain host): the deploy looks it up as [host]:port.
+    const r = await deploy("n", n.compose, ssh.knownHosts.replace(/^\[([^\]]+)\]:\d+ /, "$1 "));
     assert.equal(r.code, 0, failureMessage(r.outcome, "deploy of N") + r.stderr);
     assert.ok(r.outcome.ok);
     assert.equal(serviceLine(r.outcome), "db healthy, db-migrate done (exit 0), backend healthy, frontend healthy");

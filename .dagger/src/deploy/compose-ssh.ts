@@ -93,14 +93,7 @@ export function composeSshScript(target: ComposeSshTarget): string {
     ["TIMEOUT", String(deploy.timeout)],
     ["COMPOSE_FILE", target.composeFile],
     ["FLAGS_FILE", target.flagsFile ?? ""],
-    [
-      "KNOWN_HOSTS",
-      `${deploy.knownHosts
-        .split("\n")
-        .map((l) => l.trim())
-        .filter((l) => l !== "")
-        .join("\n")}\n`,
-    ],
+    ["KNOWN_HOSTS", knownHostsFile(deploy.knownHosts, deploy.port)],
     ["REMOTE_MKDIR", `mkdir -p -- ${shellQuote(dir)}`],
     ["REMOTE_COPY_COMPOSE", copyCommand(target.composeFile)],
     ["REMOTE_COPY_FLAGS", target.flagsFile ? copyCommand(target.flagsFile) : ""],
@@ -405,4 +398,24 @@ export function composeSshPlan(config: PipelineConfig, environment: string): Com
     where: `${deploy.user}@${deploy.host}:${deploy.port}`,
     script: (withFlags) => composeSshScript({ application: config.name, environment, deploy, composeFile: base(composePath), ...(withFlags && flagsPath ? { flagsFile: base(flagsPath) } : {}) }),
   };
+}
+
+/**
+ * The known_hosts file for a host on `port`: ssh looks a host on a port other than 22 up as
+ * `[host]:port`, so a plain host pattern (as ssh-keyscan without -p, or a user, writes it) is
+ * given that form too; bracketed, wildcard, negated and hashed patterns and @marker lines stay.
+ */
+export function knownHostsFile(knownHosts: string, port: number): string {
+  const lines = knownHosts
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  if (port === 22) return `${lines.join("\n")}\n`;
+  const withPort = lines.map((line) => {
+    if (line.startsWith("@")) return line;
+    const [patterns, ...rest] = line.split(/\s+/);
+    const mapped = patterns.split(",").map((p) => (/^[[|!]/.test(p) || /[*?]/.test(p) ? p : `[${p}]:${port}`));
+    return [mapped.join(","), ...rest].join(" ");
+  });
+  return `${withPort.join("\n")}\n`;
 }
