@@ -14,6 +14,7 @@ import { parseAllDocuments } from "yaml";
 import { ADMISSION_MANIFEST, admissionFile, admissionPolicy, type AdmissionPolicyInput, kustomizationNamespace } from "../../.dagger/src/release/admission.js";
 import { withResource } from "../../.dagger/src/release/flags.js";
 import { PUBLIC_KEY } from "../release/signing-fixture.js";
+import { backendDeployment } from "./render-stubs.js";
 import { helmTemplate, kustomizeBuild, TOOLS } from "./render-tools.js";
 
 /** kubeconform and the folder of the CRD's schemas (<kind>_<version>.json), from the script. */
@@ -50,19 +51,7 @@ const keyless: AdmissionPolicyInput["signing"] = {
   transparencyLog: true,
 };
 
-const DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: backend
-spec:
-  selector: { matchLabels: { app: backend } }
-  template:
-    metadata: { labels: { app: backend } }
-    spec:
-      containers:
-        - name: backend
-          image: registry.example.com/acme/webshop/backend:${"a".repeat(40)}@sha256:${"1".repeat(64)}
-`;
+const DEPLOYMENT = backendDeployment(`registry.example.com/acme/webshop/backend:${"a".repeat(40)}@sha256:${"1".repeat(64)}`);
 
 /** Write files under a fresh folder of the run's temp dir. */
 function tree(files: Record<string, string>): string {

@@ -12,20 +12,9 @@ import { flagsManifest, flagsOf, withFlagsResource } from "../../.dagger/src/rel
 import { previewFiles, previewOf } from "../../.dagger/src/release/preview.js";
 import { exampleConfig } from "../topology/fixture.js";
 import { kustomizeBuild, TOOLS } from "./render-tools.js";
+import { backendDeployment } from "./render-stubs.js";
 
-const DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: backend
-spec:
-  selector: { matchLabels: { app: backend } }
-  template:
-    metadata: { labels: { app: backend } }
-    spec:
-      containers:
-        - name: backend
-          image: registry.example.com/acme/webshop/backend:0000000000000000000000000000000000000000
-`;
+const DEPLOYMENT = backendDeployment(`registry.example.com/acme/webshop/backend:${"0".repeat(40)}`);
 
 /** A GitOps tree with the dev environment (a Deployment and its kustomization). */
 function gitopsTree(): string {

@@ -95,3 +95,20 @@ export function stubTree(root: string, kustomization: string, images: readonly s
   for (const file of k.configurations ?? []) write(join(own, file), "images: []\n");
   return dir;
 }
+
+/** The example's backend as a plain Deployment (`app: backend`), running `image`, for render tests that edit or wrap it. */
+export function backendDeployment(image: string, extra = ""): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: backend
+spec:
+  selector: { matchLabels: { app: backend } }
+  template:
+    metadata: { labels: { app: backend } }
+    spec:
+      containers:
+        - name: backend
+          image: ${image}
+${extra}`;
+}

@@ -17,7 +17,7 @@ import { rolloutFiles, rolloutsInput, rolloutsManifest, withRolloutResources } f
 import { emptyState, promoted } from "../../.dagger/src/release/state.js";
 import { exampleRelease, REV_A } from "../release/fixture.js";
 import { ROOT } from "../tiers/modules.js";
-import { stubTree } from "./render-stubs.js";
+import { backendDeployment, stubTree } from "./render-stubs.js";
 import { helmTemplate, kustomizeBuild, TOOLS } from "./render-tools.js";
 
 const KUBECONFORM = process.env.KUBECONFORM_BIN ?? "";
@@ -64,20 +64,7 @@ const STATE = promoted(emptyState("dev"), exampleRelease(REV_A, "1", { backend: 
 const IMAGE = `registry.example.com/acme/webshop/backend:${REV_A}@sha256:${"1".repeat(64)}`;
 
 const BASE = {
-  "base/deployment.yaml": `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: backend
-spec:
-  selector: { matchLabels: { app: backend } }
-  template:
-    metadata: { labels: { app: backend } }
-    spec:
-      containers:
-        - name: backend
-          image: ${IMAGE}
-          ports: [{ containerPort: 8080 }]
-`,
+  "base/deployment.yaml": backendDeployment(IMAGE, "          ports: [{ containerPort: 8080 }]\n"),
   "base/service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: backend\nspec:\n  selector: { app: backend }\n  ports: [{ port: 80, targetPort: 8080 }]\n",
   "base/kustomization.yaml": "resources:\n  - deployment.yaml\n  - service.yaml\n",
 };
