@@ -30,7 +30,7 @@ const SEED = {
 };
 
 /** The environment: /health answers what staging runs per the GitOps repository; release B's backend is unhealthy. */
-async function environment(gitops: string): Promise<{ url: string; server: Server }> {
+async function environment(gitops: string, schemaVersion = "1.1.0"): Promise<{ url: string; server: Server }> {
   const server = createServer((_req, res) => {
     const state = parseEnvironmentState(git(gitops, "show", "main:environments/staging/.pipeline/state.json"), "state.json", "staging");
     const backend = state.components.backend;
@@ -38,7 +38,7 @@ async function environment(gitops: string): Promise<{ url: string; server: Serve
       res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ status: "error", version: backend.version, error: "database_unavailable" }));
       return;
     }
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", version: backend.version, database: { schemaVersion: "1.1.0" } }));
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok", version: backend.version, database: { schemaVersion } }));
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`, server };
@@ -51,10 +51,10 @@ describe("harness: verify, and the automatic rollback after a failed verificatio
     for (const a of apps) await a.close();
     for (const s of servers) s.close();
   });
-  const setUp = async (rollback: "automatic" | "manual") => {
+  const setUp = async (rollback: "automatic" | "manual", schemaVersion?: string) => {
     const app = await harnessApp("registry.example.com", SEED);
     apps.push(app);
-    const env = await environment(app.gitops);
+    const env = await environment(app.gitops, schemaVersion);
     servers.push(env.server);
     const yaml = readFileSync(join(app.root, "pipeline.yaml"), "utf8").replace(
       "    path: environments/staging\n    format: kustomize\n",
@@ -74,6 +74,13 @@ describe("harness: verify, and the automatic rollback after a failed verificatio
     assert.match(out, /Release aaaaaaaaaaaa: backend 1\.2\.0/);
     assert.doesNotMatch(out, /^failed/);
     assert.equal(history(app.gitops).length, 1);
+  });
+
+  it("verify --env: the backend reports the release but a schema its requires excludes: verification fails, naming both", async () => {
+    const { call } = await setUp("automatic", "1.0.0");
+    const out = await call("verify", { env: "staging" });
+    assert.match(out, /^failed: /);
+    assert.match(out, /Schema:\n {2}backend 1\.2\.0 requires db >=1\.1\.0; the database it uses reports schema 1\.0\.0/);
   });
 
   it("promote B: verification fails, staging is rolled back to A automatically (recorded, trailers), verified again, held; the call fails", async () => {

@@ -11,6 +11,7 @@ import { parseEnvironmentState, statePath } from "../release/state.js";
 import type { Delivered, Operated } from "../run/ports.js";
 import { waitForArgoCd } from "../verify/argocd.js";
 import { verifyEndpoints } from "../verify/endpoints.js";
+import { schemaProblems } from "../verify/schema.js";
 import type { SmokeResult, SmokeTarget } from "../verify/smoke.js";
 import { GatesRefused, type GitopsSession, type PromotionRequest, promote, WriteFailed } from "./promote.js";
 
@@ -62,6 +63,11 @@ export async function verifyEnvironment(config: PipelineConfig, environment: str
   lines.push(`Health: ${endpoints.summary}`, ...endpoints.details.map((d) => `  ${d}`));
   const live = endpoints.liveSchema ? { liveSchema: endpoints.liveSchema } : {};
   if (!endpoints.passed) return { landed: false, text: lines.join("\n"), refused: endpoints.summary, ...live };
+  const schema = endpoints.liveSchema ? schemaProblems(config, state, endpoints.liveSchema) : [];
+  if (schema.length > 0) {
+    lines.push("Schema:", ...schema.map((p) => `  ${p}`));
+    return { landed: false, text: lines.join("\n"), refused: schema[0], ...live };
+  }
 
   if (verify.url) {
     if (!o.smoke) throw new Error("verify: this call cannot run the smoke specs (no E2E project)");
