@@ -47,7 +47,7 @@ export const SshDeploy = z
   .describe("Deploy a Compose environment over SSH: copy the release's compose.yaml and flags, then docker compose pull and up through an SSH Docker context.");
 
 /** The Argo CD application whose sync and health verification waits on. */
-export const ArgoCdApplication = z
+const ArgoCdApplication = z
   .strictObject({
     server: url.describe("Argo CD's API server, e.g. https://argocd.example.com."),
     application: z

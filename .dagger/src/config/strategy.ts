@@ -12,7 +12,7 @@ import { dottedPath } from "./problems.js";
  * 1h30m). Argo truncates a pause to whole seconds, so ms/us/ns units are refused rather than
  * silently becoming an endless pause; `manual` waits for `kubectl argo rollouts promote`.
  */
-export const PAUSE_PATTERN = /^(?=\d)(?:\d+h)?(?:\d+m)?(?:\d+s)?$/;
+const PAUSE_PATTERN = /^(?=\d)(?:\d+h)?(?:\d+m)?(?:\d+s)?$/;
 const PAUSE_RULE = "must be a duration such as 30s, 5m or 1h30m (units h, m, s, in that order), a whole number of seconds, or manual";
 
 /** A pause after a canary step: checked in one refinement, so every bad pause gets the same rule. */

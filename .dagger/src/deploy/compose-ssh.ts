@@ -62,10 +62,10 @@ export function composeProjectName(application: string, environment: string, dep
 }
 
 /** The Docker context the script creates (in its own throwaway config directory). */
-export const contextName = (project: string) => `pac-deploy-${project}`;
+const contextName = (project: string) => `pac-deploy-${project}`;
 
 /** ssh://user@host:port, as `docker context create --docker host=` takes it (an IPv6 address is already in brackets). */
-export const sshUrl = (deploy: SshDeploy) => `ssh://${deploy.user}@${deploy.host}:${deploy.port}`;
+const sshUrl = (deploy: SshDeploy) => `ssh://${deploy.user}@${deploy.host}:${deploy.port}`;
 
 /** The generated script (POSIX sh; needs docker with the compose plugin, ssh, and the usual text tools). Run as: sh deploy.sh <folder> <private key>. */
 export function composeSshScript(target: ComposeSshTarget): string {

@@ -97,7 +97,7 @@ function asEvent(line: string): Event | undefined {
 }
 
 /** A service's state in words: "healthy", "running", "done (exit 0)", "unhealthy", "exited 1"… */
-export function describeService(s: ServiceState): string {
+function describeService(s: ServiceState): string {
   if (s.state === "running") return s.health === "none" ? "running" : s.health;
   if (s.state === "exited") return s.exitCode === 0 ? "done (exit 0)" : `exited ${s.exitCode}`;
   return s.state;

@@ -137,7 +137,7 @@ export function rolloutsManifest(input: RolloutsInput): string {
 }
 
 /** The kustomize configuration: name references of the Rollout to the Deployment, the Services and the template, so namePrefix, nameSuffix and the like rename both ends. */
-export function rolloutsKustomizeConfig(): string {
+function rolloutsKustomizeConfig(): string {
   const rollout = (...paths: string[]) => paths.map((path) => ({ path, kind: "Rollout" }));
   const doc = yamlDocument({
     nameReference: [

@@ -15,7 +15,7 @@ import { parseEnvironmentState, statePath } from "../release/state.js";
 import { type GitopsView, gitopsView } from "./promote.js";
 
 /** The image the script runs in: docker CLI 28.2.2 with the compose plugin (2.36/2.37) and openssh-client (docker-library/docker 28/cli), by digest as ci/drone pins it. */
-export const DEPLOY_IMAGE = "docker:28.2.2-cli@sha256:c2e49a065e45c462dda70b65b1a50a74c75804091fae15b7e4fbec6b114996d1";
+const DEPLOY_IMAGE = "docker:28.2.2-cli@sha256:c2e49a065e45c462dda70b65b1a50a74c75804091fae15b7e4fbec6b114996d1";
 
 /** Where the container holds the environment's files, the script and the key. */
 const FILES = "/deploy/files";

@@ -19,7 +19,7 @@ export const liveDeps: VerifyDeps = {
 };
 
 /** The longest one request may take, so a hanging server costs one poll, not the whole deadline. */
-export const REQUEST_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /** One request's time limit: REQUEST_TIMEOUT_MS, or less when the deadline is nearer (at least 1 ms). */
 export function requestBudget(deadline: number, now: number): number {
