@@ -20,6 +20,7 @@
  * Output: one JSON object per line on stdout (events: step, output, service, log, result; see
  * deploy/result.ts), exit 0 when every service is up, 1 when the deploy failed, 2 on bad usage.
  */
+import { knownEnvironment } from "../plan/plan.js";
 import type { SshDeploy } from "../config/operations.js";
 import type { PipelineConfig } from "../config/schema.js";
 import { InputError, quoted } from "../errors.js";
@@ -378,8 +379,7 @@ export interface ComposeSshPlan {
 
 /** The plan of `deploy --env`: refuses (InputError naming the field) an unknown environment, one that is not compose, or one without a deploy section. */
 export function composeSshPlan(config: PipelineConfig, environment: string): ComposeSshPlan {
-  const env = config.environments[environment];
-  if (!env) throw new InputError(`environment: ${quoted(environment)} is not an environment of this pipeline; environments: ${Object.keys(config.environments).join(", ") || "(none configured)"}`);
+  const env = knownEnvironment(config, environment);
   if (env.format !== "compose")
     throw new InputError(
       `environments.${environment}.format: ${env.format}; deploy applies Compose environments over SSH (format: compose) — a ${env.format} environment is applied by the cluster's GitOps controller from the repository`,

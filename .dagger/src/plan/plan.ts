@@ -264,7 +264,7 @@ function deployPlan(config: PipelineConfig, event: Extract<PipelineEvent, { kind
 }
 
 /** The environment's settings, or an InputError listing the environments there are. */
-function knownEnvironment(config: PipelineConfig, environment: string): PipelineConfig["environments"][string] {
+export function knownEnvironment(config: PipelineConfig, environment: string): PipelineConfig["environments"][string] {
   const names = Object.keys(config.environments);
   if (!names.includes(environment)) throw new InputError(`environment: "${environment}" is not an environment of this pipeline; environments: ${names.join(", ") || "(none configured)"}`);
   return config.environments[environment];

@@ -3,6 +3,7 @@
  * GitOps branch (a stop, not a change of what runs, so it does not wait for a pull request's
  * approvals). While the flag is set every promotion but a rollback or an emergency is refused.
  */
+import { knownEnvironment } from "../plan/plan.js";
 import { dag, type Secret } from "@dagger.io/dagger";
 import type { PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
@@ -23,8 +24,7 @@ export interface FreezeRequest {
 export async function freeze(config: PipelineConfig, req: FreezeRequest): Promise<string> {
   const gitops = config.gitops;
   if (!gitops) throw new InputError("gitops: pipeline.yaml names no GitOps repository: the freeze flag lives in the environment's state there");
-  const env = config.environments[req.environment];
-  if (!env) throw new InputError(`env: "${req.environment}" is not an environment of this pipeline; environments: ${Object.keys(config.environments).join(", ") || "(none configured)"}`);
+  const env = knownEnvironment(config, req.environment);
   const reason = req.reason.trim();
   if (!req.lift && reason === "") throw new InputError('reason: a freeze needs --reason "…" (shown in every refused promotion)');
   if (!req.lift && /[\r\n]/.test(reason)) throw new InputError("reason: must be one line");

@@ -4,6 +4,7 @@
  * every health endpoint reporting its component's version; then the smoke specs), and roll it
  * back automatically when that fails. The logic lives in verify/ and release/rollback.ts.
  */
+import { knownEnvironment } from "../plan/plan.js";
 import type { Secret } from "@dagger.io/dagger";
 import type { PipelineConfig } from "../config/schema.js";
 import { InputError } from "../errors.js";
@@ -29,9 +30,9 @@ export interface OperateOptions {
 
 /** Verify the environment; a failed verification is an answer (landed false), bad input an InputError. */
 export async function verifyEnvironment(config: PipelineConfig, environment: string, o: OperateOptions): Promise<Operated> {
+  const env = knownEnvironment(config, environment);
   const gitops = config.gitops;
-  const env = config.environments[environment];
-  if (!gitops || !env) throw new InputError(`environment: "${environment}" is not an environment of this pipeline with a GitOps repository`);
+  if (!gitops) throw new InputError("gitops: pipeline.yaml names no GitOps repository: verification reads what the environment runs from it");
   const verify = env.verify;
   if (!verify) throw new InputError(`environments.${environment}.verify: missing; say how to verify ${environment} (health endpoints per component)`);
   const view = o.session.view(gitops.repository, gitops.branch, o.token);

@@ -6,6 +6,7 @@
  * fail closed; an emergency passes it, recorded). One commit, or one pull request where the
  * environment needs approval; the same promotion twice says "already there".
  */
+import { knownEnvironment } from "../plan/plan.js";
 import { posix } from "node:path";
 import { dag, type Directory, type Secret } from "@dagger.io/dagger";
 import type { PipelineConfig } from "../config/schema.js";
@@ -162,8 +163,7 @@ export interface GitopsView {
 export async function promote(config: PipelineConfig, req: PromotionRequest): Promise<string> {
   const gitops = config.gitops;
   if (!gitops) throw new InputError("gitops: pipeline.yaml names no GitOps repository to promote into");
-  const env = config.environments[req.environment];
-  if (!env) throw new InputError(`environment: "${req.environment}" is not an environment of this pipeline; environments: ${Object.keys(config.environments).join(", ") || "(none configured)"}`);
+  const env = knownEnvironment(config, req.environment);
   if (req.emergency !== undefined && req.emergency.trim() === "")
     throw new InputError('reason: an emergency needs a reason (--emergency --reason "…"), which is written into the commit and the release record');
   const session = req.session ?? new GitopsSession();
